@@ -1,0 +1,51 @@
+"""The runbook authoring SDK.
+
+Two authoring styles run unchanged here: Temporal's (``@workflow.defn``,
+``workflow.execute_activity``) with ``@ui_step``, and the facade
+(``@runbook.defn``, ``runbook.execute_activity``, ``@activity.defn``), which also runs
+in-process with :func:`run_local`.
+"""
+
+from ntro.types import Decision, UIComponent
+from ntro.workflow._base import NtroWorkflow
+from ntro.workflow._decisions import ActionName, DecisionDict
+from ntro.workflow._errors import InvalidDecision, RunbookDefinitionError, WorkflowError
+from ntro.workflow._facade import activity, runbook
+from ntro.workflow._hints import normalize_display_hint
+from ntro.workflow._local import LocalCluster, LocalWorkflowHandle, run_local, start_local
+from ntro.workflow._registry import (
+    register_workflow,
+    registered_slugs,
+    resolve_slug,
+    slug_for_class,
+    unregister_workflow,
+)
+from ntro.workflow._runtime import RunInfo
+from ntro.workflow._steps import StepDefinition, step_definitions, ui_step
+
+__all__ = [
+    "ActionName",
+    "Decision",
+    "DecisionDict",
+    "InvalidDecision",
+    "LocalCluster",
+    "LocalWorkflowHandle",
+    "NtroWorkflow",
+    "RunInfo",
+    "RunbookDefinitionError",
+    "StepDefinition",
+    "UIComponent",
+    "WorkflowError",
+    "activity",
+    "normalize_display_hint",
+    "register_workflow",
+    "registered_slugs",
+    "resolve_slug",
+    "run_local",
+    "runbook",
+    "slug_for_class",
+    "start_local",
+    "step_definitions",
+    "ui_step",
+    "unregister_workflow",
+]

@@ -1,0 +1,744 @@
+"""``NtroWorkflow``: the base class every runbook subclasses.
+
+It owns the state a reviewer's UI reads (steps, the open gate, children, snapshots, the audit
+trail), publishes it through queries, and accepts decisions through the ``submit_action``
+update (validated before anything reaches history) and the ``user_action`` signal (kept for
+the published tools; the same checks, and a refused input is recorded, never fatal).
+
+All state is plain JSON data so any client, with any data converter, can read it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from temporalio import workflow
+
+from ntro.types import Decision, RowAction
+from ntro.workflow._decisions import (
+    DecisionDict,
+    check_corrections,
+    check_row_action,
+    column_keys,
+    is_row_action,
+    iter_rows,
+    parse_decision,
+    parse_row_action,
+)
+from ntro.workflow._errors import InvalidDecision
+from ntro.workflow._hints import normalize_display_hint
+from ntro.workflow._jsonable import to_jsonable, to_jsonable_or_repr
+from ntro.workflow._registry import resolve_slug, slug_for_class
+from ntro.workflow._runtime import Runtime, Timeout, as_timedelta, current_runtime, maybe_await
+from ntro.workflow._steps import StepDefinition, collect_steps, step_definitions
+
+PENDING_KINDS = ("submit_file", "submit_files", "interactive_review", "drill_down")
+SIGNAL_REVIEWER = "unknown (user_action signal)"
+TIMEOUT_REVIEWER = "system:timeout"
+
+
+@dataclass
+class _Gate:
+    """The gate a reviewer can act on now; ``decision`` is set once, by the first valid one."""
+
+    gate_id: str
+    kind: str
+    step_id: str | None
+    decision: DecisionDict | None = None
+    decided_by: str | None = None
+    decided_at: str | None = None
+
+
+@dataclass
+class _StepRecord:
+    """What a step showed and what was decided in it, for its snapshot."""
+
+    display_hint: dict[str, Any] | None = None
+    payload: Any = None
+    decision: dict[str, Any] | None = None
+    feedback: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _track_run(run: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a ``@workflow.run`` method so the UI state knows when the run ends and how."""
+
+    @functools.wraps(run)
+    async def tracked_run(self: NtroWorkflow, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = await run(self, *args, **kwargs)
+        except BaseException as err:
+            self._ntro_run_status = "failed"
+            self._ntro_error = _describe(err)
+            raise
+        self._ntro_run_status = "completed"
+        return result
+
+    tracked_run.__ntro_tracked__ = True  # type: ignore[attr-defined]
+    return tracked_run
+
+
+def _describe(err: BaseException) -> str:
+    cause = err
+    while getattr(cause, "cause", None) is not None:
+        cause = cause.cause  # type: ignore[assignment]
+    message = str(cause) or type(cause).__name__
+    return message if cause is err else f"{err}: {message}"
+
+
+class NtroWorkflow:
+    """Base class for runbooks: breadcrumb steps, human gates, children and their state.
+
+    Subclass it, decorate the class with ``@workflow.defn`` (or ``@runbook.defn``), its steps
+    with ``@ui_step``, and call ``super().__init__()``. The queries ``current_steps``,
+    ``current_pending_action``, ``current_ui_state``, ``step_snapshots``,
+    ``children_by_step_id`` and ``audit_trail``, the ``user_action`` signal and the
+    ``submit_action`` update are registered with no further work.
+    """
+
+    __ntro_steps__: list[StepDefinition]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Duplicate step names are reported when the class is defined, not when it runs.
+        type.__setattr__(cls, "__ntro_steps__", collect_steps(cls))
+        for name, member in list(vars(cls).items()):
+            if getattr(member, "__temporal_workflow_run", False) and not getattr(
+                member, "__ntro_tracked__", False
+            ):
+                setattr(cls, name, _track_run(member))
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> NtroWorkflow:
+        instance = super().__new__(cls)
+        instance._ntro_init_state()
+        return instance
+
+    def __init__(self) -> None:
+        # State is created in __new__, so a subclass that forgets super().__init__() still works.
+        pass
+
+    def _ntro_init_state(self) -> None:
+        steps = step_definitions(type(self))
+        self._ntro_steps: list[StepDefinition] = steps
+        self._ntro_step_status: dict[str, str] = {s.id: "pending" for s in steps}
+        self._ntro_step_titles: dict[str, tuple[str, str | None]] = {
+            s.id: (s.title, s.icon) for s in steps
+        }
+        self._ntro_step_stack: list[str] = []
+        self._current_step_id: str | None = None
+        self._steps_completed: list[str] = []
+        self._pending_action: dict[str, Any] | None = None
+        self._pending_payload: Any = None
+        self._ntro_gate: _Gate | None = None
+        self._ntro_gate_seq = 0
+        self._ntro_children: dict[str, list[dict[str, Any]]] = {}
+        self._ntro_snapshots: dict[str, dict[str, Any]] = {}
+        self._ntro_records: dict[str, _StepRecord] = {}
+        self._ntro_audit: list[dict[str, Any]] = []
+        self._ntro_run_status = "running"
+        self._ntro_error: str | None = None
+        self._ntro_bound_runtime: Runtime | None = None
+
+    # ── runtime helpers ────────────────────────────────────────────────
+
+    @property
+    def _ntro_runtime(self) -> Runtime:
+        # Bound on first use: queries may later be answered from outside the run's context.
+        if self._ntro_bound_runtime is None:
+            self._ntro_bound_runtime = current_runtime(f"{type(self).__name__}")
+        return self._ntro_bound_runtime
+
+    def _ntro_now(self) -> str:
+        return _iso(self._ntro_runtime.now())
+
+    def _ntro_workflow_id(self) -> str:
+        return self._ntro_runtime.info().workflow_id
+
+    def _ntro_record(self, step_id: str | None) -> _StepRecord:
+        key = step_id or "__workflow__"
+        if key not in self._ntro_records:
+            self._ntro_records[key] = _StepRecord()
+        return self._ntro_records[key]
+
+    # ── step lifecycle (called by @ui_step) ────────────────────────────
+
+    def _ntro_enter_step(self, step_id: str) -> None:
+        if step_id not in self._ntro_step_status:
+            # A step method of a class that is not an NtroWorkflow subclass's MRO (mixins).
+            self._ntro_step_status[step_id] = "pending"
+            self._ntro_step_titles[step_id] = (step_id, None)
+        self._ntro_step_stack.append(step_id)
+        self._current_step_id = step_id
+        self._ntro_step_status[step_id] = "active"
+        self._ntro_records[step_id] = _StepRecord()
+
+    def _ntro_leave_step(self, step_id: str) -> None:
+        if step_id in self._ntro_step_stack:
+            self._ntro_step_stack.remove(step_id)
+        self._current_step_id = self._ntro_step_stack[-1] if self._ntro_step_stack else step_id
+
+    def _ntro_complete_step(self, step_id: str, result: Any) -> None:
+        self._ntro_step_status[step_id] = "completed"
+        if step_id not in self._steps_completed:
+            self._steps_completed.append(step_id)
+        self._ntro_snapshot(step_id, "completed", result=to_jsonable_or_repr(result))
+        self._ntro_leave_step(step_id)
+
+    def _ntro_fail_step(self, step_id: str, err: BaseException) -> None:
+        self._ntro_step_status[step_id] = "failed"
+        self._ntro_snapshot(step_id, "failed", error=_describe(err))
+        if self._pending_action is not None and self._pending_action.get("step_id") == step_id:
+            self._ntro_clear_pending()
+        self._ntro_leave_step(step_id)
+
+    def _ntro_snapshot(self, step_id: str, status: str, **extra: Any) -> None:
+        record = self._ntro_record(step_id)
+        snapshot: dict[str, Any] = {
+            "display_hint": record.display_hint,
+            "completed_at": self._ntro_now(),
+            "status": status,
+        }
+        if record.payload is not None:
+            snapshot["payload"] = record.payload
+        if record.decision is not None:
+            snapshot["decision"] = record.decision
+        if record.feedback is not None:
+            snapshot["feedback"] = record.feedback
+        snapshot.update(record.extra)
+        snapshot.update({k: v for k, v in extra.items() if v is not None})
+        self._ntro_snapshots[step_id] = snapshot
+
+    # ── gates ──────────────────────────────────────────────────────────
+
+    def _ntro_open(
+        self,
+        kind: str,
+        *,
+        reason: str | None,
+        display_hint: Any,
+        payload: Any = None,
+        args: dict[str, Any] | None = None,
+        children: list[dict[str, Any]] | None = None,
+        tools: Sequence[Any] | None = None,
+        checks: Sequence[Any] | None = None,
+        timeout: Timeout = None,
+        step_id: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> _Gate:
+        step = step_id or self._current_step_id
+        self._ntro_gate_seq += 1
+        gate = _Gate(gate_id=f"{step or 'workflow'}:{self._ntro_gate_seq}", kind=kind, step_id=step)
+        now = self._ntro_runtime.now()
+        limit = as_timedelta(timeout)
+        hint = normalize_display_hint(display_hint, kind)
+        payload = to_jsonable(payload, f"the payload of gate {gate.gate_id!r}")
+        action: dict[str, Any] = {
+            **(extra or {}),
+            "kind": kind,
+            "reason": reason,
+            "display_hint": hint,
+            "payload": payload,
+            "args": to_jsonable(args or {}, f"the args of gate {gate.gate_id!r}"),
+            "tools": to_jsonable(list(tools or []), "tools"),
+            "children": children or [],
+            "feedback": None,
+            "checks": to_jsonable(list(checks or []), "checks"),
+            "step_id": step,
+            "gate_id": gate.gate_id,
+            "opened_at": _iso(now),
+            "deadline": _iso(now + limit) if limit is not None else None,
+        }
+        self._pending_action = action
+        self._pending_payload = payload
+        self._ntro_gate = gate
+        if step is not None and kind != "drill_down":
+            self._ntro_step_status[step] = "waiting_for_input"
+        record = self._ntro_record(step)
+        record.display_hint = hint
+        if payload is not None:
+            record.payload = payload
+        return gate
+
+    def _ntro_clear_pending(self) -> None:
+        gate = self._ntro_gate
+        self._pending_action = None
+        self._pending_payload = None
+        self._ntro_gate = None
+        if gate is not None and gate.step_id is not None:
+            if self._ntro_step_status.get(gate.step_id) == "waiting_for_input":
+                self._ntro_step_status[gate.step_id] = "active"
+
+    async def wait_for_action(
+        self,
+        payload: Any = None,
+        display_hint: Any = None,
+        reason: str | None = None,
+        *,
+        timeout: Timeout = None,
+        on_timeout: str | dict[str, Any] = "reject",
+        checks: Sequence[Any] | None = None,
+        tools: Sequence[Any] | None = None,
+    ) -> DecisionDict:
+        """Show ``payload`` for review and wait for a decision; return it.
+
+        The decision comes back as sent (``decision["corrections"]``) with a normalised view
+        (``decision.action == "approved"``, ``decision.corrections``, ``decision.reviewer``).
+        Row actions received meanwhile go to :meth:`on_row_action` and keep the gate open.
+        With ``timeout`` (a ``timedelta`` or seconds), the gate closes after it with the
+        ``on_timeout`` decision (``"reject"`` by default), recorded as taken by the system.
+        """
+        gate = self._ntro_open(
+            "interactive_review",
+            reason=reason,
+            display_hint=display_hint,
+            payload=payload,
+            checks=checks,
+            tools=tools,
+            timeout=timeout,
+        )
+        try:
+            await self._ntro_runtime.wait_condition(lambda: gate.decision is not None, timeout)
+        except TimeoutError:
+            self._ntro_timeout(gate, on_timeout)
+        finally:
+            if self._ntro_gate is gate:
+                self._ntro_clear_pending()
+        assert gate.decision is not None
+        return gate.decision
+
+    def _ntro_timeout(self, gate: _Gate, on_timeout: str | dict[str, Any]) -> None:
+        raw = {"action": on_timeout} if isinstance(on_timeout, str) else dict(on_timeout)
+        raw.setdefault("reason", "timed out")
+        decision = parse_decision(raw).model_copy(
+            update={
+                "reviewer": TIMEOUT_REVIEWER,
+                "decided_at": self._ntro_runtime.now(),
+                "gate_id": gate.gate_id,
+                "step_id": gate.step_id,
+                "timed_out": True,
+            }
+        )
+        self._ntro_accept(gate, DecisionDict({**raw, "timed_out": True}, decision), "timeout")
+
+    async def await_signal_with_action(
+        self,
+        predicate: Callable[[], bool],
+        action: Any,
+        display_hint: Any = None,
+        timeout: Timeout = None,
+        *,
+        reason: str | None = None,
+        payload: Any = None,
+    ) -> bool:
+        """Advertise ``action`` as the pending action and wait until ``predicate()`` holds.
+
+        ``action`` is a kind (``"submit_file"``), a free-text label (shown as the reason, kind
+        ``submit_file``), or a pending-action dict with ``kind``/``args``/``display_hint``.
+        Upload gates name the signal that satisfies them in ``args.signal_name`` and its
+        target in ``args.signal_task_id`` (default: this workflow; if the class declares exactly
+        one signal of its own, that one). Returns True, or False if ``timeout`` passed first.
+        """
+        kind, spec = self._ntro_action_spec(action)
+        hint = display_hint if display_hint is not None else spec.pop("display_hint", None)
+        gate = self._ntro_open(
+            kind,
+            reason=reason or spec.pop("reason", None),
+            display_hint=hint,
+            payload=payload if payload is not None else spec.pop("payload", None),
+            args=spec.pop("args"),
+            tools=spec.pop("tools", None),
+            checks=spec.pop("checks", None),
+            timeout=timeout,
+            extra=spec,
+        )
+        try:
+            await self._ntro_runtime.wait_condition(predicate, timeout)
+            satisfied = True
+        except TimeoutError:
+            satisfied = False
+        finally:
+            if self._ntro_gate is gate:
+                self._ntro_clear_pending()
+        return satisfied
+
+    def _ntro_action_spec(self, action: Any) -> tuple[str, dict[str, Any]]:
+        if hasattr(action, "model_dump"):
+            action = action.model_dump(mode="json")
+        if isinstance(action, str):
+            spec: dict[str, Any] = {"kind": action} if action in PENDING_KINDS else {"reason": action}
+        elif isinstance(action, dict):
+            spec = dict(action)
+        else:
+            spec = {"reason": None if action is None else str(action)}
+        kind = spec.pop("kind", None)
+        if kind not in PENDING_KINDS:
+            if kind is not None:
+                spec.setdefault("action_name", kind)
+            kind = "submit_file"
+        args = spec.get("args")
+        args = dict(args) if isinstance(args, dict) else {}
+        if kind in ("submit_file", "submit_files"):
+            args.setdefault("signal_task_id", self._ntro_workflow_id())
+            if not args.get("signal_name"):
+                own = self._ntro_own_signals()
+                if len(own) == 1:
+                    args["signal_name"] = own[0]
+            hint = spec.get("display_hint")
+            if isinstance(hint, dict):
+                for key in ("source", "schema_slug"):
+                    if key in hint and key not in args:
+                        args[key] = hint[key]
+        spec["args"] = args
+        return kind, spec
+
+    @classmethod
+    def _ntro_own_signals(cls) -> list[str]:
+        names = []
+        for _, member in inspect.getmembers(cls):
+            definition = getattr(member, "__temporal_signal_definition", None)
+            name = getattr(definition, "name", None)
+            if name and name != "user_action":
+                names.append(name)
+        return sorted(names)
+
+    def set_user_feedback(self, kind: str, payload: Any = None, level: str = "info") -> None:
+        """Attach ``{kind, level, payload}`` to the open gate (or, with none, to the step).
+
+        It shows as ``feedback`` on the pending action and in ``display_hint.config.feedback``,
+        and it belongs to that gate only: the next gate starts without feedback.
+        """
+        feedback = {"kind": kind, "level": level, "payload": to_jsonable(payload, "feedback")}
+        if self._pending_action is not None:
+            self._pending_action["feedback"] = feedback
+            self._pending_action["display_hint"]["config"]["feedback"] = feedback
+        self._ntro_record(self._current_step_id).feedback = feedback
+
+    async def on_row_action(self, action: dict[str, Any]) -> None:
+        """Called for each valid row action while a review gate is open. Override to act on it.
+
+        ``action`` is ``{"action": "edit_cell"|"reject_row", "row_id", "field", "value",
+        "reviewer", "gate_id"}``. The base implementation only records it in the audit trail.
+        """
+
+    # ── children ───────────────────────────────────────────────────────
+
+    async def run_child_workflow(
+        self, slug: str, input: Any = None, step_id: str | None = None
+    ) -> Any:
+        """Run the runbook registered under ``slug`` as a child and return its result.
+
+        Its id is ``"{parent_id}:{step_id}:{slug}"``; while it runs the parent's pending
+        action is a ``drill_down`` naming it.
+        """
+        step = step_id or self._current_step_id or "workflow"
+        child_id = f"{self._ntro_workflow_id()}:{step}:{slug}"
+        results = await self._ntro_run_children(slug, [(child_id, input, None)], step)
+        return results[0]
+
+    async def run_child_workflows(
+        self, slug: str, inputs: Sequence[Any], step_id: str | None = None
+    ) -> list[Any]:
+        """Fan out one child per input (ids ``"{parent}:{step}:{slug}:{n}"``) and join them."""
+        step = step_id or self._current_step_id or "workflow"
+        parent = self._ntro_workflow_id()
+        runs = [(f"{parent}:{step}:{slug}:{n}", item, None) for n, item in enumerate(inputs)]
+        return await self._ntro_run_children(slug, runs, step)
+
+    async def collect_documents(
+        self,
+        expected: Sequence[Any],
+        inputs: Sequence[Any] | dict[str, Any] | None = None,
+        *,
+        slug: str = "document-ingest",
+        step_id: str | None = None,
+        display_hint: Any = None,
+        reason: str | None = None,
+    ) -> list[Any]:
+        """Open one ``MULTI_FILE_UPLOAD`` gate over one ``slug`` child per expected document.
+
+        ``expected`` items name a ``source`` (and optionally ``label``, ``schema_slug``);
+        ``inputs`` are the children's inputs (a list in the same order, a dict by source, or
+        None to pass each expected item). Child ids are ``"{parent}:{step}:{slug}:{source}"``.
+        Each slot's status follows its child; returns the children's results in order.
+        """
+        step = step_id or self._current_step_id or "workflow"
+        parent = self._ntro_workflow_id()
+        slots: list[dict[str, Any]] = []
+        runs: list[tuple[str, Any, dict[str, Any] | None]] = []
+        for index, item in enumerate(expected):
+            described = to_jsonable(item, f"expected document #{index + 1}")
+            if not isinstance(described, dict):
+                described = {"source": str(described)}
+            source = str(described.get("source") or described.get("slug") or index)
+            child_id = f"{parent}:{step}:{slug}:{source}"
+            slot = {
+                "source": source,
+                "label": described.get("label") or described.get("name") or source,
+                "schema_slug": described.get("schema_slug") or described.get("schema"),
+                "status": "pending",
+                "task_id": child_id,
+                "signal_task_id": child_id,
+            }
+            slots.append(slot)
+            if isinstance(inputs, dict):
+                child_input = inputs.get(source, item)
+            elif inputs is not None:
+                child_input = inputs[index]
+            else:
+                child_input = item
+            runs.append((child_id, child_input, slot))
+        hint = normalize_display_hint(display_hint, "submit_files")
+        hint["config"].setdefault("expected", slots)
+        self._ntro_open(
+            "submit_files",
+            reason=reason or f"Upload {len(slots)} document(s)",
+            display_hint=hint,
+            args={"expected": slots},
+            children=[{"task_id": cid, "step_id": step, "slug": slug} for cid, _, _ in runs],
+            step_id=step,
+        )
+        gate = self._ntro_gate
+        try:
+            return await self._ntro_run_children(slug, runs, step, own_gate=False)
+        finally:
+            if self._ntro_gate is gate:
+                self._ntro_clear_pending()
+
+    async def _ntro_run_children(
+        self,
+        slug: str,
+        runs: Sequence[tuple[str, Any, dict[str, Any] | None]],
+        step: str,
+        *,
+        own_gate: bool = True,
+    ) -> list[Any]:
+        cls = resolve_slug(slug)
+        entries = self._ntro_children.setdefault(step, [])
+        started = []
+        for child_id, child_input, slot in runs:
+            child = await self._ntro_runtime.start_child(cls, child_input, child_id)
+            entry = {"workflow_id": child.id, "run_id": child.run_id, "slug": slug,
+                     "status": "running"}
+            entries.append(entry)
+            started.append((child, entry, slot))
+        gate = None
+        if own_gate and self._ntro_gate is None:
+            gate = self._ntro_open(
+                "drill_down",
+                reason=f"Waiting for {len(started)} child runbook(s): {slug}",
+                display_hint={"component": "LOADING", "title": f"Running {slug}"},
+                children=[{"task_id": e["workflow_id"], "step_id": step, "slug": slug}
+                          for _, e, _ in started],
+                step_id=step,
+            )
+
+        async def join(child: Any, entry: dict[str, Any], slot: dict[str, Any] | None) -> Any:
+            try:
+                result = await child
+            except BaseException:
+                entry["status"] = "failed"
+                if slot is not None:
+                    slot["status"] = "failed"
+                raise
+            entry["status"] = "completed"
+            if slot is not None:
+                slot["status"] = "completed"
+            return result
+
+        try:
+            outcomes = await asyncio.gather(
+                *(join(child, entry, slot) for child, entry, slot in started),
+                return_exceptions=True,
+            )
+        finally:
+            if gate is not None and self._ntro_gate is gate:
+                self._ntro_clear_pending()
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return list(outcomes)
+
+    # ── decisions ──────────────────────────────────────────────────────
+
+    def _ntro_check(self, raw: Any, *, require_reviewer: bool) -> Decision | RowAction:
+        """Parse ``raw`` and check it against the open gate; raise InvalidDecision if refused."""
+        gate = self._ntro_gate
+        if is_row_action(raw):
+            parsed: Decision | RowAction = parse_row_action(raw)
+        else:
+            parsed = parse_decision(raw)
+        if require_reviewer and not parsed.reviewer:
+            raise InvalidDecision(
+                "the decision names no reviewer; send 'reviewer' (a name or email) so the "
+                "audit trail records who decided"
+            )
+        if gate is None or gate.kind != "interactive_review":
+            waiting = self._pending_action["kind"] if self._pending_action else "nothing"
+            raise InvalidDecision(
+                f"no review is open (the workflow is waiting for {waiting}); the decision was "
+                f"not applied"
+            )
+        if parsed.gate_id is not None and parsed.gate_id != gate.gate_id:
+            raise InvalidDecision(
+                f"gate {parsed.gate_id!r} is closed; the open review is {gate.gate_id!r}. "
+                f"Reload the review and decide again."
+            )
+        if isinstance(parsed, Decision) and parsed.step_id and parsed.step_id != gate.step_id:
+            raise InvalidDecision(
+                f"the decision is for step {parsed.step_id!r} but the open review is in step "
+                f"{gate.step_id!r}"
+            )
+        if gate.decision is not None:
+            raise InvalidDecision(
+                f"gate {gate.gate_id!r} was already decided ({gate.decision.decision.action}) by "
+                f"{gate.decided_by} at {gate.decided_at}"
+            )
+        payload = self._pending_payload
+        columns = column_keys(self._pending_action.get("display_hint") if self._pending_action else None)
+        if isinstance(parsed, RowAction):
+            check_row_action(parsed, payload, columns)
+        else:
+            check_corrections(parsed.corrections, payload, columns)
+        return parsed
+
+    async def _ntro_apply(self, raw: Any, *, via: str) -> dict[str, Any]:
+        parsed = self._ntro_check(raw, require_reviewer=via == "update")
+        gate = self._ntro_gate
+        assert gate is not None
+        now = self._ntro_runtime.now()
+        reviewer = parsed.reviewer or SIGNAL_REVIEWER
+        if isinstance(parsed, RowAction):
+            action = parsed.model_copy(update={"reviewer": reviewer, "gate_id": gate.gate_id})
+            self._ntro_audit.append({
+                "kind": "row_action", "step_id": gate.step_id, "gate_id": gate.gate_id,
+                "reviewer": reviewer, "at": _iso(now), "action": action.action,
+                "line_item_id": action.row_id, "field": action.field,
+                "old_value": self._ntro_cell(action.row_id, action.field),
+                "new_value": to_jsonable_or_repr(action.value),
+            })
+            await maybe_await(self.on_row_action(action.model_dump(mode="json")))
+            return {"accepted": True, "kind": "row_action", "gate_id": gate.gate_id}
+        decision = parsed.model_copy(
+            update={"reviewer": reviewer, "decided_at": now, "gate_id": gate.gate_id,
+                    "step_id": gate.step_id}
+        )
+        self._ntro_accept(gate, DecisionDict(raw, decision), via)
+        return {"accepted": True, "kind": "decision", "gate_id": gate.gate_id,
+                "decision": decision.model_dump(mode="json")}
+
+    def _ntro_cell(self, row_id: str, field_name: str | None) -> Any:
+        if field_name is None:
+            return None
+        for candidate, row in iter_rows(self._pending_payload):
+            if candidate == row_id:
+                return row.get(field_name)
+        return None
+
+    def _ntro_accept(self, gate: _Gate, decision: DecisionDict, via: str) -> None:
+        model = decision.decision
+        at = _iso(model.decided_at or self._ntro_runtime.now())
+        gate.decision = decision
+        gate.decided_by = model.reviewer
+        gate.decided_at = at
+        record = self._ntro_record(gate.step_id)
+        record.decision = model.model_dump(mode="json")
+        self._ntro_audit.append({
+            "kind": "timeout" if model.timed_out else "decision", "step_id": gate.step_id,
+            "gate_id": gate.gate_id, "reviewer": model.reviewer, "at": at,
+            "action": model.action, "comment": model.comment, "via": via,
+        })
+        if model.approved:
+            for correction in model.corrections:
+                self._ntro_audit.append({
+                    "kind": "correction", "step_id": gate.step_id, "gate_id": gate.gate_id,
+                    "reviewer": model.reviewer, "at": at,
+                    "line_item_id": correction.line_item_id, "field": correction.field,
+                    "old_value": self._ntro_cell(correction.line_item_id, correction.field),
+                    "new_value": correction.new_value,
+                })
+
+    @workflow.update
+    async def submit_action(self, action: Any) -> dict[str, Any]:
+        """Decide the open review (or act on a row). Refused input never reaches history."""
+        return await self._ntro_apply(action, via="update")
+
+    @submit_action.validator
+    def _validate_submit_action(self, action: Any) -> None:
+        self._ntro_check(action, require_reviewer=True)
+
+    @workflow.signal
+    async def user_action(self, action: Any = None) -> None:
+        """The published decision signal. Malformed input is refused, recorded, and harmless."""
+        try:
+            await self._ntro_apply(action, via="signal")
+        except InvalidDecision as refused:
+            self._ntro_audit.append({
+                "kind": "refused", "step_id": self._current_step_id,
+                "gate_id": self._ntro_gate.gate_id if self._ntro_gate else None,
+                "at": self._ntro_now(), "reason": refused.message,
+                "received": to_jsonable_or_repr(action),
+            })
+            if workflow.in_workflow():
+                workflow.logger.warning("user_action refused: %s", refused.message)
+
+    # ── queries ────────────────────────────────────────────────────────
+
+    @workflow.query
+    def current_steps(self) -> list[dict[str, Any]]:
+        """The breadcrumb: ``[{id, title, status, icon}]`` in declaration order."""
+        return [
+            {"id": step_id, "title": title, "status": self._ntro_step_status[step_id], "icon": icon}
+            for step_id, (title, icon) in self._ntro_step_titles.items()
+        ]
+
+    @workflow.query
+    def current_pending_action(self) -> dict[str, Any] | None:
+        """What the workflow waits for now, or None."""
+        return self._pending_action
+
+    @workflow.query
+    def step_snapshots(self) -> dict[str, dict[str, Any]]:
+        """Finished steps: ``{step_id: {display_hint, completed_at, payload?, decision?}}``."""
+        return self._ntro_snapshots
+
+    @workflow.query
+    def children_by_step_id(self) -> dict[str, list[dict[str, Any]]]:
+        """Child runbooks: ``{step_id: [{workflow_id, run_id, slug, status}]}``."""
+        return self._ntro_children
+
+    @workflow.query
+    def audit_trail(self) -> list[dict[str, Any]]:
+        """Every decision, correction, row action, timeout and refused input, in order."""
+        return self._ntro_audit
+
+    @workflow.query
+    def current_ui_state(self) -> dict[str, Any]:
+        """Everything one render of the UI needs, in one round trip."""
+        info = self._ntro_runtime.info()
+        return {
+            "workflow_id": info.workflow_id,
+            "workflow_type": info.workflow_type,
+            "slug": slug_for_class(type(self)),
+            "status": self._ntro_run_status,
+            "error": self._ntro_error,
+            "current_step_id": self._current_step_id,
+            "completed_step_ids": list(self._steps_completed),
+            "steps": self.current_steps(),
+            "pending_action": self._pending_action,
+            "pending_payload": self._pending_payload,
+            "feedback": self._ntro_record(self._current_step_id).feedback,
+            "children_by_step_id": self._ntro_children,
+            "step_snapshots": self._ntro_snapshots,
+            "audit_trail": self._ntro_audit,
+        }
+
