@@ -77,6 +77,8 @@ def _track_run(run: Callable[..., Any]) -> Callable[..., Any]:
     async def tracked_run(self: NtroWorkflow, *args: Any, **kwargs: Any) -> Any:
         try:
             result = await run(self, *args, **kwargs)
+        except GeneratorExit:
+            raise
         except BaseException as err:
             self._ntro_run_status = "failed"
             self._ntro_error = _describe(err)

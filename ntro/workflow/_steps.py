@@ -74,6 +74,8 @@ def ui_step(
             self._ntro_enter_step(step_id)
             try:
                 result = await fn(self, *args, **kwargs)
+            except GeneratorExit:
+                raise  # the worker evicted the run from its cache: not a step failure
             except BaseException as err:
                 self._ntro_fail_step(step_id, err)
                 raise

@@ -1,0 +1,26 @@
+"""Test runbooks on Temporal's time-skipping server: scenarios, harness, reports."""
+
+from ntro.testing import report
+from ntro.testing._automock import AutoMockError, MockValues
+from ntro.testing._harness import (
+    HarnessError,
+    WorkflowHarness,
+    activities_of,
+    start_environment,
+)
+from ntro.testing._scenario import HAPPY, REJECT_ALL, RunResult, Scenario, StepEvent
+
+__all__ = [
+    "HAPPY",
+    "REJECT_ALL",
+    "AutoMockError",
+    "HarnessError",
+    "MockValues",
+    "RunResult",
+    "Scenario",
+    "StepEvent",
+    "WorkflowHarness",
+    "activities_of",
+    "report",
+    "start_environment",
+]

@@ -1,0 +1,67 @@
+"""Knowing the moment a workflow's state may have changed, without polling.
+
+The harness runs its own worker, so it wraps the worker's workflow runner: after every
+activation that is not just a query (an activity result, a signal, an update, a timer, a
+child's completion), the callback fires with the workflow id. The harness re-reads state
+then, and only then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
+
+OnActivation = Callable[[str], None]
+
+_QUERY_ONLY = {"query_workflow"}
+
+
+class NotifyingRunner(WorkflowRunner):
+    """A workflow runner that reports each state-changing activation to ``on_activation``."""
+
+    def __init__(self, inner: WorkflowRunner, on_activation: OnActivation) -> None:
+        self._inner = inner
+        self._on_activation = on_activation
+
+    def prepare_workflow(self, defn: Any) -> None:
+        self._inner.prepare_workflow(defn)
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        return _NotifyingInstance(self._inner.create_instance(det), self._on_activation)
+
+    def set_worker_level_failure_exception_types(self, types: Any) -> None:
+        self._inner.set_worker_level_failure_exception_types(types)
+
+
+class _NotifyingInstance(WorkflowInstance):
+    def __init__(self, inner: WorkflowInstance, on_activation: OnActivation) -> None:
+        self._inner = inner
+        self._on_activation = on_activation
+
+    def activate(self, act: Any) -> Any:
+        completion = self._inner.activate(act)
+        if any(job.WhichOneof("variant") not in _QUERY_ONLY for job in act.jobs):
+            self._on_activation(act.run_id)
+        return completion
+
+    def get_thread_id(self) -> int | None:
+        return self._inner.get_thread_id()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _delegate(name: str) -> Callable[..., Any]:
+    def method(self: _NotifyingInstance, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self._inner, name)(*args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+# The abstract methods of WorkflowInstance vary between temporalio releases; delegate them all.
+for _name in WorkflowInstance.__abstractmethods__ - {"activate"}:
+    setattr(_NotifyingInstance, _name, _delegate(_name))
+_NotifyingInstance.__abstractmethods__ = frozenset()

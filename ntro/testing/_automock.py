@@ -1,0 +1,177 @@
+"""Values for auto-mocked activities and generated run inputs.
+
+Plain types get fixed, readable values (``"auto-mock"``, ``0``, ``True``, fixed dates) so a
+report is easy to read; pydantic models are built field by field, keeping the author's
+defaults. A field with constraints (``pattern``, ``gt``, ``max_length``...) gets a value
+drawn from its JSON schema by ``hypothesis-jsonschema``, deterministically for a seed.
+String annotations (``from __future__ import annotations``) are resolved first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+import types
+import typing
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import HypothesisException
+from hypothesis_jsonschema import from_schema
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+FIXED_DATE = date(2026, 1, 31)
+FIXED_DATETIME = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
+
+_SIMPLE: dict[Any, Any] = {
+    str: "auto-mock",
+    int: 0,
+    float: 0.0,
+    bool: True,
+    Decimal: Decimal("0"),
+    bytes: b"",
+    date: FIXED_DATE,
+    datetime: FIXED_DATETIME,
+    time: time(12, 0),
+    timedelta: timedelta(0),
+    type(None): None,
+}
+
+
+class AutoMockError(ValueError):
+    """No value could be generated for a type; says which and how to provide one."""
+
+
+class MockValues:
+    """Generates a value for a type annotation; deterministic for a given ``seed``."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def for_callable_return(self, fn: Callable[..., Any]) -> Any:
+        """A value of ``fn``'s return annotation (None when it has none)."""
+        return self.value_for(resolved_hints(fn).get("return", type(None)))
+
+    def value_for(self, annotation: Any, _path: str = "value") -> Any:
+        if annotation in (Any, object, inspect.Parameter.empty):
+            return None
+        if annotation in _SIMPLE:
+            return _SIMPLE[annotation]
+        if annotation is uuid.UUID:
+            return uuid.UUID(int=self.seed)
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin is Annotated:
+            return self._from_schema(annotation, _path)
+        if origin is Literal:
+            return args[0]
+        if origin in (typing.Union, types.UnionType):
+            options = [a for a in args if a is not type(None)]
+            return self.value_for(options[0], _path) if options else None
+        if origin in (list, set, frozenset, Sequence, typing.Sequence) or origin is tuple and (
+            len(args) == 2 and args[1] is Ellipsis
+        ):
+            item = self.value_for(args[0], f"{_path}[0]") if args else None
+            return (origin if origin in (set, frozenset) else list)([item])
+        if origin is tuple:
+            return tuple(self.value_for(a, f"{_path}[{i}]") for i, a in enumerate(args))
+        if origin in (dict, Mapping, typing.Mapping):
+            return {}
+        if isinstance(annotation, type):
+            if issubclass(annotation, enum.Enum):
+                return next(iter(annotation))
+            if issubclass(annotation, BaseModel):
+                return self._model(annotation, _path)
+            if dataclasses.is_dataclass(annotation):
+                return self._dataclass(annotation, _path)
+            if typing.is_typeddict(annotation):
+                return {
+                    key: self.value_for(hint, f"{_path}.{key}")
+                    for key, hint in resolved_hints(annotation).items()
+                    if key in annotation.__required_keys__
+                }
+            if annotation in (list, tuple, set):
+                return annotation()
+            if annotation is dict:
+                return {}
+            try:
+                return annotation()
+            except Exception:
+                pass
+        if isinstance(annotation, typing.TypeVar | str):
+            return None
+        raise AutoMockError(
+            f"cannot generate a value for {_path} of type {annotation!r}; give the activity a "
+            f"real implementation with extra_activities=[...] or a JSON-compatible return type"
+        )
+
+    def _model(self, model: type[BaseModel], path: str) -> BaseModel:
+        data: dict[str, Any] = {}
+        for name, field in model.model_fields.items():
+            if not field.is_required():
+                continue  # keep the author's default
+            key = field.alias or name
+            annotation = field.annotation
+            if field.metadata:
+                annotation = Annotated[(annotation, *field.metadata)]  # type: ignore[valid-type]
+            data[key] = self.value_for(annotation, f"{path}.{name}")
+        try:
+            return model.model_validate(data)
+        except ValidationError:
+            # Cross-field validators or nested constraints: draw the whole model from its schema.
+            return model.model_validate(self._from_schema(model, path))
+
+    def _dataclass(self, cls: type, path: str) -> Any:
+        hints = resolved_hints(cls)
+        kwargs = {}
+        for field in dataclasses.fields(cls):
+            if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                kwargs[field.name] = self.value_for(hints.get(field.name, Any), f"{path}.{field.name}")
+        return cls(**kwargs)
+
+    def _from_schema(self, annotation: Any, path: str) -> Any:
+        adapter = TypeAdapter(annotation)
+        schema = adapter.json_schema(mode="validation")
+        try:
+            drawn = draw(from_schema(schema), self.seed)
+        except (HypothesisException, Exception) as err:  # noqa: BLE001 - reported with context
+            raise AutoMockError(
+                f"cannot generate a value for {path} satisfying {schema}: {err}; give the "
+                f"activity a real implementation with extra_activities=[...]"
+            ) from err
+        return adapter.validate_python(drawn)
+
+
+def draw(strategy: Any, seed: int) -> Any:
+    """The first example ``strategy`` produces for ``seed``: reproducible run after run."""
+    found: list[Any] = []
+
+    @settings(
+        max_examples=1,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
+    )
+    @hypothesis_seed(seed)
+    @given(strategy)
+    def capture(value: Any) -> None:
+        if not found:
+            found.append(value)
+
+    capture()
+    return found[0]
+
+
+def resolved_hints(obj: Any) -> dict[str, Any]:
+    """Type hints with string annotations resolved; raw annotations when that fails."""
+    try:
+        return typing.get_type_hints(obj, include_extras=True)
+    except Exception:
+        return dict(getattr(obj, "__annotations__", {}) or {})
