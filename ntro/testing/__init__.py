@@ -2,6 +2,7 @@
 
 from ntro.testing import report
 from ntro.testing._automock import AutoMockError, MockValues
+from ntro.testing._bundles import bundle_scenarios, load_runbook, run_bundle, select_scenarios
 from ntro.testing._harness import (
     HarnessError,
     WorkflowHarness,
@@ -21,6 +22,10 @@ __all__ = [
     "StepEvent",
     "WorkflowHarness",
     "activities_of",
+    "bundle_scenarios",
+    "load_runbook",
+    "run_bundle",
+    "select_scenarios",
     "report",
     "start_environment",
 ]

@@ -23,7 +23,6 @@ from typing import Annotated, Any, Literal
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import HypothesisException
-from hypothesis_jsonschema import from_schema
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 FIXED_DATE = date(2026, 1, 31)
@@ -136,6 +135,9 @@ class MockValues:
         return cls(**kwargs)
 
     def _from_schema(self, annotation: Any, path: str) -> Any:
+        # Imported here: hypothesis-jsonschema builds its character tables on import.
+        from hypothesis_jsonschema import from_schema
+
         adapter = TypeAdapter(annotation)
         schema = adapter.json_schema(mode="validation")
         try:

@@ -63,6 +63,8 @@ class _StepRecord:
     payload: Any = None
     decision: dict[str, Any] | None = None
     feedback: dict[str, Any] | None = None
+    # Feedback set while no gate was open goes to the next gate this step opens.
+    unclaimed_feedback: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -269,6 +271,10 @@ class NtroWorkflow:
         record.display_hint = hint
         if payload is not None:
             record.payload = payload
+        if record.unclaimed_feedback is not None and kind != "drill_down":
+            action["feedback"] = record.unclaimed_feedback
+            hint["config"]["feedback"] = record.unclaimed_feedback
+            record.unclaimed_feedback = None
         return gate
 
     def _ntro_clear_pending(self) -> None:
@@ -414,16 +420,20 @@ class NtroWorkflow:
         return sorted(names)
 
     def set_user_feedback(self, kind: str, payload: Any = None, level: str = "info") -> None:
-        """Attach ``{kind, level, payload}`` to the open gate (or, with none, to the step).
+        """Attach ``{kind, level, payload}`` to the open gate.
 
         It shows as ``feedback`` on the pending action and in ``display_hint.config.feedback``,
-        and it belongs to that gate only: the next gate starts without feedback.
+        and it belongs to that gate only: the next gate starts without feedback. Set while no
+        gate is open, it goes to the next gate the current step opens.
         """
         feedback = {"kind": kind, "level": level, "payload": to_jsonable(payload, "feedback")}
-        if self._pending_action is not None:
+        record = self._ntro_record(self._current_step_id)
+        if self._pending_action is not None and self._pending_action["kind"] != "drill_down":
             self._pending_action["feedback"] = feedback
             self._pending_action["display_hint"]["config"]["feedback"] = feedback
-        self._ntro_record(self._current_step_id).feedback = feedback
+        else:
+            record.unclaimed_feedback = feedback
+        record.feedback = feedback
 
     async def on_row_action(self, action: dict[str, Any]) -> None:
         """Called for each valid row action while a review gate is open. Override to act on it.

@@ -197,12 +197,14 @@ class LocalWorkflowHandle:
             local_runtime_var.reset(token)
 
     def _start(self, input: Any) -> None:
+        # Created now, like a Temporal workflow after start: queries answer at once.
+        with self._in_runtime():
+            self.instance = self.cls()
         self._task = asyncio.get_running_loop().create_task(self._run(input), name=self.id)
 
     async def _run(self, input: Any) -> Any:
         local_runtime_var.set(self._runtime)
         takes_input = run_takes_input(self.cls)
-        self.instance = self.cls()
         run = run_method(self.cls)
         try:
             coroutine = run(self.instance, input) if takes_input else run(self.instance)
