@@ -28,19 +28,26 @@ def event_line(event: StepEvent) -> str:
     return f"{line}  {detail}" if detail else line
 
 
+def human_result(result: RunResult) -> str:
+    """One scenario's block: the status line, its events, and the error if it failed."""
+    mark = "✓" if result.passed else "✗"
+    lines = [f"{mark}  {result.scenario}  ({result.duration_s:.2f}s)"]
+    lines.extend(event_line(event) for event in result.events)
+    if result.error:
+        lines.append(f"    error: {result.error}")
+    return "\n".join(lines)
+
+
+def summary(results: Iterable[RunResult]) -> str:
+    results = list(results)
+    passed = sum(1 for r in results if r.passed)
+    return f"summary: {passed} passed, {len(results) - passed} failed (of {len(results)})"
+
+
 def human(results: Iterable[RunResult]) -> str:
     """The report a person reads after ``ntro workflow test``."""
     results = list(results)
-    lines: list[str] = []
-    for result in results:
-        mark = "✓" if result.passed else "✗"
-        lines.append(f"{mark}  {result.scenario}  ({result.duration_s:.2f}s)")
-        lines.extend(event_line(event) for event in result.events)
-        if result.error:
-            lines.append(f"    error: {result.error}")
-    passed = sum(1 for r in results if r.passed)
-    lines.append(f"summary: {passed} passed, {len(results) - passed} failed (of {len(results)})")
-    return "\n".join(lines)
+    return "\n".join([*(human_result(r) for r in results), summary(results)])
 
 
 def as_dicts(results: Iterable[RunResult]) -> list[dict[str, Any]]:
