@@ -1,0 +1,354 @@
+"""A persistent local Temporal cluster: ``temporal server start-dev`` with an SQLite file.
+
+:class:`DevServer` starts the dev server from the pip-installed ``temporal`` CLI as a detached
+process, records its pid and ports in a state file next to the database, and finds it again from
+another process (the ``ntro dev-server`` command, the ``%ntro server`` magics) through that file.
+
+    server = DevServer()                 # .ntro/temporal.db under the current directory
+    status = server.start()              # returns once the gRPC port accepts connections
+    print(status.address, status.ui_url)
+    server.stop()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ntro._binaries import temporal_cli_path
+
+__all__ = ["DEFAULT_DB_FILE", "DevServer", "DevServerError", "DevServerStatus"]
+
+DEFAULT_DB_FILE = Path(".ntro") / "temporal.db"
+
+# Popen objects of servers started by this process, so stop() can reap them (no zombies in a
+# long-lived kernel) and liveness checks see an exited child at once.
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
+class DevServerError(RuntimeError):
+    """The dev server could not be started, found or stopped; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class DevServerStatus:
+    """What ``status()`` reports. ``address`` is the gRPC ``host:port`` clients connect to."""
+
+    running: bool
+    pid: int | None
+    address: str
+    ui_url: str | None
+    db_file: str
+    namespace: str = "default"
+    log_file: str | None = None
+    started_at: str | None = None
+
+    def describe(self) -> str:
+        """One line for people: running or not, where, and the Web UI."""
+        if not self.running:
+            return f"Temporal dev server not running (database {self.db_file})"
+        ui = f", Web UI {self.ui_url}" if self.ui_url else ""
+        return (
+            f"Temporal dev server running at {self.address} (namespace {self.namespace}{ui}, "
+            f"pid {self.pid}, database {self.db_file})"
+        )
+
+
+def _port_open(host: str, port: int, timeout: float = 0.25) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        return child.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # A zombie still answers kill(0); it is not running.
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _looks_like_temporal(pid: int) -> bool:
+    """Guard against a recycled pid: on Linux, check the command line names temporal."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # No /proc (macOS): trust the pid.
+    return b"temporal" in cmdline
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        with path.open(errors="replace") as fh:
+            return "".join(deque(fh, maxlen=lines)).rstrip()
+    except OSError:
+        return ""
+
+
+class DevServer:
+    """A ``temporal server start-dev`` process with a persistent SQLite database.
+
+    The state file (``<db>.state.json``) and log (``<db>.log``) sit next to the database, so two
+    servers with different databases (and ports) can run side by side.
+    """
+
+    def __init__(
+        self,
+        db_file: str | os.PathLike[str] | None = None,
+        *,
+        port: int = 7233,
+        ui_port: int = 8233,
+        namespace: str = "default",
+        ip: str = "localhost",
+        headless: bool = False,
+        log_level: str = "warn",
+        extra_args: list[str] | None = None,
+    ) -> None:
+        self.db_file = Path(db_file if db_file is not None else DEFAULT_DB_FILE).expanduser()
+        if not self.db_file.is_absolute():
+            self.db_file = Path.cwd() / self.db_file
+        self.port = port
+        self.ui_port = ui_port
+        self.namespace = namespace
+        self.ip = ip
+        self.headless = headless
+        self.log_level = log_level
+        self.extra_args = list(extra_args or [])
+
+    # ── files ────────────────────────────────────────────────────────────
+    @property
+    def state_file(self) -> Path:
+        return self.db_file.with_name(self.db_file.name + ".state.json")
+
+    @property
+    def log_file(self) -> Path:
+        return self.db_file.with_name(self.db_file.name + ".log")
+
+    @property
+    def address(self) -> str:
+        return f"{self.ip}:{self.port}"
+
+    @property
+    def ui_url(self) -> str | None:
+        return None if self.headless else f"http://{self.ip}:{self.ui_port}"
+
+    def _read_state(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and isinstance(data.get("pid"), int) else None
+
+    def _clear_state(self) -> None:
+        try:
+            self.state_file.unlink()
+        except FileNotFoundError:
+            pass
+
+    def command(self) -> list[str]:
+        """The command line ``start()`` runs."""
+        cmd = [
+            temporal_cli_path(),
+            "server",
+            "start-dev",
+            "--db-filename",
+            str(self.db_file),
+            "--ip",
+            self.ip,
+            "--port",
+            str(self.port),
+            "--log-level",
+            self.log_level,
+        ]
+        if self.headless:
+            cmd.append("--headless")
+        else:
+            cmd += ["--ui-port", str(self.ui_port)]
+        if self.namespace != "default":
+            cmd += ["--namespace", self.namespace]
+        return cmd + self.extra_args
+
+    # ── lifecycle ────────────────────────────────────────────────────────
+    def status(self) -> DevServerStatus:
+        """Whether the server recorded next to this database is running, and where."""
+        state = self._read_state()
+        if state is not None:
+            pid = state["pid"]
+            if _pid_alive(pid) and _looks_like_temporal(pid):
+                return DevServerStatus(
+                    running=True,
+                    pid=pid,
+                    address=state.get("address", self.address),
+                    ui_url=state.get("ui_url"),
+                    db_file=state.get("db_file", str(self.db_file)),
+                    namespace=state.get("namespace", self.namespace),
+                    log_file=state.get("log_file"),
+                    started_at=state.get("started_at"),
+                )
+            self._clear_state()  # Stale: the process is gone.
+        return DevServerStatus(
+            running=False,
+            pid=None,
+            address=self.address,
+            ui_url=self.ui_url,
+            db_file=str(self.db_file),
+            namespace=self.namespace,
+            log_file=str(self.log_file) if self.log_file.exists() else None,
+        )
+
+    def start(self, timeout: float = 30.0) -> DevServerStatus:
+        """Start the server detached and return once its gRPC port accepts connections.
+
+        If a server is already recorded for this database and alive, it is returned as is.
+        """
+        current = self.status()
+        if current.running:
+            return current
+        for label, port, flag in (("gRPC", self.port, "--port"), ("Web UI", self.ui_port, "--ui-port")):
+            if label == "Web UI" and self.headless:
+                continue
+            if _port_open(self.ip, port):
+                raise DevServerError(
+                    f"{label} port {port} on {self.ip} is already in use by another process "
+                    f"(another Temporal server?). Stop it, or choose a free port with {flag}."
+                )
+        cmd = self.command()
+        self.db_file.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_file.open("wb")
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=str(self.db_file.parent),
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as err:
+            raise DevServerError(f"could not run {cmd[0]}: {err}") from err
+        finally:
+            log.close()
+        _CHILDREN[proc.pid] = proc
+        state = {
+            "pid": proc.pid,
+            "address": self.address,
+            "ui_url": self.ui_url,
+            "db_file": str(self.db_file),
+            "namespace": self.namespace,
+            "log_file": str(self.log_file),
+            "port": self.port,
+            "ui_port": None if self.headless else self.ui_port,
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": cmd,
+        }
+        self.state_file.write_text(json.dumps(state, indent=2) + "\n")
+
+        deadline = time.monotonic() + timeout
+        while True:
+            code = proc.poll()
+            if code is not None:
+                self._clear_state()
+                _CHILDREN.pop(proc.pid, None)
+                tail = _tail(self.log_file)
+                raise DevServerError(
+                    f"the Temporal dev server exited with code {code} during start-up "
+                    f"(log: {self.log_file}). Last lines:\n{tail or '(empty log)'}"
+                )
+            if _port_open(self.ip, self.port):
+                break
+            if time.monotonic() > deadline:
+                self._terminate(proc.pid, grace=5.0)
+                self._clear_state()
+                tail = _tail(self.log_file)
+                raise DevServerError(
+                    f"the Temporal dev server did not accept connections on {self.address} "
+                    f"within {timeout:g}s and was stopped (log: {self.log_file}). "
+                    f"Last lines:\n{tail or '(empty log)'}"
+                )
+            time.sleep(0.05)
+        return DevServerStatus(
+            running=True,
+            pid=proc.pid,
+            address=self.address,
+            ui_url=self.ui_url,
+            db_file=str(self.db_file),
+            namespace=self.namespace,
+            log_file=str(self.log_file),
+            started_at=state["started_at"],
+        )
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop the server recorded for this database. Returns False if none was running."""
+        current = self.status()
+        if not current.running or current.pid is None:
+            return False
+        self._terminate(current.pid, grace=timeout)
+        self._clear_state()
+        return True
+
+    def wait(self, poll: float = 0.5) -> int | None:
+        """Block while the recorded server runs (a foreground ``start``).
+
+        Returns its exit code when this process started it, else None.
+        """
+        pid = self.status().pid
+        while self.status().running:
+            time.sleep(poll)
+        child = _CHILDREN.pop(pid, None) if pid is not None else None
+        return child.wait() if child is not None else None
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The last lines of the server's log (what it printed before dying)."""
+        return _tail(self.log_file, lines)
+
+    @staticmethod
+    def _terminate(pid: int, grace: float) -> None:
+        def send(sig: int) -> None:
+            try:
+                if hasattr(os, "killpg"):
+                    os.killpg(pid, sig)  # start_new_session made pid the group leader.
+                else:  # pragma: no cover - Windows
+                    os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+
+        send(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while _pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _pid_alive(pid):
+            send(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+        child = _CHILDREN.pop(pid, None)
+        if child is not None:
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                pass
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self.status())
+

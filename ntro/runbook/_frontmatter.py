@@ -1,0 +1,251 @@
+"""Split ``runbook.md`` into YAML front matter and markdown body, and validate the front matter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ntro.runbook._errors import (
+    BAD_VALUE,
+    DUPLICATE_STEP,
+    FRONT_MATTER_SYNTAX,
+    MISSING_KEY,
+    Issue,
+    RunbookError,
+)
+from ntro.runbook._models import REQUIRED_KEYS, RunbookFrontMatter
+
+__all__ = [
+    "front_matter_issues",
+    "parse_runbook_md",
+    "read_front_matter",
+    "read_runbook_md",
+    "split_front_matter",
+]
+
+_FENCE = "---"
+_STEP_REQUIRED = ("id", "label", "component", "responsibility", "timeout_minutes")
+_EXAMPLES = {
+    "slug": "slug: document-ingest",
+    "name": "name: Document ingest",
+    "version": 'version: "1.0.0"',
+    "state": "state: draft",
+    "author": "author: finance-ops@example.com",
+    "id": "- id: upload",
+    "label": "label: Upload statement",
+    "component": "component: FILE_UPLOAD",
+    "responsibility": "responsibility: accountant",
+    "timeout_minutes": "timeout_minutes: 60",
+    "path": "- path: templates/workflow.py",
+}
+_FENCE_HELP = (
+    "runbook.md must start with a line '---', then YAML keys "
+    f"({', '.join(REQUIRED_KEYS)}), then a line '---', then the markdown body"
+)
+
+
+def split_front_matter(text: str, filename: str = "runbook.md") -> tuple[str, str, int]:
+    """Return ``(yaml_text, body, first_yaml_line)`` (1-based line of the first YAML line)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start >= len(lines) or lines[start].rstrip() != _FENCE:
+        raise RunbookError(
+            f"no YAML front matter: {_FENCE_HELP}", file=filename, code=FRONT_MATTER_SYNTAX,
+            line=start + 1 if start < len(lines) else None,
+        )
+    for end in range(start + 1, len(lines)):
+        if lines[end].rstrip() in (_FENCE, "..."):
+            yaml_text = "\n".join(lines[start + 1 : end])
+            body = "\n".join(lines[end + 1 :]).lstrip("\n")
+            return yaml_text, body, start + 2
+    raise RunbookError(
+        f"the front matter opened on line {start + 1} is never closed: add a line '---' after "
+        f"the last YAML key",
+        file=filename, code=FRONT_MATTER_SYNTAX, line=start + 1,
+    )
+
+
+def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """0-based line of the YAML node at ``loc`` (or of its deepest existing parent)."""
+    node = root
+    line = node.start_mark.line if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+            if match is None:
+                break
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+        else:
+            break
+        line = node.start_mark.line
+    return line
+
+
+def _key_path(loc: tuple[Any, ...], data: Any) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    # Name the step by id when we can: `steps[1] (review).timeout_minutes`.
+    if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int):
+        steps = data.get("steps") if isinstance(data, dict) else None
+        if isinstance(steps, list) and loc[1] < len(steps) and isinstance(steps[loc[1]], dict):
+            step_id = steps[loc[1]].get("id")
+            if isinstance(step_id, str):
+                out = out.replace(f"steps[{loc[1]}]", f"steps[{loc[1]}] ({step_id})", 1)
+    return out
+
+
+def _describe(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _issue_for(error: dict[str, Any], data: Any) -> tuple[str, str]:
+    """(code, message with fix) for one pydantic error."""
+    loc = tuple(error.get("loc", ()))
+    key = _key_path(loc, data)
+    leaf = loc[-1] if loc else ""
+    kind = error.get("type", "")
+    value = error.get("input")
+    if kind == "missing":
+        example = _EXAMPLES.get(str(leaf), f"{leaf}: ...")
+        where = "the front matter" if len(loc) == 1 else _key_path(loc[:-1], data)
+        return MISSING_KEY, f"missing required key '{key}': add `{example}` to {where}"
+    if leaf == "timeout_minutes" and kind in ("greater_than", "int_type", "int_parsing"):
+        return BAD_VALUE, (
+            f"'{key}' must be a positive whole number of minutes, got {_describe(value)}: "
+            f"write e.g. `timeout_minutes: 60`"
+        )
+    if loc == ("steps",) and kind == "list_type":
+        return BAD_VALUE, (
+            f"'steps' must be a list of mappings (`- id: upload` ...), got {_describe(value)}"
+        )
+    if len(loc) == 2 and loc[0] in ("steps", "templates") and kind in ("model_type", "dict_type"):
+        needed = ", ".join(_STEP_REQUIRED) if loc[0] == "steps" else "path, description"
+        return BAD_VALUE, (
+            f"'{key}' must be a mapping with keys {needed}; got {_describe(value)}"
+        )
+    if kind == "string_type":
+        return BAD_VALUE, f"'{key}' must be text, got {_describe(value)}: quote the value"
+    if kind in ("list_type",):
+        return BAD_VALUE, f"'{key}' must be a list (`- item` lines), got {_describe(value)}"
+    if kind in ("dict_type", "model_type"):
+        return BAD_VALUE, f"'{key}' must be a mapping (indented `key: value` lines), got {_describe(value)}"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return BAD_VALUE, f"'{key}': {message}"
+
+
+def front_matter_issues(
+    data: Any, root: yaml.Node | None = None, first_line: int = 1
+) -> tuple[RunbookFrontMatter | None, list[Issue]]:
+    """Validate parsed YAML; return the model (when valid) and every issue found."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        return None, [
+            Issue(
+                FRONT_MATTER_SYNTAX,
+                f"the front matter is {kind}, not a mapping of keys: write `key: value` lines "
+                f"({', '.join(REQUIRED_KEYS)} are required)",
+                line=first_line,
+            )
+        ]
+    issues: list[Issue] = []
+    model: RunbookFrontMatter | None = None
+    try:
+        model = RunbookFrontMatter.model_validate(data)
+    except ValidationError as err:
+        for error in err.errors():
+            loc = tuple(error.get("loc", ()))
+            code, message = _issue_for(dict(error), data)
+            node_line = _node_line(root, loc)
+            issues.append(
+                Issue(
+                    code,
+                    message,
+                    key=_key_path(loc, data) or None,
+                    line=None if node_line is None else node_line + first_line,
+                )
+            )
+    steps = data.get("steps")
+    if isinstance(steps, list):
+        seen: dict[str, int] = {}
+        for index, step in enumerate(steps):
+            step_id = step.get("id") if isinstance(step, dict) else None
+            if not isinstance(step_id, str):
+                continue
+            if step_id in seen:
+                node_line = _node_line(root, ("steps", index))
+                issues.append(
+                    Issue(
+                        DUPLICATE_STEP,
+                        f"step id '{step_id}' is used by steps[{seen[step_id]}] and "
+                        f"steps[{index}]: give each step a unique id",
+                        key=f"steps[{index}].id",
+                        line=None if node_line is None else node_line + first_line,
+                    )
+                )
+            else:
+                seen[step_id] = index
+    return (model if not issues else None), issues
+
+
+def read_front_matter(
+    text: str, filename: str = "runbook.md"
+) -> tuple[RunbookFrontMatter | None, str, list[Issue]]:
+    """Parse without raising: ``(model or None, body, issues)``."""
+    try:
+        yaml_text, body, first_line = split_front_matter(text, filename)
+    except RunbookError as err:
+        return None, "", list(err.issues)
+    try:
+        root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + first_line if mark is not None else None
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        return None, body, [
+            Issue(
+                FRONT_MATTER_SYNTAX,
+                f"the front matter is not valid YAML ({problem}): check indentation and quote "
+                f"values containing ':' or '#'",
+                line=line,
+            )
+        ]
+    model, issues = front_matter_issues(data, root, first_line)
+    return model, body, issues
+
+
+def parse_runbook_md(text: str, *, filename: str = "runbook.md") -> tuple[RunbookFrontMatter, str]:
+    """Split and validate ``runbook.md`` text. Raises :class:`RunbookError` naming every problem."""
+    model, body, issues = read_front_matter(text, filename)
+    if issues or model is None:
+        raise RunbookError.from_issues(filename, issues)
+    return model, body
+
+
+def read_runbook_md(path: str | Path) -> tuple[RunbookFrontMatter, str]:
+    """Read and parse a ``runbook.md`` file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RunbookError(
+            "file not found: a runbook bundle needs a runbook.md with YAML front matter "
+            "(create one with `ntro runbook new SLUG`)",
+            file=str(path), code="NTRO001",
+        ) from None
+    return parse_runbook_md(text, filename=str(path))
+

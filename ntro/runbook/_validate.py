@@ -1,0 +1,187 @@
+"""``validate_bundle``: every problem of a bundle, each with a stable code, file and fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ntro.runbook._errors import (
+    BAD_STEP_DEFINITIONS,
+    MISSING_TEMPLATE,
+    NO_TEMPLATES_PACKAGE,
+    NOT_A_BUNDLE,
+    STEP_NOT_IN_FRONT_MATTER,
+    STEP_NOT_IN_WORKFLOW,
+    STEP_ORDER,
+    RunbookError,
+)
+from ntro.runbook._frontmatter import read_front_matter
+from ntro.runbook._loader import (
+    find_workflow_class,
+    import_templates,
+    load_scenarios,
+    workflow_module_of,
+)
+
+__all__ = ["Problem", "validate_bundle"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a bundle. ``str()`` gives ``"{file}: {code} {message}"``
+    (``"{file}:{line}: ..."`` when the line is known)."""
+
+    code: str
+    file: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.code} {self.message}"
+
+
+def _from_error(err: RunbookError, default_file: str) -> list[Problem]:
+    file = err.file or default_file
+    return [Problem(i.code, file, i.message, i.line) for i in err.issues]
+
+
+def _template_exists(bundle_dir: Path, ref: str) -> bool:
+    candidates = [bundle_dir / ref, bundle_dir / "templates" / ref]
+    return any(c.exists() for c in candidates)
+
+
+def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list[Problem]:
+    """Check a bundle without running it; an empty list means it is valid.
+
+    Checks: runbook.md exists and its front matter parses; required keys and value types;
+    listed templates exist; templates/__init__.py exists; the workflow imports and its class is
+    found; the front matter ``steps`` match the class's ``@ui_step`` ids, both ways and in order;
+    ``tests/scenarios.py`` (when present) imports.
+    """
+    shown = Path(path)
+    runbook_md = str(shown / "runbook.md")
+    if not shown.is_dir():
+        return [Problem(NOT_A_BUNDLE, str(shown), "no such directory: pass a runbook bundle directory")]
+    if not (shown / "runbook.md").is_file():
+        return [
+            Problem(
+                NOT_A_BUNDLE,
+                runbook_md,
+                "missing: a runbook bundle needs runbook.md with YAML front matter "
+                "(scaffold one with `ntro runbook new SLUG`)",
+            )
+        ]
+    bundle_dir = shown.resolve()
+    problems: list[Problem] = []
+    try:
+        text = (shown / "runbook.md").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return [Problem(NOT_A_BUNDLE, runbook_md, f"cannot be read ({err}); save it as UTF-8")]
+    front_matter, _body, issues = read_front_matter(text, runbook_md)
+    problems += [Problem(i.code, runbook_md, i.message, i.line) for i in issues]
+
+    if front_matter is not None:
+        for index, ref in enumerate(front_matter.templates):
+            if not _template_exists(bundle_dir, ref.path):
+                problems.append(
+                    Problem(
+                        MISSING_TEMPLATE,
+                        runbook_md,
+                        f"templates[{index}].path '{ref.path}' does not exist in the bundle: "
+                        f"create the file or fix the path (relative to the bundle directory)",
+                    )
+                )
+
+    templates_init = shown / "templates" / "__init__.py"
+    if not templates_init.is_file():
+        problems.append(
+            Problem(
+                NO_TEMPLATES_PACKAGE,
+                str(templates_init),
+                "missing: the templates folder must be a Python package; create an empty "
+                "templates/__init__.py",
+            )
+        )
+        return problems
+
+    slug = front_matter.slug if front_matter is not None else bundle_dir.name
+    try:
+        package = import_templates(bundle_dir, slug, reload=True)
+        module = workflow_module_of(package)
+        cls = find_workflow_class(module, slug, workflow_class)
+    except RunbookError as err:
+        return problems + _from_error(err, str(templates_init))
+
+    workflow_file = str(shown / "templates" / Path(module.__file__ or "__init__.py").name)
+    try:
+        from ntro.workflow import step_definitions
+
+        declared = [s.id for s in step_definitions(cls)]
+    except Exception as err:  # RunbookDefinitionError and friends
+        problems.append(
+            Problem(BAD_STEP_DEFINITIONS, workflow_file, f"{cls.__name__}: {err}")
+        )
+        declared = None
+
+    if front_matter is not None and declared is not None:
+        problems += _compare_steps(front_matter.step_ids, declared, cls.__name__, runbook_md)
+
+    try:
+        load_scenarios(bundle_dir, slug, reload=True)
+    except RunbookError as err:
+        problems += _from_error(err, str(shown / "tests" / "scenarios.py"))
+    return _relative_files(problems, shown, bundle_dir)
+
+
+def _compare_steps(listed: list[str], declared: list[str], cls_name: str, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for step_id in listed:
+        if step_id not in declared:
+            problems.append(
+                Problem(
+                    STEP_NOT_IN_WORKFLOW,
+                    file,
+                    f"step '{step_id}' is listed in the front matter but {cls_name} has no "
+                    f"@ui_step(name=\"{step_id}\"); add the step to the workflow or remove it "
+                    f"from `steps` (workflow steps: {', '.join(declared) or 'none'})",
+                )
+            )
+    for step_id in declared:
+        if step_id not in listed:
+            problems.append(
+                Problem(
+                    STEP_NOT_IN_FRONT_MATTER,
+                    file,
+                    f"{cls_name} declares @ui_step '{step_id}' but the front matter `steps` "
+                    f"does not list it; add `- id: {step_id}` to `steps`",
+                )
+            )
+    in_listed = [s for s in listed if s in declared]
+    in_declared = [s for s in declared if s in listed]
+    if in_listed != in_declared:
+        problems.append(
+            Problem(
+                STEP_ORDER,
+                file,
+                f"steps are in a different order than in {cls_name} (breadcrumb order is "
+                f"class-definition order): front matter {', '.join(in_listed)}; workflow "
+                f"{', '.join(in_declared)}. Reorder `steps` to match",
+            )
+        )
+    return problems
+
+
+def _relative_files(problems: list[Problem], shown: Path, bundle_dir: Path) -> list[Problem]:
+    """Report files under the path the user typed, not the resolved absolute one."""
+    out = []
+    for p in problems:
+        file = p.file
+        try:
+            rel = Path(file).relative_to(bundle_dir)
+            file = str(shown / rel)
+        except ValueError:
+            pass
+        out.append(Problem(p.code, file, p.message, p.line))
+    return out
+
