@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import time
 import uuid
@@ -37,6 +38,7 @@ from temporalio.client import (
 )
 from temporalio.common import RawValue
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -97,6 +99,7 @@ async def start_environment(
         return await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=test_server_path(),
             data_converter=pydantic_data_converter,
+            runtime=quiet_runtime(),
         )
     if server == "dev":
         return await WorkflowEnvironment.start_local(
@@ -104,6 +107,7 @@ async def start_environment(
             data_converter=pydantic_data_converter,
             namespace=namespace,
             ui=False,
+            runtime=quiet_runtime(),
         )
     if ":" not in server:
         raise HarnessError(
@@ -112,11 +116,23 @@ async def start_environment(
         )
     try:
         client = await Client.connect(
-            server, namespace=namespace, data_converter=pydantic_data_converter
+            server, namespace=namespace, data_converter=pydantic_data_converter,
+            runtime=quiet_runtime(),
         )
     except Exception as err:
         raise HarnessError(f"cannot reach the Temporal cluster at {server}: {err}") from None
     return WorkflowEnvironment.from_client(client)
+
+
+@functools.cache
+def quiet_runtime() -> Runtime:
+    """A Temporal runtime whose core logs only errors.
+
+    The core warns about server capabilities the test server lacks (heartbeat details);
+    that noise would sit in the middle of every report.
+    """
+    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(
+        filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
 
 
 def _mock_activity(fn: Any, values: MockValues) -> Any:

@@ -1,0 +1,101 @@
+"""``ntro workflow test``: run a bundle's scenarios on the time-skipping server and report."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import TypeAdapter, ValidationError
+
+from ntro.cli._app import CliError, workflow_app
+from ntro.testing import HarnessError, report, run_bundle
+from ntro.testing._automock import resolved_hints
+from ntro.workflow._runtime import run_method, run_takes_input
+
+
+def usage_error(message: str) -> CliError:
+    """Bad command-line input: printed as one line, exit code 2."""
+    return CliError(message, code=2)
+
+
+def read_input(raw: str | None, workflow_cls: type) -> Any:
+    """``--input`` as JSON text or ``@file``, validated against the run method's annotation."""
+    from ntro.testing._harness import _AUTO
+
+    if raw is None:
+        return _AUTO
+    if raw.startswith("@"):
+        path = Path(raw[1:])
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise usage_error(f"--input {raw}: cannot read {path}: {err.strerror}") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise usage_error(
+            f"--input is not valid JSON ({err.msg} at line {err.lineno} column {err.colno}); "
+            f"pass a JSON object or @path/to/input.json"
+        ) from None
+    if not run_takes_input(workflow_cls):
+        raise usage_error(f"{workflow_cls.__name__}.run takes no input; drop --input")
+    run = run_method(workflow_cls)
+    params = list(inspect.signature(run).parameters)[1:]
+    hint = resolved_hints(run).get(params[0], Any)
+    try:
+        return TypeAdapter(hint).validate_python(data)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in err.errors()
+        )
+        name = getattr(hint, "__name__", str(hint))
+        raise usage_error(f"--input does not fit {name}: {problems}") from None
+
+
+@workflow_app.command("test")
+def workflow_test(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="The runbook bundle (folder with runbook.md).")],
+    child: Annotated[list[Path] | None, typer.Option(
+        "--child", metavar="DIR", help="A child runbook bundle; repeat for several.")] = None,
+    scenario: Annotated[list[str] | None, typer.Option(
+        "--scenario", metavar="NAME", help="Scenario name (default: happy and reject_all); repeat for several.")] = None,
+    timeout: Annotated[float, typer.Option(metavar="S", help="Seconds each scenario may take.")] = 60.0,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report.")] = False,
+    workflow_class: Annotated[str | None, typer.Option(
+        "--workflow-class", metavar="NAME", help="Workflow class name, when not CamelCase(slug)+Workflow.")] = None,
+    input: Annotated[str | None, typer.Option(
+        "--input", metavar="JSON|@FILE", help="Run input as JSON, or @file.json (default: generated).")] = None,
+    server: Annotated[str, typer.Option(
+        metavar="SERVER", help="time-skipping (default), dev, or a cluster address host:port.")] = "time-skipping",
+) -> None:
+    """Run a runbook's scenarios and report each step; exit 0 when all pass, 1 otherwise."""
+    from ntro.runbook import RunbookError, load_bundle
+
+    if not directory.is_dir():
+        raise usage_error(f"{directory}: no such directory; pass the folder that holds runbook.md")
+    try:
+        bundle = load_bundle(directory, workflow_class=workflow_class)
+        run_input = read_input(input, bundle.workflow_cls)
+    except RunbookError as err:
+        raise usage_error(str(err)) from None
+
+    def show(result: Any) -> None:
+        if not json_output:
+            typer.echo(report.human_result(result))
+
+    try:
+        results = asyncio.run(run_bundle(
+            directory, children=child or [], scenario_names=scenario or [], input=run_input,
+            workflow_class=workflow_class, server=server, timeout=timeout, on_result=show,
+        ))
+    except HarnessError as err:
+        raise usage_error(str(err)) from None
+    if json_output:
+        typer.echo(report.json(results))
+    else:
+        typer.echo(report.summary(results))
+    raise typer.Exit(0 if all(r.passed for r in results) else 1)
