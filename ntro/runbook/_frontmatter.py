@@ -169,7 +169,9 @@ def front_matter_issues(
         for error in err.errors():
             loc = tuple(error.get("loc", ()))
             code, message = _issue_for(dict(error), data)
-            node_line = _node_line(root, loc)
+            # A missing top-level key has no line; a missing step key points at its step.
+            where = loc[:-1] if error.get("type") == "missing" else loc
+            node_line = _node_line(root, where) if where else None
             issues.append(
                 Issue(
                     code,

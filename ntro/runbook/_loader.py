@@ -27,6 +27,7 @@ from types import ModuleType
 from typing import Any
 
 from ntro.runbook._errors import (
+    BAD_STEP_DEFINITIONS,
     IMPORT_FAILED,
     NO_TEMPLATES_PACKAGE,
     NO_WORKFLOW_CLASS,
@@ -162,6 +163,8 @@ def _import_error(err: BaseException, bundle_dir: Path, what: str, code: str) ->
     rel, line = _user_location(err, bundle_dir)
     detail = err.msg if isinstance(err, SyntaxError) else str(err)
     file = str(bundle_dir / rel) if rel else str(bundle_dir / what)
+    if any(cls.__name__ == "RunbookDefinitionError" for cls in type(err).__mro__):
+        code = BAD_STEP_DEFINITIONS  # e.g. two @ui_step with one name, a non-async step
     return RunbookError(
         f"importing {what} failed: {type(err).__name__}: {detail}. Fix that line, then run again.",
         file=file,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from ntro.runbook._errors import (
     BAD_STEP_DEFINITIONS,
@@ -15,7 +18,7 @@ from ntro.runbook._errors import (
     STEP_ORDER,
     RunbookError,
 )
-from ntro.runbook._frontmatter import read_front_matter
+from ntro.runbook._frontmatter import read_front_matter, split_front_matter
 from ntro.runbook._loader import (
     find_workflow_class,
     import_templates,
@@ -81,17 +84,23 @@ def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list
     front_matter, _body, issues = read_front_matter(text, runbook_md)
     problems += [Problem(i.code, runbook_md, i.message, i.line) for i in issues]
 
-    if front_matter is not None:
-        for index, ref in enumerate(front_matter.templates):
-            if not _template_exists(bundle_dir, ref.path):
-                problems.append(
-                    Problem(
-                        MISSING_TEMPLATE,
-                        runbook_md,
-                        f"templates[{index}].path '{ref.path}' does not exist in the bundle: "
-                        f"create the file or fix the path (relative to the bundle directory)",
-                    )
+    # Even when the front matter has errors, check what can be read of it.
+    raw = _raw_front_matter(text) if front_matter is None else None
+    template_paths = (
+        [ref.path for ref in front_matter.templates]
+        if front_matter is not None
+        else _raw_list(raw, "templates", "path")
+    )
+    for index, ref_path in enumerate(template_paths):
+        if ref_path is not None and not _template_exists(bundle_dir, ref_path):
+            problems.append(
+                Problem(
+                    MISSING_TEMPLATE,
+                    runbook_md,
+                    f"templates[{index}].path '{ref_path}' does not exist in the bundle: "
+                    f"create the file or fix the path (relative to the bundle directory)",
                 )
+            )
 
     templates_init = shown / "templates" / "__init__.py"
     if not templates_init.is_file():
@@ -105,7 +114,14 @@ def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list
         )
         return problems
 
-    slug = front_matter.slug if front_matter is not None else bundle_dir.name
+    if front_matter is not None:
+        slug = front_matter.slug
+        listed: list[str] | None = front_matter.step_ids
+    else:
+        raw_slug = raw.get("slug") if raw is not None else None
+        slug = raw_slug if isinstance(raw_slug, str) and raw_slug else bundle_dir.name
+        ids = _raw_list(raw, "steps", "id")
+        listed = [i for i in ids if i is not None] if ids and None not in ids else None
     try:
         package = import_templates(bundle_dir, slug, reload=True)
         module = workflow_module_of(package)
@@ -124,14 +140,35 @@ def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list
         )
         declared = None
 
-    if front_matter is not None and declared is not None:
-        problems += _compare_steps(front_matter.step_ids, declared, cls.__name__, runbook_md)
+    if listed is not None and declared is not None:
+        problems += _compare_steps(listed, declared, cls.__name__, runbook_md)
 
     try:
         load_scenarios(bundle_dir, slug, reload=True)
     except RunbookError as err:
         problems += _from_error(err, str(shown / "tests" / "scenarios.py"))
     return _relative_files(problems, shown, bundle_dir)
+
+
+def _raw_front_matter(text: str) -> dict[str, Any] | None:
+    try:
+        yaml_text, _body, _line = split_front_matter(text)
+        data = yaml.safe_load(yaml_text)
+    except (RunbookError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _raw_list(raw: dict[str, Any] | None, key: str, field: str) -> list[str | None]:
+    """``[entry[field] ...]`` of a raw front matter list (None for unreadable entries)."""
+    entries = raw.get(key) if raw is not None else None
+    if not isinstance(entries, list):
+        return []
+    out: list[str | None] = []
+    for entry in entries:
+        value = entry.get(field) if isinstance(entry, dict) else None
+        out.append(value if isinstance(value, str) else None)
+    return out
 
 
 def _compare_steps(listed: list[str], declared: list[str], cls_name: str, file: str) -> list[Problem]:
