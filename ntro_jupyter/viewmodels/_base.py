@@ -1,0 +1,198 @@
+"""What every review panel shares: the gate, the reviewer, the action buttons, the decision.
+
+Why: approve/reject/comment, the order of buttons, "read-only once decided" and "a refused
+decision keeps the edits" must behave the same in every panel. Each panel subclasses
+:class:`PanelModel` and adds its own body, blockers and corrections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ntro_jupyter.viewmodels._hint import Panel, ResolvedHint
+from ntro_jupyter.viewmodels._intents import CorrectionDict, DecisionIntent, build_decision
+from ntro_jupyter.viewmodels._review import DecidedInfo, GateInfo, GateLifecycle
+from ntro_jupyter.viewmodels._values import plain_text
+
+
+class DecisionBlocked(Exception):
+    """The panel will not send this decision yet; the message says what to fix."""
+
+
+@dataclass
+class ActionButton:
+    """One decision button, as configured (``actions: [{kind, label, primary?, icon?}]``)."""
+
+    kind: str
+    label: str
+    primary: bool = False
+    icon: str | None = None
+
+
+class PanelModel:
+    """Base of every panel's view-model: state in, decision intents out.
+
+    ``interactive`` is False for panels with nothing to decide (loading, a finished step).
+    """
+
+    panel: Panel = Panel.APPROVAL_FORM
+    interactive: bool = True
+    default_approve_label = "Approve"
+    default_reject_label = "Reject"
+
+    def __init__(
+        self,
+        hint: ResolvedHint,
+        payload: Any = None,
+        *,
+        gate: GateInfo | None = None,
+        reviewer: str = "reviewer",
+        title: str | None = None,
+        decided: DecidedInfo | None = None,
+    ) -> None:
+        self.hint = hint
+        self.config: dict[str, Any] = hint.config if isinstance(hint.config, dict) else {}
+        self.payload = payload
+        self.gate = gate or GateInfo()
+        self.reviewer = reviewer
+        self.problems: list[str] = list(hint.problems)
+        self.title = self._text_config("title") or title or self.default_title()
+        self.lifecycle = GateLifecycle()
+        if decided is not None:
+            self.lifecycle.confirm(decided)
+        self.reject_needs_comment = self.config.get("reject_requires_comment", True) is not False
+
+    # -- configuration -------------------------------------------------------------------
+    def _text_config(self, key: str) -> str | None:
+        value = self.config.get(key)
+        if value is None or value == "":
+            return None
+        return plain_text(value)
+
+    def default_title(self) -> str:
+        return self.gate.reason or self.panel.value.replace("_", " ").title()
+
+    def actions(self) -> list[ActionButton]:
+        """Decision buttons in configured order, primary ones moved to the right (the end)."""
+        approve_label = self._text_config("approve_label") or self.default_approve_label
+        reject_label = self._text_config("reject_label") or self.default_reject_label
+        configured = self.config.get("actions")
+        buttons: list[ActionButton] = []
+        if isinstance(configured, list) and configured:
+            for item in configured:
+                if isinstance(item, str):
+                    item = {"kind": item}
+                if not isinstance(item, dict):
+                    self._note(f"action {item!r} is not an object: skipped")
+                    continue
+                kind = str(item.get("kind") or item.get("action") or item.get("type") or "").lower()
+                kind = {"approved": "approve", "rejected": "reject", "correct": "approve"}.get(kind, kind)
+                if kind not in ("approve", "reject"):
+                    self._note(f"action kind {kind!r} is not approve or reject: skipped")
+                    continue
+                label = item.get("label")
+                buttons.append(
+                    ActionButton(
+                        kind=kind,
+                        label=plain_text(label) if label else (approve_label if kind == "approve" else reject_label),
+                        primary=bool(item.get("primary", False)),
+                        icon=item.get("icon") if isinstance(item.get("icon"), str) else None,
+                    )
+                )
+        if not buttons:
+            buttons = [
+                ActionButton("reject", reject_label, False, "circle-x"),
+                ActionButton("approve", approve_label, True, "circle-check"),
+            ]
+        return [b for b in buttons if not b.primary] + [b for b in buttons if b.primary]
+
+    def _note(self, problem: str) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    # -- decisions -----------------------------------------------------------------------
+    def corrections(self) -> list[CorrectionDict]:
+        """Corrections the reviewer made (panels without editing have none)."""
+        return []
+
+    def blockers(self, action: str) -> list[str]:
+        """Why ``action`` cannot be sent now (empty when it can)."""
+        return []
+
+    def decision_comment(self, action: str, comment: str | None) -> str | None:
+        """The comment sent with the decision; panels may add context (an override reason)."""
+        return comment
+
+    def _all_blockers(self, action: str, comment: str | None) -> list[str]:
+        found: list[str] = []
+        if self.lifecycle.status == "decided":
+            found.append("this gate is already decided")
+        elif self.lifecycle.status == "submitting":
+            found.append("the decision is being sent")
+        if not self.interactive:
+            found.append("there is nothing to decide here")
+        if action == "reject" and self.reject_needs_comment and not (comment or "").strip():
+            found.append("say why you reject (a comment is required)")
+        if action in ("approve", "correct"):
+            found.extend(self.blockers("approve"))
+        else:
+            found.extend(self.blockers(action))
+        return found
+
+    def decide(self, action: str, comment: str | None = None) -> DecisionIntent:
+        """Build the decision intent and mark the gate as submitting.
+
+        Raises :class:`DecisionBlocked` with every reason when the decision cannot be sent.
+        """
+        if action not in ("approve", "reject", "correct"):
+            raise DecisionBlocked(f"unknown decision {action!r}: use approve or reject")
+        problems = self._all_blockers(action, comment)
+        if problems:
+            raise DecisionBlocked("; ".join(problems))
+        intent = build_decision(
+            action,
+            reviewer=self.reviewer,
+            gate_id=self.gate.gate_id,
+            corrections=self.corrections() if action != "reject" else (),
+            comment=self.decision_comment(action, comment),
+        )
+        self.lifecycle.submit(intent)
+        return intent
+
+    def freeze(self) -> None:
+        """Show this panel read-only (a finished step): no buttons, no edits."""
+        self.interactive = False
+        if self.lifecycle.status == "open":
+            self.lifecycle.status = "decided"
+
+    # -- view ----------------------------------------------------------------------------
+    def body_view(self) -> dict[str, Any]:
+        """The panel-specific part of :meth:`to_view`."""
+        return {}
+
+    def to_view(self) -> dict[str, Any]:
+        """Everything the front end draws, as JSON-able data (all values already text)."""
+        body = self.body_view()
+        actions = []
+        if self.interactive:
+            for button in self.actions():
+                blocked = [b for b in self.blockers(button.kind)] if button.kind == "approve" else []
+                actions.append(
+                    {"kind": button.kind, "label": button.label, "primary": button.primary,
+                     "icon": button.icon, "blocked": "; ".join(blocked) or None}
+                )
+        return {
+            "panel": self.panel.value,
+            "component": self.hint.component,
+            "title": self.title,
+            "subtitle": self._text_config("subtitle"),
+            "reason": self.gate.reason,
+            "problems": list(self.problems),
+            "interactive": self.interactive,
+            "reject_needs_comment": self.reject_needs_comment,
+            "gate": {**self.lifecycle.to_view(), "gate_id": self.gate.gate_id,
+                     "step_id": self.gate.step_id},
+            "actions": actions,
+            "body": body,
+        }
