@@ -2,8 +2,8 @@
 
 The harness runs its own worker, so it wraps the worker's workflow runner: after every
 activation that is not just a query (an activity result, a signal, an update, a timer, a
-child's completion), the callback fires with the workflow id. The harness re-reads state
-then, and only then.
+child's completion), the callback fires with the workflow id. The harness re-reads that
+workflow's state then, and only then.
 """
 
 from __future__ import annotations
@@ -39,11 +39,12 @@ class _NotifyingInstance(WorkflowInstance):
     def __init__(self, inner: WorkflowInstance, on_activation: OnActivation) -> None:
         self._inner = inner
         self._on_activation = on_activation
+        self._workflow_id = inner.get_info().workflow_id
 
     def activate(self, act: Any) -> Any:
         completion = self._inner.activate(act)
         if any(job.WhichOneof("variant") not in _QUERY_ONLY for job in act.jobs):
-            self._on_activation(act.run_id)
+            self._on_activation(self._workflow_id)
         return completion
 
     def get_thread_id(self) -> int | None:

@@ -50,6 +50,9 @@ from ntro.workflow import register_workflow, slug_for_class
 from ntro.workflow._runtime import run_method, run_takes_input
 
 _AUTO: Any = object()
+# How long the driver waits for the next activation before asking the server whether the run
+# is still working; activations normally arrive within a few milliseconds.
+_QUIET_S = 0.05
 
 
 class HarnessError(RuntimeError):
@@ -189,7 +192,7 @@ class WorkflowHarness:
         self._input = input
         self._stack = contextlib.AsyncExitStack()
         self._task_queue = f"ntro-harness-{uuid.uuid4().hex[:8]}"
-        self._listeners: set[asyncio.Event] = set()
+        self._drivers: set[_Driver] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Client | None = None
         self._classes = {_workflow_name(c): c for c in [workflow_cls, *(c for _, c in self.children)]}
@@ -274,14 +277,14 @@ class WorkflowHarness:
     async def __aexit__(self, *exc: object) -> None:
         await self._stack.aclose()
 
-    def _on_activation(self, run_id: str) -> None:
+    def _on_activation(self, workflow_id: str) -> None:
         # Called on the worker's workflow thread.
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake)
+            self._loop.call_soon_threadsafe(self._wake, workflow_id)
 
-    def _wake(self) -> None:
-        for event in self._listeners:
-            event.set()
+    def _wake(self, workflow_id: str) -> None:
+        for driver in self._drivers:
+            driver.mark_changed(workflow_id)
 
     @property
     def env(self) -> WorkflowEnvironment:
@@ -376,6 +379,7 @@ class _Driver:
         self.started = started
         self.events: list[StepEvent] = []
         self.changed = asyncio.Event()
+        self.dirty: set[str] = set()
         self.tree: dict[str, _Workflow] = {handle.id: _Workflow(handle)}
         self.sent_signals: set[tuple[str, str]] = set()
         self.documents = 0
@@ -389,6 +393,10 @@ class _Driver:
             StepEvent(kind, workflow_id, detail, time.perf_counter() - self.started)  # type: ignore[arg-type]
         )
 
+    def mark_changed(self, workflow_id: str) -> None:
+        self.dirty.add(workflow_id)
+        self.changed.set()
+
     def watch(self, workflow_id: str) -> _Workflow:
         if workflow_id not in self.tree:
             self.tree[workflow_id] = _Workflow(self.h.client.get_workflow_handle(workflow_id))
@@ -397,7 +405,7 @@ class _Driver:
     # ── the loop ──────────────────────────────────────────────────────
 
     async def drive(self) -> RunResult:
-        self.h._listeners.add(self.changed)
+        self.h._drivers.add(self)
         outcome: asyncio.Task[Any] = asyncio.create_task(self.root.result())
         outcome.add_done_callback(lambda _: self.changed.set())
         error: str | None = None
@@ -410,6 +418,9 @@ class _Driver:
                         break
                     if await self._answer_all() or self.changed.is_set():
                         continue
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.changed.wait(), _QUIET_S)
+                        continue
                     if await self._busy():
                         await self.changed.wait()
                     elif not await self._nudge():
@@ -419,7 +430,7 @@ class _Driver:
         except _ScenarioFailed as failed:
             error = str(failed)
         finally:
-            self.h._listeners.discard(self.changed)
+            self.h._drivers.discard(self)
         if error is not None:
             outcome.cancel()
             with contextlib.suppress(Exception):
@@ -453,8 +464,12 @@ class _Driver:
         )
 
     async def _refresh(self) -> None:
-        """Query the UI state of every open workflow in the tree (one round trip each)."""
-        open_entries = [e for e in self.tree.values() if not e.closed and e.ntro]
+        """Query the UI state of each open workflow that changed (one round trip each)."""
+        dirty, self.dirty = self.dirty, set()
+        open_entries = [
+            e for wid, e in self.tree.items()
+            if not e.closed and e.ntro and (wid in dirty or e.state is None)
+        ]
         states = await asyncio.gather(
             *(self._query(e) for e in open_entries), return_exceptions=True
         )

@@ -77,6 +77,7 @@ def _track_run(run: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(run)
     async def tracked_run(self: NtroWorkflow, *args: Any, **kwargs: Any) -> Any:
+        self._ntro_run_started = True
         try:
             result = await run(self, *args, **kwargs)
         except GeneratorExit:
@@ -150,6 +151,12 @@ class NtroWorkflow:
         self._ntro_records: dict[str, _StepRecord] = {}
         self._ntro_audit: list[dict[str, Any]] = []
         self._ntro_run_status = "running"
+        # Only a run wrapped by _track_run reports that it started.
+        self._ntro_run_started = not any(
+            getattr(member, "__ntro_tracked__", False)
+            for klass in type(self).__mro__
+            for member in vars(klass).values()
+        )
         self._ntro_error: str | None = None
         self._ntro_bound_runtime: Runtime | None = None
 
@@ -679,18 +686,32 @@ class NtroWorkflow:
                     "new_value": correction.new_value,
                 })
 
+    async def _ntro_settle(self) -> None:
+        """Let the run reach its gate when a message arrives with a rebuilt instance.
+
+        After the worker evicts a run, the message that brings it back can arrive in the
+        same activation that recreates the instance; Temporal runs message handlers before
+        ``run`` starts. Wait until it has started, then one more turn so it reaches its gate.
+        """
+        if not self._ntro_run_started:
+            await self._ntro_runtime.wait_condition(lambda: self._ntro_run_started, None)
+            await self._ntro_runtime.wait_condition(lambda: True, None)
+
     @workflow.update
     async def submit_action(self, action: Any) -> dict[str, Any]:
         """Decide the open review (or act on a row). Refused input never reaches history."""
+        await self._ntro_settle()
         return await self._ntro_apply(action, via="update")
 
     @submit_action.validator
     def _validate_submit_action(self, action: Any) -> None:
-        self._ntro_check(action, require_reviewer=True)
+        if self._ntro_run_started:  # else the handler checks it once the run has settled
+            self._ntro_check(action, require_reviewer=True)
 
     @workflow.signal
     async def user_action(self, action: Any = None) -> None:
         """The published decision signal. Malformed input is refused, recorded, and harmless."""
+        await self._ntro_settle()
         try:
             await self._ntro_apply(action, via="signal")
         except InvalidDecision as refused:
