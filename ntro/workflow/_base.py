@@ -323,6 +323,10 @@ class NtroWorkflow:
         )
         try:
             await self._ntro_runtime.wait_condition(lambda: gate.decision is not None, timeout)
+            # Decisions that arrived in the same activation as the winner run their handlers
+            # now, while the gate is still the open one, so each loser is told "already
+            # decided" rather than finding the run closed.
+            await self._ntro_runtime.wait_condition(lambda: True, None)
         except TimeoutError:
             self._ntro_timeout(gate, on_timeout)
         finally:
