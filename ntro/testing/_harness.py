@@ -717,7 +717,15 @@ class _Driver:
         return "; ".join(waits) or "nothing was pending"
 
 
+# Signals the harness never sends on its own initiative: they would end or derail the run.
+_DESTRUCTIVE = ("cancel", "abort", "stop", "terminate", "reject", "fail", "reset")
+
+
 def _own_signals(cls: type, scenario: Scenario) -> list[str]:
+    """The workflow's own signals, those the scenario gives payloads for first.
+
+    Destructive-sounding ones (cancel, abort...) are sent only when the scenario names them.
+    """
     names = []
     for _, member in inspect.getmembers(cls):
         definition = getattr(member, "__temporal_signal_definition", None)
@@ -725,7 +733,11 @@ def _own_signals(cls: type, scenario: Scenario) -> list[str]:
         if name and name != "user_action":
             names.append(name)
     preferred = [n for n in scenario.extra_signal_payloads if n in names]
-    return preferred + sorted(n for n in names if n not in preferred)
+    rest = sorted(
+        n for n in names
+        if n not in preferred and not any(word in n.lower() for word in _DESTRUCTIVE)
+    )
+    return preferred + rest
 
 
 def _signal_args(cls: type | None, signal: str, document: dict[str, Any], values: MockValues) -> list[Any]:

@@ -39,6 +39,8 @@ from ntro.workflow._runtime import Runtime, Timeout, as_timedelta, current_runti
 from ntro.workflow._steps import StepDefinition, collect_steps, step_definitions
 
 PENDING_KINDS = ("submit_file", "submit_files", "interactive_review", "drill_down")
+UPLOAD_ARG_KEYS = ("source", "schema_slug", "tenant_id_or_slug", "entity_id_or_slug",
+                   "signal_task_id", "signal_name")
 SIGNAL_REVIEWER = "unknown (user_action signal)"
 TIMEOUT_REVIEWER = "system:timeout"
 
@@ -367,7 +369,7 @@ class NtroWorkflow:
         target in ``args.signal_task_id`` (default: this workflow; if the class declares exactly
         one signal of its own, that one). Returns True, or False if ``timeout`` passed first.
         """
-        kind, spec = self._ntro_action_spec(action)
+        kind, spec = self._ntro_action_spec(action, display_hint)
         hint = display_hint if display_hint is not None else spec.pop("display_hint", None)
         gate = self._ntro_open(
             kind,
@@ -390,7 +392,7 @@ class NtroWorkflow:
                 self._ntro_clear_pending()
         return satisfied
 
-    def _ntro_action_spec(self, action: Any) -> tuple[str, dict[str, Any]]:
+    def _ntro_action_spec(self, action: Any, display_hint: Any) -> tuple[str, dict[str, Any]]:
         if hasattr(action, "model_dump"):
             action = action.model_dump(mode="json")
         if isinstance(action, str):
@@ -407,15 +409,17 @@ class NtroWorkflow:
         args = spec.get("args")
         args = dict(args) if isinstance(args, dict) else {}
         if kind in ("submit_file", "submit_files"):
-            args.setdefault("signal_task_id", self._ntro_workflow_id())
+            for key in UPLOAD_ARG_KEYS:
+                args.setdefault(key, None)
+            args["signal_task_id"] = args["signal_task_id"] or self._ntro_workflow_id()
             if not args.get("signal_name"):
                 own = self._ntro_own_signals()
                 if len(own) == 1:
                     args["signal_name"] = own[0]
-            hint = spec.get("display_hint")
+            hint = display_hint if display_hint is not None else spec.get("display_hint")
             if isinstance(hint, dict):
                 for key in ("source", "schema_slug"):
-                    if key in hint and key not in args:
+                    if key in hint and args[key] is None:
                         args[key] = hint[key]
         spec["args"] = args
         return kind, spec

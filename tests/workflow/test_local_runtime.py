@@ -52,7 +52,8 @@ async def test_facade_runbook_runs_in_process_end_to_end() -> None:
 
     upload = await eventually(pending_kind(handle, "submit_file"))
     assert upload["args"] == {"source": "bank", "signal_name": "document_submitted",
-                              "signal_task_id": "local-1"}
+                              "signal_task_id": "local-1", "schema_slug": None,
+                              "tenant_id_or_slug": None, "entity_id_or_slug": None}
     assert upload["display_hint"]["component"] == "FILE_UPLOAD"
     assert [s["status"] for s in handle.query("current_steps")] == [
         "waiting_for_input", "pending", "pending", "pending", "pending"]

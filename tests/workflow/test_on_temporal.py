@@ -81,8 +81,12 @@ async def test_temporal_style_runbook_query_shapes_step_by_step(
             "component": "FILE_UPLOAD",
             "config": {"source": "bank", "filename_pattern": "*.csv"},
         }
-        assert upload["args"]["signal_name"] == "document_submitted"
-        assert upload["args"]["signal_task_id"] == "ingest-shapes"
+        assert upload["args"] == {
+            "source": "bank", "schema_slug": None, "tenant_id_or_slug": None,
+            "entity_id_or_slug": None, "signal_task_id": "ingest-shapes",
+            # The class declares one signal of its own: that is what the upload sends.
+            "signal_name": "document_submitted",
+        }
         assert upload["step_id"] == "upload"
         assert await handle.query("current_steps") == [
             {"id": "upload", "title": "Upload document", "status": "waiting_for_input",
