@@ -1,0 +1,104 @@
+"""What both panel widgets share: intent callbacks, decisions, refusals, thread safety.
+
+Why: a widget message may arrive on the kernel's shell thread or on a subshell thread
+(JupyterLab 4.4+ with ipykernel 7). Every change to a view-model therefore happens under one
+re-entrant lock, and callbacks are plain functions the bridge provides; a widget never blocks
+waiting for Temporal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ntro_jupyter.viewmodels import DecidedInfo, DecisionBlocked, PanelModel
+
+IntentCallback = Callable[[dict[str, Any]], Any]
+
+
+class IntentSink:
+    """Where intents go: ``on_decision``, ``on_row_action`` and ``on_signal`` callbacks.
+
+    Every intent is also appended to :attr:`sent` (kind, intent), which makes a widget usable
+    and testable with no bridge at all.
+    """
+
+    def __init__(
+        self,
+        on_decision: IntentCallback | None = None,
+        on_row_action: IntentCallback | None = None,
+        on_signal: IntentCallback | None = None,
+    ) -> None:
+        self.callbacks: dict[str, IntentCallback | None] = {
+            "decision": on_decision, "row_action": on_row_action, "signal": on_signal,
+        }
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def emit(self, kind: str, intent: dict[str, Any]) -> None:
+        """Record the intent and hand it to its callback (exceptions propagate)."""
+        self.sent.append((kind, intent))
+        callback = self.callbacks.get(kind)
+        if callback is not None:
+            callback(intent)
+
+
+class PanelHost:
+    """Mixin: the decision/refusal/confirm behaviour of a panel widget around a view-model."""
+
+    model: PanelModel
+    sink: IntentSink
+    _lock: threading.RLock
+    _notice: str | None
+
+    def _init_host(self, model: PanelModel, sink: IntentSink | None) -> None:
+        self.model = model
+        self.sink = sink or IntentSink()
+        self._lock = threading.RLock()
+        self._notice = None
+
+    def _push(self) -> None:  # pragma: no cover - each widget pushes its own traits
+        raise NotImplementedError
+
+    def _emit(self, kind: str, intent: dict[str, Any]) -> bool:
+        """Send an intent; a callback that raises shows its error and reopens the gate."""
+        try:
+            self.sink.emit(kind, intent)
+        except Exception as exc:  # the bridge could not send: say so, keep the edits
+            if kind == "decision" or self.model.lifecycle.status == "submitting":
+                self.model.lifecycle.refuse(f"could not send ({type(exc).__name__}: {exc})")
+            else:
+                self._notice = f"Could not send ({type(exc).__name__}: {exc})"
+            return False
+        return True
+
+    def decide(self, action: str, comment: str | None = None) -> dict[str, Any] | None:
+        """Approve or reject from Python (what the buttons do); returns the intent sent."""
+        with self._lock:
+            self._notice = None
+            try:
+                intent = self.model.decide(action, comment)
+            except DecisionBlocked as exc:
+                self._notice = f"Not sent: {exc}"
+                self._push()
+                return None
+            self._emit("decision", dict(intent))
+            self._push()
+            return dict(intent)
+
+    def show_error(self, message: str) -> None:
+        """The workflow refused the decision: show it inline, keep the reviewer's edits."""
+        with self._lock:
+            self.model.lifecycle.refuse(str(message))
+            self._push()
+
+    def mark_decided(self, info: DecidedInfo | None = None) -> None:
+        """The workflow took the decision: the panel becomes read-only and says who/what/when."""
+        with self._lock:
+            self.model.lifecycle.confirm(info)
+            self._push()
+
+    @property
+    def notice(self) -> str | None:
+        """The last message shown under the panel (a blocked decision, a refused edit)."""
+        return self._notice
