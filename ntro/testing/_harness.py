@@ -46,7 +46,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from ntro.testing._activations import NotifyingRunner
 from ntro.testing._automock import MockValues, resolved_hints
 from ntro.testing._scenario import HAPPY, RunResult, Scenario, StepEvent
-from ntro.workflow import register_workflow, slug_for_class
+from ntro.workflow import PayloadTooLarge, ensure_sendable, register_workflow, slug_for_class
 from ntro.workflow._runtime import run_method, run_takes_input
 
 _AUTO: Any = object()
@@ -570,7 +570,10 @@ class _Driver:
 
     async def _update(self, entry: _Workflow, step: Any, arg: dict[str, Any]) -> None:
         try:
+            ensure_sendable(arg, f"the decision for step {step!r}")
             await entry.handle.execute_update("submit_action", arg)
+        except PayloadTooLarge as err:
+            raise _ScenarioFailed(f"scenario {self.scenario.name!r}: {err}") from None
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             message = getattr(cause, "message", None) or str(cause or err)

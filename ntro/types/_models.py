@@ -122,6 +122,7 @@ class Decision(_Wire):
     corrections: list[Correction] = Field(default_factory=list)
     comment: str | None = None
     reviewer: str | None = None
+    roles: list[str] = Field(default_factory=list)
     decided_at: datetime | None = None
     gate_id: str | None = None
     step_id: str | None = None
@@ -140,6 +141,7 @@ class RowAction(_Wire):
     field: str | None = None
     value: Any = None
     reviewer: str | None = None
+    roles: list[str] = Field(default_factory=list)
     gate_id: str | None = None
 
 

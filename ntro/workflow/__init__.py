@@ -12,7 +12,14 @@ from ntro.workflow._decisions import ActionName, DecisionDict
 from ntro.workflow._errors import InvalidDecision, RunbookDefinitionError, WorkflowError
 from ntro.workflow._facade import activity, runbook
 from ntro.workflow._hints import normalize_display_hint
+from ntro.workflow._limits import (
+    MAX_DECISION_BYTES,
+    MAX_GATE_PAYLOAD_BYTES,
+    PayloadTooLarge,
+    ensure_sendable,
+)
 from ntro.workflow._local import LocalCluster, LocalWorkflowHandle, run_local, start_local
+from ntro.workflow._policy import ReviewPolicy
 from ntro.workflow._registry import (
     register_workflow,
     registered_slugs,
@@ -30,13 +37,18 @@ __all__ = [
     "InvalidDecision",
     "LocalCluster",
     "LocalWorkflowHandle",
+    "MAX_DECISION_BYTES",
+    "MAX_GATE_PAYLOAD_BYTES",
     "NtroWorkflow",
+    "PayloadTooLarge",
+    "ReviewPolicy",
     "RunInfo",
     "RunbookDefinitionError",
     "StepDefinition",
     "UIComponent",
     "WorkflowError",
     "activity",
+    "ensure_sendable",
     "normalize_display_hint",
     "register_workflow",
     "registered_slugs",

@@ -31,9 +31,11 @@ from ntro.workflow._decisions import (
     parse_decision,
     parse_row_action,
 )
-from ntro.workflow._errors import InvalidDecision
+from ntro.workflow._errors import InvalidDecision, WorkflowError
 from ntro.workflow._hints import normalize_display_hint
 from ntro.workflow._jsonable import to_jsonable, to_jsonable_or_repr
+from ntro.workflow._limits import MAX_GATE_PAYLOAD_BYTES, PayloadTooLarge, ensure_sendable
+from ntro.workflow._policy import ReviewPolicy
 from ntro.workflow._registry import resolve_slug, slug_for_class
 from ntro.workflow._runtime import Runtime, Timeout, as_timedelta, current_runtime, maybe_await
 from ntro.workflow._steps import StepDefinition, collect_steps, step_definitions
@@ -52,6 +54,8 @@ class _Gate:
     gate_id: str
     kind: str
     step_id: str | None
+    policy: ReviewPolicy | None = None
+    makers: set[str] = field(default_factory=set)
     decision: DecisionDict | None = None
     decided_by: str | None = None
     decided_at: str | None = None
@@ -114,6 +118,10 @@ class NtroWorkflow:
     """
 
     __ntro_steps__: list[StepDefinition]
+
+    #: Per-step review policies (``{"journals": ReviewPolicy(maker_checker=True)}``); a
+    #: ``policy=`` passed to :meth:`wait_for_action` takes precedence.
+    review_policies: dict[str, ReviewPolicy] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -247,14 +255,21 @@ class NtroWorkflow:
         timeout: Timeout = None,
         step_id: str | None = None,
         extra: dict[str, Any] | None = None,
+        policy: ReviewPolicy | None = None,
     ) -> _Gate:
         step = step_id or self._current_step_id
         self._ntro_gate_seq += 1
-        gate = _Gate(gate_id=f"{step or 'workflow'}:{self._ntro_gate_seq}", kind=kind, step_id=step)
+        gate = _Gate(gate_id=f"{step or 'workflow'}:{self._ntro_gate_seq}", kind=kind,
+                     step_id=step, policy=policy)
         now = self._ntro_runtime.now()
         limit = as_timedelta(timeout)
         hint = normalize_display_hint(display_hint, kind)
         payload = to_jsonable(payload, f"the payload of gate {gate.gate_id!r}")
+        try:
+            ensure_sendable(payload, f"the payload of gate {gate.gate_id!r}",
+                            MAX_GATE_PAYLOAD_BYTES)
+        except PayloadTooLarge as err:
+            raise WorkflowError(str(err), type="PayloadTooLarge") from None
         action: dict[str, Any] = {
             **(extra or {}),
             "kind": kind,
@@ -271,6 +286,8 @@ class NtroWorkflow:
             "opened_at": _iso(now),
             "deadline": _iso(now + limit) if limit is not None else None,
         }
+        if policy is not None:
+            action["policy"] = policy.describe(gate.makers)
         self._pending_action = action
         self._pending_payload = payload
         self._ntro_gate = gate
@@ -305,6 +322,7 @@ class NtroWorkflow:
         on_timeout: str | dict[str, Any] = "reject",
         checks: Sequence[Any] | None = None,
         tools: Sequence[Any] | None = None,
+        policy: ReviewPolicy | None = None,
     ) -> DecisionDict:
         """Show ``payload`` for review and wait for a decision; return it.
 
@@ -313,6 +331,7 @@ class NtroWorkflow:
         Row actions received meanwhile go to :meth:`on_row_action` and keep the gate open.
         With ``timeout`` (a ``timedelta`` or seconds), the gate closes after it with the
         ``on_timeout`` decision (``"reject"`` by default), recorded as taken by the system.
+        ``policy`` (or the class's ``review_policies`` for this step) says who may decide.
         """
         gate = self._ntro_open(
             "interactive_review",
@@ -322,6 +341,7 @@ class NtroWorkflow:
             checks=checks,
             tools=tools,
             timeout=timeout,
+            policy=policy or self.review_policies.get(self._current_step_id or ""),
         )
         try:
             await self._ntro_runtime.wait_condition(lambda: gate.decision is not None, timeout)
@@ -630,6 +650,8 @@ class NtroWorkflow:
                 f"gate {gate.gate_id!r} was already decided ({gate.decision.decision.action}) by "
                 f"{gate.decided_by} at {gate.decided_at}"
             )
+        if gate.policy is not None:
+            gate.policy.check(parsed, parsed.roles, gate.makers)
         payload = self._pending_payload
         columns = column_keys(self._pending_action.get("display_hint") if self._pending_action else None)
         if isinstance(parsed, RowAction):
@@ -653,6 +675,10 @@ class NtroWorkflow:
                 "old_value": self._ntro_cell(action.row_id, action.field),
                 "new_value": to_jsonable_or_repr(action.value),
             })
+            if action.action == "edit_cell":
+                gate.makers.add(reviewer)
+                if gate.policy is not None and self._pending_action is not None:
+                    self._pending_action["policy"] = gate.policy.describe(gate.makers)
             await maybe_await(self.on_row_action(action.model_dump(mode="json")))
             return {"accepted": True, "kind": "row_action", "gate_id": gate.gate_id}
         decision = parsed.model_copy(

@@ -137,6 +137,16 @@ def read_reviewer(raw: dict[str, Any]) -> str | None:
     return value.strip()
 
 
+def read_roles(raw: dict[str, Any]) -> list[str]:
+    """The roles the sender declares (``"roles": ["controller"]``), or none."""
+    roles = raw.get("roles")
+    if roles is None:
+        return []
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise InvalidDecision(f"'roles' must be a list of role names, got {_short(roles)}")
+    return roles
+
+
 def is_row_action(raw: Any) -> bool:
     return isinstance(raw, dict) and str(raw.get("kind", "")).lower() == "row_action"
 
@@ -226,6 +236,7 @@ def parse_decision(raw: Any) -> Decision:
         corrections=corrections,
         comment=_optional_text(raw, _COMMENT_KEYS),
         reviewer=read_reviewer(raw),
+        roles=read_roles(raw),
         gate_id=gate_id,
         step_id=step_id,
     )
@@ -259,6 +270,7 @@ def parse_row_action(raw: dict[str, Any]) -> RowAction:
         field=field if isinstance(field, str) else None,
         value=payload.get("value"),
         reviewer=read_reviewer(raw) or read_reviewer(payload),
+        roles=read_roles(raw) or read_roles(payload),
         gate_id=gate_id,
     )
 
