@@ -7,23 +7,21 @@ checks travel as small messages and come back in ``state``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
 from ntro_jupyter.viewmodels import DataTableModel
+from ntro_jupyter.widgets._assets import css_source, esm_source
 from ntro_jupyter.widgets._host import IntentSink, PanelHost
-
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 class DataTableWidget(PanelHost, anywidget.AnyWidget):
     """An editable review table for a :class:`~ntro_jupyter.viewmodels.DataTableModel`."""
 
-    _esm = (STATIC / "datatable.js").read_text(encoding="utf-8")
-    _css = (STATIC / "ntro.css").read_text(encoding="utf-8")
+    _esm = esm_source("datatable.js")
+    _css = css_source()
 
     table = traitlets.Dict().tag(sync=True)
     state = traitlets.Dict().tag(sync=True)

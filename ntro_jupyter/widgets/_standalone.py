@@ -9,10 +9,11 @@ with ``get``/``set``/``on``/``off``/``send``, and records what the module sends 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-STATIC = Path(__file__).resolve().parent / "static"
+from ntro_jupyter.widgets._assets import STATIC, css_source, esm_source
+
+__all__ = ["STATIC", "esm_source", "standalone_page"]
 
 
 def _script_json(data: Any) -> str:
@@ -24,10 +25,10 @@ def _script_json(data: Any) -> str:
 def standalone_page(module: str, traits: dict[str, Any], *, width: int = 1100, title: str = "ntro") -> str:
     """HTML that renders ``static/<module>`` with ``traits`` as the model's values.
 
-    The module is imported from ``./<module>`` relative to the page; serve ``STATIC`` at the
-    page's folder (Playwright's ``page.route`` does this in tests, with no network).
+    The module is imported from ``./<module>`` relative to the page; serve
+    :func:`esm_source` there (Playwright's ``page.route`` does this in tests, with no network).
     """
-    css = (STATIC / "ntro.css").read_text(encoding="utf-8")
+    css = css_source()
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{title}</title>
 <style>{css}</style>

@@ -4,66 +4,13 @@
 // reviewer's clicks and keystrokes back with model.send(); Python owns the review rules and
 // answers by updating the `state` trait. Only the visible rows are in the DOM (virtual
 // scrolling), so a 10,000-row table opens as fast as a 20-row one. Values are only ever put
-// in text nodes or attributes, never parsed as HTML.
+// in text nodes or attributes, never parsed as HTML. Uses h(), icon(), ICONS, toneOf() and
+// renderDecisionFooter() from common.js, which is put in front of this file when loaded.
 
 const ROW_H = 30;
 const OVERSCAN = 6;
 const MAX_VISIBLE_ROWS = 14;
 const HEADER_W = 150;
-const SVG_NS = "http://www.w3.org/2000/svg";
-
-/** Create an element; `props` sets text, classes, attributes and listeners; never HTML. */
-function h(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "text") node.textContent = String(value);
-    else if (key === "className") node.className = value;
-    else if (key === "style") Object.assign(node.style, value);
-    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-/** A Lucide icon from its node list ([[tag, attrs], ...]) built with createElementNS. */
-function icon(nodes, size = 14) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  for (const [k, v] of Object.entries({
-    width: size, height: size, viewBox: "0 0 24 24", fill: "none", stroke: "currentColor",
-    "stroke-width": 2, "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true",
-  })) svg.setAttribute(k, String(v));
-  svg.classList.add("ntro-icon");
-  for (const [tag, attrs] of nodes || []) {
-    if (!/^[a-z]+$/.test(tag)) continue;
-    const child = document.createElementNS(SVG_NS, tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (/^[a-zA-Z-]+$/.test(k) && k !== "key") child.setAttribute(k, String(v));
-    }
-    svg.append(child);
-  }
-  return svg;
-}
-
-// The few icons this module draws itself (Lucide, ISC licence).
-const ICONS = {
-  undo: [["path", { d: "M9 14 4 9l5-5" }], ["path", { d: "M4 9h10.5a5.5 5.5 0 0 1 5.5 5.5a5.5 5.5 0 0 1-5.5 5.5H11" }]],
-  x: [["path", { d: "M18 6 6 18" }], ["path", { d: "m6 6 12 12" }]],
-  alert: [["path", { d: "m21.73 18-8-14a2 2 0 0 0-3.48 0l-8 14A2 2 0 0 0 4 21h16a2 2 0 0 0 1.73-3" }], ["path", { d: "M12 9v4" }], ["path", { d: "M12 17h.01" }]],
-  check: [["path", { d: "M20 6 9 17l-5-5" }]],
-};
-
-function toneOf(status) {
-  const s = String(status || "").toLowerCase();
-  if (/(^|\b)(rejected|error|failed|unmatched|invalid|missing|stale)/.test(s)) return "bad";
-  if (/(review|warning|partial|pending|new|check)/.test(s)) return "warn";
-  if (/(matched|ok|approved|valid|done|complete|reconciled|posted)/.test(s)) return "good";
-  return "neutral";
-}
 
 class TableView {
   constructor(model, el) {
@@ -529,46 +476,6 @@ class TableView {
     if (initial === undefined) input.select();
     return true;
   }
-}
-
-/** Comment box, inline errors, decided banner and decision buttons (shared by panels). */
-function renderDecisionFooter(footer, state, send, keepComment) {
-  const gate = state.gate || {};
-  footer.replaceChildren();
-  if (gate.error) {
-    footer.append(h("div", { className: "ntro-banner ntro-banner-error", role: "alert" }, icon(ICONS.alert, 14), " ", `The workflow refused this decision: ${gate.error}`));
-  }
-  if (state.notice) footer.append(h("div", { className: "ntro-banner ntro-banner-warn", role: "status", text: state.notice }));
-  if (gate.status === "submitting") {
-    footer.append(h("div", { className: "ntro-banner ntro-banner-info", role: "status", text: "Sending the decision…" }));
-    return;
-  }
-  if (gate.decided) {
-    const d = gate.decided;
-    footer.append(h("div", { className: `ntro-banner ntro-decided ntro-decided-${d.action}`, role: "status" },
-      icon(d.action === "reject" ? ICONS.x : ICONS.check, 14), " ", d.sentence,
-      d.comment ? h("div", { className: "ntro-decided-comment", text: `“${d.comment}”` }) : null));
-    return;
-  }
-  if (gate.read_only || !state.interactive || !(state.actions || []).length) return;
-  const comment = h("textarea", {
-    className: "ntro-comment", rows: 2, "aria-label": "Comment",
-    placeholder: state.reject_needs_comment ? "Comment (required to reject)" : "Comment (optional)",
-  });
-  comment.value = keepComment || "";
-  const buttons = h("div", { className: "ntro-actions" });
-  const blocked = [];
-  for (const action of state.actions || []) {
-    if (action.blocked) blocked.push(action.blocked);
-    buttons.append(h("button", {
-      type: "button", className: `ntro-btn ${action.primary ? "ntro-btn-primary" : ""} ntro-btn-${action.kind}`,
-      disabled: Boolean(action.blocked), title: action.blocked || null, "data-action": action.kind,
-      onclick: () => send({ type: "decide", action: action.kind, comment: comment.value }),
-    }, action.label));
-  }
-  footer.append(comment);
-  if (blocked.length) footer.append(h("div", { className: "ntro-blocked", role: "status" }, icon(ICONS.alert, 13), " ", `Approval blocked: ${blocked.join("; ")}`));
-  footer.append(buttons);
 }
 
 export default {
