@@ -88,13 +88,14 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def _looks_like_temporal(pid: int) -> bool:
-    """Guard against a recycled pid: on Linux, check the command line names temporal."""
+def _looks_like_server(pid: int, command: list[str] | None) -> bool:
+    """Guard against a recycled pid: on Linux, check the process runs the recorded binary."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return True  # No /proc (macOS): trust the pid.
-    return b"temporal" in cmdline
+    exe = command[0] if command and isinstance(command[0], str) else "temporal"
+    return os.path.basename(exe).encode() in cmdline and b"start-dev" in cmdline
 
 
 def _tail(path: Path, lines: int = 20) -> str:
@@ -194,7 +195,7 @@ class DevServer:
         state = self._read_state()
         if state is not None:
             pid = state["pid"]
-            if _pid_alive(pid) and _looks_like_temporal(pid):
+            if _pid_alive(pid) and _looks_like_server(pid, state.get("command")):
                 return DevServerStatus(
                     running=True,
                     pid=pid,
@@ -217,7 +218,7 @@ class DevServer:
         )
 
     def start(self, timeout: float = 30.0) -> DevServerStatus:
-        """Start the server detached and return once its gRPC port accepts connections.
+        """Start the server detached; return once it serves requests in its namespace.
 
         If a server is already recorded for this database and alive, it is returned as is.
         """
@@ -275,7 +276,7 @@ class DevServer:
                     f"the Temporal dev server exited with code {code} during start-up "
                     f"(log: {self.log_file}). Last lines:\n{tail or '(empty log)'}"
                 )
-            if _port_open(self.ip, self.port):
+            if _port_open(self.ip, self.port) and self._serving(cmd[0]):
                 break
             if time.monotonic() > deadline:
                 self._terminate(proc.pid, grace=5.0)
@@ -297,6 +298,25 @@ class DevServer:
             log_file=str(self.log_file),
             started_at=state["started_at"],
         )
+
+    def _serving(self, cli: str) -> bool:
+        """The frontend answers health checks and knows the namespace (a TCP accept comes
+        earlier: clients connecting then get "Frontend is not healthy yet")."""
+        base = ["--address", self.address]
+        try:
+            health = subprocess.run(
+                [cli, "operator", "cluster", "health", *base],
+                capture_output=True, text=True, timeout=5, stdin=subprocess.DEVNULL,
+            )
+            if health.returncode != 0 or health.stdout.split()[-1:] != ["SERVING"]:
+                return False
+            namespace = subprocess.run(
+                [cli, "operator", "namespace", "describe", "--namespace", self.namespace, *base],
+                capture_output=True, text=True, timeout=5, stdin=subprocess.DEVNULL,
+            )
+            return namespace.returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Stop the server recorded for this database. Returns False if none was running."""

@@ -211,31 +211,34 @@ def dev_server(
             f"a Temporal dev server is already running for {db} (pid {current.pid}, "
             f"{current.address}); stop it with `ntro dev-server stop` or use another --db"
         )
-    status = server.start(timeout=timeout)
-    typer.echo(f"Temporal dev server running (pid {status.pid})")
-    typer.echo(f"  gRPC address: {status.address}  (namespace {status.namespace})")
-    if status.ui_url:
-        typer.echo(f"  Web UI:       {status.ui_url}")
-    typer.echo(f"  Database:     {status.db_file}")
-    typer.echo(f"  Log:          {status.log_file}")
-    if detach:
-        typer.echo("Stop it with `ntro dev-server stop`.")
-        return 0
-    typer.echo("Press Ctrl-C to stop.")
-    sys.stdout.flush()
 
     def _interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # From here on, Ctrl-C (or SIGTERM in the foreground) stops the server it started.
+    previous = signal.signal(signal.SIGTERM, _interrupt) if not detach else None
     try:
+        status = server.start(timeout=timeout)
+        typer.echo(f"Temporal dev server running (pid {status.pid})")
+        typer.echo(f"  gRPC address: {status.address}  (namespace {status.namespace})")
+        if status.ui_url:
+            typer.echo(f"  Web UI:       {status.ui_url}")
+        typer.echo(f"  Database:     {status.db_file}")
+        typer.echo(f"  Log:          {status.log_file}")
+        typer.echo(f"Run runbooks on it with: export TEMPORAL_HOST={status.address}")
+        if detach:
+            typer.echo("Stop it with `ntro dev-server stop`.")
+            return 0
+        typer.echo("Press Ctrl-C to stop.")
+        sys.stdout.flush()
         code = server.wait()
     except KeyboardInterrupt:
-        server.stop()
-        typer.echo("\nStopped the Temporal dev server.")
-        return 0
+        stopped = server.stop()
+        typer.echo("\nStopped the Temporal dev server." if stopped else "\nInterrupted.")
+        return 0 if stopped else 130
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if code in (None, 0, -signal.SIGTERM, -signal.SIGINT, 128 + signal.SIGTERM):
         typer.echo("The Temporal dev server stopped.")
         return 0
