@@ -28,6 +28,7 @@ from typing import Any
 import temporalio.activity
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.testservice.v1 import LockTimeSkippingRequest, UnlockTimeSkippingRequest
 from temporalio.client import (
     Client,
@@ -421,9 +422,14 @@ class _Driver:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self.changed.wait(), _QUIET_S)
                         continue
-                    if await self._busy():
+                    busy, grew = await self._busy()
+                    if grew:
+                        continue
+                    if busy:
                         await self.changed.wait()
-                    elif not await self._nudge():
+                    elif await self._nudge(uploads_only=True):
+                        continue
+                    elif await self._timers_pending() or not await self._nudge():
                         await self._let_time_pass()
         except TimeoutError:
             error = f"timed out after {self.h.timeout:g}s; {self._waiting_for()}"
@@ -492,12 +498,18 @@ class _Driver:
             entry.ntro = False  # a workflow without the ntro queries: nothing to read
             return None
 
-    async def _busy(self) -> bool:
-        """Whether anything in the tree is still working (activity, child, workflow task)."""
+    async def _busy(self) -> tuple[bool, bool]:
+        """Whether anything in the tree is still working (activity, workflow task), and
+        whether the tree grew.
+
+        Children started with Temporal's own ``execute_child_workflow`` (not through the
+        SDK, so not in ``children_by_step_id``) are found here and joined to the tree.
+        """
         open_entries = [e for e in self.tree.values() if not e.closed]
         descriptions = await asyncio.gather(
             *(e.handle.describe() for e in open_entries), return_exceptions=True
         )
+        busy = grew = False
         for entry, description in zip(open_entries, descriptions, strict=True):
             if isinstance(description, BaseException):
                 continue
@@ -505,7 +517,26 @@ class _Driver:
                 entry.closed = True
                 continue
             raw = description.raw_description
+            for child in raw.pending_children:
+                if child.workflow_id not in self.tree:
+                    self.watch(child.workflow_id)
+                    grew = True
             if raw.pending_activities or raw.HasField("pending_workflow_task"):
+                busy = True
+        return busy, grew
+
+    async def _timers_pending(self) -> bool:
+        """Whether a workflow of the tree waits on a timer (then time, not a signal, helps)."""
+        for entry in [e for e in self.tree.values() if not e.closed]:
+            started: set[int] = set()
+            async for event in entry.handle.fetch_history_events():
+                if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+                    started.add(event.event_id)
+                elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
+                    started.discard(event.timer_fired_event_attributes.started_event_id)
+                elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:
+                    started.discard(event.timer_canceled_event_attributes.started_event_id)
+            if started:
                 return True
         return False
 
@@ -524,7 +555,11 @@ class _Driver:
                 await self._review(workflow_id, entry, pending)
                 acted = True
             elif kind == "submit_file" and gate_id not in entry.answered:
-                if pending.get("args", {}).get("signal_name"):
+                if pending.get("step_id") in self.scenario.timeouts:
+                    entry.answered.add(gate_id)
+                    await self._time_out(workflow_id, pending)
+                    acted = True
+                elif pending.get("args", {}).get("signal_name"):
                     entry.answered.add(gate_id)
                     await self._upload(workflow_id, entry, pending.get("args") or {}, pending)
                     acted = True
@@ -664,12 +699,17 @@ class _Driver:
 
     # ── when nothing is pending ───────────────────────────────────────
 
-    async def _nudge(self) -> bool:
-        """Send one not-yet-sent signal the stuck workflow declares (an external event)."""
+    async def _nudge(self, *, uploads_only: bool = False) -> bool:
+        """Send one not-yet-sent signal a stuck workflow declares (an external event).
+
+        With ``uploads_only``, only to workflows showing an upload gate that names no signal.
+        """
         for workflow_id, entry in self.tree.items():
             if entry.closed:
                 continue
             pending = (entry.state or {}).get("pending_action")
+            if uploads_only and not pending:
+                continue
             if pending and not (
                 pending.get("kind") == "submit_file" and not pending.get("args", {}).get("signal_name")
             ):
