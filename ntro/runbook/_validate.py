@@ -31,8 +31,11 @@ __all__ = ["Problem", "validate_bundle"]
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem of a bundle. ``str()`` gives ``"{file}: {code} {message}"``
-    (``"{file}:{line}: ..."`` when the line is known)."""
+    """One problem of a bundle: a stable ``code``, the ``file`` and a ``message`` with the fix.
+
+    ``str()`` gives ``"{file}: {code} {message}"``. When the line is known it is in ``line``
+    and the message starts with ``"line N: "``.
+    """
 
     code: str
     file: str
@@ -40,13 +43,16 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.code} {self.message}"
+        return f"{self.file}: {self.code} {self.message}"
+
+
+def _issue_problem(code: str, file: str, message: str, line: int | None) -> Problem:
+    return Problem(code, file, f"line {line}: {message}" if line else message, line)
 
 
 def _from_error(err: RunbookError, default_file: str) -> list[Problem]:
     file = err.file or default_file
-    return [Problem(i.code, file, i.message, i.line) for i in err.issues]
+    return [_issue_problem(i.code, file, i.message, i.line) for i in err.issues]
 
 
 def _template_exists(bundle_dir: Path, ref: str) -> bool:
@@ -82,7 +88,7 @@ def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list
     except (OSError, UnicodeDecodeError) as err:
         return [Problem(NOT_A_BUNDLE, runbook_md, f"cannot be read ({err}); save it as UTF-8")]
     front_matter, _body, issues = read_front_matter(text, runbook_md)
-    problems += [Problem(i.code, runbook_md, i.message, i.line) for i in issues]
+    problems += [_issue_problem(i.code, runbook_md, i.message, i.line) for i in issues]
 
     # Even when the front matter has errors, check what can be read of it.
     raw = _raw_front_matter(text) if front_matter is None else None
@@ -127,7 +133,7 @@ def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list
         module = workflow_module_of(package)
         cls = find_workflow_class(module, slug, workflow_class)
     except RunbookError as err:
-        return problems + _from_error(err, str(templates_init))
+        return _relative_files(problems + _from_error(err, str(templates_init)), shown, bundle_dir)
 
     workflow_file = str(shown / "templates" / Path(module.__file__ or "__init__.py").name)
     try:

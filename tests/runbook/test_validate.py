@@ -20,9 +20,8 @@ def test_problem_str() -> None:
     assert str(Problem("NTRO010", "rb/runbook.md", "step 'x' missing")) == (
         "rb/runbook.md: NTRO010 step 'x' missing"
     )
-    assert str(Problem("NTRO008", "rb/templates/workflow.py", "boom", line=7)) == (
-        "rb/templates/workflow.py:7: NTRO008 boom"
-    )
+    problem = Problem("NTRO008", "rb/templates/workflow.py", "line 7: boom", line=7)
+    assert str(problem) == "rb/templates/workflow.py: NTRO008 line 7: boom"
 
 
 def test_codes_are_distinct_and_documented() -> None:
@@ -39,13 +38,19 @@ def test_not_a_bundle(tmp_path: Path) -> None:
 
 
 def test_files_are_reported_under_the_path_given(make_bundle: MakeBundle, tmp_path: Path, monkeypatch) -> None:
-    make_bundle(front_matter=FRONT_MATTER.replace("author: ops@example.com\n", ""))
+    root = make_bundle(front_matter=FRONT_MATTER.replace("author: ops@example.com\n", ""))
     monkeypatch.chdir(tmp_path)
     problems = validate_bundle("document-ingest")
     assert [str(p) for p in problems] == [
         "document-ingest/runbook.md: NTRO003 missing required key 'author': add "
         "`author: finance-ops@example.com` to the front matter"
     ]
+    (root / "templates" / "models.py").write_text("import not_installed_anywhere\n")
+    problems = validate_bundle("document-ingest")
+    assert str(problems[-1]).startswith(
+        "document-ingest/templates/models.py: NTRO008 line 1: importing templates failed: "
+        "ModuleNotFoundError"
+    )
 
 
 def test_front_matter_types(make_bundle: MakeBundle) -> None:
@@ -93,6 +98,7 @@ def test_import_error_points_at_the_line(make_bundle: MakeBundle) -> None:
     assert codes(problems) == ["NTRO008"]
     assert problems[0].file == str(root / "templates" / "workflow.py")
     assert problems[0].line == 9
+    assert problems[0].message.startswith("line 9: ")
     assert "cannot import name 'Nope'" in problems[0].message
 
 
