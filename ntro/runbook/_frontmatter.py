@@ -147,6 +147,23 @@ def _issue_for(error: dict[str, Any], data: Any) -> tuple[str, str]:
     return BAD_VALUE, f"'{key}': {message}"
 
 
+def _numbers_as_written(data: dict[str, Any], root: yaml.Node | None) -> dict[str, Any]:
+    """Keep ``version: 1.10`` as the text "1.10" (YAML would read the float 1.1)."""
+    if not isinstance(root, yaml.MappingNode):
+        return data
+    out = dict(data)
+    for key_node, value_node in root.value:
+        key = getattr(key_node, "value", None)
+        if (
+            key in ("version", "id")
+            and isinstance(value_node, yaml.ScalarNode)
+            and isinstance(out.get(key), int | float)
+            and not isinstance(out.get(key), bool)
+        ):
+            out[key] = value_node.value
+    return out
+
+
 def front_matter_issues(
     data: Any, root: yaml.Node | None = None, first_line: int = 1
 ) -> tuple[RunbookFrontMatter | None, list[Issue]]:
@@ -163,6 +180,7 @@ def front_matter_issues(
         ]
     issues: list[Issue] = []
     model: RunbookFrontMatter | None = None
+    data = _numbers_as_written(data, root)
     try:
         model = RunbookFrontMatter.model_validate(data)
     except ValidationError as err:

@@ -85,6 +85,8 @@ def test_valid_front_matter_and_body() -> None:
     assert isinstance(fm, RunbookFrontMatter)
     assert (fm.slug, fm.name, fm.state, fm.author) == ("nav-monthly", "NAV monthly", "published", "ops@example.com")
     assert fm.version == "1.2"  # YAML read a float; the version is text
+    fm, _ = parse_runbook_md(VALID.replace("version: 1.2", "version: 1.10"))
+    assert fm.version == "1.10"  # as written, not the float 1.1
     assert fm.tags == ["nav", "month-end"] and fm.jurisdictions == ["LU"]
     assert fm.step_ids == ["period_open", "signoff"]
     assert fm.steps[0].activity == "nav-monthly.open_period"
