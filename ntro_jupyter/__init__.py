@@ -15,8 +15,10 @@ _WIDGETS = {
     "DataTableWidget",
     "PanelWidget",
     "BreadcrumbWidget",
+    "IntentSink",
     "render_run_html",
     "panel_widget_for",
+    "default_reviewer",
 }
 
 __all__ = sorted(_WIDGETS)

@@ -1,0 +1,209 @@
+"""A run as static HTML: what a saved notebook shows when no kernel is running.
+
+Why: widget views need a live kernel; a notebook opened later (or on a review site) should
+still show the last breadcrumb, the open gate's panel and the decision history. Every value is
+escaped here; the only markup that passes through is the report preview's, which was already
+sanitised with an allow-list. Icons are inline SVG from the shipped Lucide set.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from ntro_jupyter.viewmodels import (
+    DataTableModel,
+    PanelModel,
+    breadcrumb_view,
+    history_view,
+    icon_svg,
+    panel_for_state,
+    parse_ui_state,
+)
+from ntro_jupyter.widgets._assets import css_source
+
+MAX_ROWS = 50
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _badge(text: str, tone: str = "neutral") -> str:
+    return f'<span class="ntro-badge ntro-tone-{_e(tone)}">{_e(text)}</span>'
+
+
+def breadcrumb_html(view: dict[str, Any]) -> str:
+    """The breadcrumb with icons, status and children, as escaped HTML."""
+    tone = {"completed": "good", "failed": "bad"}.get(view.get("status") or "", "warn")
+    parts = [
+        '<div class="ntro-run-header">',
+        f'<span class="ntro-run-type">{_e(view.get("workflow_type") or "Runbook")}</span>',
+        f'<code class="ntro-run-id">{_e(view.get("workflow_id") or "")}</code>',
+        _badge(view.get("status") or "running", tone),
+        '</div><ol class="ntro-trail">',
+    ]
+    steps = view.get("steps", [])
+    status_icons = view.get("status_icons", {})
+    classes = {"completed": "done", "failed": "failed", "active": "active",
+               "waiting_for_input": "waiting", "pending": "pending"}
+    for index, step in enumerate(steps):
+        css = "ntro-step ntro-step-" + classes.get(step["status"], "pending")
+        if step.get("current"):
+            css += " ntro-step-current"
+        parts.append(
+            f'<li class="{css}"><div class="ntro-step-label" title="{_e(step["title"])}: {_e(step["status_text"])}">'
+            f'<span class="ntro-step-icon">{icon_svg(step["icon"], 16)}</span>'
+            f'<span class="ntro-step-title">{_e(step["title"])}</span>'
+            f'<span class="ntro-step-status">{icon_svg(status_icons.get(step["status"]), 12)}</span></div>'
+        )
+        if step.get("children"):
+            parts.append('<ul class="ntro-step-children">')
+            for child in step["children"]:
+                parts.append(
+                    f'<li class="ntro-child ntro-child-{_e(child["status"])}" title="{_e(child["workflow_id"])}">'
+                    f'{icon_svg(child["status_icon"], 11)}<span>{_e(child["short"])}</span></li>'
+                )
+            parts.append("</ul>")
+        parts.append("</li>")
+        if index < len(steps) - 1:
+            parts.append('<li class="ntro-sep" aria-hidden="true">›</li>')
+    parts.append("</ol>")
+    if view.get("error"):
+        parts.append(f'<div class="ntro-banner ntro-banner-error">The run failed: {_e(view["error"])}</div>')
+    return "".join(parts)
+
+
+def history_html(lines: list[dict[str, Any]]) -> str:
+    """The decision history (who, what, when), escaped."""
+    if not lines:
+        return ""
+    items = "".join(
+        f'<li class="ntro-kind-{_e(line["kind"])}"><time>{_e(line["at"])}</time><span>{_e(line["text"])}</span></li>'
+        for line in lines
+    )
+    return (f'<div class="ntro-history"><div class="ntro-section-title">Decision history ({len(lines)})</div>'
+            f"<ol>{items}</ol></div>")
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f'<th class="{"ntro-num" if i in numeric else ""}">{_e(h)}</th>' for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{"ntro-num" if i in numeric else ""}">{_e(c)}</td>' for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f'<table class="ntro-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _datatable_body(model: DataTableModel, max_rows: int) -> str:
+    view = model.table_view()
+    body = model.body_view()
+    parts = []
+    if view.get("source_fields"):
+        items = "".join(
+            f'<dt>{_e(f["label"])}</dt><dd class="{"ntro-low" if f["low"] else ""}">{_e(f["value"])}</dd>'
+            for f in view["source_fields"]
+        )
+        parts.append(f'<div class="ntro-section-title">Source document</div><dl class="ntro-fields ntro-fields-wide">{items}</dl>')
+    edits = body.get("edits", {})
+    for ds in view["datasets"]:
+        changed = {(e[0], e[1]): e for e in edits.get(ds["key"], [])}
+        numeric = {i + 1 for i, c in enumerate(ds["columns"]) if c["align"] == "right"}
+        rows = []
+        for r, cells in enumerate(ds["cells"][:max_rows]):
+            shown = [changed[(r, c)][3] + " (was " + changed[(r, c)][2] + ")" if (r, c) in changed else text
+                     for c, text in enumerate(cells)]
+            status = ds["status"].get(str(r))
+            rows.append([ds["row_ids"][r] + (f" · {status}" if status else ""), *shown])
+        parts.append(f'<div class="ntro-section-title">{_e(ds["label"])} ({len(ds["cells"])} rows)</div>')
+        parts.append(_table(["Line", *[c["label"] for c in ds["columns"]]], rows, numeric))
+        if len(ds["cells"]) > max_rows:
+            parts.append(f'<div class="ntro-more">{len(ds["cells"]) - max_rows} more rows not shown in this saved view.</div>')
+    if body.get("corrections"):
+        items = "".join(f'<li>{_e(c["row_id"])} · {_e(c["field"])}: {_e(c["old"])} → {_e(c["new"])}</li>'
+                        for c in body["corrections"])
+        parts.append(f'<div class="ntro-section-title">Corrections</div><ul>{items}</ul>')
+    return "".join(parts)
+
+
+def panel_html(model: PanelModel, max_rows: int = MAX_ROWS) -> str:
+    """One panel, read-only, as escaped HTML."""
+    view = model.to_view()
+    body = view["body"]
+    parts = [f'<div class="ntro-panel" data-panel="{_e(view["panel"])}"><div class="ntro-title">{_e(view["title"])}</div>']
+    if view.get("reason") and view["reason"] != view["title"]:
+        parts.append(f'<div class="ntro-reason">{_e(view["reason"])}</div>')
+    if view["problems"]:
+        items = "".join(f"<li>{_e(p)}</li>" for p in view["problems"])
+        parts.append(f'<div class="ntro-problems"><div class="ntro-problems-title">Some of this gate could not be shown as sent:</div><ul>{items}</ul></div>')
+    panel = view["panel"]
+    if isinstance(model, DataTableModel):
+        parts.append(_datatable_body(model, max_rows))
+    elif panel == "JOURNAL_REVIEW":
+        for j in body["journals"]:
+            parts.append(f'<div class="ntro-section-title">{_e(j["id"])} {_e(j["description"])} · '
+                         f'{"balanced" if j["balanced"] else "out by " + _e(j["difference"])}</div>')
+            rows = [[line["account"], line["memo"], line["debit"], line["credit"]] for line in j["lines"]]
+            rows.append(["Total", "", j["debit"], j["credit"]])
+            parts.append(_table(["Account", "Description", "Debit", "Credit"], rows, {2, 3}))
+        parts.append(f'<div class="ntro-totals {"ntro-ok" if body["balanced"] else "ntro-fail"}">Debits {_e(body["total_debit"])} · '
+                     f'Credits {_e(body["total_credit"])} · {"Balanced" if body["balanced"] else "Imbalance " + _e(body["difference"])}</div>')
+    elif panel == "NAV_SIGNOFF":
+        rows = [[f["label"], f["current"], f["prior"], f["movement"], f["movement_pct"], f["tolerance_pct"], f["status"]]
+                for f in body["figures"]]
+        parts.append(_table(["Figure", "Current", "Prior", "Movement", "Movement %", "Tolerance", "Status"], rows, {1, 2, 3, 4, 5}))
+    elif panel in ("FILE_UPLOAD", "MULTI_FILE_UPLOAD"):
+        if body.get("instructions"):
+            parts.append(f'<p>{_e(body["instructions"])}</p>')
+        if body.get("slots"):
+            parts.append(_table(["Document", "Status", "File"], [[s["label"], s["status"], s["filename"]] for s in body["slots"]]))
+        if body.get("accept"):
+            parts.append(f'<div class="ntro-hint">Accepted: {_e(", ".join(body["accept"]))}</div>')
+        feedback = body.get("feedback")
+        if feedback:
+            counts = " · ".join(f'{_e(c["label"])}: {_e(c["value"])}' for c in feedback["counts"])
+            parts.append(f'<div class="ntro-hint">{_e(feedback.get("message") or "")} {counts}</div>')
+    elif panel == "SUMMARY":
+        cards = "".join(
+            f'<div class="ntro-card"><div class="ntro-card-label">{_e(s["label"])}</div>'
+            + (_badge(s["value"], s["tone"] or "neutral") if s["type"] == "badge"
+               else f'<div class="ntro-card-{"number" if s["type"] == "number" else "text"}">{_e(s["value"])}</div>')
+            + "</div>"
+            for s in body["sections"]
+        )
+        parts.append(f'<div class="ntro-cards">{cards}</div>')
+    elif panel == "LOADING":
+        parts.append(f'<p>{_e(body.get("message") or "Working…")}</p>')
+        for child in body.get("children", []):
+            parts.append(f'<div class="ntro-child">{_e(child["status"])} {_e(child["id"])}</div>')
+    elif panel == "APPROVAL_FORM":
+        items = "".join(f'<dt>{_e(f["label"])}</dt><dd>{_e(f["value"])}</dd>' for f in body["fields"])
+        parts.append(f'<dl class="ntro-fields ntro-fields-wide">{items}</dl>')
+    elif panel == "REPORT_PREVIEW":
+        parts.append(f'<div class="ntro-report">{body["html"]}</div>')  # sanitised by nh3
+    else:
+        parts.append(f'<div class="ntro-hint">{_e(body.get("notice", ""))}</div><pre class="ntro-payload">{_e(body.get("payload", ""))}</pre>')
+    gate = view["gate"]
+    if gate.get("decided"):
+        decided = gate["decided"]
+        parts.append(f'<div class="ntro-banner ntro-decided ntro-decided-{_e(decided["action"])}">{_e(decided["sentence"])}</div>')
+    elif view["interactive"]:
+        parts.append('<div class="ntro-waiting">Waiting for a reviewer: run the notebook to decide here.</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_run_html(state: Any, reviewer: str = "reviewer", max_rows: int = MAX_ROWS) -> str:
+    """The whole run (breadcrumb, open gate, history) as one self-contained HTML fragment."""
+    parsed = parse_ui_state(state)
+    crumbs = breadcrumb_view(parsed.state)
+    panel = panel_for_state(parsed, reviewer=reviewer)
+    body = [f'<div class="ntro-crumbs">{breadcrumb_html(crumbs)}</div>']
+    if panel is not None:
+        body.append(panel_html(panel, max_rows))
+    elif parsed.state.status == "completed":
+        body.append('<div class="ntro-banner ntro-decided">The run completed.</div>')
+    body.append(history_html(history_view(parsed.state)))
+    return (f'<div class="ntro-root ntro-static"><style>{css_source()}</style>'
+            + "".join(body) + "</div>")
