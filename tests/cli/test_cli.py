@@ -193,6 +193,8 @@ def test_dev_server_foreground_stops_on_ctrl_c(tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+        # Whatever happened, leave no server behind.
+        ntro_cmd("dev-server", "stop", "--db", str(tmp_path / "t.db"), cwd=tmp_path)
     assert proc.returncode == 0, err
     assert "Stopped the Temporal dev server" in out
     with pytest.raises(OSError):
