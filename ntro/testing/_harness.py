@@ -658,9 +658,9 @@ class _Driver:
         config = (pending.get("display_hint") or {}).get("config") or {}
         source = args.get("source") or config.get("source")
         document = self._document(source, args.get("schema_slug") or config.get("schema_slug"), args)
-        await self._signal(target, signal, document)
+        sent = await self._signal(target, signal, document)
         self.event("submit_file", target, source=source, signal=signal,
-                   document_ref=document["document_ref"])
+                   document_ref=sent.get("document_ref"))
 
     async def _uploads(
         self, workflow_id: str, entry: _Workflow, pending: dict[str, Any], gate_id: str
@@ -687,7 +687,8 @@ class _Driver:
                 acted = True
         return acted
 
-    async def _signal(self, target: str, signal: str, document: dict[str, Any]) -> None:
+    async def _signal(self, target: str, signal: str, document: dict[str, Any]) -> dict[str, Any]:
+        """Send ``signal`` with ``document`` and the scenario's extra payload; return what went."""
         merged = {**document, **self.scenario.extra_signal_payloads.get(signal, {})}
         entry = self.tree.get(target)
         workflow_type = ((entry.state or {}).get("workflow_type") if entry else None)
@@ -696,6 +697,7 @@ class _Driver:
         handle = entry.handle if entry else self.h.client.get_workflow_handle(target)
         self.sent_signals.add((target, signal))
         await handle.signal(signal, args=args)
+        return merged
 
     # ── when nothing is pending ───────────────────────────────────────
 
@@ -726,9 +728,9 @@ class _Driver:
                     continue
                 source = (pending or {}).get("args", {}).get("source")
                 document = self._document(source, None, (pending or {}).get("args", {}))
-                await self._signal(workflow_id, signal, document)
+                sent = await self._signal(workflow_id, signal, document)
                 self.event("submit_file", workflow_id, signal=signal,
-                           document_ref=document["document_ref"])
+                           document_ref=sent.get("document_ref"))
                 return True
         return False
 

@@ -154,3 +154,12 @@ def test_human_and_json_reports_have_the_documented_format() -> None:
 def test_scenario_overrides_are_checked() -> None:
     with pytest.raises(ValueError, match="use \"approved\" or \"rejected\""):
         Scenario("typo", review_overrides={"review": "aproved"})
+
+
+async def test_extra_signal_payloads_reach_the_workflow(ingest: WorkflowHarness) -> None:
+    scenario = Scenario("named_doc", extra_signal_payloads={
+        "document_submitted": {"document_ref": "statements/2026-10.pdf"}})
+    result = await ingest.run(scenario=scenario)
+    assert result.status == "completed", result.error
+    assert result.result["document_ref"] == "statements/2026-10.pdf"
+    assert result.events[0].detail["document_ref"] == "statements/2026-10.pdf"
