@@ -17,7 +17,8 @@ from ntro_jupyter.viewmodels._intents import DecisionIntent
 
 GateStatus = Literal["open", "submitting", "decided"]
 
-_ACTION_WORDS = {"approve": "Approved", "correct": "Approved with corrections", "reject": "Rejected"}
+_ACTION_WORDS = {"approve": "Approved", "correct": "Approved with corrections", "reject": "Rejected",
+                 "uploaded": "Uploaded", "timeout": "Timed out"}
 
 
 @dataclass
@@ -125,6 +126,8 @@ class GateLifecycle:
     error: str | None = None
     submitted: DecisionIntent | None = None
     decided: DecidedInfo | None = None
+    sent_info: DecidedInfo | None = None
+    """What to show once confirmed when no decision was sent (an upload: who sent which file)."""
 
     @property
     def read_only(self) -> bool:
@@ -147,6 +150,8 @@ class GateLifecycle:
 
     def confirm(self, info: DecidedInfo | None = None, now: datetime | None = None) -> None:
         """The workflow took the decision (or another reviewer decided): become read-only."""
+        if info is None and self.submitted is None and self.sent_info is not None:
+            info = self.sent_info
         if info is None and self.submitted is not None:
             info = DecidedInfo(
                 action=self.submitted["action"],

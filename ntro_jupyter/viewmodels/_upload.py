@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ntro.documents import DocumentStore
 from ntro_jupyter.viewmodels._base import PanelModel
 from ntro_jupyter.viewmodels._hint import Panel
 from ntro_jupyter.viewmodels._intents import DocumentPayload, SignalIntent
+from ntro_jupyter.viewmodels._review import DecidedInfo
 from ntro_jupyter.viewmodels._values import format_number, parse_number, plain_text
 
 _SLOT_DONE = ("completed", "received", "uploaded", "done", "ingested")
@@ -210,6 +212,10 @@ class UploadModel(PanelModel):
                 found["filename"] = ref.filename
         if found is None or all(s["status"] in _SLOT_DONE for s in self.slots):
             self.lifecycle.status = "submitting"
+            self.lifecycle.sent_info = DecidedInfo(
+                action="uploaded", reviewer=self.reviewer, at=datetime.now(UTC),
+                comment=", ".join(item["filename"] for item in self.uploaded),
+            )
         return intents
 
     # -- view ----------------------------------------------------------------------------

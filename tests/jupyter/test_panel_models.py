@@ -249,3 +249,12 @@ def test_every_recorded_state_builds_a_view_that_is_json() -> None:
         model = panel_for_state(make(), reviewer="alice")
         assert model is not None, name
         json.dumps(model.to_view())
+
+
+def test_a_confirmed_upload_says_who_sent_which_file(tmp_path: Path) -> None:
+    model = panel_for_state(states.file_upload(), reviewer="alice", store=DocumentStore(tmp_path))
+    model.upload([("march.csv", b"x", "text/csv")])
+    model.lifecycle.confirm()
+    sentence = model.to_view()["gate"]["decided"]["sentence"]
+    assert sentence.startswith("Uploaded by alice at ")
+    assert model.to_view()["gate"]["decided"]["comment"] == "march.csv"

@@ -68,7 +68,9 @@ function renderDecisionFooter(footer, state, send, keepComment) {
   }
   if (state.notice) footer.append(h("div", { className: "ntro-banner ntro-banner-warn", role: "status", text: state.notice }));
   if (gate.status === "submitting") {
-    footer.append(h("div", { className: "ntro-banner ntro-banner-info", role: "status", text: "Sending the decision…" }));
+    const uploading = /UPLOAD/.test(state.panel || "");
+    footer.append(h("div", { className: "ntro-banner ntro-banner-info", role: "status",
+      text: uploading ? "Document stored and sent; waiting for the workflow to take it…" : "Sending the decision…" }));
     return;
   }
   if (gate.decided) {

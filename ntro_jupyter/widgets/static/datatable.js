@@ -109,6 +109,7 @@ class TableView {
     const datasets = this.table.datasets || [];
     if (this.ds >= datasets.length) this.ds = 0;
     this.index();
+    const hadFocus = this.root.contains(document.activeElement);
     this.root.replaceChildren();
     this.headerEl = h("div", { className: "ntro-dt-header" });
     this.problemsEl = h("div", { className: "ntro-problems" });
@@ -136,6 +137,7 @@ class TableView {
     this.renderColumns();
     this.renderSide();
     this.renderState();
+    if (hadFocus) this.viewport.focus({ preventScroll: true });
   }
 
   renderHeader() {
@@ -211,11 +213,13 @@ class TableView {
 
   // ---- state-driven parts ----------------------------------------------------------------
   renderState() {
+    if (this.drawnReadOnly !== undefined && this.drawnReadOnly !== this.readOnly) this.renderColumns();
+    this.drawnReadOnly = this.readOnly;
     this.stateIndex();
     const ds = this.dataset();
     const lowCount = (ds.low || []).length;
     this.lowBadge.hidden = !lowCount;
-    this.lowBadge.replaceChildren(icon(ICONS.alert, 12), ` ${lowCount} low-confidence cell${lowCount === 1 ? "" : "s"} (below ${Math.round((this.table.threshold || 0) * 100)}%)`);
+    this.lowBadge.replaceChildren(icon(ICONS.alert, 12), ` ${lowCount.toLocaleString()} low-confidence cell${lowCount === 1 ? "" : "s"} (below ${Math.round((this.table.threshold || 0) * 100)}%)`);
     this.renderProblems();
     this.renderToolbar();
     this.renderRows();

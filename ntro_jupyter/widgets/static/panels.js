@@ -84,7 +84,7 @@ class PanelView {
       FILE_UPLOAD: () => this.upload(body, v),
       MULTI_FILE_UPLOAD: () => this.upload(body, v),
       SUMMARY: () => this.summary(body),
-      LOADING: () => this.loading(body),
+      LOADING: () => this.loading(body, v),
       APPROVAL_FORM: () => this.approval(body),
       REPORT_PREVIEW: () => this.report(body),
     };
@@ -230,7 +230,7 @@ class PanelView {
         : h("div", { className: s.type === "number" ? "ntro-card-number" : "ntro-card-text", text: s.value || "—" }))));
   }
 
-  loading(body) {
+  loading(body, v) {
     const elapsed = h("span", { className: "ntro-elapsed" });
     const tick = () => {
       const seconds = body.started_at_ms ? (Date.now() - body.started_at_ms) / 1000 : body.elapsed_s;
@@ -240,7 +240,7 @@ class PanelView {
     this.timer = setInterval(tick, 1000);
     return h("div", { className: "ntro-body" },
       h("div", { className: "ntro-loading" }, h("span", { className: "ntro-spinner", role: "progressbar", "aria-label": "working" }),
-        h("div", {}, body.message ? h("div", { text: body.message }) : null, elapsed)),
+        h("div", {}, body.message && body.message !== v.title ? h("div", { text: body.message }) : null, elapsed)),
       (body.children || []).length ? section("Child runbooks", h("ul", { className: "ntro-children" }, body.children.map((c) => h("li", {},
         h("span", { className: `ntro-badge ntro-tone-${toneOf(c.status === "running" ? "review" : c.status)}`, text: c.status }), " ",
         h("code", { text: c.id }), c.slug ? h("span", { className: "ntro-hint", text: ` ${c.slug}` }) : null)))) : null);

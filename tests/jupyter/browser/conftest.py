@@ -1,0 +1,132 @@
+"""Headless Chromium (Debian's /usr/bin/chromium, never a downloaded browser) for the widget
+front ends. Each widget's ES module is rendered in a plain page with a stand-in model; a test
+can connect that model to the real Python widget so clicks and keys go through Python."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("NTRO_CHROMIUM", "/usr/bin/chromium"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+ORIGIN = "http://ntro.test"
+
+try:
+    from playwright.sync_api import Browser, Page, sync_playwright
+except ImportError:  # pragma: no cover - dev extra not installed
+    sync_playwright = None  # type: ignore[assignment]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = None
+    if sync_playwright is None:
+        reason = "playwright is not installed (pip install -e '.[dev]')"
+    elif not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield browser
+        browser.close()
+
+
+class Rendered:
+    """A page showing one widget front end, optionally wired to its Python widget."""
+
+    def __init__(self, page: Page, widget: Any = None) -> None:
+        self.page = page
+        self.widget = widget
+        self.errors: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def shot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def sent(self) -> list[dict[str, Any]]:
+        return self.page.evaluate("window.__sent")
+
+
+def traits_of(widget: Any) -> dict[str, Any]:
+    return {name: getattr(widget, name) for name in ("table", "state", "view") if widget.has_trait(name)}
+
+
+@pytest.fixture
+def render(browser: Browser) -> Iterator[Any]:
+    """``render(module, traits_or_widget, connect=False, width=1100, height=800)``."""
+    from ntro_jupyter.widgets import standalone_page
+    from ntro_jupyter.widgets._assets import esm_source
+
+    pages: list[Page] = []
+
+    def _render(module: str, source: Any, connect: bool = False, width: int = 1100, height: int = 800) -> Rendered:
+        widget = None if isinstance(source, dict) else source
+        traits = source if isinstance(source, dict) else traits_of(source)
+        html = standalone_page(module, traits, width=width - 40)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        pages.append(page)
+
+        def serve(route: Any) -> None:
+            name = route.request.url.rsplit("/", 1)[-1]
+            if name == "index.html":
+                route.fulfill(body=html, content_type="text/html")
+            elif name.endswith(".js"):
+                route.fulfill(body=esm_source(name), content_type="text/javascript")
+            else:
+                route.fulfill(status=404, body="")
+
+        page.route(f"{ORIGIN}/**", serve)
+        page.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+        rendered = Rendered(page, widget)
+        if connect and widget is not None:
+            last = {k: json.dumps(v, sort_keys=True) for k, v in traits.items()}
+
+            def to_python(message: str, buffers: list[str]) -> str:
+                """Like the widget comm: only traits that changed travel back."""
+                data = [base64.b64decode(b) for b in buffers]
+                widget._on_message(widget, json.loads(message), data)
+                changed = {}
+                for key, value in traits_of(widget).items():
+                    text = json.dumps(value, sort_keys=True)
+                    if last.get(key) != text:
+                        changed[key] = value
+                        last[key] = text
+                return json.dumps(changed)
+
+            page.expose_function("__pySend", to_python)
+        page.goto(f"{ORIGIN}/index.html")
+        page.wait_for_function("window.__ready === true")
+        if connect and widget is not None:
+            page.evaluate("""() => {
+              const toB64 = (buf) => { let s = ""; const b = new Uint8Array(buf);
+                for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]); return btoa(s); };
+              window.__onSend = async (message, buffers) => {
+                const reply = JSON.parse(await window.__pySend(JSON.stringify(message), buffers.map(toB64)));
+                for (const [k, v] of Object.entries(reply)) window.__model.set(k, v);
+                window.__replies = (window.__replies || 0) + 1;
+              };
+            }""")
+        return rendered
+
+    yield _render
+    for page in pages:
+        page.close()
