@@ -278,14 +278,14 @@ class WorkflowHarness:
     async def __aexit__(self, *exc: object) -> None:
         await self._stack.aclose()
 
-    def _on_activation(self, workflow_id: str) -> None:
+    def _on_activation(self, workflow_id: str, state: dict[str, Any] | None) -> None:
         # Called on the worker's workflow thread.
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake, workflow_id)
+            self._loop.call_soon_threadsafe(self._wake, workflow_id, state)
 
-    def _wake(self, workflow_id: str) -> None:
+    def _wake(self, workflow_id: str, state: dict[str, Any] | None) -> None:
         for driver in self._drivers:
-            driver.mark_changed(workflow_id)
+            driver.mark_changed(workflow_id, state)
 
     @property
     def env(self) -> WorkflowEnvironment:
@@ -337,9 +337,13 @@ class WorkflowHarness:
         workflow_id = workflow_id or (
             f"{slug_for_class(self.workflow_cls)}-{scenario.name}-{uuid.uuid4().hex[:8]}"
         )
-        handle = await self.start(input, workflow_id=workflow_id)
-        driver = _Driver(self, scenario, handle, started)
-        return await driver.drive()
+        driver = _Driver(self, scenario, workflow_id, started)
+        self._drivers.add(driver)  # before the start, so the first activation is seen
+        try:
+            driver.attach(await self.start(input, workflow_id=workflow_id))
+            return await driver.drive()
+        finally:
+            self._drivers.discard(driver)
 
     async def run_all(
         self, scenarios: Iterable[Scenario], input: Any = _AUTO
@@ -371,17 +375,18 @@ class _Driver:
     """
 
     def __init__(
-        self, harness: WorkflowHarness, scenario: Scenario, handle: WorkflowHandle[Any, Any],
-        started: float,
+        self, harness: WorkflowHarness, scenario: Scenario, workflow_id: str, started: float,
     ) -> None:
         self.h = harness
         self.scenario = scenario
-        self.root = handle
+        self.workflow_id = workflow_id
         self.started = started
         self.events: list[StepEvent] = []
         self.changed = asyncio.Event()
         self.dirty: set[str] = set()
-        self.tree: dict[str, _Workflow] = {handle.id: _Workflow(handle)}
+        # UI states read by the worker right after an activation, newest per workflow.
+        self.pushed: dict[str, dict[str, Any]] = {}
+        self.tree: dict[str, _Workflow] = {}
         self.sent_signals: set[tuple[str, str]] = set()
         self.documents = 0
         env = harness.env
@@ -394,19 +399,29 @@ class _Driver:
             StepEvent(kind, workflow_id, detail, time.perf_counter() - self.started)  # type: ignore[arg-type]
         )
 
-    def mark_changed(self, workflow_id: str) -> None:
-        self.dirty.add(workflow_id)
+    def attach(self, handle: WorkflowHandle[Any, Any]) -> None:
+        self.root = handle
+        self.tree[handle.id] = _Workflow(handle)
+
+    def mark_changed(self, workflow_id: str, state: dict[str, Any] | None) -> None:
+        if not workflow_id.startswith(self.workflow_id) and workflow_id not in self.tree:
+            return  # another run's workflow
+        if state is None:
+            self.dirty.add(workflow_id)
+            self.pushed.pop(workflow_id, None)
+        else:
+            self.pushed[workflow_id] = state
         self.changed.set()
 
     def watch(self, workflow_id: str) -> _Workflow:
         if workflow_id not in self.tree:
             self.tree[workflow_id] = _Workflow(self.h.client.get_workflow_handle(workflow_id))
+            self.changed.set()  # read the newcomer's state on the next turn
         return self.tree[workflow_id]
 
     # ── the loop ──────────────────────────────────────────────────────
 
     async def drive(self) -> RunResult:
-        self.h._drivers.add(self)
         outcome: asyncio.Task[Any] = asyncio.create_task(self.root.result())
         outcome.add_done_callback(lambda _: self.changed.set())
         error: str | None = None
@@ -435,8 +450,6 @@ class _Driver:
             error = f"timed out after {self.h.timeout:g}s; {self._waiting_for()}"
         except _ScenarioFailed as failed:
             error = str(failed)
-        finally:
-            self.h._drivers.discard(self)
         if error is not None:
             outcome.cancel()
             with contextlib.suppress(Exception):
@@ -470,14 +483,19 @@ class _Driver:
         )
 
     async def _refresh(self) -> None:
-        """Query the UI state of each open workflow that changed (one round trip each)."""
+        """Take the UI state of each workflow that changed: pushed by the worker, else queried."""
         dirty, self.dirty = self.dirty, set()
         open_entries = [
             e for wid, e in self.tree.items()
-            if not e.closed and e.ntro and (wid in dirty or e.state is None)
+            if not e.closed and e.ntro and (wid in dirty or wid in self.pushed or e.state is None)
         ]
+        # States pushed for workflows not yet in the tree (a child not yet seen) are kept.
+        pushed = {e.handle.id: self.pushed.pop(e.handle.id) for e in open_entries
+                  if e.handle.id in self.pushed}
         states = await asyncio.gather(
-            *(self._query(e) for e in open_entries), return_exceptions=True
+            *(_ready(pushed[e.handle.id]) if e.handle.id in pushed else self._query(e)
+              for e in open_entries),
+            return_exceptions=True,
         )
         for entry, state in zip(open_entries, states, strict=True):
             if isinstance(state, BaseException) or state is None:
@@ -760,6 +778,10 @@ class _Driver:
                 waits.append(f"{workflow_id} is in step {step!r} with no pending action "
                              f"(waiting on a signal or condition the harness cannot satisfy)")
         return "; ".join(waits) or "nothing was pending"
+
+
+async def _ready(value: Any) -> Any:
+    return value
 
 
 # Signals the harness never sends on its own initiative: they would end or derail the run.

@@ -37,7 +37,14 @@ from ntro.workflow._jsonable import to_jsonable, to_jsonable_or_repr
 from ntro.workflow._limits import MAX_GATE_PAYLOAD_BYTES, PayloadTooLarge, ensure_sendable
 from ntro.workflow._policy import ReviewPolicy
 from ntro.workflow._registry import resolve_slug, slug_for_class
-from ntro.workflow._runtime import Runtime, Timeout, as_timedelta, current_runtime, maybe_await
+from ntro.workflow._runtime import (
+    RunInfo,
+    Runtime,
+    Timeout,
+    as_timedelta,
+    current_runtime,
+    maybe_await,
+)
 from ntro.workflow._steps import StepDefinition, collect_steps, step_definitions
 
 PENDING_KINDS = ("submit_file", "submit_files", "interactive_review", "drill_down")
@@ -84,6 +91,7 @@ def _track_run(run: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(run)
     async def tracked_run(self: NtroWorkflow, *args: Any, **kwargs: Any) -> Any:
         self._ntro_run_started = True
+        self._ntro_info()
         try:
             result = await run(self, *args, **kwargs)
         except GeneratorExit:
@@ -169,6 +177,7 @@ class NtroWorkflow:
         )
         self._ntro_error: str | None = None
         self._ntro_bound_runtime: Runtime | None = None
+        self._ntro_run_info: RunInfo | None = None
 
     # ── runtime helpers ────────────────────────────────────────────────
 
@@ -179,11 +188,17 @@ class NtroWorkflow:
             self._ntro_bound_runtime = current_runtime(f"{type(self).__name__}")
         return self._ntro_bound_runtime
 
+    def _ntro_info(self) -> RunInfo:
+        # Kept once read, so the UI state can be read outside the workflow's event loop.
+        if self._ntro_run_info is None:
+            self._ntro_run_info = self._ntro_runtime.info()
+        return self._ntro_run_info
+
     def _ntro_now(self) -> str:
         return _iso(self._ntro_runtime.now())
 
     def _ntro_workflow_id(self) -> str:
-        return self._ntro_runtime.info().workflow_id
+        return self._ntro_info().workflow_id
 
     def _ntro_record(self, step_id: str | None) -> _StepRecord:
         key = step_id or "__workflow__"
@@ -791,7 +806,7 @@ class NtroWorkflow:
     @workflow.query
     def current_ui_state(self) -> dict[str, Any]:
         """Everything one render of the UI needs, in one round trip."""
-        info = self._ntro_runtime.info()
+        info = self._ntro_info()
         return {
             "workflow_id": info.workflow_id,
             "workflow_type": info.workflow_type,
