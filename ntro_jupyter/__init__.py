@@ -30,3 +30,16 @@ def __getattr__(name: str) -> Any:
 
         return getattr(widgets, name)
     raise AttributeError(f"module 'ntro_jupyter' has no attribute {name!r}")
+
+
+# ── Jupyter discovery hooks (the labextension and the server extension) ──────────────────
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt labextension lives (``jupyter labextension develop`` uses it)."""
+    return [{"src": "labextension", "dest": "ntro-jupyter"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The server extension with the inbox and decision endpoints (``ntro/api/``)."""
+    return [{"module": "ntro_jupyter._server"}]

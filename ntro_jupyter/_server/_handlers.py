@@ -1,0 +1,407 @@
+"""REST handlers of the ntro server extension, under ``{base_url}ntro/api/``.
+
+All of them are Jupyter ``APIHandler`` s: a request needs the server's token (or its login
+cookie plus the XSRF token, as every JupyterLab request sends), and errors are JSON:
+``{"error": code, "message": what was wrong and what to do, ...}`` with a 4xx status for a
+bad request and 503 when the cluster cannot be reached.
+
+=======  ====================================  ==============================================
+GET      ntro/api/status                       cluster mode, address, Web UI, reachable?
+POST     ntro/api/server/start                 start the embedded local dev server
+GET      ntro/api/inbox?limit=N&fresh=1        open gates across the namespace
+GET      ntro/api/runs/{workflow_id}           one run's UI state and its review view
+POST     ntro/api/runs/{workflow_id}/decision  decide its open review (the validated update)
+POST     ntro/api/decisions                    decide several reviews: {action, items:[...]}
+=======  ====================================  ==============================================
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+from jupyter_server.base.handlers import APIHandler
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from temporalio.client import (
+    Client,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.service import RPCError, RPCStatusCode
+from tornado import web
+
+from ntro._devserver import DevServerError
+from ntro_jupyter._server._cluster import Cluster, ClusterUnavailable, is_unreachable
+from ntro_jupyter._server._inbox import Inbox
+from ntro_jupyter._server._views import run_view
+
+__all__ = ["ApiError", "NtroServerState", "handlers"]
+
+RPC_TIMEOUT = timedelta(seconds=10)
+BULK_CONCURRENCY = 16
+MAX_BULK = 1000
+
+
+class ApiError(web.HTTPError):
+    """An error answered as ``{"error": code, "message": ..., **extra}``."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(status, log_message=message.replace("%", "%%"))
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+@dataclass
+class NtroServerState:
+    cluster: Cluster
+    inbox: Inbox
+
+
+# -- request bodies --------------------------------------------------------------------------
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CorrectionBody(_Body):
+    line_item_id: str = Field(min_length=1)
+    field: str = Field(min_length=1)
+    old_value: Any = None
+    new_value: Any = None
+
+
+class DecisionBody(_Body):
+    action: Literal["approve", "reject", "correct"]
+    gate_id: str | None = None
+    run_id: str | None = None
+    comment: str | None = Field(default=None, max_length=10_000)
+    corrections: list[CorrectionBody] = Field(default_factory=list, max_length=10_000)
+    reviewer: str | None = Field(default=None, max_length=200)
+    roles: list[str] = Field(default_factory=list, max_length=50)
+
+
+class BulkItem(_Body):
+    workflow_id: str = Field(min_length=1)
+    gate_id: str = Field(min_length=1)
+    run_id: str | None = None
+
+
+class BulkBody(_Body):
+    action: Literal["approve", "reject"]
+    items: list[BulkItem] = Field(min_length=1, max_length=MAX_BULK)
+    comment: str | None = Field(default=None, max_length=10_000)
+    reviewer: str | None = Field(default=None, max_length=200)
+    roles: list[str] = Field(default_factory=list, max_length=50)
+
+
+def _describe_validation(err: ValidationError) -> str:
+    parts = []
+    for problem in err.errors()[:5]:
+        where = ".".join(str(p) for p in problem["loc"]) or "body"
+        given = problem.get("input")
+        shown = json.dumps(given, default=str)[:80] if problem["type"] != "missing" else None
+        parts.append(f"{where}: {problem['msg']}" + (f" (got {shown})" if shown else ""))
+    return "; ".join(parts)
+
+
+# -- base ----------------------------------------------------------------------------------
+
+class NtroHandler(APIHandler):
+    @property
+    def ntro(self) -> NtroServerState:
+        return self.settings["ntro"]
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, ApiError):
+            self.set_status(status_code)
+            self.finish(json.dumps({"error": exc.code, "message": exc.message, **exc.extra}))
+            return
+        if isinstance(exc, web.HTTPError):
+            message = exc.log_message % exc.args if exc.log_message and exc.args else exc.log_message
+            code = {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+                status_code, "http_error")
+            self.finish(json.dumps({"error": code, "message": message or self._reason}))
+            return
+        self.log.error("ntro API error", exc_info=kwargs.get("exc_info"))
+        self.finish(json.dumps({
+            "error": "internal_error",
+            "message": f"The ntro server extension failed: {type(exc).__name__}: {exc}",
+        }))
+
+    def body(self, model: type[BaseModel]) -> Any:
+        raw = self.request.body or b""
+        if not raw.strip():
+            raise ApiError(400, "missing_body",
+                           f"The request has no JSON body; send {_example(model)}.")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as err:
+            raise ApiError(400, "invalid_json", f"The request body is not JSON: {err}.") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "invalid_body",
+                           f"The request body must be a JSON object such as {_example(model)}, "
+                           f"got {type(data).__name__}.")
+        try:
+            return model.model_validate(data)
+        except ValidationError as err:
+            raise ApiError(400, "invalid_body", f"Invalid request: {_describe_validation(err)}.",
+                           ) from None
+
+    async def client(self) -> Client:
+        try:
+            return await self.ntro.cluster.client()
+        except ClusterUnavailable as err:
+            raise self.unavailable(err) from None
+
+    def unavailable(self, err: ClusterUnavailable) -> ApiError:
+        return ApiError(503, "cluster_unreachable", err.message,
+                        cluster=self.ntro.cluster.describe())
+
+    def rpc_error(self, err: RPCError, workflow_id: str) -> ApiError:
+        if is_unreachable(err):
+            return self.unavailable(self.ntro.cluster.unavailable(err.message))
+        closed = "already completed" in err.message or "already finished" in err.message
+        if err.status == RPCStatusCode.NOT_FOUND and not closed:
+            return ApiError(404, "workflow_not_found",
+                            f"No workflow {workflow_id!r} in namespace "
+                            f"{self.ntro.cluster.config.namespace!r} ({err.message}).",
+                            workflow_id=workflow_id)
+        if closed or err.status == RPCStatusCode.FAILED_PRECONDITION:
+            return ApiError(409, "workflow_closed",
+                            f"Workflow {workflow_id!r} is closed: {err.message}. Nothing was "
+                            f"changed.",
+                            workflow_id=workflow_id)
+        if err.status == RPCStatusCode.INVALID_ARGUMENT:
+            return ApiError(400, "invalid_request", f"Temporal refused the request: {err.message}.",
+                            workflow_id=workflow_id)
+        return ApiError(502, "temporal_error", f"Temporal answered {err.status.name}: {err.message}.",
+                        workflow_id=workflow_id)
+
+    def reviewer(self, given: str | None) -> str:
+        if given and given.strip():
+            return given.strip()
+        env = os.environ.get("NTRO_REVIEWER", "").strip()
+        if env:
+            return env
+        user = self.current_user
+        for attr in ("name", "display_name", "username"):
+            value = getattr(user, attr, None)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return "jupyter-user"
+
+
+def _example(model: type[BaseModel]) -> str:
+    if model is DecisionBody:
+        return '{"action": "approve", "gate_id": "review:1"}'
+    if model is BulkBody:
+        return '{"action": "approve", "items": [{"workflow_id": "...", "gate_id": "review:1"}]}'
+    return "a JSON object"
+
+
+# -- endpoints -------------------------------------------------------------------------------
+
+class StatusHandler(NtroHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        cluster = self.ntro.cluster
+        info: dict[str, Any] = {"cluster": cluster.describe(), "reachable": False, "message": None}
+        try:
+            client = await cluster.client()
+            await client.workflow_service.get_system_info(
+                _system_info_request(), retry=False, timeout=timedelta(seconds=3))
+            info["reachable"] = True
+        except ClusterUnavailable as err:
+            info["message"] = err.message
+        except RPCError as err:
+            info["message"] = cluster.unavailable(err.message).message
+        self.finish(json.dumps(info))
+
+
+def _system_info_request() -> Any:
+    from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+
+    return GetSystemInfoRequest()
+
+
+class ServerStartHandler(NtroHandler):
+    @web.authenticated
+    async def post(self) -> None:
+        cluster = self.ntro.cluster
+        if cluster.config.address:
+            raise ApiError(409, "remote_cluster",
+                           f"This JupyterLab uses the Temporal cluster at {cluster.config.address} "
+                           f"(TEMPORAL_HOST); there is no local server to start. Unset "
+                           f"TEMPORAL_HOST and restart JupyterLab to use a local one.")
+        try:
+            status = await cluster.start_local()
+        except DevServerError as err:
+            raise ApiError(500, "server_start_failed", str(err)) from None
+        self.finish(json.dumps({"started": True, "cluster": cluster.describe(),
+                                "pid": status.pid, "address": status.address,
+                                "ui_url": status.ui_url}))
+
+
+class InboxHandler(NtroHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        limit_text = self.get_query_argument("limit", "5000")
+        try:
+            limit = int(limit_text)
+        except ValueError:
+            limit = -1
+        if not 1 <= limit <= 100_000:
+            raise ApiError(400, "invalid_limit",
+                           f"limit must be a whole number from 1 to 100000, got {limit_text!r}.")
+        fresh = self.get_query_argument("fresh", "0").lower() in ("1", "true", "yes")
+        try:
+            result = await self.ntro.inbox.fetch(limit, use_cache=not fresh)
+        except ClusterUnavailable as err:
+            raise self.unavailable(err) from None
+        except RPCError as err:
+            raise self.rpc_error(err, "*") from None
+        self.finish(json.dumps({**result.to_json(), "cluster": self.ntro.cluster.describe()}))
+
+
+class RunHandler(NtroHandler):
+    @web.authenticated
+    async def get(self, workflow_id: str) -> None:
+        client = await self.client()
+        run_id = self.get_query_argument("run_id", None) or None
+        handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+        try:
+            state = await handle.query("current_ui_state", rpc_timeout=RPC_TIMEOUT)
+        except WorkflowQueryFailedError as err:
+            raise ApiError(422, "not_a_runbook",
+                           f"Workflow {workflow_id!r} did not answer the current_ui_state query "
+                           f"({err.message}); is it an ntro runbook?", workflow_id=workflow_id) from None
+        except WorkflowQueryRejectedError as err:
+            raise ApiError(409, "query_rejected", f"Workflow {workflow_id!r}: {err}.",
+                           workflow_id=workflow_id) from None
+        except RPCError as err:
+            if err.status == RPCStatusCode.DEADLINE_EXCEEDED:
+                raise ApiError(504, "no_worker",
+                               f"No worker answered for workflow {workflow_id!r} within "
+                               f"{RPC_TIMEOUT.seconds} s; start the worker for its task queue.",
+                               workflow_id=workflow_id) from None
+            raise self.rpc_error(err, workflow_id) from None
+        if not isinstance(state, dict):
+            raise ApiError(422, "not_a_runbook",
+                           f"Workflow {workflow_id!r} answered current_ui_state with "
+                           f"{type(state).__name__}, not an object.", workflow_id=workflow_id)
+        self.finish(json.dumps({
+            "workflow_id": workflow_id,
+            "state": state,
+            "view": run_view(state, reviewer=self.reviewer(None)),
+            "attach": f"%ntro attach {workflow_id}",
+        }, default=str))
+
+
+async def send_decision(handler: NtroHandler, client: Client, workflow_id: str,
+                        decision: dict[str, Any], run_id: str | None) -> dict[str, Any]:
+    """Send one decision through ``submit_action``; raise ApiError on refusal."""
+    handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+    try:
+        result = await handle.execute_update("submit_action", decision, rpc_timeout=RPC_TIMEOUT)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = getattr(cause, "message", None) or str(cause)
+        raise ApiError(409, "decision_refused", message, workflow_id=workflow_id,
+                       type=getattr(cause, "type", None)) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise ApiError(504, "no_worker",
+                       f"Workflow {workflow_id!r} did not take the decision within "
+                       f"{RPC_TIMEOUT.seconds} s; is its worker running?",
+                       workflow_id=workflow_id) from None
+    except RPCError as err:
+        raise handler.rpc_error(err, workflow_id) from None
+    finally:
+        handler.ntro.inbox.forget(workflow_id)
+    return result if isinstance(result, dict) else {"result": result}
+
+
+class DecisionHandler(NtroHandler):
+    @web.authenticated
+    async def post(self, workflow_id: str) -> None:
+        body: DecisionBody = self.body(DecisionBody)
+        client = await self.client()
+        decision = body.model_dump(exclude_none=True, exclude={"run_id"})
+        decision["reviewer"] = self.reviewer(body.reviewer)
+        if not body.roles:
+            decision.pop("roles", None)
+        if not body.corrections:
+            decision.pop("corrections", None)
+        result = await send_decision(self, client, workflow_id, decision, body.run_id)
+        self.finish(json.dumps({"workflow_id": workflow_id, "accepted": True, "result": result},
+                               default=str))
+
+
+class BulkDecisionHandler(NtroHandler):
+    @web.authenticated
+    async def post(self) -> None:
+        body: BulkBody = self.body(BulkBody)
+        ids = [item.workflow_id for item in body.items]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ApiError(400, "duplicate_items",
+                           f"Each workflow may appear once; repeated: {', '.join(duplicates[:5])}.")
+        client = await self.client()
+        reviewer = self.reviewer(body.reviewer)
+        limit = asyncio.Semaphore(BULK_CONCURRENCY)
+
+        async def one(item: BulkItem) -> dict[str, Any]:
+            decision: dict[str, Any] = {"action": body.action, "gate_id": item.gate_id,
+                                        "reviewer": reviewer}
+            if body.comment:
+                decision["comment"] = body.comment
+            if body.roles:
+                decision["roles"] = body.roles
+            async with limit:
+                try:
+                    await send_decision(self, client, item.workflow_id, decision, item.run_id)
+                except ApiError as err:
+                    return {"workflow_id": item.workflow_id, "ok": False, "error": err.code,
+                            "message": err.message, "status": err.status_code}
+            return {"workflow_id": item.workflow_id, "ok": True}
+
+        results = await asyncio.gather(*(one(item) for item in body.items))
+        unreachable = [r for r in results if r.get("error") == "cluster_unreachable"]
+        if unreachable and len(unreachable) == len(results):
+            raise self.unavailable(self.ntro.cluster.unavailable(unreachable[0]["message"]))
+        done = sum(1 for r in results if r["ok"])
+        self.finish(json.dumps({"action": body.action, "requested": len(results),
+                                "succeeded": done, "failed": len(results) - done,
+                                "results": results}))
+
+
+class NotFoundHandler(NtroHandler):
+    @web.authenticated
+    async def get(self, path: str) -> None:
+        raise ApiError(404, "no_such_endpoint",
+                       f"There is no ntro endpoint {path!r}; see ntro/api/status, ntro/api/inbox, "
+                       f"ntro/api/runs/ID, ntro/api/runs/ID/decision, ntro/api/decisions.")
+
+    post = get
+
+
+def handlers(base_url: str) -> list[tuple[str, type[NtroHandler]]]:
+    from jupyter_server.utils import url_path_join
+
+    api = url_path_join(base_url, "ntro", "api")
+    return [
+        (url_path_join(api, "status"), StatusHandler),
+        (url_path_join(api, "server", "start"), ServerStartHandler),
+        (url_path_join(api, "inbox"), InboxHandler),
+        (url_path_join(api, "runs", r"([^/]+)", "decision"), DecisionHandler),
+        (url_path_join(api, "runs", r"([^/]+)"), RunHandler),
+        (url_path_join(api, "decisions"), BulkDecisionHandler),
+        (url_path_join(api, r"(.*)"), NotFoundHandler),
+    ]
