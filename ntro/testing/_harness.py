@@ -27,7 +27,6 @@ from typing import Any
 
 import temporalio.activity
 from pydantic import BaseModel, ValidationError
-from pydantic_core import to_jsonable_python
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.testservice.v1 import LockTimeSkippingRequest, UnlockTimeSkippingRequest
 from temporalio.client import (
@@ -476,7 +475,7 @@ class _Driver:
             scenario=self.scenario.name,
             workflow_id=self.root.id,
             status="completed" if error is None else "failed",
-            result=to_jsonable_python(result, fallback=repr),
+            result=result,
             error=error,
             events=self.events,
             duration_s=time.perf_counter() - self.started,

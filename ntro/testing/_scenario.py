@@ -79,7 +79,8 @@ class StepEvent:
 
 @dataclass
 class RunResult:
-    """The outcome of one scenario."""
+    """The outcome of one scenario. ``result`` is what the workflow returned, typed by its
+    run method's annotation (a pydantic model stays a model)."""
 
     scenario: str
     workflow_id: str

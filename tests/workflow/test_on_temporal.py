@@ -201,7 +201,8 @@ async def test_the_product_page_runbook_runs_as_printed(
         result = await harness.run(scenario=HAPPY)
     assert result.status == "completed", result.error
     # Activities are auto-mocked from their annotations; the author's defaults are kept.
-    assert result.result == {"period": "auto-mock", "entity": "auto-mock", "status": "closed"}
+    assert result.result.model_dump() == {"period": "auto-mock", "entity": "auto-mock",
+                                          "status": "closed"}
     assert [e.detail.get("signal") for e in result.events if e.kind == "submit_file"] == [
         "tb_submitted"]
 
