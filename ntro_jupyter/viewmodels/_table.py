@@ -537,21 +537,31 @@ class DataTableModel(PanelModel):
             cells = []
             bad = []
             low = []
+            low_rows = []
+            low_count = 0
             errors = []
             statuses: dict[str, str] = {}
             row_errors: dict[str, list[str]] = {}
+            ncol = len(ds.columns)
             for r, row in enumerate(ds.rows):
                 line = []
+                row_level_only = not row.confidence
+                if row_level_only and row.row_confidence is not None and row.row_confidence < self.threshold:
+                    low_rows.append([r, round(row.row_confidence, 3)])  # one entry, not one per cell
+                    low_count += ncol
                 for c, column in enumerate(ds.columns):
                     text, ok = display(row.values.get(column.key), column.type, row.currency)
                     line.append(text)
                     if not ok:
                         bad.append([r, c])
-                    score = row.confidence_of(column.key)
-                    if score is not None and score < self.threshold:
-                        low.append([r, c, round(score, 3)])
-                    for message in row.cell_errors.get(column.key, []):
-                        errors.append([r, c, message])
+                    if not row_level_only:
+                        score = row.confidence_of(column.key)
+                        if score is not None and score < self.threshold:
+                            low.append([r, c, round(score, 3)])
+                            low_count += 1
+                    if row.cell_errors:
+                        for message in row.cell_errors.get(column.key, []):
+                            errors.append([r, c, message])
                 cells.append(line)
                 if row.status:
                     statuses[str(r)] = row.status
@@ -570,10 +580,12 @@ class DataTableModel(PanelModel):
                 "cells": cells,
                 "bad": bad,
                 "low": low,
+                "low_rows": low_rows,
+                "low_count": low_count,
                 "errors": errors,
                 "status": statuses,
                 "row_errors": row_errors,
-                "confidence_order": self.rows_by_confidence(ds.key) if low else None,
+                "confidence_order": self.rows_by_confidence(ds.key) if low_count else None,
             })
         return {
             "title": self.title,

@@ -38,6 +38,7 @@ def standalone_page(module: str, traits: dict[str, Any], *, width: int = 1100, t
 <script type="application/json" id="ntro-data">{_script_json(traits)}</script>
 <script type="module">
   const started = performance.now();
+  window.__started = started;
   const data = JSON.parse(document.getElementById("ntro-data").textContent);
   const listeners = {{}};
   window.__sent = [];

@@ -58,7 +58,13 @@ class TableView {
     const ds = this.dataset();
     const ncol = ds.columns.length;
     const key = (r, c) => r * ncol + c;
-    const low = new Map((ds.low || []).map(([r, c, v]) => [key(r, c), v]));
+    const cellLow = new Map((ds.low || []).map(([r, c, v]) => [key(r, c), v]));
+    const rowLow = new Map((ds.low_rows || []).map(([r, v]) => [r, v]));
+    // a row-level score applies to every cell of the row; a field score to one cell
+    const low = {
+      has: (k) => cellLow.has(k) || rowLow.has(Math.floor(k / ncol)),
+      get: (k) => (cellLow.has(k) ? cellLow.get(k) : rowLow.get(Math.floor(k / ncol))),
+    };
     const bad = new Set((ds.bad || []).map(([r, c]) => key(r, c)));
     const errors = new Map();
     for (const [r, c, msg] of ds.errors || []) {
@@ -144,7 +150,7 @@ class TableView {
     const t = this.table;
     const ds = this.dataset();
     const badges = h("div", { className: "ntro-badges" },
-      h("span", { className: "ntro-badge", text: `${ds.cells.length.toLocaleString()} rows` }));
+      h("span", { className: "ntro-badge", text: `${thousands(ds.cells.length)} rows` }));
     this.lowBadge = h("span", { className: "ntro-badge ntro-tone-warn", hidden: true });
     badges.append(this.lowBadge);
     const subtitle = t.subtitle || this.state.subtitle;
@@ -168,7 +174,7 @@ class TableView {
         className: "ntro-tab" + (i === this.ds ? " ntro-tab-active" : ""), role: "tab",
         "aria-selected": i === this.ds ? "true" : "false", type: "button",
         onclick: () => { this.ds = i; this.active = { pos: 0, col: 0 }; this.byConfidence = false; this.renderAll(); },
-      }, `${ds.label} `, h("span", { className: "ntro-tab-count", text: ds.cells.length.toLocaleString() })));
+      }, `${ds.label} `, h("span", { className: "ntro-tab-count", text: thousands(ds.cells.length) })));
     });
   }
 
@@ -217,9 +223,9 @@ class TableView {
     this.drawnReadOnly = this.readOnly;
     this.stateIndex();
     const ds = this.dataset();
-    const lowCount = (ds.low || []).length;
+    const lowCount = ds.low_count !== undefined ? ds.low_count : (ds.low || []).length;
     this.lowBadge.hidden = !lowCount;
-    this.lowBadge.replaceChildren(icon(ICONS.alert, 12), ` ${lowCount.toLocaleString()} low-confidence cell${lowCount === 1 ? "" : "s"} (below ${Math.round((this.table.threshold || 0) * 100)}%)`);
+    this.lowBadge.replaceChildren(icon(ICONS.alert, 12), ` ${thousands(lowCount)} low-confidence cell${lowCount === 1 ? "" : "s"} (below ${Math.round((this.table.threshold || 0) * 100)}%)`);
     this.renderProblems();
     this.renderToolbar();
     this.renderRows();
