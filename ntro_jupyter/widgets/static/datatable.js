@@ -208,11 +208,10 @@ class TableView {
     if (!fields.length) return;
     this.sideEl.replaceChildren(
       h("div", { className: "ntro-section-title", text: this.table.schema_slug ? `Source document · ${this.table.schema_slug}` : "Source document" }),
-      h("dl", { className: "ntro-fields" }, fields.map((f) => [
+      h("dl", { className: "ntro-fields ntro-source-fields" }, fields.map((f) => [
         h("dt", { text: f.label }),
-        h("dd", { className: f.low ? "ntro-low" : "", title: f.confidence === null ? null : `confidence ${Math.round(f.confidence * 100)}%` },
-          f.value,
-          f.confidence === null ? null : h("span", { className: "ntro-conf" + (f.low ? " ntro-conf-low" : ""), text: `${Math.round(f.confidence * 100)}%` })),
+        h("dd", { className: f.low ? "ntro-low" : "", title: f.confidence === null ? null : `confidence ${Math.round(f.confidence * 100)}%` }, f.value),
+        h("dd", { className: "ntro-conf" + (f.low ? " ntro-conf-low" : ""), text: f.confidence === null ? "" : `${Math.round(f.confidence * 100)}%` }),
       ])),
     );
   }
