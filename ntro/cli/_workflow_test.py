@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,8 +12,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from ntro.cli._app import CliError, workflow_app
 from ntro.testing import HarnessError, report, run_bundle
-from ntro.testing._automock import resolved_hints
-from ntro.workflow._runtime import run_method, run_takes_input
+from ntro.testing._automock import run_input_type
+from ntro.workflow._runtime import run_takes_input
 
 
 def usage_error(message: str) -> CliError:
@@ -43,9 +42,7 @@ def read_input(raw: str | None, workflow_cls: type) -> Any:
         ) from None
     if not run_takes_input(workflow_cls):
         raise usage_error(f"{workflow_cls.__name__}.run takes no input; drop --input")
-    run = run_method(workflow_cls)
-    params = list(inspect.signature(run).parameters)[1:]
-    hint = resolved_hints(run).get(params[0], Any)
+    hint = run_input_type(workflow_cls)
     try:
         return TypeAdapter(hint).validate_python(data)
     except ValidationError as err:

@@ -177,3 +177,12 @@ def resolved_hints(obj: Any) -> dict[str, Any]:
         return typing.get_type_hints(obj, include_extras=True)
     except Exception:
         return dict(getattr(obj, "__annotations__", {}) or {})
+
+
+def run_input_type(workflow_cls: type) -> Any:
+    """The annotation of the run method's input parameter (``Any`` when unannotated)."""
+    from ntro.workflow._runtime import run_method
+
+    run = run_method(workflow_cls)
+    params = list(inspect.signature(run).parameters)[1:]
+    return resolved_hints(run).get(params[0], Any) if params else Any

@@ -44,7 +44,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from ntro.testing._activations import NotifyingRunner
-from ntro.testing._automock import MockValues, resolved_hints
+from ntro.testing._automock import MockValues, resolved_hints, run_input_type
 from ntro.testing._scenario import HAPPY, RunResult, Scenario, StepEvent
 from ntro.workflow import PayloadTooLarge, ensure_sendable, register_workflow, slug_for_class
 from ntro.workflow._runtime import run_method, run_takes_input
@@ -306,12 +306,9 @@ class WorkflowHarness:
         """The run input generated from the run method's annotation (or the one given)."""
         if self._input is not _AUTO:
             return self._input
-        run = run_method(self.workflow_cls)
         if not run_takes_input(self.workflow_cls):
             return None
-        params = list(inspect.signature(run).parameters)[1:]
-        hint = resolved_hints(run).get(params[0], Any) if params else Any
-        return self.values.value_for(hint, "input")
+        return self.values.value_for(run_input_type(self.workflow_cls), "input")
 
     # ── running ───────────────────────────────────────────────────────
 
