@@ -818,7 +818,9 @@ class NtroWorkflow:
             "steps": self.current_steps(),
             "pending_action": self._pending_action,
             "pending_payload": self._pending_payload,
-            "feedback": self._ntro_record(self._current_step_id).feedback,
+            "feedback": getattr(
+                self._ntro_records.get(self._current_step_id or "__workflow__"), "feedback", None
+            ),
             "children_by_step_id": self._ntro_children,
             "step_snapshots": self._ntro_snapshots,
             "audit_trail": self._ntro_audit,
