@@ -21,7 +21,16 @@ _WIDGETS = {
     "default_reviewer",
 }
 
-__all__ = sorted(_WIDGETS)
+# The kernel bridge (session, live views, %ntro magics), also imported on first use.
+_BRIDGE = {
+    "Session": "ntro_jupyter._session",
+    "SessionError": "ntro_jupyter._session",
+    "Target": "ntro_jupyter._session",
+    "get_session": "ntro_jupyter._session",
+    "RunHandle": "ntro_jupyter._bridge",
+}
+
+__all__ = sorted(_WIDGETS | set(_BRIDGE) | {"load_ipython_extension", "unload_ipython_extension"})
 
 
 def __getattr__(name: str) -> Any:
@@ -29,6 +38,10 @@ def __getattr__(name: str) -> Any:
         from ntro_jupyter import widgets
 
         return getattr(widgets, name)
+    if name in _BRIDGE:
+        import importlib
+
+        return getattr(importlib.import_module(_BRIDGE[name]), name)
     raise AttributeError(f"module 'ntro_jupyter' has no attribute {name!r}")
 
 
@@ -43,3 +56,20 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
     """The server extension with the inbox and decision endpoints (``ntro/api/``)."""
     return [{"module": "ntro_jupyter._server"}]
+
+
+# ── %load_ext ntro_jupyter ─────────────────────────────────────────────────────────────────
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the ``%ntro`` magics (``%load_ext ntro_jupyter``); nothing starts until used."""
+    from ntro_jupyter._magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext ntro_jupyter``: stop the session's views, workers and harness server."""
+    from ntro_jupyter._magics import unload_ipython_extension as unload
+
+    unload(ipython)

@@ -1,0 +1,200 @@
+"""``%ntro scenario save``: the decisions a person took on a workflow, as a custom scenario.
+
+The audit trails of the workflow and of its child runbooks give, per step, the decision
+(``review_overrides``), the corrections, the row actions and the timeouts; the run's input comes
+from the first history event. The scenario is appended to the bundle's ``tests/scenarios.py``
+(created if missing, appended to ``SCENARIOS`` when the file keeps such a list) and loaded back
+to check it, so ``ntro workflow test DIR --scenario NAME`` replays the review.
+"""
+
+from __future__ import annotations
+
+import keyword
+import pprint
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from temporalio.api.enums.v1 import EventType
+
+from ntro_jupyter._session._target import SessionError
+
+if TYPE_CHECKING:
+    from ntro_jupyter._session._session import Session
+
+__all__ = ["save_scenario", "scenario_fields"]
+
+
+def _identifier(name: str) -> str:
+    ident = re.sub(r"\W+", "_", name).strip("_").upper() or "SCENARIO"
+    if ident[0].isdigit() or keyword.iskeyword(ident.lower()):
+        ident = f"SCENARIO_{ident}"
+    return ident
+
+
+def scenario_fields(audits: list[list[dict[str, Any]]]) -> tuple[dict[str, Any], list[str]]:
+    """Scenario keyword arguments from audit trails (parent first); and warnings."""
+    overrides: dict[str, str] = {}
+    corrections: dict[str, list[dict[str, Any]]] = {}
+    row_actions: dict[str, list[dict[str, Any]]] = {}
+    timeouts: list[str] = []
+    reviewers: list[str] = []
+    warnings: list[str] = []
+    for audit in audits:
+        for entry in audit:
+            step = entry.get("step_id")
+            kind = entry.get("kind")
+            if not isinstance(step, str):
+                continue
+            if kind == "decision":
+                decision = "approved" if entry.get("action") in ("approve", "correct") else "rejected"
+                if step in overrides and overrides[step] != decision:
+                    warnings.append(f"step {step!r} was decided both ways; kept {overrides[step]}")
+                    continue
+                overrides.setdefault(step, decision)
+                if entry.get("reviewer") and entry["reviewer"] not in reviewers:
+                    reviewers.append(str(entry["reviewer"]))
+            elif kind == "correction":
+                corrections.setdefault(step, []).append({
+                    "line_item_id": entry.get("line_item_id"), "field": entry.get("field"),
+                    "old_value": entry.get("old_value"), "new_value": entry.get("new_value"),
+                })
+            elif kind == "row_action":
+                action: dict[str, Any] = {"action": entry.get("action"), "row_id": entry.get("line_item_id")}
+                if entry.get("action") == "edit_cell":
+                    action["field"] = entry.get("field")
+                    action["value"] = entry.get("new_value")
+                row_actions.setdefault(step, []).append(action)
+            elif kind == "timeout" and step not in timeouts:
+                timeouts.append(step)
+    fields: dict[str, Any] = {}
+    if overrides:
+        fields["review_overrides"] = overrides
+    if corrections:
+        fields["corrections"] = corrections
+    if row_actions:
+        fields["row_actions"] = row_actions
+    if timeouts:
+        fields["timeouts"] = timeouts
+    if reviewers:
+        fields["reviewer"] = reviewers[0]
+    return fields, warnings
+
+
+async def _tree_audits(session: Session, workflow_id: str) -> list[list[dict[str, Any]]]:
+    audits = []
+    queue = [workflow_id]
+    seen: set[str] = set()
+    while queue:
+        current = queue.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        state = await session.query_state(current)
+        audits.append(list(state.get("audit_trail") or []))
+        for children in (state.get("children_by_step_id") or {}).values():
+            for child in children or []:
+                if isinstance(child, dict) and child.get("workflow_id"):
+                    queue.append(str(child["workflow_id"]))
+    return audits
+
+
+async def _run_input(session: Session, workflow_id: str) -> tuple[bool, Any]:
+    conn = await session.connection()
+    handle = conn.client.get_workflow_handle(workflow_id)
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            payloads = event.workflow_execution_started_event_attributes.input.payloads
+            if not payloads:
+                return False, None
+            values = await conn.client.data_converter.decode(list(payloads))
+            return True, values[0] if values else None
+        break
+    return False, None
+
+
+def _literal(value: Any) -> str:
+    return pprint.pformat(value, indent=4, width=96, sort_dicts=False)
+
+
+async def save_scenario(
+    session: Session, name: str, workflow_id: str, bundle: Path | None, force: bool
+) -> Path:
+    from ntro.runbook import RunbookError
+    from ntro.runbook._loader import bundle_dir_of, load_scenarios
+
+    if not name.strip():
+        raise SessionError("the scenario needs a name, e.g. %ntro scenario save march_close ID")
+    conn = await session.connection()
+    try:
+        description = await conn.client.get_workflow_handle(workflow_id).describe()
+    except Exception as err:  # noqa: BLE001 - RPC errors mapped below
+        raise session._rpc_error(err, workflow_id) from None
+    if bundle is None:
+        runbook = session.bundle_for_type(description.workflow_type)
+        if runbook is None or runbook.path is None:
+            raise SessionError(
+                f"{workflow_id} runs {description.workflow_type}, which this session did not load "
+                f"from a bundle: pass --bundle PATH (or %ntro export it first)"
+            )
+        bundle = runbook.path
+        slug = runbook.slug
+    else:
+        slug = None
+    try:
+        bundle_dir = bundle_dir_of(bundle)
+    except RunbookError as err:
+        raise SessionError(str(err)) from None
+    if slug is None:
+        from ntro.runbook import read_runbook_md
+
+        slug = read_runbook_md(bundle_dir / "runbook.md")[0].slug
+    try:
+        existing = load_scenarios(bundle_dir, slug, reload=True)
+    except RunbookError as err:
+        raise SessionError(f"tests/scenarios.py does not load, fix it first: {err}") from None
+    if name in existing and not force:
+        raise SessionError(
+            f"{bundle_dir}/tests/scenarios.py already has a scenario {name!r}: choose another "
+            f"name or pass --force to replace it"
+        )
+    audits = await _tree_audits(session, workflow_id)
+    fields, warnings = scenario_fields(audits)
+    if "review_overrides" not in fields and "timeouts" not in fields:
+        raise SessionError(
+            f"{workflow_id} has no decision yet: decide its reviews first, then save the scenario"
+        )
+    has_input, run_input = await _run_input(session, workflow_id)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    description_text = f"recorded from workflow {workflow_id} on {now}"
+    arguments = [f"name={name!r}"]
+    for key, value in fields.items():
+        arguments.append(f"{key}={_literal(value)}")
+    if has_input:
+        arguments.append(f"input={_literal(run_input)}")
+    arguments.append(f"description={description_text!r}")
+    ident = _identifier(name)
+    body = ",\n".join("    " + arg.replace("\n", "\n    ") for arg in arguments)
+    file = bundle_dir / "tests" / "scenarios.py"
+    file.parent.mkdir(parents=True, exist_ok=True)
+    text = file.read_text(encoding="utf-8") if file.is_file() else (
+        '"""Custom scenarios of this runbook (ntro workflow test --scenario NAME)."""\n')
+    block = (
+        f"\n\n# {description_text} by %ntro scenario save\n"
+        f"from ntro.testing import Scenario  # noqa: E402\n\n"
+        f"{ident} = Scenario(\n{body},\n)\n"
+    )
+    if re.search(r"^SCENARIOS\s*[:=]", text, re.MULTILINE):
+        block += f"SCENARIOS.append({ident})\n"
+    file.write_text(text.rstrip("\n") + "\n" + block, encoding="utf-8")
+    try:
+        loaded = load_scenarios(bundle_dir, slug, reload=True)
+    except RunbookError as err:
+        file.write_text(text, encoding="utf-8")
+        raise SessionError(f"the recorded scenario does not load ({err}); nothing was saved") from None
+    if name not in loaded:
+        file.write_text(text, encoding="utf-8")
+        raise SessionError(f"the recorded scenario {name!r} was not found after writing; nothing was saved")
+    del warnings  # conflicting decisions keep the first; the file says what was recorded
+    return file
