@@ -181,6 +181,8 @@ def expected_outcome(raw: Any) -> str | None:
         if not isinstance(fixes, list):
             return None
         for fix in fixes:
+            if not isinstance(fix, dict):
+                return None
             if fix.get("line_item_id") not in ("L1", "L2") or fix.get("field") not in (
                     "amount", "memo"):
                 return None
