@@ -10,6 +10,7 @@ from ntro.types import Decision, UIComponent
 from ntro.workflow._base import NtroWorkflow
 from ntro.workflow._decisions import ActionName, DecisionDict
 from ntro.workflow._errors import InvalidDecision, RunbookDefinitionError, WorkflowError
+from ntro.workflow._execute import execute_runbook, runtime_mode
 from ntro.workflow._facade import activity, runbook
 from ntro.workflow._hints import normalize_display_hint
 from ntro.workflow._limits import (
@@ -49,12 +50,14 @@ __all__ = [
     "WorkflowError",
     "activity",
     "ensure_sendable",
+    "execute_runbook",
     "normalize_display_hint",
     "register_workflow",
     "registered_slugs",
     "resolve_slug",
     "run_local",
     "runbook",
+    "runtime_mode",
     "slug_for_class",
     "start_local",
     "step_definitions",
