@@ -40,6 +40,29 @@ class ClusterUnavailable(Exception):
         super().__init__(message)
         self.message = message
         self.address = address
+        self.detail: str | None = None
+
+
+_REASONS = (
+    ("connection refused", "connection refused (nothing listens on that port)"),
+    ("name or service not known", "unknown host name"),
+    ("dns error", "unknown host name"),
+    ("no answer within", None),
+    ("deadline", "no answer in time"),
+    ("timed out", "no answer in time"),
+    ("certificate", "TLS certificate rejected"),
+    ("tls", "TLS handshake failed"),
+    ("unauthenticated", "the API key or credentials were refused"),
+)
+
+
+def _short_reason(detail: str) -> str:
+    """A transport error as a few words a person can act on (the full text stays in logs)."""
+    lowered = detail.lower()
+    for needle, words in _REASONS:
+        if needle in lowered:
+            return words or detail
+    return detail if len(detail) <= 160 else detail[:157] + "..."
 
 
 def is_unreachable(err: BaseException) -> bool:
@@ -195,9 +218,11 @@ class Cluster:
                 if self.config.address else
                 "Start it with \"ntro: Start local Temporal server\" or `ntro dev-server start "
                 "--detach`.")
-        message = f"Cannot reach {where}: {detail}. {hint}"
+        message = f"Cannot reach {where}: {_short_reason(detail)}. {hint}"
         self.last_error = message
-        return ClusterUnavailable(message, address=address)
+        error = ClusterUnavailable(message, address=address)
+        error.detail = detail
+        return error
 
     async def start_local(self, timeout: float = 30.0) -> DevServerStatus:
         """Start the embedded dev server (in a thread: it waits for the port)."""

@@ -162,7 +162,9 @@ class NtroHandler(APIHandler):
             raise self.unavailable(err) from None
 
     def unavailable(self, err: ClusterUnavailable) -> ApiError:
-        return ApiError(503, "cluster_unreachable", err.message,
+        if err.detail:
+            self.log.warning("ntro: %s (%s)", err.message, err.detail)
+        return ApiError(503, "cluster_unreachable", err.message, detail=err.detail,
                         cluster=self.ntro.cluster.describe())
 
     def rpc_error(self, err: RPCError, workflow_id: str) -> ApiError:

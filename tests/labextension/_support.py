@@ -72,7 +72,15 @@ class JupyterProcess:
             '--ServerApp.jpserver_extensions={"ntro_jupyter": True}',
         ]
         if self.app == "lab":
+            # The labextension under test is this checkout's build, whatever is installed.
+            extensions = self.workdir / "labextensions"
+            extensions.mkdir(parents=True, exist_ok=True)
+            link = extensions / "ntro-jupyter"
+            if not link.exists():
+                link.symlink_to(REPO / "ntro_jupyter" / "labextension", target_is_directory=True)
             cmd += [
+                f"--LabApp.extra_labextensions_path={json.dumps([str(extensions)])}",
+                "--LabApp.expose_app_in_browser=True",
                 f"--LabApp.workspaces_dir={self.workdir / 'workspaces'}",
                 f"--LabApp.user_settings_dir={self.workdir / 'settings'}",
                 "--LabApp.news_url=",
@@ -152,3 +160,72 @@ class JupyterProcess:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+class TemporalThread:
+    """A Temporal client and worker on their own event loop in a background thread.
+
+    Browser tests are synchronous (Playwright's sync API); the worker must keep running while
+    a test waits on the browser, so it lives on a loop of its own. ``call(coro_fn, ...)``
+    runs a coroutine there and returns its result.
+    """
+
+    def __init__(self, address: str, task_queue: str, workflows: list[type]) -> None:
+        import asyncio
+        import threading
+
+        self.address = address
+        self.task_queue = task_queue
+        self.workflows = workflows
+        self.loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: Any = None
+        self._error: BaseException | None = None
+        self.client: Any = None
+        self._thread = threading.Thread(target=self._run, name="temporal-worker", daemon=True)
+
+    def _run(self) -> None:
+        import asyncio
+
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self._main())
+
+    async def _main(self) -> None:
+        import asyncio
+
+        from temporalio.client import Client
+        from temporalio.contrib.pydantic import pydantic_data_converter
+        from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+
+        from ntro.testing._harness import quiet_runtime
+
+        self._stop = asyncio.Event()
+        try:
+            self.client = await Client.connect(self.address, data_converter=pydantic_data_converter,
+                                               runtime=quiet_runtime())
+            async with Worker(self.client, task_queue=self.task_queue, workflows=self.workflows,
+                              workflow_runner=UnsandboxedWorkflowRunner(),
+                              max_cached_workflows=2000):
+                self._ready.set()
+                await self._stop.wait()
+        except BaseException as err:  # surfaced by start()
+            self._error = err
+            self._ready.set()
+
+    def start(self) -> TemporalThread:
+        self._thread.start()
+        self._ready.wait(60)
+        if self._error is not None:
+            raise RuntimeError(f"the test worker could not start: {self._error}")
+        return self
+
+    def call(self, fn: Any, *args: Any, timeout: float = 60, **kwargs: Any) -> Any:
+        import asyncio
+
+        future = asyncio.run_coroutine_threadsafe(fn(*args, **kwargs), self.loop)
+        return future.result(timeout)
+
+    def stop(self) -> None:
+        if self._stop is not None and self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self._stop.set)
+            self._thread.join(30)

@@ -1,0 +1,590 @@
+"use strict";(self.rspackChunkntro_jupyter=self.rspackChunkntro_jupyter||[]).push([[700],{646(r,o,t){var n=t(601),e=t.n(n),a=t(314),i=(t.n(a))()(e());i.push([r.id,`/* ntro labextension: inbox sidebar, review panel, snapshot renderer. JupyterLab variables only. */
+
+.ntro-inbox,
+.ntro-review,
+.ntro-mime {
+  font-family: var(--jp-ui-font-family);
+  font-size: var(--jp-ui-font-size1);
+  color: var(--jp-ui-font-color1);
+}
+
+.ntro-inbox {
+  display: flex;
+  flex-direction: column;
+  background: var(--jp-layout-color1);
+  min-width: 200px;
+}
+
+.ntro-inbox-header,
+.ntro-inbox-toolbar,
+.ntro-row,
+.ntro-review-header {
+  display: flex;
+  align-items: center;
+  gap: 6px;
+}
+
+.ntro-inbox-header {
+  padding: 8px 10px 4px;
+}
+
+.ntro-inbox-header h2 {
+  font-size: var(--jp-ui-font-size1);
+  font-weight: 600;
+  margin: 0;
+  text-transform: uppercase;
+  letter-spacing: 0.04em;
+  white-space: nowrap;
+}
+
+.ntro-inbox-toolbar {
+  padding: 2px 10px 6px;
+  border-bottom: var(--jp-border-width) solid var(--jp-border-color2);
+  flex-wrap: wrap;
+}
+
+.ntro-spacer {
+  flex: 1;
+}
+
+.ntro-count {
+  min-width: 18px;
+  padding: 0 6px;
+  border-radius: 9px;
+  background: var(--jp-brand-color1);
+  color: white;
+  font-size: var(--jp-ui-font-size0);
+  font-weight: 600;
+  line-height: 18px;
+  text-align: center;
+}
+
+.ntro-count.ntro-count-zero {
+  background: var(--jp-layout-color3);
+  color: var(--jp-ui-font-color1);
+}
+
+.ntro-count.ntro-count-error {
+  background: var(--jp-error-color1);
+}
+
+.ntro-groupby {
+  font-size: var(--jp-ui-font-size1);
+  background: var(--jp-layout-color1);
+  color: var(--jp-ui-font-color1);
+  border: var(--jp-border-width) solid var(--jp-border-color1);
+  border-radius: 2px;
+}
+
+.ntro-button {
+  border: var(--jp-border-width) solid var(--jp-border-color1);
+  background: var(--jp-layout-color1);
+  color: var(--jp-ui-font-color1);
+  border-radius: 3px;
+  padding: 3px 10px;
+  cursor: pointer;
+  font-size: var(--jp-ui-font-size1);
+}
+
+.ntro-button:hover:not(:disabled) {
+  background: var(--jp-layout-color2);
+}
+
+.ntro-button:disabled {
+  opacity: 0.5;
+  cursor: default;
+}
+
+.ntro-button.ntro-primary {
+  background: var(--jp-brand-color1);
+  border-color: var(--jp-brand-color1);
+  color: white;
+}
+
+.ntro-button.ntro-primary:hover:not(:disabled) {
+  background: var(--jp-brand-color0);
+}
+
+.ntro-icon-button {
+  padding: 1px 7px;
+  font-size: 14px;
+}
+
+.ntro-select-all {
+  display: flex;
+  align-items: center;
+  gap: 4px;
+  color: var(--jp-ui-font-color2);
+}
+
+.ntro-inbox-status {
+  padding: 4px 10px;
+  font-size: var(--jp-ui-font-size0);
+}
+
+.ntro-inbox-status-error {
+  padding: 10px;
+}
+
+.ntro-inbox-status-error .ntro-row {
+  margin-top: 8px;
+}
+
+.ntro-muted {
+  color: var(--jp-ui-font-color2);
+}
+
+.ntro-error,
+.ntro-info,
+.ntro-warning {
+  border-radius: 3px;
+  padding: 6px 8px;
+  margin: 4px 0;
+  white-space: pre-wrap;
+  word-break: break-word;
+}
+
+.ntro-error {
+  background: var(--jp-error-color3);
+  color: var(--jp-error-color0);
+  border-left: 3px solid var(--jp-error-color1);
+}
+
+.ntro-info {
+  background: var(--jp-info-color3);
+  color: var(--jp-ui-font-color1);
+  border-left: 3px solid var(--jp-info-color1);
+}
+
+.ntro-warning {
+  background: var(--jp-warn-color3);
+  border-left: 3px solid var(--jp-warn-color1);
+}
+
+.ntro-inbox-list {
+  flex: 1;
+  overflow-y: auto;
+}
+
+.ntro-empty {
+  padding: 24px 10px;
+  text-align: center;
+  color: var(--jp-ui-font-color2);
+}
+
+.ntro-group-header {
+  display: flex;
+  align-items: center;
+  gap: 6px;
+  width: 100%;
+  border: none;
+  border-bottom: var(--jp-border-width) solid var(--jp-border-color2);
+  background: var(--jp-layout-color2);
+  padding: 4px 10px;
+  cursor: pointer;
+  color: var(--jp-ui-font-color1);
+  font-size: var(--jp-ui-font-size1);
+  text-align: left;
+}
+
+.ntro-group-name {
+  font-weight: 600;
+  overflow: hidden;
+  text-overflow: ellipsis;
+  white-space: nowrap;
+}
+
+.ntro-group-count {
+  background: var(--jp-layout-color3);
+  border-radius: 8px;
+  padding: 0 6px;
+  font-size: var(--jp-ui-font-size0);
+}
+
+.ntro-group-age {
+  margin-left: auto;
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+  white-space: nowrap;
+}
+
+.ntro-caret {
+  width: 10px;
+  color: var(--jp-ui-font-color2);
+}
+
+.ntro-item {
+  display: flex;
+  align-items: center;
+  gap: 6px;
+  padding: 4px 8px 4px 10px;
+  border-bottom: var(--jp-border-width) solid var(--jp-border-color3);
+}
+
+.ntro-item:hover {
+  background: var(--jp-layout-color2);
+}
+
+.ntro-item-error {
+  border-left: 3px solid var(--jp-error-color1);
+}
+
+.ntro-item-main {
+  flex: 1;
+  min-width: 0;
+  display: flex;
+  flex-direction: column;
+  align-items: flex-start;
+  border: none;
+  background: transparent;
+  padding: 0;
+  cursor: pointer;
+  text-align: left;
+  color: var(--jp-ui-font-color1);
+  font-size: var(--jp-ui-font-size1);
+}
+
+.ntro-item-title,
+.ntro-item-meta,
+.ntro-item-id {
+  max-width: 100%;
+  overflow: hidden;
+  text-overflow: ellipsis;
+  white-space: nowrap;
+}
+
+.ntro-item-line {
+  display: flex;
+  align-items: baseline;
+  gap: 6px;
+  width: 100%;
+}
+
+.ntro-item-title {
+  flex: 1;
+  min-width: 0;
+  font-weight: 500;
+}
+
+.ntro-item-meta {
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+}
+
+.ntro-item-id {
+  color: var(--jp-ui-font-color3);
+  font-family: var(--jp-code-font-family);
+  font-size: var(--jp-ui-font-size0);
+}
+
+.ntro-item-main:hover .ntro-item-title {
+  color: var(--jp-brand-color1);
+  text-decoration: underline;
+}
+
+.ntro-age {
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+  white-space: nowrap;
+}
+
+.ntro-attach {
+  padding: 0 4px;
+  font-family: var(--jp-code-font-family);
+  font-size: 10px;
+  opacity: 0.55;
+}
+
+.ntro-item:hover .ntro-attach {
+  opacity: 1;
+}
+
+/* The count badge on the sidebar tab (::after is taken by JupyterLab's own tab styling). */
+.lm-TabBar-tab[data-ntro-count] {
+  position: relative;
+  overflow: visible;
+}
+
+.lm-TabBar-tab[data-ntro-count]::before {
+  content: attr(data-ntro-count);
+  position: absolute;
+  top: 3px;
+  right: 2px;
+  z-index: 2;
+  min-width: 10px;
+  padding: 0 3px;
+  border-radius: 7px;
+  background: var(--jp-brand-color1);
+  color: white;
+  box-shadow: 0 0 0 1px var(--jp-layout-color1);
+  font-family: var(--jp-ui-font-family);
+  font-size: 9px;
+  line-height: 13px;
+  font-weight: 600;
+  text-align: center;
+  pointer-events: none;
+}
+
+/* Review panel (main area) */
+.ntro-review {
+  padding: 12px 18px;
+  overflow: auto;
+  background: var(--jp-layout-color0);
+}
+
+.ntro-review-header h2 {
+  margin: 0;
+  font-size: var(--jp-ui-font-size3);
+}
+
+.ntro-review-id {
+  font-family: var(--jp-code-font-family);
+}
+
+.ntro-review-panel {
+  border: var(--jp-border-width) solid var(--jp-border-color2);
+  border-radius: 4px;
+  padding: 10px 12px;
+  margin: 10px 0;
+  background: var(--jp-layout-color1);
+}
+
+.ntro-review-panel h3 {
+  margin: 0 0 4px;
+  font-size: var(--jp-ui-font-size2);
+}
+
+.ntro-review-table {
+  overflow-x: auto;
+  margin: 8px 0;
+}
+
+.ntro-table {
+  border-collapse: collapse;
+  font-size: var(--jp-ui-font-size1);
+}
+
+.ntro-table th,
+.ntro-table td {
+  border: var(--jp-border-width) solid var(--jp-border-color2);
+  padding: 3px 8px;
+  text-align: left;
+  white-space: nowrap;
+}
+
+.ntro-table th {
+  background: var(--jp-layout-color2);
+  font-weight: 600;
+}
+
+.ntro-table .ntro-col-number,
+.ntro-table .ntro-col-currency {
+  text-align: right;
+  font-variant-numeric: tabular-nums;
+}
+
+.ntro-table td.ntro-editable {
+  cursor: text;
+}
+
+.ntro-table td.ntro-edited {
+  background: var(--jp-warn-color3);
+}
+
+.ntro-cell-input {
+  width: 100%;
+  min-width: 60px;
+  font: inherit;
+}
+
+.ntro-comment {
+  width: 100%;
+  box-sizing: border-box;
+  margin: 8px 0 4px;
+  font: inherit;
+  background: var(--jp-layout-color0);
+  color: var(--jp-ui-font-color1);
+  border: var(--jp-border-width) solid var(--jp-border-color1);
+}
+
+.ntro-fields {
+  display: grid;
+  grid-template-columns: max-content 1fr;
+  gap: 2px 12px;
+}
+
+.ntro-fields dt {
+  color: var(--jp-ui-font-color2);
+}
+
+.ntro-fields dd {
+  margin: 0;
+  word-break: break-word;
+}
+
+/* Breadcrumb, history, snapshot (shared) */
+.ntro-crumbs {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 4px;
+  list-style: none;
+  padding: 0;
+  margin: 8px 0;
+}
+
+.ntro-crumb {
+  display: flex;
+  align-items: center;
+  gap: 5px;
+  padding: 3px 10px;
+  border-radius: 12px;
+  border: var(--jp-border-width) solid var(--jp-border-color2);
+  background: var(--jp-layout-color1);
+}
+
+.ntro-crumb-sep {
+  display: flex;
+  align-items: center;
+  color: var(--jp-ui-font-color3);
+}
+
+.ntro-crumb-status {
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+}
+
+.ntro-crumb-completed .ntro-crumb-mark {
+  color: var(--jp-success-color1);
+}
+
+.ntro-crumb-failed .ntro-crumb-mark {
+  color: var(--jp-error-color1);
+}
+
+.ntro-crumb-waiting {
+  border-color: var(--jp-warn-color1);
+  background: var(--jp-warn-color3);
+}
+
+.ntro-crumb-current .ntro-crumb-title {
+  font-weight: 600;
+}
+
+.ntro-crumb-child {
+  font-size: var(--jp-ui-font-size0);
+  color: var(--jp-ui-font-color2);
+  border-left: var(--jp-border-width) solid var(--jp-border-color2);
+  padding-left: 5px;
+}
+
+.ntro-history h4,
+.ntro-decisions h4 {
+  margin: 12px 0 4px;
+  font-size: var(--jp-ui-font-size1);
+  text-transform: uppercase;
+  letter-spacing: 0.04em;
+  color: var(--jp-ui-font-color2);
+}
+
+.ntro-history ul,
+.ntro-corrections {
+  margin: 0;
+  padding-left: 18px;
+}
+
+.ntro-history li {
+  margin: 2px 0;
+}
+
+.ntro-history-at {
+  color: var(--jp-ui-font-color2);
+  margin-right: 8px;
+  font-variant-numeric: tabular-nums;
+}
+
+.ntro-history-refused .ntro-history-text {
+  color: var(--jp-error-color1);
+}
+
+.ntro-snapshot {
+  padding: 8px 10px;
+  border: var(--jp-border-width) solid var(--jp-border-color2);
+  border-radius: 4px;
+  background: var(--jp-layout-color1);
+}
+
+.ntro-snapshot-header {
+  display: flex;
+  align-items: center;
+  gap: 8px;
+}
+
+.ntro-snapshot-title {
+  font-weight: 600;
+  font-size: var(--jp-ui-font-size2);
+}
+
+.ntro-snapshot-id {
+  font-family: var(--jp-code-font-family);
+  font-size: var(--jp-ui-font-size0);
+}
+
+.ntro-snapshot-note {
+  font-size: var(--jp-ui-font-size0);
+  margin-top: 2px;
+}
+
+.ntro-pill {
+  border-radius: 9px;
+  padding: 0 8px;
+  font-size: var(--jp-ui-font-size0);
+  line-height: 18px;
+  background: var(--jp-layout-color3);
+}
+
+.ntro-pill-completed {
+  background: var(--jp-success-color3);
+  color: var(--jp-success-color0);
+}
+
+.ntro-pill-failed {
+  background: var(--jp-error-color3);
+  color: var(--jp-error-color0);
+}
+
+.ntro-pill-running {
+  background: var(--jp-info-color3);
+  color: var(--jp-info-color0);
+}
+
+.ntro-pending {
+  margin: 6px 0;
+  padding: 4px 8px;
+  border-left: 3px solid var(--jp-warn-color1);
+  background: var(--jp-warn-color3);
+}
+
+.ntro-decision {
+  margin: 3px 0;
+}
+
+.ntro-decision-approve .ntro-decision-verb,
+.ntro-decision-correct .ntro-decision-verb {
+  color: var(--jp-success-color0);
+}
+
+.ntro-decision-reject .ntro-decision-verb {
+  color: var(--jp-error-color0);
+}
+
+.ntro-decision-comment {
+  color: var(--jp-ui-font-color2);
+  margin-left: 12px;
+}
+
+.ntro-confirm ul {
+  padding-left: 18px;
+  max-height: 200px;
+  overflow: auto;
+}
+`,""]),t.d(o,{},{A:i})},314(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",n=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),n&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),n&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,n,e,a){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(n)for(var p=0;p<this.length;p++){var l=this[p][0];null!=l&&(i[l]=!0)}for(var c=0;c<r.length;c++){var d=[].concat(r[c]);n&&i[d[0]]||(void 0!==a&&(void 0===d[5]||(d[1]="@layer".concat(d[5].length>0?" ".concat(d[5]):""," {").concat(d[1],"}")),d[5]=a),t&&(d[2]&&(d[1]="@media ".concat(d[2]," {").concat(d[1],"}")),d[2]=t),e&&(d[4]?(d[1]="@supports (".concat(d[4],") {").concat(d[1],"}"),d[4]=e):d[4]="".concat(e)),o.push(d))}},o}},601(r){r.exports=function(r){return r[1]}},72(r){var o=[];function t(r){for(var t=-1,n=0;n<o.length;n++)if(o[n].identifier===r){t=n;break}return t}function n(r,n){for(var e={},a=[],i=0;i<r.length;i++){var p=r[i],l=n.base?p[0]+n.base:p[0],c=e[l]||0,d="".concat(l," ").concat(c);e[l]=c+1;var s=t(d),u={css:p[1],media:p[2],sourceMap:p[3],supports:p[4],layer:p[5]};if(-1!==s)o[s].references++,o[s].updater(u);else{var f=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(u,n);n.byIndex=i,o.splice(i,0,{identifier:d,updater:f,references:1})}a.push(d)}return a}r.exports=function(r,e){var a=n(r=r||[],e=e||{});return function(r){r=r||[];for(var i=0;i<a.length;i++){var p=t(a[i]);o[p].references--}for(var l=n(r,e),c=0;c<a.length;c++){var d=t(a[c]);0===o[d].references&&(o[d].updater(),o.splice(d,1))}a=l}}},659(r){var o={};r.exports=function(r,t){var n=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!n)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");n.appendChild(t)}},540(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},56(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},825(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var n,e,a;n="",t.supports&&(n+="@supports (".concat(t.supports,") {")),t.media&&(n+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(n+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),n+=t.css,e&&(n+="}"),t.media&&(n+="}"),t.supports&&(n+="}"),(a=t.sourceMap)&&"u">typeof btoa&&(n+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(a))))," */")),r.styleTagTransform(n,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},113(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},959(r,o,t){var n=t(72),e=t.n(n),a=t(825),i=t.n(a),p=t(659),l=t.n(p),c=t(56),d=t.n(c),s=t(540),u=t.n(s),f=t(113),v=t.n(f),b=t(646),x={};x.styleTagTransform=v(),x.setAttributes=d(),x.insert=l().bind(null,"head"),x.domAPI=i(),x.insertStyleElement=u(),e()(b.A,x),b.A&&b.A.locals&&b.A.locals}}]);
