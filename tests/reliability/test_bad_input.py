@@ -77,19 +77,53 @@ class _Loop:
         self.thread.join(5)
 
 
+class Bench:
+    """A running review workflow, replaced by a fresh one every ``PER_WORKFLOW`` cases so a
+    long run does not build one enormous history (no real review sees thousands of inputs)."""
+
+    PER_WORKFLOW = 500
+
+    def __init__(self, loop: _Loop, harness: WorkflowHarness) -> None:
+        self.loop = loop
+        self.harness = harness
+        self.handle: WorkflowHandle[Any, Any] | None = None
+        self.sent = 0
+        self.finished: list[str] = []
+
+    def current(self) -> WorkflowHandle[Any, Any]:
+        if self.handle is None or self.sent >= self.PER_WORKFLOW:
+            self.finish()
+            self.handle = self.loop.run(self.harness.start())
+            self.sent = 0
+        self.sent += 1
+        return self.handle
+
+    def finish(self) -> None:
+        """Stop the current workflow and check it ends normally."""
+        if self.handle is None:
+            return
+        handle, self.handle = self.handle, None
+
+        async def stop() -> str:
+            await handle.signal("finish")
+            await handle.result()
+            return (await handle.describe()).status.name
+
+        self.finished.append(self.loop.run(stop()))
+
+
 @pytest.fixture(scope="module")
-def running() -> Any:
+def bench() -> Any:
     loop = _Loop()
 
-    async def setup() -> tuple[Any, Any, WorkflowHandle[Any, Any]]:
+    async def setup() -> tuple[Any, WorkflowHarness]:
         env = await start_environment("time-skipping")
         harness = WorkflowHarness(EndlessReviewWorkflow, env=env)
         await harness.__aenter__()
-        handle = await harness.start(workflow_id="endless-review")
-        return env, harness, handle
+        return env, harness
 
-    env, harness, handle = loop.run(setup())
-    yield loop, handle
+    env, harness = loop.run(setup())
+    yield Bench(loop, harness)
     loop.run(harness.__aexit__(None, None, None))
     loop.run(env.shutdown())
     loop.close()
@@ -167,7 +201,7 @@ def expected_outcome(raw: Any) -> str | None:
             return None
         return "row_action"
     action = raw.get("action")
-    if action not in VALID_ACTIONS:
+    if not isinstance(action, str) or action not in VALID_ACTIONS:
         return None
     reviewer = raw.get("reviewer")
     if not (reviewer == "ana" or reviewer == {"name": "bo"}):
@@ -195,81 +229,89 @@ def expected_outcome(raw: Any) -> str | None:
 
 
 def test_malformed_updates_are_refused_before_history_and_valid_ones_apply(
-    running: Any, report: Any,
+    bench: Bench, report: Any,
 ) -> None:
-    loop, handle = running
     counts = {"refused": 0, "decision": 0, "row_action": 0}
+    applied: dict[str, int] = {}
 
-    async def send(raw: Any) -> tuple[str, Any]:
+    async def send(handle: WorkflowHandle[Any, Any], raw: Any) -> tuple[str, Any]:
         try:
             return "accepted", await handle.execute_update("submit_action", raw)
         except WorkflowUpdateFailedError as err:
             return "refused", getattr(err.cause, "message", "")
+
+    async def check(handle: WorkflowHandle[Any, Any]) -> None:
+        accepted = len([e async for e in handle.fetch_history_events()
+                        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED])
+        # Only the applied updates are in history; every refused one left no update event.
+        assert accepted == applied.get(handle.id, 0)
+        assert (await handle.describe()).status.name == "RUNNING"
 
     @settings(max_examples=size(1000, 10000), deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(inputs)
     def case(raw: Any) -> None:
         expected = expected_outcome(raw)
-        outcome, detail = loop.run(send(raw))
+        handle = bench.current()
+        if bench.sent == Bench.PER_WORKFLOW:
+            bench.loop.run(check(handle))
+        outcome, detail = bench.loop.run(send(handle, raw))
         if expected is None:
             assert outcome == "refused", f"accepted {raw!r}: {detail!r}"
             assert detail, f"refusal of {raw!r} has no message"
             counts["refused"] += 1
+            return
+        assert outcome == "accepted", f"refused {raw!r}: {detail}"
+        applied[handle.id] = applied.get(handle.id, 0) + 1
+        if expected == "row_action":
+            assert detail["kind"] == "row_action"
+            counts["row_action"] += 1
         else:
-            assert outcome == "accepted", f"refused {raw!r}: {detail}"
-            if expected == "row_action":
-                assert detail["kind"] == "row_action"
-                counts["row_action"] += 1
-            else:
-                assert detail["decision"]["action"] == expected
-                counts["decision"] += 1
+            assert detail["decision"]["action"] == expected
+            counts["decision"] += 1
 
     case()
-
-    async def history() -> tuple[int, str]:
-        accepted = len([e async for e in handle.fetch_history_events()
-                        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED])
-        return accepted, (await handle.describe()).status.name
-
-    accepted_events, status = loop.run(history())
-    assert status == "RUNNING"
-    # Only the applied updates are in history; every refused one left no update event.
-    assert accepted_events == counts["decision"] + counts["row_action"]
-    decided = loop.run(handle.query("decided"))
-    assert len(decided) == counts["decision"]
+    assert bench.handle is not None
+    bench.loop.run(check(bench.handle))
+    bench.finish()
+    assert set(bench.finished) == {"COMPLETED"}
     total = sum(counts.values())
-    report(f"bad input (updates): {total} cases, {counts['refused']} refused with a message "
-           f"and no history event, {counts['decision']} decisions and {counts['row_action']} "
-           f"row actions applied as sent; workflow still running")
+    report(f"bad input (updates): {total} cases over {len(bench.finished)} workflows, "
+           f"{counts['refused']} refused with a message and no history event, "
+           f"{counts['decision']} decisions and {counts['row_action']} row actions applied as "
+           f"sent; every workflow completed normally")
 
 
-def test_malformed_signals_never_fail_the_workflow(running: Any, report: Any) -> None:
-    loop, handle = running
-    before = len(loop.run(handle.query("decided")))
+def test_malformed_signals_never_fail_the_workflow(bench: Bench, report: Any) -> None:
+    bench.finished.clear()
     sent = 0
+    refused = applied = 0
+
+    async def tally(handle: WorkflowHandle[Any, Any]) -> tuple[int, int]:
+        audit = await handle.query("audit_trail")
+        assert all(a["reason"] for a in audit if a["kind"] == "refused")
+        return (len([a for a in audit if a["kind"] == "refused"]),
+                len(await handle.query("decided")))
 
     @settings(max_examples=size(300, 3000), deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(json_values | decisions)
     def case(raw: Any) -> None:
-        nonlocal sent
-        loop.run(handle.signal("user_action", raw))
+        nonlocal sent, refused, applied
+        handle = bench.current()
+        if bench.sent == Bench.PER_WORKFLOW:
+            r, a = bench.loop.run(tally(handle))
+            refused, applied = refused + r, applied + a
+        bench.loop.run(handle.signal("user_action", raw))
         sent += 1
 
     case()
-
-    async def settle() -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
-        audit = await handle.query("audit_trail")
-        await handle.signal("finish")
-        result = await handle.result()
-        return (await handle.describe()).status.name, audit, result
-
-    status, audit, _ = loop.run(settle())
-    assert status == "COMPLETED"
-    refused = [a for a in audit if a["kind"] == "refused"]
-    applied = len(loop.run(handle.query("decided"))) - before
-    assert len(refused) + applied >= sent - 1  # the last signal may race the finish
-    assert all(a["reason"] for a in refused)
-    report(f"bad input (user_action signal): {sent} signals, {len(refused)} refused and "
-           f"recorded with a reason, {applied} applied; workflow completed normally")
+    assert bench.handle is not None
+    r, a = bench.loop.run(tally(bench.handle))
+    refused, applied = refused + r, applied + a
+    bench.finish()
+    assert set(bench.finished) == {"COMPLETED"}
+    assert refused + applied == sent
+    report(f"bad input (user_action signal): {sent} signals over {len(bench.finished)} "
+           f"workflows, {refused} refused and recorded with a reason, {applied} applied; "
+           f"every workflow completed normally")
