@@ -174,14 +174,16 @@ class NavSignoffModel(PanelModel):
         return f"{note}. {comment.strip()}" if comment and comment.strip() else note
 
     def _amount(self, number: Decimal | None) -> str:
+        """Figures without the currency code: it is in the column headings (``currency``)."""
         if number is None:
             return "—"
-        return format_money(number, self.currency)
+        return format_money(number, None)
 
     def body_view(self) -> dict[str, Any]:
         return {
             "period": self.period,
             "prior_period": self.prior_period,
+            "currency": self.currency,
             "tolerance_pct": format_number(self.tolerance_pct),
             "signer": self.signer,
             "outside_count": len(self.outside()),

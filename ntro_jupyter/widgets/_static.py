@@ -152,7 +152,9 @@ def panel_html(model: PanelModel, max_rows: int = MAX_ROWS) -> str:
     elif panel == "NAV_SIGNOFF":
         rows = [[f["label"], f["current"], f["prior"], f["movement"], f["movement_pct"], f["tolerance_pct"], f["status"]]
                 for f in body["figures"]]
-        parts.append(_table(["Figure", "Current", "Prior", "Movement", "Movement %", "Tolerance", "Status"], rows, {1, 2, 3, 4, 5}))
+        unit = f" ({body['currency']})" if body.get("currency") else ""
+        parts.append(_table(["Figure", f"Current{unit}", f"Prior{unit}", f"Movement{unit}", "Movement %",
+                             "Tolerance", "Status"], rows, {1, 2, 3, 4, 5}))
     elif panel in ("FILE_UPLOAD", "MULTI_FILE_UPLOAD"):
         if body.get("instructions"):
             parts.append(f'<p>{_e(body["instructions"])}</p>')

@@ -136,14 +136,15 @@ class PanelView {
   // ---- NAV sign-off --------------------------------------------------------------------
   nav(body, v) {
     const readOnly = (v.gate || {}).read_only || !v.interactive;
+    const cur = (label) => (body.currency ? `${label} (${body.currency})` : label);
     const period = body.period ? `${body.period}${body.prior_period ? ` vs ${body.prior_period}` : ""}` : "";
     const rows = (body.figures || []).map((f) => h("tr", { className: f.status === "outside" ? "ntro-row-outside" : "" },
       h("td", { text: f.label }), h("td", { className: "ntro-num", text: f.current }), h("td", { className: "ntro-num", text: f.prior }),
       h("td", { className: "ntro-num", text: f.movement }), h("td", { className: "ntro-num", text: f.movement_pct }),
       h("td", { className: "ntro-num", text: `±${f.tolerance_pct}` }),
-      h("td", {}, h("span", { className: `ntro-badge ntro-tone-${f.status === "within" ? "good" : f.status === "outside" ? "bad" : "neutral"}`, text: f.status === "within" ? "within tolerance" : f.status === "outside" ? "outside tolerance" : f.status }))));
+      h("td", {}, h("span", { className: `ntro-badge ntro-tone-${f.status === "within" ? "good" : f.status === "outside" ? "bad" : "neutral"}`, text: f.status, title: f.status === "within" || f.status === "outside" ? `${f.status} the ±${f.tolerance_pct} tolerance` : null }))));
     const table = h("table", { className: "ntro-table ntro-nav" },
-      h("thead", {}, h("tr", {}, ["Figure", "Current", "Prior", "Movement", "Movement %", "Tolerance", ""].map((t, i) => h("th", { className: i && i < 6 ? "ntro-num" : "", text: t })))),
+      h("thead", {}, h("tr", {}, ["Figure", cur("Current"), cur("Prior"), cur("Movement"), "Movement %", "Tolerance", ""].map((t, i) => h("th", { className: i && i < 6 ? "ntro-num" : "", text: t })))),
       h("tbody", {}, rows));
     const parts = [period ? h("div", { className: "ntro-hint", text: `Period ${period} · tolerance ±${body.tolerance_pct}%` }) : null, table];
     if (body.outside_count) parts.push(h("div", { className: "ntro-banner ntro-banner-warn" }, icon(ICONS.alert, 14), ` ${body.outside_count} movement${body.outside_count > 1 ? "s are" : " is"} outside tolerance: explain in the comment before signing off.`));

@@ -18,7 +18,7 @@ EXPECTED_TEXT = {
     "extraction_review": ["Review extraction", "6 low-confidence cells", "First Example Bank", "Approve extraction"],
     "data_table": ["Holdings and cash", "Holdings", "Cash", "stale price", "Approve holdings", "Send back"],
     "journal_review": ["JE-102", "out by USD 2.00", "Imbalance USD 2.00", "Approval blocked"],
-    "nav_signoff": ["Net asset value", "+3.14%", "outside tolerance", "Signed off by", "Sign off NAV"],
+    "nav_signoff": ["Net asset value", "+3.14%", "outside", "Signed off by", "Sign off NAV"],
     "file_upload": ["Bank statement", "Choose a file", "Accepted: .pdf, .csv · Up to 5 MB", "Parsing statement lines", "Processed:"],
     "multi_upload": ["Bank statement", "Custodian holdings", "Administrator report", "pending"],
     "summary": ["Closing NAV", "12,480,000", "balanced", "Journals posted"],
