@@ -46,7 +46,7 @@ class DataTableWidget(PanelHost, anywidget.AnyWidget):
         if kind == "decide":
             self.decide(str(content.get("action")), content.get("comment"))
             return
-        with self._lock:
+        with self._guard():
             self._notice = None
             try:
                 if kind == "edit":
@@ -66,12 +66,12 @@ class DataTableWidget(PanelHost, anywidget.AnyWidget):
     # -- the same actions from Python --------------------------------------------------------
     def edit(self, dataset: str, row: int, col: int | str, text: str, push: bool = True) -> str | None:
         """Edit a cell as if typed in the table; returns the error shown, if any."""
-        with self._lock:
+        with self._guard():
             ds = self.model.dataset(dataset)
             key = col if isinstance(col, str) else ds.columns[col].key
             error, row_action = self.model.edit(ds.key, row, key, text)
             if row_action is not None:
-                self._emit("row_action", dict(row_action))
+                self._queue("row_action", dict(row_action))
             if error:
                 self._notice = f"{ds.rows[row].row_id} · {key}: {error}"
             if push:
@@ -80,15 +80,15 @@ class DataTableWidget(PanelHost, anywidget.AnyWidget):
 
     def reject_row(self, dataset: str, row: int, push: bool = True) -> dict[str, Any]:
         """Reject one row (sent as a ``reject_row`` row action while the gate stays open)."""
-        with self._lock:
+        with self._guard():
             intent = dict(self.model.reject_row(dataset, row))
-            self._emit("row_action", intent)
+            self._queue("row_action", intent)
             if push:
                 self._push()
             return intent
 
     def undo(self) -> bool:
-        with self._lock:
+        with self._guard():
             done = self.model.undo()
             self._push()
             return done

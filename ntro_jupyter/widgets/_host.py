@@ -9,7 +9,8 @@ waiting for Temporal.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ntro_jupyter.viewmodels import DecidedInfo, DecisionBlocked, PanelModel
@@ -44,7 +45,12 @@ class IntentSink:
 
 
 class PanelHost:
-    """Mixin: the decision/refusal/confirm behaviour of a panel widget around a view-model."""
+    """Mixin: the decision/refusal/confirm behaviour of a panel widget around a view-model.
+
+    State changes happen under one re-entrant lock; intents are queued while it is held and
+    handed to the callbacks only after it is released, so a callback that calls back into the
+    view (``show_error``) from any thread cannot deadlock against a state update.
+    """
 
     model: PanelModel
     sink: IntentSink
@@ -56,25 +62,43 @@ class PanelHost:
         self.sink = sink or IntentSink()
         self._lock = threading.RLock()
         self._notice = None
+        self._depth = 0
+        self._outbox: list[tuple[str, dict[str, Any]]] = []
 
     def _push(self) -> None:  # pragma: no cover - each widget pushes its own traits
         raise NotImplementedError
 
-    def _emit(self, kind: str, intent: dict[str, Any]) -> bool:
-        """Send an intent; a callback that raises shows its error and reopens the gate."""
-        try:
-            self.sink.emit(kind, intent)
-        except Exception as exc:  # the bridge could not send: say so, keep the edits
-            if kind == "decision" or self.model.lifecycle.status == "submitting":
-                self.model.lifecycle.refuse(f"could not send ({type(exc).__name__}: {exc})")
-            else:
-                self._notice = f"Could not send ({type(exc).__name__}: {exc})"
-            return False
-        return True
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Hold the lock; on leaving the outermost guard, send the queued intents."""
+        with self._lock:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                pending: list[tuple[str, dict[str, Any]]] = []
+                if self._depth == 0:
+                    pending, self._outbox = self._outbox, []
+        for kind, intent in pending:
+            try:
+                self.sink.emit(kind, intent)
+            except Exception as exc:  # the bridge could not send: say so, keep the edits
+                with self._lock:
+                    message = f"could not send ({type(exc).__name__}: {exc})"
+                    if kind in ("decision", "signal") and self.model.lifecycle.status == "submitting":
+                        self.model.lifecycle.refuse(message)
+                    else:
+                        self._notice = message[:1].upper() + message[1:]
+                    self._push()
+
+    def _queue(self, kind: str, intent: dict[str, Any]) -> None:
+        """Send ``intent`` once the current guard is released."""
+        self._outbox.append((kind, intent))
 
     def decide(self, action: str, comment: str | None = None) -> dict[str, Any] | None:
         """Approve or reject from Python (what the buttons do); returns the intent sent."""
-        with self._lock:
+        with self._guard():
             self._notice = None
             try:
                 intent = self.model.decide(action, comment)
@@ -82,19 +106,19 @@ class PanelHost:
                 self._notice = f"Not sent: {exc}"
                 self._push()
                 return None
-            self._emit("decision", dict(intent))
+            self._queue("decision", dict(intent))
             self._push()
             return dict(intent)
 
     def show_error(self, message: str) -> None:
         """The workflow refused the decision: show it inline, keep the reviewer's edits."""
-        with self._lock:
+        with self._guard():
             self.model.lifecycle.refuse(str(message))
             self._push()
 
     def mark_decided(self, info: DecidedInfo | None = None) -> None:
         """The workflow took the decision: the panel becomes read-only and says who/what/when."""
-        with self._lock:
+        with self._guard():
             self.model.lifecycle.confirm(info)
             self._push()
 

@@ -64,21 +64,21 @@ class PanelWidget(PanelHost, anywidget.AnyWidget):
     # -- the same actions from Python --------------------------------------------------------
     def set_override(self, reason: str | None) -> None:
         """Journal review: approve despite the imbalance for this reason."""
-        with self._lock:
+        with self._guard():
             if isinstance(self.model, JournalReviewModel):
                 self.model.set_override(None if reason is None else str(reason))
             self._push()
 
     def set_signer(self, name: str | None) -> None:
         """NAV sign-off: the name the sign-off is made under."""
-        with self._lock:
+        with self._guard():
             if isinstance(self.model, NavSignoffModel):
                 self.model.set_signer(None if name is None else str(name))
             self._push()
 
     def upload(self, files: list[tuple[str, bytes, str | None]], slot: str | None = None) -> list[dict[str, Any]]:
         """Store the files and send the gate's signal for each; refusals show inline."""
-        with self._lock:
+        with self._guard():
             self._notice = None
             if not isinstance(self.model, UploadModel):
                 self._notice = "this panel does not take files"
@@ -90,9 +90,7 @@ class PanelWidget(PanelHost, anywidget.AnyWidget):
                 self._notice = f"Not uploaded: {exc}"
                 self._push()
                 return []
-            sent = []
             for intent in intents:
-                if self._emit("signal", dict(intent)):
-                    sent.append(dict(intent))
+                self._queue("signal", dict(intent))
             self._push()
-            return sent
+            return [dict(intent) for intent in intents]

@@ -122,10 +122,13 @@ class RunView(ipywidgets.VBox):
             self._render()
 
     def show_error(self, message: str) -> None:
-        """The workflow refused the last decision: shown on the panel, edits kept."""
-        with self._lock:
-            if self._gate_panel is not None:
-                self._gate_panel.show_error(message)
+        """The workflow refused the last decision: shown on the panel, edits kept.
+
+        Takes no run-view lock: the bridge may call this from inside an intent callback.
+        """
+        panel = self._gate_panel
+        if panel is not None:
+            panel.show_error(message)
 
     def select_step(self, step_id: str | None) -> None:
         """Show a finished step's snapshot (None: back to the open gate)."""

@@ -232,3 +232,21 @@ def test_front_end_files_ship_flat_in_the_package(name: str) -> None:
     assert (static / name).is_file()
     text = (static / name).read_text()
     assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
+
+
+def test_a_callback_that_reports_a_refusal_at_once_does_not_deadlock() -> None:
+    view: RunView
+
+    def bridge(intent: dict) -> None:
+        # a bridge that validates synchronously, from another thread, while the poller updates
+        worker = threading.Thread(target=lambda: view.show_error("row 'L9' is not in the payload"))
+        poller = threading.Thread(target=lambda: view.update_state(states.extraction_review()))
+        worker.start()
+        poller.start()
+        worker.join(5)
+        poller.join(5)
+        assert not worker.is_alive() and not poller.is_alive()
+
+    view = RunView(states.extraction_review(), reviewer="alice", on_decision=bridge)
+    send(view.panel, type="decide", action="approve")
+    assert view.panel.state["gate"]["error"] == "row 'L9' is not in the payload"
