@@ -99,7 +99,8 @@ class LiveView:
         self.state: dict[str, Any] | None = None
         self.refreshes = 0
         self.queries = 0
-        self.problem: str | None = None
+        self.connection_problem: str | None = None  # cleared by the next good refresh
+        self.intent_problem: str | None = None  # cleared by the next good send or a new gate
         self.outcome: str | None = None
         self.on_state: list[Callable[[dict[str, Any]], None]] = []
         self.sends: list[Future[None]] = []
@@ -164,12 +165,12 @@ class LiveView:
                     break
                 except SessionError as err:
                     self.queries += 1
-                    self._show_problem(f"{err} — retrying")
+                    self._show_problem(f"{err} — retrying", connection=True)
                     interval = min(max(interval * 2, 1.0), ERROR_MAX_S)
                 else:
                     self.queries += 1
-                    if self.problem is not None:
-                        self.problem = None
+                    if self.connection_problem is not None:
+                        self.connection_problem = None
                         self._render_status()
                     if state != self.state:
                         self._apply(state)
@@ -185,7 +186,7 @@ class LiveView:
                         break
                     worker_error = self.session.worker_error(self.task_queue)
                     if worker_error:
-                        self._show_problem(worker_error)
+                        self._show_problem(worker_error, connection=True)
                 if self._stop_reason is not None:
                     break
                 with contextlib.suppress(asyncio.TimeoutError, TimeoutError):
@@ -194,7 +195,7 @@ class LiveView:
                 self.outcome = "stopped"
                 self._render_status()
         except Exception as err:  # noqa: BLE001 - never die silently: say so in the view
-            self._show_problem(f"live view stopped: {type(err).__name__}: {err}")
+            self._show_problem(f"live view stopped: {type(err).__name__}: {err}", connection=True)
             self.outcome = "stopped"
         finally:
             self.session.remove_listener(self.workflow_id, self.poke)
@@ -237,10 +238,15 @@ class LiveView:
                 delay = min(delay * 2, ERROR_MAX_S)
 
     def _apply(self, state: dict[str, Any]) -> None:
+        old_gate = ((self.state or {}).get("pending_action") or {}).get("gate_id")
+        new_gate = (state.get("pending_action") or {}).get("gate_id")
+        if self.intent_problem is not None and old_gate != new_gate:
+            self.intent_problem = None
         try:
             self.run_view.update_state(state)
         except Exception as err:  # noqa: BLE001 - a drawing bug must not stop the refreshes
-            self._show_problem(f"could not draw the new state: {type(err).__name__}: {err}")
+            self._show_problem(f"could not draw the new state: {type(err).__name__}: {err}",
+                               connection=True)
         self.state = state
         self.refreshes += 1
         self.session.observe(state)
@@ -251,19 +257,28 @@ class LiveView:
         with self._changed:
             self._changed.notify_all()
 
+    @property
+    def problem(self) -> str | None:
+        """What is wrong now, as the status line shows it (None when all is well)."""
+        parts = [p for p in (self.connection_problem, self.intent_problem) if p]
+        return " · ".join(parts) or None
+
     def _finish(self, outcome: str, problem: bool = False) -> None:
         self.outcome = outcome
         if problem:
-            self.problem = outcome
+            self.connection_problem = outcome
         self._render_status()
 
-    def _show_problem(self, message: str) -> None:
-        self.problem = message
+    def _show_problem(self, message: str, connection: bool = False) -> None:
+        if connection:
+            self.connection_problem = message
+        else:
+            self.intent_problem = message
         self._render_status()
 
     def notify_error(self, message: str) -> None:
         """Show a background failure that concerns this view (thread-safe)."""
-        self.session.loop.call_soon(self._show_problem, message)
+        self.session.loop.call_soon(self._show_problem, message, True)
 
     def _render_status(self) -> None:
         state = self.state or {}
@@ -349,8 +364,8 @@ class LiveView:
                 self.run_view.show_error(f"not sent: {message}")
             self._show_problem(f"{label} not sent: {message}")
         else:
-            if self.problem is not None and ("refused" in self.problem or "not sent" in self.problem):
-                self.problem = None
+            if self.intent_problem is not None:
+                self.intent_problem = None
                 self._render_status()
         finally:
             self._set_wake()

@@ -410,10 +410,12 @@ class NtroMagics(Magics):
         print(f"Exported runbook {args.name!r} to {path} (ntro runbook validate {path}: valid)")
 
     def _scenario(self, args: argparse.Namespace) -> None:
-        path = self.session.save_scenario(args.name, args.workflow_id, bundle=args.bundle,
-                                          force=args.force)
-        print(f"Saved scenario {args.name!r} to {path}; replay it with "
-              f"ntro workflow test {path.parent.parent} --scenario {args.name}")
+        saved = self.session.save_scenario(args.name, args.workflow_id, bundle=args.bundle,
+                                           force=args.force)
+        print(f"Saved scenario {args.name!r} to {saved.path}; replay it with "
+              f"ntro workflow test {saved.path.parent.parent} --scenario {args.name}")
+        if saved.note:
+            print(f"Note: {saved.note}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

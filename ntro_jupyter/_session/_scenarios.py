@@ -12,6 +12,7 @@ from __future__ import annotations
 import keyword
 import pprint
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,20 @@ from ntro_jupyter._session._target import SessionError
 if TYPE_CHECKING:
     from ntro_jupyter._session._session import Session
 
-__all__ = ["save_scenario", "scenario_fields"]
+__all__ = ["SavedScenario", "save_scenario", "scenario_fields"]
+
+
+@dataclass
+class SavedScenario:
+    """Where a recorded scenario went, whether it replays, and what was left out."""
+
+    name: str
+    path: Path
+    replays: bool
+    note: str | None = None
+
+    def __str__(self) -> str:
+        return str(self.path)
 
 
 def _identifier(name: str) -> str:
@@ -166,6 +180,22 @@ async def save_scenario(
             f"{workflow_id} has no decision yet: decide its reviews first, then save the scenario"
         )
     has_input, run_input = await _run_input(session, workflow_id)
+    replay_error = await _replay(session, bundle_dir, name, fields, run_input if has_input else None)
+    dropped: dict[str, Any] = {}
+    note = None
+    if replay_error is not None and ("corrections" in fields or "row_actions" in fields):
+        # Typically: the harness auto-mocks the activities, so the rows the person corrected
+        # are not in the replayed payload. Keep the decisions, which do replay.
+        trimmed = {k: v for k, v in fields.items() if k not in ("corrections", "row_actions")}
+        if await _replay(session, bundle_dir, name, trimmed, run_input if has_input else None) is None:
+            dropped = {k: fields[k] for k in ("corrections", "row_actions") if k in fields}
+            fields = trimmed
+            note = (f"corrections and row actions were left out (commented in the file): the "
+                    f"replay refused them ({replay_error}); the harness auto-mocks activities, so "
+                    f"the rows the reviewer changed are not in its payload")
+            replay_error = None
+    if replay_error is not None:
+        note = f"the scenario does not replay yet: {replay_error}"
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     description_text = f"recorded from workflow {workflow_id} on {now}"
     arguments = [f"name={name!r}"]
@@ -176,6 +206,9 @@ async def save_scenario(
     arguments.append(f"description={description_text!r}")
     ident = _identifier(name)
     body = ",\n".join("    " + arg.replace("\n", "\n    ") for arg in arguments)
+    for key, value in dropped.items():
+        commented = "\n".join("    # " + line for line in f"{key}={_literal(value)},".splitlines())
+        body += f",\n    # Left out: the replay refused them (auto-mocked rows differ).\n{commented}"
     file = bundle_dir / "tests" / "scenarios.py"
     file.parent.mkdir(parents=True, exist_ok=True)
     text = file.read_text(encoding="utf-8") if file.is_file() else (
@@ -196,5 +229,31 @@ async def save_scenario(
     if name not in loaded:
         file.write_text(text, encoding="utf-8")
         raise SessionError(f"the recorded scenario {name!r} was not found after writing; nothing was saved")
-    del warnings  # conflicting decisions keep the first; the file says what was recorded
-    return file
+    if warnings:
+        note = "; ".join([*([note] if note else []), *warnings])
+    return SavedScenario(name, file, replays=replay_error is None, note=note)
+
+
+async def _replay(session: Session, bundle_dir: Path, name: str, fields: dict[str, Any],
+                  run_input: Any) -> str | None:
+    """Run the scenario once on a fresh harness; None when it passes, else why not."""
+    from ntro.testing import Scenario, WorkflowHarness
+
+    runbook = next((rb for rb in session.runbooks.values() if rb.path == bundle_dir), None)
+    if runbook is None:
+        from ntro.runbook import load_bundle
+
+        bundle = load_bundle(bundle_dir)
+        cls, activities, children = bundle.workflow_cls, list(bundle.activities), []
+    else:
+        cls, activities = runbook.workflow_cls, list(runbook.activities)
+        children = [(c.slug, c.workflow_cls) for c in runbook.tree()[1:]]
+        activities += [a for c in runbook.tree()[1:] for a in c.activities]
+    try:
+        scenario = Scenario(name, input=run_input, **fields)
+        async with WorkflowHarness(cls, child_workflows=children, activities=activities,
+                                   timeout=30) as harness:
+            result = await harness.run(scenario=scenario)
+    except Exception as err:  # noqa: BLE001 - reported, the scenario is still written
+        return f"{type(err).__name__}: {err}"
+    return None if result.passed else (result.error or result.status)
