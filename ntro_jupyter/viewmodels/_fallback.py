@@ -31,6 +31,11 @@ class FallbackModel(PanelModel):
 
     panel = Panel.FALLBACK
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the notice in the body says it once; not also as a problem
+        self.problems = [p for p in self.problems if not p.startswith("no panel for component")]
+
     def default_title(self) -> str:
         return self.gate.reason or f"Review: {self.hint.component}"
 
