@@ -96,6 +96,8 @@ export interface ICluster {
 
 export interface IInbox {
   count: number;
+  complete: boolean;
+  remaining: number | null;
   items: IInboxItem[];
   scanned: number;
   queried: number;

@@ -18,6 +18,7 @@ const GROUP_LABELS: Record<GroupBy, string> = {
 };
 
 const REFRESH_MS = 5000;
+const PARTIAL_REFRESH_MS = 1000;
 const ERROR_REFRESH_MS = 15000;
 
 export interface IInboxOptions {
@@ -49,6 +50,8 @@ export class InboxWidget extends Widget {
   private timer = 0;
   private message: { text: string; level: 'info' | 'error' } | null = null;
   private fetchedAt = '';
+  private complete = true;
+  private remaining: number | null = 0;
   private readonly listNode: HTMLElement;
   private readonly statusNode: HTMLElement;
   private readonly countNode: HTMLElement;
@@ -150,7 +153,7 @@ export class InboxWidget extends Widget {
           void this.refresh();
         }
       },
-      this.error ? ERROR_REFRESH_MS : REFRESH_MS
+      this.error ? ERROR_REFRESH_MS : this.complete ? REFRESH_MS : PARTIAL_REFRESH_MS
     );
   }
 
@@ -172,6 +175,8 @@ export class InboxWidget extends Widget {
       this.items = inbox.items;
       this.cluster = inbox.cluster;
       this.fetchedAt = inbox.fetched_at;
+      this.complete = inbox.complete !== false;
+      this.remaining = inbox.remaining ?? null;
       this.error = null;
       const keys = new Set(this.items.map(item => item.workflow_id));
       for (const key of [...this.selected]) {
@@ -306,6 +311,18 @@ export class InboxWidget extends Widget {
         text: `${where}${this.fetchedAt ? ` · ${new Date(this.fetchedAt).toLocaleTimeString()}` : ''}${this.busy ? ' ↻' : ''}`
       })
     );
+    if (!this.complete) {
+      this.statusNode.appendChild(
+        h('div', {
+          class: 'ntro-info',
+          attrs: { 'data-testid': 'ntro-inbox-partial' },
+          text:
+            this.remaining === null
+              ? 'Listing the running workflows…'
+              : `Still reading ${this.remaining} workflow${this.remaining === 1 ? '' : 's'}; the list fills in as they answer.`
+        })
+      );
+    }
     if (this.message) {
       this.statusNode.appendChild(
         h('div', {
@@ -319,7 +336,8 @@ export class InboxWidget extends Widget {
 
   private render(): void {
     const count = this.count;
-    this.countNode.textContent = count === null ? (this.error ? '!' : '…') : String(count);
+    this.countNode.textContent =
+      count === null ? (this.error ? '!' : '…') : this.complete ? String(count) : `${count}+`;
     this.countNode.classList.toggle('ntro-count-zero', count === 0);
     this.countNode.classList.toggle('ntro-count-error', this.error !== null);
     this.options.onCount(count);

@@ -5,14 +5,14 @@ cookie plus the XSRF token, as every JupyterLab request sends), and errors are J
 ``{"error": code, "message": what was wrong and what to do, ...}`` with a 4xx status for a
 bad request and 503 when the cluster cannot be reached.
 
-=======  ====================================  ==============================================
-GET      ntro/api/status                       cluster mode, address, Web UI, reachable?
-POST     ntro/api/server/start                 start the embedded local dev server
-GET      ntro/api/inbox?limit=N&fresh=1        open gates across the namespace
-GET      ntro/api/runs/{workflow_id}           one run's UI state and its review view
-POST     ntro/api/runs/{workflow_id}/decision  decide its open review (the validated update)
-POST     ntro/api/decisions                    decide several reviews: {action, items:[...]}
-=======  ====================================  ==============================================
+- ``GET ntro/api/status``: cluster mode, address, Web UI, whether it answers;
+- ``POST ntro/api/server/start``: start the embedded local dev server;
+- ``GET ntro/api/inbox?limit=5000&fresh=0&budget_ms=1500``: open gates across the namespace,
+  answered within ``budget_ms`` (0: wait for all) with ``complete: false`` if cut short;
+- ``GET ntro/api/runs/{workflow_id}``: one run's UI state and its review view;
+- ``POST ntro/api/runs/{workflow_id}/decision``: decide its open review (the validated update);
+- ``POST ntro/api/decisions``: decide several reviews, ``{action, items: [{workflow_id,
+  gate_id}]}``, with one result per workflow.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ from ntro_jupyter._server._views import run_view
 __all__ = ["ApiError", "NtroServerState", "handlers"]
 
 RPC_TIMEOUT = timedelta(seconds=10)
+# The inbox answers within this by default; a longer read goes on and fills the cache.
+DEFAULT_BUDGET_MS = 1500
 BULK_CONCURRENCY = 16
 MAX_BULK = 1000
 
@@ -264,8 +266,18 @@ class InboxHandler(NtroHandler):
             raise ApiError(400, "invalid_limit",
                            f"limit must be a whole number from 1 to 100000, got {limit_text!r}.")
         fresh = self.get_query_argument("fresh", "0").lower() in ("1", "true", "yes")
+        budget_text = self.get_query_argument("budget_ms", str(DEFAULT_BUDGET_MS))
         try:
-            result = await self.ntro.inbox.fetch(limit, use_cache=not fresh)
+            budget_ms = int(budget_text)
+        except ValueError:
+            budget_ms = -1
+        if not 0 <= budget_ms <= 600_000:
+            raise ApiError(400, "invalid_budget",
+                           f"budget_ms must be a whole number of milliseconds from 0 (wait for "
+                           f"the whole inbox) to 600000, got {budget_text!r}.")
+        try:
+            result = await self.ntro.inbox.fetch(
+                limit, use_cache=not fresh, budget=budget_ms / 1000 if budget_ms else None)
         except ClusterUnavailable as err:
             raise self.unavailable(err) from None
         except RPCError as err:

@@ -33,7 +33,7 @@ __all__ = ["Inbox", "InboxResult", "inbox_item", "runbook_slug"]
 
 RUNNING_QUERY = "ExecutionStatus = 'Running'"
 QUERY_TIMEOUT_S = 5.0
-DEFAULT_CONCURRENCY = 64
+DEFAULT_CONCURRENCY = 128
 PAGE_SIZE = 500
 
 
@@ -128,6 +128,10 @@ def inbox_item(execution: WorkflowExecution, pending: dict[str, Any], memo: dict
 
 @dataclass
 class InboxResult:
+    """An inbox read. ``complete`` is False when the time budget ran out first: ``items`` are
+    those answered so far and ``remaining`` how many workflows are still being read (None while
+    the list itself is still coming); the read goes on and fills the cache for the next call."""
+
     items: list[dict[str, Any]]
     scanned: int
     queried: int
@@ -135,11 +139,15 @@ class InboxResult:
     truncated: bool
     elapsed_ms: float
     fetched_at: str
+    complete: bool = True
+    remaining: int | None = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "count": len(self.items),
             "items": self.items,
+            "complete": self.complete,
+            "remaining": self.remaining,
             "scanned": self.scanned,
             "queried": self.queried,
             "errors": self.errors,
@@ -158,14 +166,33 @@ class _Cached:
 
 @dataclass
 class _Scan:
-    client: Client
+    """One read in progress (a partial answer is built from it when the budget runs out)."""
+
     use_cache: bool
     concurrency: asyncio.Semaphore
+    started: float
+    now: datetime
+    client: Client | None = None
     items: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
     queried: int = 0
     scanned: int = 0
+    answered: int = 0
+    listed: bool = False
     unreachable: BaseException | None = None
+
+    def partial(self) -> InboxResult:
+        return InboxResult(
+            items=_sorted(self.items), scanned=self.scanned, queried=self.queried,
+            errors=list(self.errors), truncated=False,
+            elapsed_ms=(time.perf_counter() - self.started) * 1000,
+            fetched_at=_iso(self.now) or "", complete=False,
+            remaining=self.scanned - self.answered if self.listed else None,
+        )
+
+
+def _sorted(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda item: (item["opened_at"] or "", item["workflow_id"]))
 
 
 class Inbox:
@@ -175,22 +202,42 @@ class Inbox:
         self.cluster = cluster
         self.concurrency = concurrency
         self._cache: dict[str, _Cached] = {}
-        self._inflight: dict[tuple[int, bool], asyncio.Task[InboxResult]] = {}
+        self._inflight: dict[tuple[int, bool], tuple[asyncio.Task[InboxResult], _Scan]] = {}
 
     def forget(self, workflow_id: str) -> None:
         """Drop cached answers for a workflow (after a decision was sent to it)."""
         for key in [k for k in self._cache if k.startswith(workflow_id + "\x00")]:
             del self._cache[key]
 
-    async def fetch(self, limit: int = 5000, *, use_cache: bool = True) -> InboxResult:
-        """The inbox now. Concurrent callers with the same arguments share one fetch."""
+    async def fetch(self, limit: int = 5000, *, use_cache: bool = True,
+                    budget: float | None = None) -> InboxResult:
+        """The inbox now. Concurrent callers with the same arguments share one read.
+
+        With ``budget`` (seconds), answer by then: if the read is not done, return what it has
+        (``complete=False``) and let it finish in the background, filling the cache.
+        """
         key = (limit, use_cache)
-        task = self._inflight.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self._fetch(limit, use_cache))
-            self._inflight[key] = task
-            task.add_done_callback(lambda _t: self._inflight.pop(key, None))
-        return await asyncio.shield(task)
+        entry = self._inflight.get(key)
+        if entry is None:
+            scan = _Scan(use_cache, asyncio.Semaphore(self.concurrency), time.perf_counter(),
+                         datetime.now(UTC))
+            task = asyncio.ensure_future(self._fetch(scan, limit))
+            entry = (task, scan)
+            self._inflight[key] = entry
+
+            def finished(done: asyncio.Task[InboxResult]) -> None:
+                self._inflight.pop(key, None)
+                if not done.cancelled():
+                    done.exception()  # retrieved: a background read that failed is not "lost"
+
+            task.add_done_callback(finished)
+        task, scan = entry
+        if budget is None:
+            return await asyncio.shield(task)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), max(budget, 0.001))
+        except TimeoutError:
+            return scan.partial()
 
     async def _executions(self, client: Client, limit: int) -> AsyncIterator[list[WorkflowExecution]]:
         page: list[WorkflowExecution] = []
@@ -204,11 +251,10 @@ class Inbox:
         if page:
             yield page
 
-    async def _fetch(self, limit: int, use_cache: bool) -> InboxResult:
-        started = time.perf_counter()
-        client = await self.cluster.client()
-        scan = _Scan(client, use_cache, asyncio.Semaphore(self.concurrency))
-        now = datetime.now(UTC)
+    async def _fetch(self, scan: _Scan, limit: int) -> InboxResult:
+        use_cache = scan.use_cache
+        client = scan.client = await self.cluster.client()
+        now = scan.now
         seen: set[str] = set()
         truncated = False
         tasks: list[asyncio.Task[None]] = []
@@ -221,6 +267,7 @@ class Inbox:
                     scan.scanned += 1
                     seen.add(self._key(execution))
                     tasks.append(asyncio.ensure_future(self._one(scan, execution, now)))
+            scan.listed = True
             await asyncio.gather(*tasks)
         except RPCError as err:
             for task in tasks:
@@ -231,13 +278,13 @@ class Inbox:
         if scan.unreachable is not None:
             raise self.cluster.unavailable(str(scan.unreachable))
         # Runs that are no longer running leave the cache.
-        for key in [k for k in self._cache if k not in seen]:
-            del self._cache[key]
-        scan.items.sort(key=lambda item: (item["opened_at"] or "", item["workflow_id"]))
+        if use_cache:
+            for key in [k for k in self._cache if k not in seen]:
+                del self._cache[key]
         return InboxResult(
-            items=scan.items, scanned=scan.scanned, queried=scan.queried, errors=scan.errors,
-            truncated=truncated, elapsed_ms=(time.perf_counter() - started) * 1000,
-            fetched_at=_iso(now) or "",
+            items=_sorted(scan.items), scanned=scan.scanned, queried=scan.queried,
+            errors=scan.errors, truncated=truncated,
+            elapsed_ms=(time.perf_counter() - scan.started) * 1000, fetched_at=_iso(now) or "",
         )
 
     @staticmethod
@@ -256,17 +303,28 @@ class Inbox:
         return int(response.workflow_execution_info.history_length)
 
     async def _one(self, scan: _Scan, execution: WorkflowExecution, now: datetime) -> None:
+        try:
+            await self._read_one(scan, execution, now)
+        finally:
+            scan.answered += 1
+
+    async def _read_one(self, scan: _Scan, execution: WorkflowExecution, now: datetime) -> None:
+        assert scan.client is not None
         key = self._key(execution)
         async with scan.concurrency:
             if scan.unreachable is not None:
                 return
             try:
-                length = await self._history_length(scan.client, execution)
-                cached = self._cache.get(key) if scan.use_cache else None
-                if cached is None or cached.history_length != length:
+                if scan.use_cache:
+                    length = await self._history_length(scan.client, execution)
+                    cached = self._cache.get(key)
+                    if cached is None or cached.history_length != length:
+                        pending, is_runbook = await self._query(scan, execution)
+                        cached = _Cached(length, pending, is_runbook)
+                        self._cache[key] = cached
+                else:  # fresh: ask every workflow now, and leave the cache as it is
                     pending, is_runbook = await self._query(scan, execution)
-                    cached = _Cached(length, pending, is_runbook)
-                    self._cache[key] = cached
+                    cached = _Cached(-1, pending, is_runbook)
             except RPCError as err:
                 if is_unreachable(err):
                     scan.unreachable = err

@@ -115,9 +115,10 @@ async def test_inbox_lists_every_open_gate_with_grouping_keys_and_age(
     await wait_pending(upload, "submit_file")
     await asyncio.sleep(1.2)  # visibility is eventually consistent
 
-    response = await http.get("inbox")
+    response = await http.get("inbox", params={"budget_ms": "0"})
     assert response.status_code == 200, response.text
     body = response.json()
+    assert body["complete"] is True and body["remaining"] == 0
     found = items_by_id(body)
     assert plain.id not in found  # not a runbook: skipped
     first = found[reviews[0].id]
@@ -139,10 +140,10 @@ async def test_inbox_lists_every_open_gate_with_grouping_keys_and_age(
     assert opened == sorted(opened)  # oldest first
 
     # A second read asks only the workflows whose history changed (none): all from cache.
-    again = (await http.get("inbox")).json()
+    again = (await http.get("inbox", params={"budget_ms": "0"})).json()
     assert items_by_id(again).keys() == found.keys()
     assert again["queried"] == 0
-    fresh = (await http.get("inbox", params={"fresh": "1"})).json()
+    fresh = (await http.get("inbox", params={"fresh": "1", "budget_ms": "0"})).json()
     assert fresh["queried"] >= len(found)
 
     await plain.signal(PlainWaitingWorkflow.finish)
@@ -155,6 +156,32 @@ async def test_inbox_query_parameters_are_checked(http: httpx.AsyncClient) -> No
         assert response.status_code == 400
         assert response.json()["error"] == "invalid_limit"
         assert repr(bad) in response.json()["message"]
+    for bad in ("soon", "-1", "600001"):
+        response = await http.get("inbox", params={"budget_ms": bad})
+        assert response.status_code == 400 and response.json()["error"] == "invalid_budget"
+        assert repr(bad) in response.json()["message"]
+
+
+async def test_a_slow_read_answers_within_its_budget_and_finishes_in_the_background(
+    http: httpx.AsyncClient, temporal_client: Client, worker: Worker
+) -> None:
+    handles = [await start_review(temporal_client, entity=f"budget-{n}", period="2026-12")
+               for n in range(3)]
+    for handle in handles:
+        await wait_pending(handle)
+    await asyncio.sleep(1.2)
+    # 1 ms is less than one round trip: the answer is partial, and says so.
+    partial = await http.get("inbox", params={"fresh": "1", "budget_ms": "1"})
+    assert partial.status_code == 200
+    body = partial.json()
+    assert body["complete"] is False
+    assert body["remaining"] is None or body["remaining"] > 0
+    assert body["count"] == len(body["items"])
+    whole = (await http.get("inbox", params={"fresh": "1", "budget_ms": "0"})).json()
+    assert whole["complete"] is True
+    assert {h.id for h in handles} <= set(items_by_id(whole))
+    for handle in handles:
+        await handle.terminate("test over")
 
 
 # -- one run -----------------------------------------------------------------------------------
@@ -293,7 +320,7 @@ async def test_an_unreachable_cluster_is_a_clear_error_not_a_hang(tmp_path: Path
         async with httpx.AsyncClient(base_url=server.base_url + "ntro/api/", timeout=30,
                                      headers={"Authorization": f"token {server.token}"}) as http:
             started = time.monotonic()
-            response = await http.get("inbox")
+            response = await http.get("inbox", params={"budget_ms": "0"})
             assert time.monotonic() - started < 10
             assert response.status_code == 503
             body = response.json()
@@ -313,7 +340,7 @@ async def test_local_mode_says_the_server_is_down_then_starts_it(tmp_path: Path)
         with JupyterProcess(tmp_path, env=env) as server:
             async with httpx.AsyncClient(base_url=server.base_url + "ntro/api/", timeout=60,
                                          headers={"Authorization": f"token {server.token}"}) as http:
-                down = await http.get("inbox")
+                down = await http.get("inbox", params={"budget_ms": "0"})
                 assert down.status_code == 503
                 assert "not running" in down.json()["message"]
                 assert "Start local Temporal server" in down.json()["message"]
@@ -322,7 +349,7 @@ async def test_local_mode_says_the_server_is_down_then_starts_it(tmp_path: Path)
                 assert started.status_code == 200, started.text
                 assert started.json()["address"].endswith(env["NTRO_DEV_PORT"])
                 assert started.json()["ui_url"].endswith(env["NTRO_DEV_UI_PORT"])
-                up = await http.get("inbox")
+                up = await http.get("inbox", params={"budget_ms": "0"})
                 assert up.status_code == 200 and up.json()["count"] == 0
                 status = (await http.get("status")).json()
                 assert status["reachable"] is True and status["cluster"]["running"] is True
