@@ -11,11 +11,39 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def _neutral_kernel_parent() -> None:
+    """Publish from this thread with no parent request (call it on the thread itself).
+
+    Why: ipykernel 7 routes a widget's incoming messages to the subshell that last *published*
+    on its comm, taken from the "current parent request". A thread of our own has none, so
+    ipykernel falls back to whichever request ran last, often a cell blocked on the main shell;
+    clicks the front end sent on a subshell would then wait behind that cell. With an empty
+    parent, updates made here leave the routing alone: a click goes where the front end sent
+    it. (ipykernel 6 has one global parent and no subshells: nothing to do.)
+    """
+    try:
+        from contextvars import ContextVar
+
+        from ipykernel.kernelbase import Kernel
+    except ImportError:
+        return
+    try:
+        if not Kernel.initialized():
+            return
+        kernel = Kernel.instance()
+        parent = getattr(kernel, "_shell_parent", None)
+        if isinstance(parent, ContextVar):
+            parent.set({})
+    except Exception:  # noqa: BLE001 - private API of a kernel version we do not know
+        return
 
 
 class LoopThread:
@@ -26,6 +54,7 @@ class LoopThread:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._context = contextvars.copy_context()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> asyncio.AbstractEventLoop:
@@ -33,12 +62,14 @@ class LoopThread:
             if self._loop is not None and self._thread is not None and self._thread.is_alive():
                 return self._loop
             ready = threading.Event()
-            box: dict[str, asyncio.AbstractEventLoop] = {}
+            box: dict[str, Any] = {}
 
             def main() -> None:
+                _neutral_kernel_parent()
                 loop = asyncio.new_event_loop()
                 asyncio.set_event_loop(loop)
                 box["loop"] = loop
+                box["context"] = contextvars.copy_context()
                 ready.set()
                 try:
                     loop.run_forever()
@@ -58,6 +89,7 @@ class LoopThread:
             thread.start()
             ready.wait()
             self._loop, self._thread = box["loop"], thread
+            self._context = box["context"]
             return self._loop
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -86,8 +118,14 @@ class LoopThread:
 
     # -- reaching it -------------------------------------------------------------------------
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Schedule ``coro`` on the loop from any thread; returns at once."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+        """Schedule ``coro`` on the loop from any thread; returns at once.
+
+        The task runs in a copy of the loop thread's own context, not the caller's: a task
+        started from a cell must not carry that cell's kernel parent (see
+        :func:`_neutral_kernel_parent`).
+        """
+        loop = self.loop
+        return self._context.copy().run(asyncio.run_coroutine_threadsafe, coro, loop)
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Run ``coro`` on the loop and wait for its result (from any thread but the loop's)."""
@@ -113,6 +151,6 @@ class LoopThread:
         if loop is None or loop.is_closed():
             return
         try:
-            loop.call_soon_threadsafe(fn, *args)
+            loop.call_soon_threadsafe(fn, *args, context=self._context.copy())
         except RuntimeError:  # closed between the check and the call
             pass
