@@ -104,6 +104,7 @@ class WorkflowSummary:
     task_queue: str | None = None
     start_time: datetime | None = None
     pending: dict[str, Any] | None = None
+    unanswered: str | None = None
 
     @property
     def waits_for_person(self) -> bool:
@@ -113,7 +114,7 @@ class WorkflowSummary:
         """``review in step 'review' (Review extracted lines)``, or ``""``."""
         pending = self.pending
         if not pending:
-            return ""
+            return f"? ({self.unanswered})" if self.unanswered else ""
         kind = {"interactive_review": "review", "submit_file": "upload",
                 "submit_files": "uploads", "drill_down": "child runbooks"}.get(
             str(pending.get("kind")), str(pending.get("kind")))
@@ -132,6 +133,7 @@ class _WorkerEntry:
     runbook: Runbook
     executor: ThreadPoolExecutor | None = None
     error: str | None = None
+    started: float = 0.0
 
 
 @dataclass
@@ -352,7 +354,18 @@ class Session:
                 self._conn = await self._open(self._target)
                 for runbook in list(self._runbooks.values()):
                     await self._ensure_worker(self._conn, runbook)
+            else:
+                await self._revive_workers(self._conn)
             return self._conn
+
+    async def _revive_workers(self, conn: _Connection) -> None:
+        """Restart workers that stopped on an error (at most every 5 s each)."""
+        now = asyncio.get_running_loop().time()
+        for queue, entry in list(conn.workers.items()):
+            if not entry.task.done() or entry.task.cancelled() or now - entry.started < 5:
+                continue
+            with contextlib.suppress(SessionError):
+                await self._ensure_worker(conn, entry.runbook, queue)
 
     async def _open(self, target: Target) -> _Connection:
         from temporalio.contrib.pydantic import pydantic_data_converter
@@ -676,7 +689,8 @@ class Session:
                 f"cannot serve runbook {runbook.slug!r}: {_one_line(str(err))}"
             ) from None
         task = asyncio.create_task(worker.run(), name=f"ntro-worker-{queue}")
-        entry = _WorkerEntry(worker, task, runbook, executor)
+        entry = _WorkerEntry(worker, task, runbook, executor,
+                             started=asyncio.get_running_loop().time())
         task.add_done_callback(lambda t, e=entry: self._worker_done(e, t))
         conn.workers[queue] = entry
 
@@ -1114,9 +1128,15 @@ class Session:
             if row.status != "running":
                 return
             async with semaphore:
-                with contextlib.suppress(Exception):
+                try:
                     row.pending = await self.query(row.workflow_id, "current_pending_action",
                                                    timedelta(seconds=2))
+                except (RPCError, RPCTimeoutOrCancelledError) as err:
+                    if getattr(err, "status", RPCStatusCode.DEADLINE_EXCEEDED) in (
+                            RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE):
+                        row.unanswered = "no worker answers: %ntro load its runbook"
+                except Exception:  # noqa: BLE001 - not an ntro workflow: nothing to show
+                    pass
 
         await asyncio.gather(*(pending_of(r) for r in rows))
         if pending_only:
