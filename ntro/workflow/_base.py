@@ -632,18 +632,23 @@ class NtroWorkflow:
 
     # ── decisions ──────────────────────────────────────────────────────
 
-    def _ntro_check(self, raw: Any, *, require_reviewer: bool) -> Decision | RowAction:
-        """Parse ``raw`` and check it against the open gate; raise InvalidDecision if refused."""
-        gate = self._ntro_gate
-        if is_row_action(raw):
-            parsed: Decision | RowAction = parse_row_action(raw)
-        else:
-            parsed = parse_decision(raw)
+    @staticmethod
+    def _ntro_parse(raw: Any, *, require_reviewer: bool) -> Decision | RowAction:
+        """Read ``raw`` as a decision or row action, without looking at any state."""
+        parsed: Decision | RowAction = (
+            parse_row_action(raw) if is_row_action(raw) else parse_decision(raw)
+        )
         if require_reviewer and not parsed.reviewer:
             raise InvalidDecision(
                 "the decision names no reviewer; send 'reviewer' (a name or email) so the "
                 "audit trail records who decided"
             )
+        return parsed
+
+    def _ntro_check(self, raw: Any, *, require_reviewer: bool) -> Decision | RowAction:
+        """Parse ``raw`` and check it against the open gate; raise InvalidDecision if refused."""
+        gate = self._ntro_gate
+        parsed = self._ntro_parse(raw, require_reviewer=require_reviewer)
         if gate is None or gate.kind != "interactive_review":
             waiting = self._pending_action["kind"] if self._pending_action else "nothing"
             raise InvalidDecision(
@@ -754,8 +759,12 @@ class NtroWorkflow:
 
     @submit_action.validator
     def _validate_submit_action(self, action: Any) -> None:
-        if self._ntro_run_started:  # else the handler checks it once the run has settled
+        if self._ntro_run_started:
             self._ntro_check(action, require_reviewer=True)
+        else:
+            # A rebuilt instance whose run has not replayed to its gate yet: refuse what is
+            # malformed in itself now; the handler checks the rest once the run has settled.
+            self._ntro_parse(action, require_reviewer=True)
 
     @workflow.signal
     async def user_action(self, action: Any = None) -> None:
