@@ -26,6 +26,7 @@ TASK_QUEUE = "ntro-browser-tests"
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # pragma: no cover - the dev extra is not installed
     sync_playwright = None  # type: ignore[assignment]
 
@@ -120,14 +121,25 @@ class Lab:
             [command_id, args or {}])
 
     def palette(self, text: str) -> None:
-        """Run a command by typing its label into the command palette."""
-        self.command("apputils:activate-command-palette")
-        box = self.page.locator(".lm-CommandPalette-input")
-        box.wait_for(state="visible")
-        box.fill(text)
-        self.page.locator(".lm-CommandPalette-item.lm-mod-active").wait_for()
-        self.shot("palette")
-        self.page.keyboard.press("Enter")
+        """Run a command by typing its label into the command palette.
+
+        A notebook that is still starting can take the focus back and close the modal
+        palette; then it is opened again (three tries).
+        """
+        for attempt in range(3):
+            self.command("apputils:activate-command-palette")
+            box = self.page.locator(".lm-CommandPalette-input")
+            try:
+                box.wait_for(state="visible", timeout=5_000)
+                box.fill(text, timeout=5_000)
+                self.page.locator(".lm-CommandPalette-item.lm-mod-active").wait_for(timeout=5_000)
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
+                continue
+            self.shot("palette")
+            self.page.keyboard.press("Enter")
+            return
 
     def shot(self, step: str, locator: Any = None) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

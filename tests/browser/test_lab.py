@@ -2,6 +2,9 @@
 
 Scenarios (each saves screenshots under artifacts/screenshots/):
 - the inbox shows the N waiting reviews (badge and grouping), and bulk approval completes all N;
+- a review notebook (``%ntro connect``/``load``/``run``) is run, a DATA_TABLE cell is edited in
+  the widget and approved: the workflow completes with that correction (checked through a
+  Temporal client);
 - a review opened from the inbox in the main area, corrected and approved, completes the run
   with that correction; "%ntro attach" goes into the current notebook;
 - a saved run snapshot still renders after the kernel is shut down and the notebook reopened
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -137,6 +141,72 @@ def snapshot_output(state: dict[str, Any]) -> Any:
 
 # -- scenarios -------------------------------------------------------------------------------
 
+BUNDLES = Path(__file__).parent / "bundles"
+
+
+def review_notebook(lab_root: Path, workflow_id: str) -> str:
+    """A review notebook: load the close-review bundle, connect, run it (live view)."""
+    folder = lab_root / "review"
+    shutil.copytree(BUNDLES / "close-review", folder / "close-review", dirs_exist_ok=True)
+    run = json.dumps({"entity": "fund-a", "period": "2026-10"})
+    write_notebook(folder / "review.ipynb", [
+        nbformat.v4.new_markdown_cell("# October close: bank lines\nRun the cells, correct the "
+                                      "table, approve."),
+        nbformat.v4.new_code_cell("%load_ext ntro_jupyter\n%ntro connect"),
+        nbformat.v4.new_code_cell("%ntro load close-review"),
+        nbformat.v4.new_code_cell(f"%ntro run close-review --input '{run}' --id {workflow_id}"),
+    ])
+    return "review/review.ipynb"
+
+
+async def workflow_result(client: Client, workflow_id: str) -> tuple[Any, list[dict[str, Any]]]:
+    handle = client.get_workflow_handle(workflow_id)
+    result = await asyncio.wait_for(handle.result(), 60)
+    return result, await handle.query("audit_trail")
+
+
+def test_review_notebook_edit_a_table_cell_and_approve(
+    open_lab: Any, temporal: TemporalThread, lab_root: Path
+) -> None:
+    workflow_id = f"nb-review-{uuid.uuid4().hex[:8]}"
+    path = review_notebook(lab_root, workflow_id)
+    ui = open_lab("review-notebook", f"lab/tree/{path}")
+    page = ui.page
+    page.locator(".jp-Notebook").wait_for()
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
+        timeout=60_000)
+    ui.command("notebook:run-all-cells")
+    amount = page.locator(".ntro-dt-cell[data-pos='1'][data-col='1']")
+    amount.wait_for(timeout=90_000)
+    assert "400" in amount.inner_text()
+    ui.shot("1-live-view")
+
+    amount.click()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("-420")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector(\".ntro-dt-cell[data-pos='1'][data-col='1']\").innerText.includes('420')",
+        timeout=20_000)
+    ui.shot("2-cell-corrected")
+    approve = page.locator(".jp-OutputArea button[data-action='approve']")
+    approve.click()
+
+    result, audit = temporal.call(workflow_result, temporal.client, workflow_id, timeout=90)
+    assert result["approved"] is True
+    assert result["total"] == 754.5  # 1250 - 420 - 75.5: the corrected line was used
+    assert {line["id"]: line["amount"] for line in result["lines"]}["L2"] == -420.0
+    [correction] = [e for e in audit if e["kind"] == "correction"]
+    assert (correction["line_item_id"], correction["field"]) == ("L2", "amount")
+    assert (correction["old_value"], correction["new_value"]) == (-400.0, -420.0)
+    assert correction["reviewer"] == "test.reviewer@example.com"
+    page.wait_for_timeout(1500)  # the live view polls and shows the outcome
+    ui.shot("3-approved")
+    assert ui.errors == []
+
+
 def test_inbox_shows_n_waiting_reviews_and_bulk_approval_completes_them(
     open_lab: Any, temporal: TemporalThread
 ) -> None:
@@ -196,6 +266,9 @@ def test_a_review_opened_from_the_inbox_is_corrected_and_approved(
     page = lab.page
     lab.command("notebook:create-new", {"kernelName": "python3"})
     page.locator(".jp-Notebook").wait_for()
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
+        timeout=60_000)
     open_inbox(lab)
     wait_for_count(lab, 1)
     page.locator("[data-testid=ntro-inbox-attach]").click()
