@@ -37,6 +37,7 @@ from ntro.runbook._errors import (
 )
 from ntro.runbook._frontmatter import read_runbook_md
 from ntro.runbook._models import RunbookFrontMatter, workflow_class_name
+from ntro.workflow._discovery import activities_of
 
 __all__ = ["BUNDLES_PACKAGE", "RunbookBundle", "load_bundle"]
 
@@ -47,7 +48,6 @@ _names_by_dir: dict[Path, str] = {}
 _dirs_by_name: dict[str, Path] = {}
 
 _WORKFLOW_DEFN_ATTR = "__temporal_workflow_definition"
-_ACTIVITY_DEFN_ATTR = "__temporal_activity_definition"
 
 
 @dataclass
@@ -297,16 +297,8 @@ def find_workflow_class(
 
 def find_activities(*modules: ModuleType | None) -> list[Callable[..., Any]]:
     """Activity functions (``@activity.defn``) among the modules' globals, first seen first."""
-    found: list[Callable[..., Any]] = []
-    seen: set[int] = set()
-    for module in modules:
-        if module is None:
-            continue
-        for obj in list(vars(module).values()):
-            if callable(obj) and hasattr(obj, _ACTIVITY_DEFN_ATTR) and id(obj) not in seen:
-                seen.add(id(obj))
-                found.append(obj)
-    return found
+    return activities_of([obj for module in modules if module is not None
+                          for obj in list(vars(module).values())])
 
 
 def _builtin_scenarios() -> list[Any]:

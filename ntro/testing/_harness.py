@@ -47,6 +47,7 @@ from ntro.testing._activations import NotifyingRunner
 from ntro.testing._automock import MockValues, resolved_hints, run_input_type
 from ntro.testing._scenario import HAPPY, RunResult, Scenario, StepEvent
 from ntro.workflow import PayloadTooLarge, ensure_sendable, register_workflow, slug_for_class
+from ntro.workflow._discovery import activities_near, activities_of
 from ntro.workflow._runtime import run_method, run_takes_input
 
 _AUTO: Any = object()
@@ -57,21 +58,6 @@ _QUIET_S = 0.05
 
 class HarnessError(RuntimeError):
     """The harness was set up or used wrongly; the message says how to fix it."""
-
-
-def activities_of(module_or_objects: Any) -> list[Any]:
-    """Functions carrying ``@activity.defn`` among a module's globals or a list of objects."""
-    values = (
-        vars(module_or_objects).values()
-        if inspect.ismodule(module_or_objects)
-        else module_or_objects
-    )
-    found: dict[str, Any] = {}
-    for value in values:
-        definition = getattr(value, "__temporal_activity_definition", None)
-        if definition is not None and definition.name:
-            found.setdefault(definition.name, value)
-    return list(found.values())
 
 
 def _activity_name(fn: Any) -> str:
@@ -213,15 +199,8 @@ class WorkflowHarness:
         )
 
     def _activity_set(self, activities: Iterable[Any] | None, extra: Iterable[Any]) -> list[Any]:
-        import sys
-
         if activities is None:
-            modules = {sys.modules.get(c.__module__) for c in self._classes.values()}
-            found: list[Any] = []
-            for module in modules:
-                if module is not None:
-                    found.extend(activities_of(module))
-            activities = found
+            activities = activities_near(self._classes.values())
         real = {_activity_name(fn): fn for fn in activities_of(list(extra))}
         mocked = {}
         for fn in activities_of(list(activities)):

@@ -7,12 +7,12 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-import sys
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ntro.workflow._discovery import activities_near
 from ntro.workflow._local import run_local
 from ntro.workflow._registry import register_workflow, slug_for_class
 from ntro.workflow._runtime import run_method, run_takes_input
@@ -21,17 +21,6 @@ from ntro.workflow._runtime import run_method, run_takes_input
 def runtime_mode() -> str:
     """``"temporal"`` when a Temporal connection is configured (``TEMPORAL_HOST``), else ``"local"``."""
     return "temporal" if os.environ.get("TEMPORAL_HOST", "").strip() else "local"
-
-
-def _activities_near(classes: Iterable[type]) -> list[Any]:
-    found: dict[str, Any] = {}
-    for cls in classes:
-        module = sys.modules.get(cls.__module__)
-        for value in vars(module).values() if module else ():
-            definition = getattr(value, "__temporal_activity_definition", None)
-            if definition is not None and definition.name:
-                found.setdefault(definition.name, value)
-    return list(found.values())
 
 
 async def execute_runbook(
@@ -67,7 +56,7 @@ async def execute_runbook(
     )
     classes = [workflow_cls, *children]
     task_queue = task_queue or f"ntro-{slug_for_class(workflow_cls)}"
-    found = list(activities) if activities is not None else _activities_near(classes)
+    found = list(activities) if activities is not None else activities_near(classes)
     sync = any(not inspect.iscoroutinefunction(fn) for fn in found)
     with ThreadPoolExecutor(4) if sync else contextlib.nullcontext() as executor:
         async with Worker(client, task_queue=task_queue, workflows=classes, activities=found,

@@ -1,0 +1,34 @@
+"""Finding a runbook's activities: the ``@activity.defn`` functions beside its workflow."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+
+def activities_of(module_or_objects: Any) -> list[Any]:
+    """Functions carrying ``@activity.defn`` among a module's globals or a list of objects,
+    one per activity name."""
+    values = (
+        vars(module_or_objects).values()
+        if inspect.ismodule(module_or_objects)
+        else module_or_objects
+    )
+    found: dict[str, Any] = {}
+    for value in values:
+        definition = getattr(value, "__temporal_activity_definition", None)
+        if definition is not None and definition.name:
+            found.setdefault(definition.name, value)
+    return list(found.values())
+
+
+def activities_near(classes: Iterable[type]) -> list[Any]:
+    """The activities in the modules that define ``classes`` (what they import included)."""
+    found: list[Any] = []
+    for cls in classes:
+        module = sys.modules.get(cls.__module__)
+        if module is not None:
+            found.extend(activities_of(module))
+    return activities_of(found)
