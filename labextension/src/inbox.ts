@@ -57,6 +57,7 @@ export class InboxWidget extends Widget {
   private readonly countNode: HTMLElement;
   private readonly bulkButton: HTMLButtonElement;
   private readonly selectAll: HTMLInputElement;
+  private readonly toolbar: HTMLElement;
 
   constructor(private readonly options: IInboxOptions) {
     super();
@@ -114,16 +115,15 @@ export class InboxWidget extends Widget {
         refresh
       )
     );
-    this.node.appendChild(
-      h(
-        'div',
-        { class: 'ntro-inbox-toolbar' },
+    this.toolbar = h(
+      'div',
+      { class: 'ntro-inbox-toolbar' },
         h('label', { class: 'ntro-select-all', title: 'Select every review' }, this.selectAll, 'All'),
         groupSelect,
         h('span', { class: 'ntro-spacer' }),
         this.bulkButton
-      )
     );
+    this.node.appendChild(this.toolbar);
     this.node.appendChild(this.statusNode);
     this.node.appendChild(this.listNode);
     this.render();
@@ -282,8 +282,21 @@ export class InboxWidget extends Widget {
     this.statusNode.className = 'ntro-inbox-status';
     if (this.error) {
       this.statusNode.classList.add('ntro-inbox-status-error');
+      const headline =
+        this.error.code === 'cluster_unreachable'
+          ? this.cluster?.mode === 'local' && this.cluster.running === false
+            ? 'The local Temporal server is not running'
+            : 'Temporal is not reachable'
+          : this.error.status === 0
+            ? 'The Jupyter server does not answer'
+            : 'The inbox could not be read';
       this.statusNode.appendChild(
-        h('div', { class: 'ntro-error', attrs: { 'data-testid': 'ntro-inbox-error' }, text: this.error.message })
+        h(
+          'div',
+          { class: 'ntro-error', attrs: { 'data-testid': 'ntro-inbox-error' } },
+          h('strong', { text: headline }),
+          h('div', { text: this.error.message })
+        )
       );
       const actions = h('div', { class: 'ntro-row' });
       if (this.error.code === 'cluster_unreachable' && (!this.cluster || this.cluster.mode === 'local')) {
@@ -347,6 +360,7 @@ export class InboxWidget extends Widget {
     const decidable = this.items.filter(item => item.decidable).length;
     this.selectAll.checked = decidable > 0 && chosen === decidable;
     this.selectAll.indeterminate = chosen > 0 && chosen < decidable;
+    this.toolbar.style.display = this.error ? 'none' : '';
     this.renderStatus();
 
     const signature = JSON.stringify([

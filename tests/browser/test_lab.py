@@ -411,3 +411,40 @@ def test_markup_in_payloads_is_shown_as_text_and_runs_nothing(
     assert page.locator(".ntro-review script, .ntro-snapshot script, .ntro-inbox script").count() == 0
     assert lab.errors == []
     temporal.call(terminate_running, temporal.client)
+
+
+def test_a_local_cluster_that_is_down_is_a_clear_state_and_starts_from_the_inbox(
+    browser: Any, tmp_path: Path
+) -> None:
+    from ntro._devserver import DevServer
+    from tests.browser.conftest import Lab
+    from tests.labextension._support import free_port
+
+    db = tmp_path / "state" / "temporal.db"
+    ui_port = free_port()
+    env = {"NTRO_DEV_DB": str(db), "NTRO_DEV_PORT": str(free_port()), "NTRO_DEV_UI_PORT": str(ui_port)}
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        with JupyterProcess(tmp_path / "jupyter", app="lab", env=env) as server:
+            lab = Lab(context.new_page(), server, "cluster-down").open()
+            page = lab.page
+            open_inbox(lab)
+            error = page.locator("[data-testid=ntro-inbox-error]")
+            error.wait_for(timeout=15_000)  # a state, not a spinner
+            assert "local Temporal dev server is not running" in error.inner_text()
+            assert inbox_count(lab) == "!"
+            lab.shot("1-not-running")
+
+            page.locator(".ntro-inbox-status button", has_text="Start local Temporal server").click()
+            page.locator("[data-testid=ntro-inbox-empty]").wait_for(timeout=60_000)
+            assert inbox_count(lab) == "0"
+            assert DevServer(db).status().running
+            lab.shot("2-started")
+
+            with context.expect_page(timeout=15_000) as popup:
+                lab.palette("ntro: Open Temporal Web UI")
+            assert popup.value.url.startswith(f"http://localhost:{ui_port}")
+            assert lab.errors == []
+    finally:
+        context.close()
+        DevServer(db).stop()

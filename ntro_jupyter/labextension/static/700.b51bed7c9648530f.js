@@ -128,6 +128,13 @@
 
 .ntro-inbox-status-error .ntro-row {
   margin-top: 8px;
+  flex-wrap: wrap;
+}
+
+.ntro-inbox-status-error strong {
+  display: block;
+  margin-bottom: 4px;
+  font-size: var(--jp-ui-font-size1);
 }
 
 .ntro-muted {
