@@ -109,6 +109,7 @@ class LiveView:
         self._closed_seen = False
         self._changed = threading.Condition()
         self._future: Future[None] | None = None
+        self._task: asyncio.Task[None] | None = None
         self._render_status()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -122,10 +123,18 @@ class LiveView:
         return self._future is not None and not self._future.done()
 
     def stop(self, reason: str = "stopped") -> None:
-        """Stop refreshing (thread-safe); the view keeps its last state."""
+        """Stop refreshing (thread-safe); the view keeps its last state.
+
+        An in-flight query is abandoned: a query to a workflow nobody serves any more would
+        otherwise hold the view for its whole timeout.
+        """
         if self._stop_reason is None:
             self._stop_reason = reason
-        self.poke()
+        self.session.loop.call_soon(self._cancel)
+
+    def _cancel(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
 
     def poke(self) -> None:
         """Refresh now (thread-safe): something says the state may have changed."""
@@ -147,6 +156,7 @@ class LiveView:
 
     # -- the refresh loop (on the session loop) --------------------------------------------
     async def _main(self) -> None:
+        self._task = asyncio.current_task()
         self._wake = asyncio.Event()
         self.session.add_listener(self.workflow_id, self.poke)
         watcher = None
@@ -194,6 +204,10 @@ class LiveView:
             if self._stop_reason is not None and self.outcome is None:
                 self.outcome = "stopped"
                 self._render_status()
+        except asyncio.CancelledError:
+            self._stop_reason = self._stop_reason or "the session stopped"
+            self.outcome = "stopped"
+            self._render_status()
         except Exception as err:  # noqa: BLE001 - never die silently: say so in the view
             self._show_problem(f"live view stopped: {type(err).__name__}: {err}", connection=True)
             self.outcome = "stopped"

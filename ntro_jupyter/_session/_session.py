@@ -82,6 +82,8 @@ CALL_TIMEOUT = timedelta(seconds=10)
 CONNECT_TIMEOUT_S = 10.0
 # Person-facing gate kinds (a drill-down waits for child runbooks, not for a person).
 PERSON_KINDS = ("interactive_review", "submit_file", "submit_files")
+# A query nobody answered: the server's deadline, or the client's ("Timeout expired").
+_NO_ANSWER = (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
 CLOSED_STATUSES = ("completed", "failed", "canceled", "terminated", "continued_as_new", "timed_out")
 
 
@@ -167,6 +169,8 @@ def _connect_detail(err: BaseException) -> str:
         return "connection refused (nothing listens there)"
     if "dns" in lowered or "failed to lookup" in lowered or "name or service not known" in lowered:
         return "unknown host"
+    if "invalidcontenttype" in lowered or "invaliddata" in lowered:
+        return "the server does not speak TLS (connect without --tls / API key, or check the port)"
     if "tls" in lowered or "certificate" in lowered or "handshake" in lowered:
         return "TLS handshake failed (check --tls and the certificate)"
     if "unauthenticated" in lowered or "permission" in lowered or "api key" in lowered:
@@ -412,7 +416,29 @@ class Session:
                 f"{_connect_detail(err)}. Check the address, --tls and the API key, or use "
                 f"%ntro connect harness"
             ) from None
+        await self._check_namespace(client, target, address)
         return _Connection(target, client, dev_status=status)
+
+    @staticmethod
+    async def _check_namespace(client: Client, target: Target, address: str) -> None:
+        """A namespace that does not exist is said at connect time, not at the first call."""
+        from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+
+        try:
+            await client.workflow_service.describe_namespace(
+                DescribeNamespaceRequest(namespace=target.namespace), timeout=CALL_TIMEOUT)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise SessionError(
+                    f"namespace {target.namespace!r} does not exist on the Temporal cluster at "
+                    f"{address}: pass --namespace (or set TEMPORAL_NAMESPACE)"
+                ) from None
+            if err.status in (RPCStatusCode.UNAUTHENTICATED,):
+                raise ClusterUnreachable(
+                    f"the Temporal cluster at {address} refused the credentials: "
+                    f"{_one_line(err.message)}. Check the API key and the namespace"
+                ) from None
+            # PERMISSION_DENIED and the like: the key may not describe namespaces; go on.
 
     @staticmethod
     def _start_dev(target: Target) -> DevServerStatus:
@@ -733,6 +759,11 @@ class Session:
                     del self._listeners[workflow_id]
 
     def _register_view(self, view: LiveView) -> None:
+        """Track a new live view; an older one of the same workflow stops (a re-run cell
+        leaves its old output's widget behind, which would otherwise poll forever)."""
+        for old in self._views:
+            if old is not view and old.workflow_id == view.workflow_id and old.running:
+                old.stop("replaced by a newer view of this workflow")
         self._views = [v for v in self._views if v.running or v is view]
         if view not in self._views:
             self._views.append(view)
@@ -948,16 +979,22 @@ class Session:
         try:
             return await self.query(workflow_id, "current_ui_state", timeout)
         except RPCError as err:
+            if err.status in _NO_ANSWER and "timeout" in (err.message or "").lower():
+                raise self._no_answer(workflow_id, timeout) from None
             raise self._rpc_error(err, workflow_id) from None
         except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
             raise SessionError(
                 f"{workflow_id} cannot show a runbook view: {_one_line(_cause_message(err))}"
             ) from None
         except RPCTimeoutOrCancelledError:
-            raise SessionError(
-                f"no worker answered {workflow_id} within {timeout.total_seconds():g} s (is its "
-                f"runbook loaded in this session, or its worker running?)"
-            ) from None
+            raise self._no_answer(workflow_id, timeout) from None
+
+    @staticmethod
+    def _no_answer(workflow_id: str, timeout: timedelta) -> SessionError:
+        return SessionError(
+            f"no worker answered {workflow_id} within {timeout.total_seconds():g} s (is its "
+            f"runbook loaded in this session, or its worker running?)"
+        )
 
     def state(self, workflow_id: str) -> dict[str, Any]:
         """The workflow's ``current_ui_state`` now."""
@@ -1132,8 +1169,7 @@ class Session:
                     row.pending = await self.query(row.workflow_id, "current_pending_action",
                                                    timedelta(seconds=2))
                 except (RPCError, RPCTimeoutOrCancelledError) as err:
-                    if getattr(err, "status", RPCStatusCode.DEADLINE_EXCEEDED) in (
-                            RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE):
+                    if getattr(err, "status", RPCStatusCode.DEADLINE_EXCEEDED) in _NO_ANSWER:
                         row.unanswered = "no worker answers: %ntro load its runbook"
                 except Exception:  # noqa: BLE001 - not an ntro workflow: nothing to show
                     pass

@@ -102,3 +102,26 @@ def test_server_magics_and_a_server_that_goes_away(start_kernel: Any, dev: dict[
     assert "inv-dev-2 completed" in status and "cannot reach" not in status
     audit, _ = asyncio.run(audit_and_result(dev["address"], "inv-dev-2"))
     assert [e["comment"] for e in audit if e["kind"] == "decision"] == ["server back"]
+
+
+def test_a_remote_cluster_by_address_and_its_mistakes(dev: dict[str, Any]) -> None:
+    from ntro_jupyter import Session, SessionError, Target
+
+    DevServer(dev["db"], port=dev["port"], ui_port=dev["ui_port"], headless=True).start()
+    session = Session(Target.remote(dev["address"]), reviewer="dora")
+    try:
+        assert session.connect(Target.remote(dev["address"])) == (
+            f"Connected to cluster {dev['address']} (namespace default)")
+        session.load(INVOICE)
+        handle = session.run("invoice-review", {"vendor": "Acme", "period": "2026-10"})
+        handle.wait_for_state(lambda s: (s.get("pending_action") or {}).get("kind") == "submit_file", 20)
+        with pytest.raises(SessionError, match="namespace 'nope' does not exist"):
+            session.connect(dev["address"], namespace="nope")
+        with pytest.raises(SessionError, match="does not speak TLS"):
+            session.connect(dev["address"], api_key="secret")
+        handle.live.join(5)
+        assert not handle.live.running  # switching targets stops the views of the old one
+        session.connect(dev["address"])
+        assert session.ls(pending=True)[0].workflow_id == handle.workflow_id
+    finally:
+        session.close()

@@ -142,6 +142,14 @@ def test_mistakes_are_one_line_errors_and_the_session_stays_usable(start_kernel:
     assert kernel.eval("h.wait_for_state(lambda s: bool(s.get('pending_action')), 20) and 'ok'") == "'ok'"
     early = kernel.execute("%ntro approve inv-k3")
     assert "has no open review (it waits for submit_file)" in early.stderr
+    # Attaching again replaces the first view, which stops polling.
+    kernel.execute("h2 = %ntro attach inv-k3").check()
+    assert "replaced by a newer view" in kernel.eval("h.live.join(5); h.live.status_line.value")
+    # Nothing patched asyncio for the whole process (no nest_asyncio on import or use).
+    assert kernel.eval(
+        "import asyncio, sys; (any(m.startswith('nest_asyncio') for m in sys.modules), "
+        "asyncio.BaseEventLoop.run_until_complete.__module__, asyncio.run.__module__)"
+    ) == "(False, 'asyncio.base_events', 'asyncio.runners')"
 
 
 RUNBOOK_CELL = '''%%ntro runbook
