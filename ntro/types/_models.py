@@ -8,6 +8,7 @@ unchanged); these models validate and document them at the edges.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,8 +18,11 @@ PendingKind = Literal["submit_file", "submit_files", "interactive_review", "dril
 DecisionAction = Literal["approve", "reject", "correct"]
 
 
-class UIComponent:
-    """Names of the review components a ``display_hint`` can ask for."""
+class UIComponent(StrEnum):
+    """Names of the review components a ``display_hint`` can ask for.
+
+    Members are strings (``UIComponent.DATA_TABLE == "DATA_TABLE"``), so a hint may use either.
+    """
 
     LOADING = "LOADING"
     FILE_UPLOAD = "FILE_UPLOAD"
@@ -27,16 +31,6 @@ class UIComponent:
     SUMMARY = "SUMMARY"
     APPROVAL_FORM = "APPROVAL_FORM"
     REPORT_PREVIEW = "REPORT_PREVIEW"
-
-    ALL = (
-        LOADING,
-        FILE_UPLOAD,
-        MULTI_FILE_UPLOAD,
-        DATA_TABLE,
-        SUMMARY,
-        APPROVAL_FORM,
-        REPORT_PREVIEW,
-    )
 
 
 class _Wire(BaseModel):

@@ -26,11 +26,11 @@ def normalize_display_hint(hint: Any, kind: str) -> dict[str, Any]:
     Never raises: a hint that is not a mapping becomes the default component with the value
     kept under ``config["value"]`` so nothing the author sent is lost.
     """
-    default = DEFAULT_COMPONENT_BY_KIND.get(kind, UIComponent.APPROVAL_FORM)
+    default = str(DEFAULT_COMPONENT_BY_KIND.get(kind, UIComponent.APPROVAL_FORM))
     if hint is None:
         return {"component": default, "config": {}}
     if isinstance(hint, str):
-        return {"component": hint or default, "config": {}}
+        return {"component": str(hint) or default, "config": {}}
     if hasattr(hint, "model_dump"):
         hint = hint.model_dump(mode="json")
     if not isinstance(hint, dict):
@@ -40,6 +40,7 @@ def normalize_display_hint(hint: Any, kind: str) -> dict[str, Any]:
     if not isinstance(component, str):
         rest["component_value"] = component
         component = default
+    component = str(component)  # a UIComponent member becomes its plain name
     config = rest.pop("config", None)
     merged: dict[str, Any] = dict(config) if isinstance(config, dict) else {}
     if config is not None and not isinstance(config, dict):
