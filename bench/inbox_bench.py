@@ -80,7 +80,7 @@ async def run_worker(address: str) -> None:
                                   runtime=quiet_runtime())
     async with Worker(client, task_queue=TASK_QUEUE, workflows=[BenchInboxWorkflow],
                       workflow_runner=UnsandboxedWorkflowRunner(), max_cached_workflows=5000,
-                      max_concurrent_workflow_tasks=200):
+                      max_concurrent_workflow_tasks=200, max_concurrent_workflow_task_polls=16):
         print("worker ready", flush=True)
         await asyncio.Event().wait()
 
@@ -227,7 +227,7 @@ async def main_async(args: argparse.Namespace) -> None:
                 for _ in range(args.calls):
                     elapsed, body = endpoint(http, fresh=False, budget_ms=1500)
                     assert body["complete"] and body["count"] == n and body["queried"] == 0, (
-                        body["count"], body["queried"])
+                        body["count"], body["queried"], body["errors"][:3])
                     warm.append(elapsed)
                 size = len(http.get("inbox").content)
             drawn = await asyncio.to_thread(sidebar, lab, n, args.calls) if args.browser else None

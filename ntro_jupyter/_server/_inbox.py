@@ -38,9 +38,9 @@ PAGE_SIZE = 500
 
 
 def runbook_slug(workflow_type: str) -> str:
-    """``DocumentIngestWorkflow`` -> ``document-ingest`` (as the SDK names slugs)."""
+    """``DocumentIngestWorkflow`` -> ``document-ingest``: the SDK's ``slug_for_class`` rule."""
     base = workflow_type.removesuffix("Workflow") or workflow_type
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", base).lower()
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", base).lower()
 
 
 def _text(value: Any) -> str | None:
@@ -311,36 +311,45 @@ class Inbox:
     async def _read_one(self, scan: _Scan, execution: WorkflowExecution, now: datetime) -> None:
         assert scan.client is not None
         key = self._key(execution)
+        cached: _Cached | None
         async with scan.concurrency:
             if scan.unreachable is not None:
                 return
             try:
                 if scan.use_cache:
-                    length = await self._history_length(scan.client, execution)
+                    length = await _retrying(lambda: self._history_length(scan.client, execution))
                     cached = self._cache.get(key)
                     if cached is None or cached.history_length != length:
-                        pending, is_runbook = await self._query(scan, execution)
+                        pending, is_runbook = await _retrying(lambda: self._query(scan, execution))
                         cached = _Cached(length, pending, is_runbook)
                         self._cache[key] = cached
                 else:  # fresh: ask every workflow now, and leave the cache as it is
-                    pending, is_runbook = await self._query(scan, execution)
+                    pending, is_runbook = await _retrying(lambda: self._query(scan, execution))
                     cached = _Cached(-1, pending, is_runbook)
             except RPCError as err:
-                if is_unreachable(err):
+                if err.status == RPCStatusCode.UNAVAILABLE:  # the connection, not this workflow
                     scan.unreachable = err
-                elif err.status != RPCStatusCode.NOT_FOUND:  # closed meanwhile: not pending
-                    scan.errors.append({"workflow_id": execution.id, "message": err.message})
-                return
+                    return
+                if err.status == RPCStatusCode.NOT_FOUND:  # closed meanwhile: not pending
+                    return
+                cached = self._last_known(scan, execution, key, err.message)
             except _NoAnswer as err:
-                scan.errors.append({"workflow_id": execution.id, "message": str(err)})
-                return
-        if cached.pending:
+                cached = self._last_known(scan, execution, key, str(err))
+        if cached is not None and cached.pending:
             memo: dict[str, Any] = {}
             try:
                 memo = await execution.memo() if execution.raw_info.memo.fields else {}
             except Exception:  # an undecodable memo does not hide the item
                 memo = {}
             scan.items.append(inbox_item(execution, cached.pending, memo, now))
+
+    def _last_known(self, scan: _Scan, execution: WorkflowExecution, key: str,
+                    problem: str) -> _Cached | None:
+        """A workflow that did not answer this time: report it, and keep its last known item."""
+        cached = self._cache.get(key)
+        shown = " (showing its last known state)" if cached is not None and cached.pending else ""
+        scan.errors.append({"workflow_id": execution.id, "message": problem + shown})
+        return cached
 
     async def _query(self, scan: _Scan, execution: WorkflowExecution) -> tuple[dict[str, Any] | None, bool]:
         handle = scan.client.get_workflow_handle(execution.id, run_id=execution.run_id)
@@ -365,4 +374,20 @@ class Inbox:
 
 class _NoAnswer(Exception):
     pass
+
+
+# Refusals worth another try: the server sheds load (rate limits) or is briefly busy.
+_TRANSIENT = {RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.ABORTED}
+_BACKOFF_S = (0.1, 0.3, 0.8)
+
+
+async def _retrying(call: Any) -> Any:
+    """``await call()``, again after a short pause when the server sheds load."""
+    for pause in (*_BACKOFF_S, None):
+        try:
+            return await call()
+        except RPCError as err:
+            if err.status not in _TRANSIENT or pause is None:
+                raise
+        await asyncio.sleep(pause)
 
