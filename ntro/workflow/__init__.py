@@ -8,7 +8,7 @@ in-process with :func:`run_local`.
 
 from ntro.types import Decision, UIComponent
 from ntro.workflow._base import NtroWorkflow
-from ntro.workflow._decisions import ActionName, DecisionDict
+from ntro.workflow._decisions import ActionName, DecisionDict, parse_decision
 from ntro.workflow._errors import InvalidDecision, RunbookDefinitionError, WorkflowError
 from ntro.workflow._execute import execute_runbook, runtime_mode
 from ntro.workflow._facade import activity, runbook
@@ -52,6 +52,7 @@ __all__ = [
     "ensure_sendable",
     "execute_runbook",
     "normalize_display_hint",
+    "parse_decision",
     "register_workflow",
     "registered_slugs",
     "resolve_slug",
