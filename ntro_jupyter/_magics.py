@@ -393,8 +393,13 @@ class NtroMagics(Magics):
 
         results = self.session.test(args.path, scenarios=args.scenario, children=args.child,
                                     timeout=args.timeout, on_start=on_start, on_result=on_result)
+        bar.value = bar.max
         if all(r.passed for r in results):
             bar.bar_style = "success"
+        else:
+            bar.bar_style = "danger"
+        passed = sum(1 for r in results if r.passed)
+        label.value = f"{passed}/{len(results)} passed"
         print(report.json(results) if args.json else report.human(results))
 
     def _runbook(self, args: argparse.Namespace, cell: str) -> None:

@@ -190,6 +190,15 @@ def test_a_runbook_cell_runs_exports_and_tests(start_kernel: Any, tmp_path: Path
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "component: APPROVAL_FORM" in (target / "runbook.md").read_text()
 
+    # The review carol took becomes a scenario of the exported bundle, and it replays.
+    saved = kernel.execute("%ntro scenario save carol_signs close-1", timeout=60).check()
+    assert f"Saved scenario 'carol_signs' to {target / 'tests' / 'scenarios.py'}" in saved.stdout
+    replayed = subprocess.run(
+        [sys.executable, "-m", "ntro", "workflow", "test", str(target), "--scenario", "carol_signs"],
+        capture_output=True, text=True, timeout=120)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "decision=approved" in replayed.stdout and "'2026-10'" not in replayed.stderr
+
     tested = kernel.execute(f"%ntro test {INVOICE}", timeout=120).check()
     assert "summary: 2 passed, 0 failed (of 2)" in tested.stdout
     assert any("application/vnd.jupyter.widget-view+json" in d for d in tested.displays)  # progress
