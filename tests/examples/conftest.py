@@ -39,3 +39,8 @@ def workdir(tmp_path: Path) -> Workdir:
 @pytest.fixture(scope="session")
 def ingest_bundle() -> RunbookBundle:
     return load_bundle(INGEST)
+
+
+@pytest.fixture(scope="session")
+def close_bundle() -> RunbookBundle:
+    return load_bundle(CLOSE)
