@@ -138,7 +138,7 @@ class Lab:
                     raise
                 continue
             self.shot("palette")
-            self.page.keyboard.press("Enter")
+            self.page.locator(".lm-CommandPalette-item.lm-mod-active").click()
             return
 
     def shot(self, step: str, locator: Any = None) -> Path:

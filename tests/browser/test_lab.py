@@ -100,8 +100,12 @@ def wait_for_count(lab: Lab, expected: int, timeout: float = 30) -> None:
             raise AssertionError(f"the inbox shows {inbox_count(lab)!r}, expected {expected}")
 
 
-def open_inbox(lab: Lab) -> None:
-    lab.palette("ntro: Open runbook inbox")
+def open_inbox(lab: Lab, palette: bool = False) -> None:
+    """Show the inbox: through the command palette, or by running the command."""
+    if palette:
+        lab.palette("ntro: Open runbook inbox")
+    else:
+        lab.command("ntro:open-inbox")
     lab.page.locator("#ntro-inbox").wait_for(state="visible")
 
 
@@ -220,7 +224,7 @@ def test_inbox_shows_n_waiting_reviews_and_bulk_approval_completes_them(
     n = len(inputs)
     ids = temporal.call(start_reviews, temporal.client, inputs, "bulk")
     lab = open_lab("inbox-bulk")
-    open_inbox(lab)
+    open_inbox(lab, palette=True)
     wait_for_count(lab, n)
     page = lab.page
     assert page.locator(".lm-TabBar-tab[data-ntro-count]").get_attribute("data-ntro-count") == str(n)
