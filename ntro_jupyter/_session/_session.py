@@ -955,8 +955,8 @@ class Session:
             )
         if status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             return ClusterUnreachable(
-                f"cannot reach {where}: {_connect_detail(err)}. Nothing was sent; retry when it is back, or "
-                f"%ntro connect another target"
+                f"cannot reach {where}: {_connect_detail(err)}. Retry when it is back (a decision "
+                f"is never applied twice), or %ntro connect another target"
             )
         return SessionError(f"Temporal refused the request: {message}")
 
