@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import queue
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +54,6 @@ class Kernel:
         self.kc: Any = None
 
     def start(self, timeout: float = 60) -> Kernel:
-        self.km.kernel_cmd = None
         self.km.start_kernel(cwd=str(self.cwd), env=self.env,
                              extra_arguments=["--HistoryManager.enabled=False"])
         self._connect(timeout)
@@ -157,7 +155,3 @@ class Kernel:
             if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
                 return str(reply["content"]["subshell_id"])
         raise TimeoutError("no create_subshell_reply")
-
-
-def python_executable() -> str:
-    return sys.executable
