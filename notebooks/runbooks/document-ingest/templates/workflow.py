@@ -82,9 +82,13 @@ class DocumentIngestWorkflow(NtroWorkflow):
 
     @runbook.step(name="upload", title="Upload document", icon="FileUp")
     async def upload(self, ctx: DocumentIngestContext, problem: str | None = None) -> DocumentSubmission | None:
-        """Wait for the file; None if nobody uploads it in time."""
-        self._submission = None
+        """Wait for the file; None if nobody uploads it in time.
+
+        A file sent before the run reached this gate (a parent's upload panel is quick) counts;
+        after a file could not be read, only a new upload does.
+        """
         if problem is not None:
+            self._submission = None
             self.set_user_feedback("unreadable_document", {"message": problem}, level="error")
         received = await self.await_signal_with_action(
             predicate=lambda: self._submission is not None,

@@ -21,6 +21,8 @@ def collect_hint(ctx: CloseContext) -> dict[str, Any]:
                         "reviewed in its own document-ingest run.",
         "accept": [".csv", ".xlsx"],
         "max_size_mb": 10,
+        # Each slot's file goes to its document-ingest child, on the child's upload signal.
+        "signal_name": "document_submitted",
     }}
 
 
