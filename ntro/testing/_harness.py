@@ -676,7 +676,11 @@ class _Driver:
                 acted = True
             elif slot.get("task_id"):
                 entry.answered.add(key)
-                self.watch(str(slot["task_id"]))  # the child's own upload gate is answered there
+                child = str(slot["task_id"])
+                slug = next((c.get("slug") for c in pending.get("children") or []
+                             if c.get("task_id") == child), None)
+                self.event("drill_down", workflow_id, child=child, slug=slug)
+                self.watch(child)  # the child's own upload gate is answered there
                 acted = True
         return acted
 
