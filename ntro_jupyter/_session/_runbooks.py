@@ -78,10 +78,33 @@ def referenced_slugs(source: str) -> list[str]:
 
 
 def class_source(cls: type) -> str:
+    """The class's source, or (a class from a notebook cell, whose source inspect cannot find)
+    a stand-in that changes whenever its methods' code does."""
     try:
         return inspect.getsource(cls)
     except (OSError, TypeError):
-        return f"{cls.__module__}.{cls.__qualname__}"
+        pass
+    import marshal
+
+    parts = [f"{cls.__module__}.{cls.__qualname__}"]
+    for klass in cls.__mro__:
+        if klass is object or klass.__module__.startswith(("ntro.", "temporalio")):
+            continue
+        for name, member in sorted(vars(klass).items()):
+            fn = inspect.unwrap(getattr(member, "__func__", member)) if callable(member) or hasattr(
+                member, "__func__") else None
+            code = getattr(fn, "__code__", None)
+            if code is not None:
+                parts.append(f"{klass.__qualname__}.{name}:{marshal.dumps(_anonymous(code)).hex()}")
+    return "\n".join(parts)
+
+
+def _anonymous(code: Any) -> Any:
+    """A code object without its file name (a cell's changes with the kernel), recursively."""
+    from types import CodeType
+
+    consts = tuple(_anonymous(c) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename="", co_consts=consts)
 
 
 @dataclass

@@ -220,3 +220,28 @@ def test_history_table_shows_corrections_as_old_to_new() -> None:
     assert "correct — ok" in text and "L2.amount: 250.0 → 275.0" in text
     html = AuditTable("x", [{"kind": "refused", "reason": "<b>bad</b>"}])._repr_html_()
     assert "<b>bad</b>" not in html and "&lt;b&gt;bad&lt;/b&gt;" in html
+
+
+def test_a_class_from_a_cell_is_a_new_definition_only_when_its_code_changes() -> None:
+    from ntro_jupyter._session._runbooks import class_source
+
+    code = (
+        "from ntro.workflow import NtroWorkflow, runbook\n"
+        "@runbook.defn\n"
+        "class CellWorkflow(NtroWorkflow):\n"
+        "    @runbook.step(name='s')\n"
+        "    async def s(self) -> int:\n"
+        "        return VALUE\n"
+        "    @runbook.run\n"
+        "    async def run(self) -> int:\n"
+        "        return await self.s()\n"
+    )
+
+    def source(value: str, filename: str) -> str:
+        namespace: dict[str, object] = {"__name__": "__main__"}
+        exec(compile(code.replace("VALUE", value), filename, "exec"), namespace)
+        return class_source(namespace["CellWorkflow"])  # type: ignore[arg-type]
+
+    first = source("1", "/tmp/ipykernel_1/cell.py")
+    assert source("1", "/tmp/ipykernel_2/cell.py") == first  # same code after a kernel restart
+    assert source("2", "/tmp/ipykernel_1/cell.py") != first
