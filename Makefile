@@ -25,6 +25,20 @@ test: install
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
 
+# ── The five-minute tour ─────────────────────────────────────────────────────────────────────
+# The local Temporal dev server (SQLite file .ntro/temporal.db, Web UI on :8233; it keeps running
+# after JupyterLab stops: `$(BIN)/ntro dev-server stop`), then JupyterLab on the review notebook.
+# TEMPORAL_HOST sends the notebooks' runs to that server, so the JupyterLab inbox lists their
+# reviews; NTRO_DEV_DB is where `%ntro connect dev` and the inbox find it. Ctrl-C stops JupyterLab.
+DEMO_DB     := $(CURDIR)/.ntro/temporal.db
+DEMO_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: demo
+demo: install
+	$(BIN)/ntro dev-server start --detach --db $(DEMO_DB)
+	TEMPORAL_HOST=localhost:7233 NTRO_DEV_DB=$(DEMO_DB) \
+	  $(BIN)/jupyter lab $(DEMO_ROOT) notebooks/02-review-an-extraction.ipynb
+
 # ── JupyterLab extension (labextension/, ntro_jupyter/_server/) ─────────────────────────────
 # An editable install does not copy pyproject's data-files, so do what a wheel install does:
 # put the committed labextension build and the server-extension switch inside $(VENV).
