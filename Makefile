@@ -28,8 +28,9 @@ clean:
 # ── The five-minute tour ─────────────────────────────────────────────────────────────────────
 # The local Temporal dev server (SQLite file .ntro/temporal.db, Web UI on :8233; it keeps running
 # after JupyterLab stops: `$(BIN)/ntro dev-server stop`), then JupyterLab on the review notebook.
-# TEMPORAL_HOST sends the notebooks' runs to that server, so the JupyterLab inbox lists their
-# reviews; NTRO_DEV_DB is where `%ntro connect dev` and the inbox find it. Ctrl-C stops JupyterLab.
+# TEMPORAL_HOST points the JupyterLab inbox, and any notebook that connects with a plain
+# `%ntro connect`, at that server; NTRO_DEV_DB is where `%ntro connect dev` finds it (no second
+# server on the same ports). Ctrl-C stops JupyterLab.
 DEMO_DB     := $(CURDIR)/.ntro/temporal.db
 DEMO_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
