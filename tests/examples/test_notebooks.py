@@ -6,7 +6,9 @@ a signed-off NAV), so a notebook that runs without error is one that still shows
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.util import run_sync
 
+from ntro._devserver import DevServer
 from tests.examples.conftest import NOTEBOOKS
 
 RESTART_TAG = "restart-kernel"
@@ -55,7 +58,8 @@ def text_of(nb: nbformat.NotebookNode) -> str:
             if output.get("output_type") == "stream":
                 parts.append(output.get("text", ""))
             elif "data" in output:
-                parts.append(str(output["data"].get("text/plain", "")))
+                data = output["data"]
+                parts.append(str(data.get("text/markdown") or data.get("text/plain", "")))
     return "\n".join(parts)
 
 
@@ -67,3 +71,51 @@ def test_author_and_test_notebook(notebooks: Path) -> None:
     assert "'total': '7650.00'" in shown
     assert "summary: 3 passed, 0 failed (of 3)" in shown
     assert elapsed < 60
+
+
+def test_review_an_extraction_notebook(notebooks: Path) -> None:
+    nb, _ = execute(notebooks / "02-review-an-extraction.ipynb")
+    shown = text_of(nb)
+    assert "2 cell(s) are below 80% confidence" in shown
+    assert "L1  TFR HARBOUR PENSION PLAN SUB0141" in shown and "{'account_code': 0.3}" in shown
+    assert "sent: correct with 2 corrections" in shown
+    assert "committed - 7 lines committed - reviewed by ana@acme.example" in shown
+    assert "L3.account_code: 9999 -> 2100" in shown
+    committed = notebooks / ".ntro" / "review-demo" / "ledger" / "acme-fund" / "2026-01" / "bank_statement.json"
+    assert committed.is_file()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_live_temporal_notebook_survives_a_kernel_restart(
+    notebooks: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NTRO_DEV_PORT", str(free_port()))
+    monkeypatch.setenv("NTRO_DEV_UI_PORT", str(free_port()))
+    db = notebooks / ".ntro" / "live-demo" / "temporal.db"
+    try:
+        nb, _ = execute(notebooks / "03-live-temporal.ipynb", timeout=180)
+    finally:
+        DevServer(db, port=int(os.environ["NTRO_DEV_PORT"]),
+                  ui_port=int(os.environ["NTRO_DEV_UI_PORT"])).stop()
+    shown = text_of(nb)
+    run_id = (db.parent / "last-run.txt").read_text()
+    assert "Temporal dev server running at" in shown
+    assert run_id in shown  # %ntro ls --pending after the restart lists the waiting run
+    assert "flagged: ['L3']" in shown
+    assert "committed - 7 lines committed - reviewed by ana@acme.example" in shown
+    assert f"/namespaces/default/workflows/{run_id}" in shown
+
+
+def test_month_end_close_notebook(notebooks: Path) -> None:
+    nb, _ = execute(notebooks / "04-month-end-close.ipynb")
+    shown = text_of(nb)
+    assert "J-MGMT-FEE   Management fee 2026-01: 1.5% a year on NAV 49,400,000.00" in shown
+    assert "Net asset value                 49683305.55      49400000.00" in shown
+    assert "signed_off - NAV 49,683,305.55 USD signed off by Dana Cho, CFO" in shown
+    nav = notebooks / ".ntro" / "close-demo" / "ledger" / "acme-fund" / "2026-01" / "nav.json"
+    assert nav.is_file()
