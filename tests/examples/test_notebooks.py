@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -119,3 +120,27 @@ def test_month_end_close_notebook(notebooks: Path) -> None:
     assert "signed_off - NAV 49,683,305.55 USD signed off by Dana Cho, CFO" in shown
     nav = notebooks / ".ntro" / "close-demo" / "ledger" / "acme-fund" / "2026-01" / "nav.json"
     assert nav.is_file()
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A local Temporal dev server, as `make demo` starts one; yields its address."""
+    server = DevServer(tmp_path_factory.mktemp("dev") / "temporal.db", port=free_port(), headless=True)
+    status = server.start()
+    try:
+        yield status.address
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("name", ["02-review-an-extraction.ipynb", "04-month-end-close.ipynb"])
+def test_review_notebooks_on_the_cluster_temporal_host_names(
+    notebooks: Path, monkeypatch: pytest.MonkeyPatch, dev_server: str, name: str,
+) -> None:
+    """What `make demo` does: the notebook's runs go to the cluster, where the inbox sees them."""
+    monkeypatch.setenv("TEMPORAL_HOST", dev_server)
+    nb, _ = execute(notebooks / name, timeout=180)
+    shown = text_of(nb)
+    assert f"Connected to cluster {dev_server}" in shown
+    assert ("signed_off - NAV 49,683,305.55 USD" if name.startswith("04") else
+            "committed - 7 lines committed") in shown
