@@ -39,6 +39,7 @@ from temporalio.client import (
 from temporalio.common import RawValue
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -54,6 +55,7 @@ _AUTO: Any = object()
 # How long the driver waits for the next activation before asking the server whether the run
 # is still working; activations normally arrive within a few milliseconds.
 _QUIET_S = 0.05
+_UPDATE_ATTEMPTS = 3
 
 
 class HarnessError(RuntimeError):
@@ -597,9 +599,19 @@ class _Driver:
         self.event("review", workflow_id, **detail)
 
     async def _update(self, entry: _Workflow, step: Any, arg: dict[str, Any]) -> None:
+        update_id = uuid.uuid4().hex
         try:
             ensure_sendable(arg, f"the decision for step {step!r}")
-            await entry.handle.execute_update("submit_action", arg)
+            for attempt in range(_UPDATE_ATTEMPTS):
+                try:
+                    # The same id on every attempt: a retried update is applied once.
+                    await entry.handle.execute_update("submit_action", arg, id=update_id)
+                    return
+                except RPCError as err:
+                    # The test server sometimes loses track of an update it accepted
+                    # ("update ... not found"); asking again with its id is safe.
+                    if "not found" not in err.message or attempt == _UPDATE_ATTEMPTS - 1:
+                        raise
         except PayloadTooLarge as err:
             raise _ScenarioFailed(f"scenario {self.scenario.name!r}: {err}") from None
         except WorkflowUpdateFailedError as err:
