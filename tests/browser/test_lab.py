@@ -2,9 +2,9 @@
 
 Scenarios (each saves screenshots under artifacts/screenshots/):
 - the inbox shows the N waiting reviews (badge and grouping), and bulk approval completes all N;
-- a review notebook (``%ntro connect``/``load``/``run``) is run, a DATA_TABLE cell is edited in
-  the widget and approved: the workflow completes with that correction (checked through a
-  Temporal client);
+- the review example notebook (notebooks/02, on the test's Temporal server) is run, two
+  DATA_TABLE cells are corrected in the widget and approved: the workflow completes with those
+  corrections (checked through a Temporal client);
 - a review opened from the inbox in the main area, corrected and approved, completes the run
   with that correction; "%ntro attach" goes into the current notebook;
 - a saved run snapshot still renders after the kernel is shut down and the notebook reopened
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 import uuid
 from pathlib import Path
@@ -145,22 +144,49 @@ def snapshot_output(state: dict[str, Any]) -> Any:
 
 # -- scenarios -------------------------------------------------------------------------------
 
-BUNDLES = Path(__file__).parent / "bundles"
+REVIEW_NOTEBOOK = "notebooks/02-review-an-extraction.ipynb"
 
 
-def review_notebook(lab_root: Path, workflow_id: str) -> str:
-    """A review notebook: load the close-review bundle, connect, run it (live view)."""
-    folder = lab_root / "review"
-    shutil.copytree(BUNDLES / "close-review", folder / "close-review", dirs_exist_ok=True)
-    run = json.dumps({"entity": "fund-a", "period": "2026-10"})
-    write_notebook(folder / "review.ipynb", [
-        nbformat.v4.new_markdown_cell("# October close: bank lines\nRun the cells, correct the "
-                                      "table, approve."),
-        nbformat.v4.new_code_cell("%load_ext ntro_jupyter\n%ntro connect"),
-        nbformat.v4.new_code_cell("%ntro load close-review"),
-        nbformat.v4.new_code_cell(f"%ntro run close-review --input '{run}' --id {workflow_id}"),
-    ])
-    return "review/review.ipynb"
+def on_the_test_cluster(lab_root: Path) -> str:
+    """The review example notebook. Its ``%ntro connect`` uses TEMPORAL_HOST (the test's dev
+    server, set for JupyterLab and so for its kernels), so a Temporal client outside the kernel
+    can check the run; a pinned ``harness`` target is pointed there too."""
+    path = lab_root / REVIEW_NOTEBOOK
+    nb = nbformat.read(str(path), as_version=4)
+    connects = [cell for cell in nb.cells if "%ntro connect" in cell.source]
+    assert connects, f"{REVIEW_NOTEBOOK} no longer runs %ntro connect"
+    for cell in connects:
+        cell.source = cell.source.replace("%ntro connect harness", "%ntro connect")
+    nbformat.write(nb, str(path))
+    return REVIEW_NOTEBOOK
+
+
+def cell_index(lab: Lab, startswith: str) -> int:
+    """Index of the notebook cell whose source starts with ``startswith``."""
+    return lab.page.evaluate(
+        """(text) => window.jupyterapp.shell.currentWidget.content.widgets
+             .findIndex(cell => cell.model.sharedModel.getSource().startsWith(text))""", startswith)
+
+
+def run_cells(lab: Lab, command: str, index: int) -> None:
+    """Select cell ``index`` and run ``notebook:run-all-above`` or ``-below`` from it."""
+    lab.page.evaluate("(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index)
+    lab.command(command)
+
+
+def wait_idle(lab: Lab, timeout: float = 120_000) -> None:
+    lab.page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'"
+        " && !document.querySelector('.jp-InputArea-prompt')?.innerText.includes('*')"
+        " && ![...document.querySelectorAll('.jp-InputArea-prompt')].some(p => p.innerText.includes('*'))",
+        timeout=timeout)
+
+
+async def running_ingest(client: Client) -> str:
+    async for execution in client.list_workflows(
+            "WorkflowType = 'DocumentIngestWorkflow' AND ExecutionStatus = 'Running'"):
+        return execution.id
+    raise AssertionError("no document-ingest run is waiting")
 
 
 async def workflow_result(client: Client, workflow_id: str) -> tuple[Any, list[dict[str, Any]]]:
@@ -172,42 +198,58 @@ async def workflow_result(client: Client, workflow_id: str) -> tuple[Any, list[d
 def test_review_notebook_edit_a_table_cell_and_approve(
     open_lab: Any, temporal: TemporalThread, lab_root: Path
 ) -> None:
-    workflow_id = f"nb-review-{uuid.uuid4().hex[:8]}"
-    path = review_notebook(lab_root, workflow_id)
+    """notebooks/02: run it, correct two Account cells in the DATA_TABLE widget, approve."""
+    path = on_the_test_cluster(lab_root)
     ui = open_lab("review-notebook", f"lab/tree/{path}")
     page = ui.page
     page.locator(".jp-Notebook").wait_for()
-    page.wait_for_function(
-        "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
-        timeout=60_000)
-    ui.command("notebook:run-all-cells")
-    amount = page.locator(".ntro-dt-cell[data-pos='1'][data-col='1']")
-    amount.wait_for(timeout=90_000)
-    assert "400" in amount.inner_text()
-    ui.shot("1-live-view")
+    wait_idle(ui)
+    # Everything up to "Correct two cells and approve" (the notebook's own edits stay unrun).
+    run_cells(ui, "notebook:run-all-above", cell_index(ui, "## Correct two cells"))
+    page.locator(".ntro-dt-cell").first.wait_for(timeout=120_000)
+    wait_idle(ui)
+    workflow_id = temporal.call(running_ingest, temporal.client)
+    headers = page.evaluate(
+        "() => [...document.querySelector('.ntro-dt-head').children].map(c => c.innerText.trim())")
+    account = next(i for i, text in enumerate(headers) if text.split("\n")[0].startswith("Account")
+                   and "name" not in text.lower())
+    data_cells = page.evaluate("() => document.querySelectorAll(\".ntro-dt-cell[data-pos='0']\").length")
+    col = account - (len(headers) - data_cells)  # the header also has the row-id column
+    cell = page.locator(f".ntro-dt-cell[data-pos='0'][data-col='{col}']")
+    cell.scroll_into_view_if_needed()
+    ui.shot("1-review-table")
 
-    amount.click()
-    page.keyboard.press("Enter")
-    page.keyboard.press("Control+a")
-    page.keyboard.type("-420")
-    page.keyboard.press("Enter")
-    page.wait_for_function(
-        "() => document.querySelector(\".ntro-dt-cell[data-pos='1'][data-col='1']\").innerText.includes('420')",
-        timeout=20_000)
-    ui.shot("2-cell-corrected")
-    approve = page.locator(".jp-OutputArea button[data-action='approve']")
-    approve.click()
+    for pos, code in ((0, "3100"), (2, "2100")):
+        target = page.locator(f".ntro-dt-cell[data-pos='{pos}'][data-col='{col}']")
+        target.click()
+        page.keyboard.press("Enter")
+        page.keyboard.press("Control+a")
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "([pos, col, code]) => document.querySelector(`.ntro-dt-cell[data-pos='${pos}'][data-col='${col}']`)"
+            "?.innerText.includes(code)", arg=[pos, col, code], timeout=20_000)
+    corrections = page.locator(".ntro-dt-corrections")
+    corrections.scroll_into_view_if_needed()
+    assert "3100" in corrections.inner_text() and "2100" in corrections.inner_text()
+    ui.shot("2-two-cells-corrected")
+    page.locator(".jp-OutputArea button[data-action='approve']").click()
 
     result, audit = temporal.call(workflow_result, temporal.client, workflow_id, timeout=90)
-    assert result["approved"] is True
-    assert result["total"] == 754.5  # 1250 - 420 - 75.5: the corrected line was used
-    assert {line["id"]: line["amount"] for line in result["lines"]}["L2"] == -420.0
-    [correction] = [e for e in audit if e["kind"] == "correction"]
-    assert (correction["line_item_id"], correction["field"]) == ("L2", "amount")
-    assert (correction["old_value"], correction["new_value"]) == (-400.0, -420.0)
-    assert correction["reviewer"] == "test.reviewer@example.com"
-    page.wait_for_timeout(1500)  # the live view polls and shows the outcome
-    ui.shot("3-approved")
+    assert result["status"] == "committed" and result["corrections_applied"] == 2
+    changed = {(e["line_item_id"], e["field"]): (e["old_value"], e["new_value"], e["reviewer"])
+               for e in audit if e["kind"] == "correction"}
+    assert changed[("L1", "account_code")][1:] == ("3100", "ana@acme.example")
+    assert changed[("L3", "account_code")][1:] == ("2100", "ana@acme.example")
+    assert changed[("L1", "account_code")][0] == "9999"  # the suspense account it replaced
+
+    # The notebook's own closing cells read the committed ledger and check it.
+    run_cells(ui, "notebook:run-all-below", cell_index(ui, "## The committed result"))
+    wait_idle(ui)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert "Error" not in "".join(errors.all_inner_texts())
+    page.locator(".jp-Cell").last.scroll_into_view_if_needed()
+    ui.shot("3-approved-and-committed")
     assert ui.errors == []
 
 
