@@ -53,7 +53,7 @@ async def start(harness: WorkflowHarness, workdir: Workdir,
 
 
 async def test_csv_statement_review_corrections_and_commit(
-    real: WorkflowHarness, ingest_bundle: RunbookBundle, workdir: Workdir,
+    real: WorkflowHarness, workdir: Workdir,
 ) -> None:
     handle = await start(real, workdir)
     state = await wait_for_state(handle, gate("submit_file", "upload"), what="the upload gate")
@@ -105,7 +105,7 @@ async def test_csv_statement_review_corrections_and_commit(
 
 
 async def test_xlsx_statement_is_read_from_its_sheet_and_committed(
-    real: WorkflowHarness, ingest_bundle: RunbookBundle, workdir: Workdir,
+    real: WorkflowHarness, workdir: Workdir,
 ) -> None:
     handle = await start(real, workdir)
     state = await wait_for_state(handle, gate("submit_file"), what="the upload gate")
@@ -139,7 +139,7 @@ async def test_xlsx_statement_is_read_from_its_sheet_and_committed(
 
 
 async def test_trial_balance_is_read_with_its_totals(
-    real: WorkflowHarness, ingest_bundle: RunbookBundle, workdir: Workdir,
+    real: WorkflowHarness, workdir: Workdir,
 ) -> None:
     handle = await start(real, workdir, source="trial_balance",
                          schema_slug="trial_balance")
@@ -158,7 +158,7 @@ async def test_trial_balance_is_read_with_its_totals(
 
 
 async def test_unreadable_file_sends_the_uploader_back_with_the_reason(
-    real: WorkflowHarness, ingest_bundle: RunbookBundle, workdir: Workdir,
+    real: WorkflowHarness, workdir: Workdir,
 ) -> None:
     handle = await start(real, workdir)
     state = await wait_for_state(handle, gate("submit_file"), what="the upload gate")
@@ -189,7 +189,7 @@ async def test_unreadable_file_sends_the_uploader_back_with_the_reason(
 
 
 async def test_a_correction_that_cannot_be_read_reopens_the_review_and_keeps_the_others(
-    real: WorkflowHarness, ingest_bundle: RunbookBundle, workdir: Workdir,
+    real: WorkflowHarness, workdir: Workdir,
 ) -> None:
     handle = await start(real, workdir)
     state = await wait_for_state(handle, gate("submit_file"), what="the upload gate")

@@ -34,42 +34,56 @@ async def test_every_scenario_passes_with_document_ingest_children(close_bundle:
     assert sum(1 for e in happy.events if e.kind == "submit_file") == 2
 
 
+BANK_CORRECTIONS = [
+    {"line_item_id": "L1", "field": "account_code", "old_value": "9999", "new_value": "3100"},
+    {"line_item_id": "L3", "field": "account_code", "old_value": "9999", "new_value": "2100"},
+]
+
+
+SAMPLES = {name.split("_2026")[0]: (name, (DATA / name).read_bytes())
+           for name in ("bank_statement_2026-01.csv", "trial_balance_2026-01.csv")}
+
+
+def seed_december(workdir: Workdir) -> None:
+    """December's close signed off this NAV: January's compares against it."""
+    december = workdir.ledger / "acme-fund" / "2025-12"
+    december.mkdir(parents=True)
+    shutil.copy(DATA / "acme-fund_nav_2025-12.json", december / "nav.json")
+
+
+async def documents_in(harness: WorkflowHarness, handle: Any, workdir: Workdir,
+                       files: dict[str, tuple[str, bytes]]) -> None:
+    """Upload each document to its child and approve its review (the bank's with corrections)."""
+    client = harness.client
+    state = await wait_for_state(handle, gate("submit_files", "collect_documents"),
+                                 what="the documents gate")
+    slots = {slot["source"]: slot for slot in state["pending_action"]["args"]["expected"]}
+    assert set(slots) == {"bank_statement", "trial_balance"}
+    children = {source: client.get_workflow_handle(slot["task_id"]) for source, slot in slots.items()}
+    for source, child in children.items():
+        child_state = await wait_for_state(child, gate("submit_file"), what=f"the {source} upload")
+        name, data = files[source]
+        await upload(client, child_state, workdir.store, data, name)
+    for source, child in children.items():
+        review = await wait_for_state(child, gate("interactive_review"), what=f"the {source} review")
+        await decide(child, review, "approve",
+                     corrections=BANK_CORRECTIONS if source == "bank_statement" else None)
+
+
 async def test_january_close_on_the_sample_files(
     close_bundle: RunbookBundle, ingest_bundle: RunbookBundle, workdir: Workdir,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    december = workdir.ledger / "acme-fund" / "2025-12"
-    december.mkdir(parents=True)
-    shutil.copy(DATA / "acme-fund_nav_2025-12.json", december / "nav.json")
+    seed_december(workdir)
     async with WorkflowHarness(
         close_bundle.workflow_cls, child_workflows=[ingest_bundle], env=time_skipping_env,
         extra_activities=[*close_bundle.activities, *ingest_bundle.activities],
     ) as harness:
         ctx = type(harness.default_input()).model_validate({"period": "2026-01", **workdir.dirs()})
         handle = await harness.start(ctx)
-        client = harness.client
-        state = await wait_for_state(handle, gate("submit_files", "collect_documents"),
-                                     what="the documents gate")
-        slots = {slot["source"]: slot for slot in state["pending_action"]["args"]["expected"]}
-        assert set(slots) == {"bank_statement", "trial_balance"}
+        await wait_for_state(handle, gate("submit_files"), what="the documents gate")
         assert period_status(workdir) == "open"
-
-        files = {"bank_statement": "bank_statement_2026-01.csv",
-                 "trial_balance": "trial_balance_2026-01.csv"}
-        children = {source: client.get_workflow_handle(slot["task_id"]) for source, slot in slots.items()}
-        for source, child in children.items():
-            child_state = await wait_for_state(child, gate("submit_file"), what=f"the {source} upload")
-            await upload(client, child_state, workdir.store, (DATA / files[source]).read_bytes(), files[source])
-
-        bank_review = await wait_for_state(children["bank_statement"], gate("interactive_review"),
-                                           what="the bank statement review")
-        await decide(children["bank_statement"], bank_review, "approve", corrections=[
-            {"line_item_id": "L1", "field": "account_code", "old_value": "9999", "new_value": "3100"},
-            {"line_item_id": "L3", "field": "account_code", "old_value": "9999", "new_value": "2100"},
-        ])
-        tb_review = await wait_for_state(children["trial_balance"], gate("interactive_review"),
-                                         what="the trial balance review")
-        await decide(children["trial_balance"], tb_review, "approve")
+        await documents_in(harness, handle, workdir, SAMPLES)
 
         # The trial balance balances and cash reconciles: no exceptions gate, straight to journals.
         state = await wait_for_state(handle, gate("interactive_review", "journals"), what="the journal review")
@@ -135,3 +149,32 @@ async def test_both_runbooks_run_in_temporals_workflow_sandbox(
         for name in ("happy", "journal_corrected"):
             result = await harness.run(scenario=scenarios[name])
             assert result.passed, result.error
+
+
+async def test_a_trial_balance_that_does_not_balance_stops_for_a_decision(
+    close_bundle: RunbookBundle, ingest_bundle: RunbookBundle, workdir: Workdir,
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    seed_december(workdir)
+    name, data = SAMPLES["trial_balance"]
+    mistyped = data.replace(b"4200,Dividend income,,42500.00", b"4200,Dividend income,,45200.00")
+    async with WorkflowHarness(
+        close_bundle.workflow_cls, child_workflows=[ingest_bundle], env=time_skipping_env,
+        extra_activities=[*close_bundle.activities, *ingest_bundle.activities],
+    ) as harness:
+        ctx = type(harness.default_input()).model_validate({"period": "2026-01", **workdir.dirs()})
+        handle = await harness.start(ctx)
+        await documents_in(harness, handle, workdir, {**SAMPLES, "trial_balance": (name, mistyped)})
+        state = await wait_for_state(handle, gate("interactive_review", "check_trial_balance"),
+                                     what="the trial balance exceptions")
+        issues = state["pending_action"]["payload"]["issues"]
+        assert issues == [
+            "the trial balance does not balance: debits 49,894,500.00 and credits 49,897,200.00 "
+            "differ by -2,700.00; have the administrator correct it, or continue and the NAV is "
+            "computed from the balance-sheet accounts as they are"]
+        assert state["pending_action"]["display_hint"]["config"]["summary"] == issues[0]
+        await decide(handle, state, "reject", comment="Dividend mistyped: new pack requested")
+        result = await handle.result()
+    assert result.status == "trial_balance_rejected"
+    assert result.journals == [] and result.nav is None
+    assert period_status(workdir) == "open"

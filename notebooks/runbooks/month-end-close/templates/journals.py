@@ -6,8 +6,7 @@ Proposed, in this order:
   shows and the trial balance does not;
 - the month's management fee accrual (``J-MGMT-FEE``): the prior NAV times the annual rate,
   over twelve;
-- the audit fee accrual (``J-AUDIT-FEE``);
-- when the trial balance does not balance, its difference to suspense (``J-SUSPENSE``).
+- the audit fee accrual (``J-AUDIT-FEE``).
 
 A line's id is ``<journal id>.<n>`` (1-based), so a reviewer names ``J-AUDIT-FEE.1``. Pure and
 deterministic: it runs inside the workflow.
@@ -28,7 +27,6 @@ from .accounts import (
     CASH,
     MANAGEMENT_FEES,
     NAMES,
-    SUSPENSE,
     account_name,
     money,
 )
@@ -73,12 +71,6 @@ def propose_journals(ctx: CloseContext, period_end: date, check: TrialBalanceChe
         journals.append(Journal(journal_id="J-AUDIT-FEE", date=period_end, description=text, lines=[
             _line(AUDIT_FEES, text, debit=ctx.audit_fee_accrual),
             _line(ACCRUED_EXPENSES, text, credit=ctx.audit_fee_accrual)]))
-    if check.difference:
-        text = "Trial balance difference to suspense"
-        amount = abs(check.difference)
-        line = (_line(SUSPENSE, text, debit=amount) if check.difference < 0
-                else _line(SUSPENSE, text, credit=amount))
-        journals.append(Journal(journal_id="J-SUSPENSE", date=period_end, description=text, lines=[line]))
     return journals
 
 

@@ -33,8 +33,8 @@ def check_trial_balance(trial_balance: IngestedDocument, bank: IngestedDocument 
     if difference:
         issues.append(
             f"the trial balance does not balance: debits {money(total_debit):,} and credits "
-            f"{money(total_credit):,} differ by {difference:,}; the difference will be proposed "
-            f"to suspense ({SUSPENSE})"
+            f"{money(total_credit):,} differ by {difference:,}; have the administrator correct it, "
+            f"or continue and the NAV is computed from the balance-sheet accounts as they are"
         )
     closing = read_decimal(bank.header.get("closing_balance")) if bank is not None else None
     bank_items = [line for line in (bank.lines if bank else []) if line.account_code in BANK_ORIGINATED]

@@ -7,8 +7,7 @@ Steps (breadcrumb order):
    trial balance) behind one multi-upload gate; each document is reviewed in its child.
 3. ``check_trial_balance``: debits equal credits, and cash agrees with the bank statement once
    the bank-only items are added. Exceptions are shown to a reviewer, who continues or stops.
-4. ``journals``: bank-only items, fee accruals (and a suspense entry if the trial balance is out)
-   proposed as journals; the reviewer corrects, rejects lines or journals, and approves. Every
+4. ``journals``: bank-only items and fee accruals proposed as journals; the reviewer corrects, rejects lines or journals, and approves. Every
    journal must balance: if corrections unbalance one, the review opens again saying which.
    Approved journals are posted to the ledger.
 5. ``nav_signoff``: the NAV after the journals against the prior period's, for sign-off; the
