@@ -18,6 +18,7 @@ bad request and 503 when the cluster cannot be reached.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import os
 from dataclasses import dataclass
@@ -190,17 +191,25 @@ class NtroHandler(APIHandler):
                         workflow_id=workflow_id)
 
     def reviewer(self, given: str | None) -> str:
+        """Who decides: the request's ``reviewer``, ``NTRO_REVIEWER``, the signed-in Jupyter
+        user (JupyterHub), then the system user, in the kernel session's order."""
         if given and given.strip():
             return given.strip()
-        env = os.environ.get("NTRO_REVIEWER", "").strip()
-        if env:
-            return env
+        configured = os.environ.get("NTRO_REVIEWER", "").strip()
+        if configured:
+            return configured
         user = self.current_user
-        for attr in ("name", "display_name", "username"):
-            value = getattr(user, attr, None)
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-        return "jupyter-user"
+        name = str(getattr(user, "name", "") or getattr(user, "username", "") or "").strip()
+        if name and not name.startswith("Anonymous"):  # token logins get "Anonymous <moon>"
+            return name
+        for key in ("JUPYTERHUB_USER", "USER", "LOGNAME"):
+            value = os.environ.get(key, "").strip()
+            if value:
+                return value
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "jupyter-user"
 
 
 def _example(model: type[BaseModel]) -> str:

@@ -23,7 +23,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.api.common.v1 import WorkflowExecution as ExecutionRef
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.api.workflowservice.v1 import (
+    DescribeWorkflowExecutionRequest,
+    GetWorkflowExecutionHistoryRequest,
+)
 from temporalio.client import Client, WorkflowExecution, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -81,17 +84,26 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
+def labels_missing(pending: dict[str, Any], memo: dict[str, Any]) -> bool:
+    """Whether the gate and the memo leave the entity or the period unnamed."""
+    hint = pending.get("display_hint") if isinstance(pending.get("display_hint"), dict) else {}
+    config = hint.get("config") if isinstance(hint.get("config"), dict) else {}
+    sources = [pending, pending.get("args"), config, pending.get("payload"), memo]
+    return _first(sources, _ENTITY_KEYS) is None or _first(sources, _PERIOD_KEYS) is None
+
+
 def inbox_item(execution: WorkflowExecution, pending: dict[str, Any], memo: dict[str, Any],
-               now: datetime) -> dict[str, Any]:
+               now: datetime, run_input: Any = None) -> dict[str, Any]:
     """One inbox row: what waits, where (runbook / entity / period) and since when.
 
     Entity and period come from the pending action (its own keys, then ``args``), the gate's
-    display-hint config, the payload when it is an object, then the workflow's memo.
+    display-hint config, the payload when it is an object, the workflow's memo, then the run's
+    input (runbooks usually take ``entity_slug`` and ``period``).
     """
     hint = pending.get("display_hint") if isinstance(pending.get("display_hint"), dict) else {}
     config = hint.get("config") if isinstance(hint.get("config"), dict) else {}
     payload = pending.get("payload")
-    sources = [pending, pending.get("args"), config, payload, memo]
+    sources = [pending, pending.get("args"), config, payload, memo, run_input]
     opened = _parse_time(pending.get("opened_at")) or execution.start_time
     feedback = pending.get("feedback") if isinstance(pending.get("feedback"), dict) else None
     rows = None
@@ -202,6 +214,7 @@ class Inbox:
         self.cluster = cluster
         self.concurrency = concurrency
         self._cache: dict[str, _Cached] = {}
+        self._inputs: dict[str, Any] = {}
         self._inflight: dict[tuple[int, bool], tuple[asyncio.Task[InboxResult], _Scan]] = {}
 
     def forget(self, workflow_id: str) -> None:
@@ -281,6 +294,8 @@ class Inbox:
         if use_cache:
             for key in [k for k in self._cache if k not in seen]:
                 del self._cache[key]
+            for key in [k for k in self._inputs if k not in seen]:
+                del self._inputs[key]
         return InboxResult(
             items=_sorted(scan.items), scanned=scan.scanned, queried=scan.queried,
             errors=scan.errors, truncated=truncated,
@@ -338,10 +353,39 @@ class Inbox:
         if cached is not None and cached.pending:
             memo: dict[str, Any] = {}
             try:
-                memo = await execution.memo() if execution.raw_info.memo.fields else {}
+                memo = dict(await execution.memo()) if execution.raw_info.memo.fields else {}
             except Exception:  # an undecodable memo does not hide the item
                 memo = {}
-            scan.items.append(inbox_item(execution, cached.pending, memo, now))
+            run_input = None
+            if labels_missing(cached.pending, memo):
+                async with scan.concurrency:
+                    run_input = await self._run_input(scan.client, execution, key)
+            scan.items.append(inbox_item(execution, cached.pending, memo, now, run_input))
+
+    async def _run_input(self, client: Client, execution: WorkflowExecution, key: str) -> Any:
+        """The run's first input argument (read once per run: it never changes), or None."""
+        if key in self._inputs:
+            return self._inputs[key]
+        value: Any = None
+        try:
+            response = await client.workflow_service.get_workflow_execution_history(
+                GetWorkflowExecutionHistoryRequest(
+                    namespace=client.namespace,
+                    execution=ExecutionRef(workflow_id=execution.id, run_id=execution.run_id or ""),
+                    maximum_page_size=1,
+                ),
+                retry=False,
+                timeout=timedelta(seconds=QUERY_TIMEOUT_S),
+            )
+            events = response.history.events
+            if events and events[0].HasField("workflow_execution_started_event_attributes"):
+                payloads = events[0].workflow_execution_started_event_attributes.input.payloads
+                if payloads:
+                    value = (await client.data_converter.decode([payloads[0]]))[0]
+        except Exception:  # labels are a convenience: never fail the inbox for them
+            return None
+        self._inputs[key] = value if isinstance(value, dict) else None
+        return self._inputs[key]
 
     def _last_known(self, scan: _Scan, execution: WorkflowExecution, key: str,
                     problem: str) -> _Cached | None:

@@ -103,7 +103,8 @@ async def test_inbox_lists_every_open_gate_with_grouping_keys_and_age(
                            title="Bank lines", reason="Check the bank lines"),
     ]
     upload = await temporal_client.start_workflow(
-        UploadOnlyWorkflow.run, {"entity": "fund-c"}, id=f"lab-upload-{uuid.uuid4().hex[:8]}",
+        UploadOnlyWorkflow.run, {"entity": "fund-c", "period": "2026-09"},
+        id=f"lab-upload-{uuid.uuid4().hex[:8]}",
         task_queue=TASK_QUEUE)
     plain = await temporal_client.start_workflow(
         PlainWaitingWorkflow.run, id=f"lab-plain-{uuid.uuid4().hex[:8]}", task_queue=TASK_QUEUE)
@@ -132,7 +133,8 @@ async def test_inbox_lists_every_open_gate_with_grouping_keys_and_age(
     assert (second["entity"], second["period"]) == ("fund-b", "2026-11")
     assert second["title"] == "Bank lines" and second["reason"] == "Check the bank lines"
     assert found[upload.id]["kind"] == "submit_file" and found[upload.id]["decidable"] is False
-    assert found[upload.id]["entity"] == "fund-c"
+    assert found[upload.id]["entity"] == "fund-c"  # from the gate's args
+    assert found[upload.id]["period"] == "2026-09"  # from the run's input
     assert (found[memo_review.id]["entity"], found[memo_review.id]["period"]) == ("fund-m", "2026-Q4")
     assert body["count"] == len(body["items"]) and body["errors"] == []
     assert body["cluster"]["mode"] == "remote" and body["cluster"]["namespace"] == "default"
