@@ -18,6 +18,8 @@ const GROUP_LABELS: Record<GroupBy, string> = {
 };
 
 const REFRESH_MS = 5000;
+// Hidden, the inbox still keeps its badge current, at a pace that spares the cluster.
+const HIDDEN_REFRESH_MS = 30000;
 const PARTIAL_REFRESH_MS = 1000;
 const ERROR_REFRESH_MS = 15000;
 
@@ -134,6 +136,11 @@ export class InboxWidget extends Widget {
     void this.refresh();
   }
 
+  protected onAfterShow(): void {
+    // Shown again after a while hidden: catch up now rather than at the slow pace.
+    void this.refresh();
+  }
+
   dispose(): void {
     window.clearTimeout(this.timer);
     super.dispose();
@@ -153,7 +160,13 @@ export class InboxWidget extends Widget {
           void this.refresh();
         }
       },
-      this.error ? ERROR_REFRESH_MS : this.complete ? REFRESH_MS : PARTIAL_REFRESH_MS
+      this.error
+        ? ERROR_REFRESH_MS
+        : !this.complete
+          ? PARTIAL_REFRESH_MS
+          : this.isVisible
+            ? REFRESH_MS
+            : HIDDEN_REFRESH_MS
     );
   }
 
