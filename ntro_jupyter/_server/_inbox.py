@@ -30,7 +30,7 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client, WorkflowExecution, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from ntro_jupyter._server._cluster import Cluster, is_unreachable
+from ntro_jupyter._server._cluster import Cluster, ClusterUnavailable, is_unreachable
 
 __all__ = ["Inbox", "InboxResult", "inbox_item", "runbook_slug"]
 
@@ -38,6 +38,7 @@ RUNNING_QUERY = "ExecutionStatus = 'Running'"
 QUERY_TIMEOUT_S = 5.0
 DEFAULT_CONCURRENCY = 128
 PAGE_SIZE = 500
+FAILURE_MEMORY_S = 60.0  # a read cut short by its budget reports a failure this recent
 
 
 def runbook_slug(workflow_type: str) -> str:
@@ -215,6 +216,7 @@ class Inbox:
         self.concurrency = concurrency
         self._cache: dict[str, _Cached] = {}
         self._inputs: dict[str, Any] = {}
+        self._failure: tuple[float, ClusterUnavailable] | None = None
         self._inflight: dict[tuple[int, bool], tuple[asyncio.Task[InboxResult], _Scan]] = {}
 
     def forget(self, workflow_id: str) -> None:
@@ -240,8 +242,13 @@ class Inbox:
 
             def finished(done: asyncio.Task[InboxResult]) -> None:
                 self._inflight.pop(key, None)
-                if not done.cancelled():
-                    done.exception()  # retrieved: a background read that failed is not "lost"
+                if done.cancelled():
+                    return
+                error = done.exception()  # retrieved: a background read that failed is not "lost"
+                if isinstance(error, ClusterUnavailable):
+                    self._failure = (time.monotonic(), error)
+                elif error is None:
+                    self._failure = None
 
             task.add_done_callback(finished)
         task, scan = entry
@@ -250,6 +257,11 @@ class Inbox:
         try:
             return await asyncio.wait_for(asyncio.shield(task), max(budget, 0.001))
         except TimeoutError:
+            # A cluster that just failed (a black-holed address takes seconds to fail) is
+            # reported as down while it is tried again, rather than as "still reading".
+            if self._failure is not None and time.monotonic() - self._failure[0] < FAILURE_MEMORY_S:
+                failed = self._failure[1]
+                raise ClusterUnavailable(failed.message, address=failed.address) from None
             return scan.partial()
 
     async def _executions(self, client: Client, limit: int) -> AsyncIterator[list[WorkflowExecution]]:

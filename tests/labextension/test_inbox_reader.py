@@ -171,3 +171,22 @@ def test_items_carry_grouping_keys_from_the_gate_the_payload_or_the_memo() -> No
 
     for name in ("DocumentIngestWorkflow", "NAVSignoffWorkflow", "Close"):
         assert runbook_slug(name) == slug_for_class(type(name, (), {}))
+
+
+async def test_a_cluster_that_fails_slowly_is_reported_down_not_as_still_reading() -> None:
+    class BlackHole:
+        attempts = 0
+
+        async def client(self) -> Any:
+            self.attempts += 1
+            await asyncio.sleep(0.2)  # a connect that times out
+            raise ClusterUnavailable("Cannot reach the cluster at 10.255.255.1:7233: no answer")
+
+    cluster = BlackHole()
+    inbox = Inbox(cluster)  # type: ignore[arg-type]
+    first = await inbox.fetch(budget=0.05)
+    assert first.complete is False and first.remaining is None  # nothing known yet
+    await asyncio.sleep(0.3)  # the read failed in the background
+    with pytest.raises(ClusterUnavailable, match="no answer"):
+        await inbox.fetch(budget=0.05)  # tried again, and said so while it is
+    assert cluster.attempts == 2
