@@ -97,6 +97,7 @@ def test_live_temporal_notebook_survives_a_kernel_restart(
 ) -> None:
     monkeypatch.setenv("NTRO_DEV_PORT", str(free_port()))
     monkeypatch.setenv("NTRO_DEV_UI_PORT", str(free_port()))
+    monkeypatch.delenv("NTRO_DEV_DB", raising=False)  # else the notebook uses that server
     db = notebooks / ".ntro" / "live-demo" / "temporal.db"
     try:
         nb, _ = execute(notebooks / "03-live-temporal.ipynb", timeout=180)
