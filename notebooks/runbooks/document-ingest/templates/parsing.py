@@ -95,7 +95,13 @@ def read_csv(data: bytes, filename: str = "document.csv") -> list[SourceRow]:
 def read_xlsx(data: bytes, filename: str = "document.xlsx") -> tuple[str, list[SourceRow]]:
     """The workbook's sheet with the most filled cells, as text rows: ``(sheet name, rows)``."""
     # Imported here: only XLSX uploads need it, and a workflow sandbox never imports it.
-    from openpyxl import load_workbook
+    try:
+        from openpyxl import load_workbook
+    except ImportError:
+        raise DocumentUnreadable(
+            f"{filename!r} is an Excel workbook, and reading one needs openpyxl on the worker "
+            "(pip install 'ntro[jupyter]', or pip install openpyxl); or upload it as .csv"
+        ) from None
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
