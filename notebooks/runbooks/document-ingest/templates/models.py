@@ -41,8 +41,12 @@ class DocumentIngestContext(BaseModel):
 
     @property
     def document_label(self) -> str:
-        """``label``, else the source in words (``bank_statement`` -> ``bank statement``)."""
-        return self.label or self.source.replace("_", " ").replace("-", " ")
+        """The document's name for a sentence: ``label`` (``Bank statement`` -> ``bank
+        statement``, ``TB`` stays), else the source in words (``bank_statement``)."""
+        text = self.label or self.source.replace("_", " ").replace("-", " ")
+        if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+            text = text[0].lower() + text[1:]
+        return text
 
 
 class DocumentSubmission(BaseModel):
