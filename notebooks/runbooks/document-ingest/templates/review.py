@@ -22,7 +22,6 @@ BANK_COLUMNS: list[dict[str, Any]] = [
     {"key": "account_name", "label": "Account name", "type": "text", "editable": False},
     {"key": "amount", "label": "Amount", "type": "currency", "editable": True},
     {"key": "dr_cr", "label": "Dr/Cr", "type": "dr_cr", "editable": True},
-    {"key": "currency", "label": "Ccy", "type": "text", "editable": True},
     {"key": "source_row", "label": "Row", "type": "number", "editable": False},
 ]
 

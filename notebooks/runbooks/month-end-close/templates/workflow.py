@@ -135,7 +135,7 @@ class MonthEndCloseWorkflow(NtroWorkflow):
         decision = await self.wait_for_action(
             payload=trial_balance_payload(trial_balance, check),
             display_hint=trial_balance_hint(ctx, check),
-            reason=f"The trial balance has {len(check.issues)} exception(s): continue or stop the close",
+            reason="Trial balance exceptions: " + "; ".join(check.issues) + ". Continue the close, or stop it",
             timeout=REVIEW_TIMEOUT,
         )
         return check if decision.approved else None
