@@ -102,6 +102,14 @@ export function age(iso: string | null | undefined, now: number = Date.now()): s
   return `${Math.floor(hours / 24)} d`;
 }
 
+// One formatter for every date shown: building one per call costs more than the whole row.
+const SHORT_TIME = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit'
+});
+
 /** A short local date-time for an ISO time ("28 Nov 16:40"), or the text itself. */
 export function when(iso: string | null | undefined): string {
   if (!iso) {
@@ -111,10 +119,5 @@ export function when(iso: string | null | undefined): string {
   if (isNaN(then.getTime())) {
     return asText(iso, 40);
   }
-  return then.toLocaleString(undefined, {
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit'
-  });
+  return SHORT_TIME.format(then);
 }

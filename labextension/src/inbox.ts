@@ -7,7 +7,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError, IBulkResult, ICluster, IInbox, IInboxItem, api, post } from './api';
-import { age, asText, clear, h } from './dom';
+import { age, asText, clear, h, when } from './dom';
 
 export type GroupBy = 'runbook' | 'entity' | 'period';
 
@@ -492,7 +492,7 @@ export class InboxWidget extends Widget {
           h('span', {
             class: 'ntro-age',
             attrs: { 'data-opened': item.opened_at ?? '' },
-            title: item.opened_at ? `Open since ${new Date(item.opened_at).toLocaleString()}` : '',
+            title: item.opened_at ? `Open since ${when(item.opened_at)}` : '',
             text: age(item.opened_at)
           })
         ),

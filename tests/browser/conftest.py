@@ -113,6 +113,8 @@ class Lab:
         self.page.wait_for_function(
             "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('ntro:open-inbox')",
             timeout=60_000)
+        # The restored layout would otherwise hide a panel a test opens before it lands.
+        self.page.evaluate("() => window.jupyterapp.restored.then(() => true)")
         return self
 
     def command(self, command_id: str, args: dict[str, Any] | None = None) -> Any:
