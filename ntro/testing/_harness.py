@@ -680,19 +680,19 @@ class _Driver:
             key = f"{gate_id}#{slot.get('source', index)}"
             if key in entry.answered:
                 continue
-            if slot.get("signal_name") or args.get("signal_name"):
-                entry.answered.add(key)
-                slot_args = {**args, **slot, "signal_name": slot.get("signal_name") or args["signal_name"]}
-                slot_args.setdefault("signal_task_id", workflow_id)
-                await self._upload(workflow_id, entry, slot_args, {"display_hint": {}})
-                acted = True
-            elif slot.get("task_id"):
+            if slot.get("task_id"):
                 entry.answered.add(key)
                 child = str(slot["task_id"])
                 slug = next((c.get("slug") for c in pending.get("children") or []
                              if c.get("task_id") == child), None)
                 self.event("drill_down", workflow_id, child=child, slug=slug)
                 self.watch(child)  # the child's own upload gate is answered there
+                acted = True
+            elif slot.get("signal_name") or args.get("signal_name"):
+                entry.answered.add(key)
+                slot_args = {**args, **slot, "signal_name": slot.get("signal_name") or args["signal_name"]}
+                slot_args.setdefault("signal_task_id", workflow_id)
+                await self._upload(workflow_id, entry, slot_args, {"display_hint": {}})
                 acted = True
         return acted
 
@@ -842,7 +842,7 @@ def _check_expectation(scenario: Scenario, result: Any) -> str | None:
     try:
         outcome = scenario.expect(result)
     except AssertionError as err:
-        return f"expectation failed: {err or 'assertion failed'}"
+        return f"expectation failed: {str(err) or 'assertion failed'}"
     except Exception as err:  # noqa: BLE001 - an expectation that crashes fails the scenario
         return f"expectation raised {type(err).__name__}: {err}"
     if outcome is False:

@@ -31,38 +31,52 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
-    roots = config.getoption("--ntro-runbooks")
-    for root in roots:
-        for runbook_md in sorted(Path(root).rglob("runbook.md")):
-            items.extend(_bundle_items(session, runbook_md.parent))
+    for root in config.getoption("--ntro-runbooks"):
+        bundles = sorted(path.parent for path in Path(root).rglob("runbook.md"))
+        for bundle_dir in bundles:
+            # Every other bundle under the same root may be started as a child.
+            children = [other for other in bundles if other != bundle_dir]
+            items.extend(_bundle_items(session, bundle_dir, children))
 
 
-def _bundle_items(session: pytest.Session, bundle_dir: Path) -> list[pytest.Item]:
+def _bundle_items(session: pytest.Session, bundle_dir: Path,
+                  children: list[Path]) -> list[pytest.Item]:
     from ntro.runbook import load_bundle
     from ntro.testing._bundles import bundle_scenarios
 
     bundle = load_bundle(bundle_dir)
-    parent = pytest.Package.from_parent(session, path=bundle_dir)
+    runbook_file = RunbookFile.from_parent(session, path=bundle_dir / "runbook.md")
     return [
-        RunbookScenarioItem.from_parent(parent, name=f"{bundle.slug}::{name}",
-                                        bundle_dir=bundle_dir, scenario_name=name)
+        RunbookScenarioItem.from_parent(runbook_file, name=f"{bundle.slug}::{name}",
+                                        bundle_dir=bundle_dir, children=children,
+                                        scenario_name=name)
         for name in bundle_scenarios(bundle)
     ]
+
+
+class RunbookFile(pytest.File):
+    """A bundle's ``runbook.md``: the parent node of its scenarios (nothing is imported)."""
+
+    def collect(self) -> list[pytest.Item]:
+        return []
 
 
 class RunbookScenarioItem(pytest.Item):
     """One scenario of one bundle."""
 
-    def __init__(self, *, bundle_dir: Path, scenario_name: str, **kwargs: Any) -> None:
+    def __init__(self, *, bundle_dir: Path, children: list[Path], scenario_name: str,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.bundle_dir = bundle_dir
+        self.children = children
         self.scenario_name = scenario_name
 
     def runtest(self) -> None:
         from ntro.testing import report
         from ntro.testing._bundles import run_bundle
 
-        results = asyncio.run(run_bundle(self.bundle_dir, scenario_names=[self.scenario_name]))
+        results = asyncio.run(run_bundle(self.bundle_dir, children=self.children,
+                                         scenario_names=[self.scenario_name]))
         if not results[0].passed:
             raise RunbookScenarioFailed(report.human(results))
 

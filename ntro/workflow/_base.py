@@ -525,13 +525,17 @@ class NtroWorkflow:
         step_id: str | None = None,
         display_hint: Any = None,
         reason: str | None = None,
+        signal_name: str | None = None,
     ) -> list[Any]:
         """Open one ``MULTI_FILE_UPLOAD`` gate over one ``slug`` child per expected document.
 
         ``expected`` items name a ``source`` (and optionally ``label``, ``schema_slug``);
         ``inputs`` are the children's inputs (a list in the same order, a dict by source, or
         None to pass each expected item). Child ids are ``"{parent}:{step}:{slug}:{source}"``.
-        Each slot's status follows its child; returns the children's results in order.
+        The children are started before the gate opens, so every slot's ``task_id`` names a
+        running workflow; ``signal_name`` (the child's upload signal) is put on each slot so a
+        UI can send the document straight to it. Each slot's status follows its child;
+        returns the children's results in order.
         """
         step = step_id or self._current_step_id or "workflow"
         parent = self._ntro_workflow_id()
@@ -551,6 +555,8 @@ class NtroWorkflow:
                 "task_id": child_id,
                 "signal_task_id": child_id,
             }
+            if signal_name:
+                slot["signal_name"] = signal_name
             slots.append(slot)
             if isinstance(inputs, dict):
                 child_input = inputs.get(source, item)
@@ -561,20 +567,18 @@ class NtroWorkflow:
             runs.append((child_id, child_input, slot))
         hint = normalize_display_hint(display_hint, "submit_files")
         hint["config"].setdefault("expected", slots)
-        self._ntro_open(
-            "submit_files",
-            reason=reason or f"Upload {len(slots)} document(s)",
-            display_hint=hint,
-            args={"expected": slots},
-            children=[{"task_id": cid, "step_id": step, "slug": slug} for cid, _, _ in runs],
-            step_id=step,
-        )
-        gate = self._ntro_gate
-        try:
-            return await self._ntro_run_children(slug, runs, step, own_gate=False)
-        finally:
-            if self._ntro_gate is gate:
-                self._ntro_clear_pending()
+
+        def open_uploads(_: list[dict[str, Any]]) -> _Gate:
+            return self._ntro_open(
+                "submit_files",
+                reason=reason or f"Upload {len(slots)} document(s)",
+                display_hint=hint,
+                args={"expected": slots, "signal_name": signal_name},
+                children=[{"task_id": cid, "step_id": step, "slug": slug} for cid, _, _ in runs],
+                step_id=step,
+            )
+
+        return await self._ntro_run_children(slug, runs, step, open_gate=open_uploads)
 
     async def _ntro_run_children(
         self,
@@ -582,8 +586,10 @@ class NtroWorkflow:
         runs: Sequence[tuple[str, Any, dict[str, Any] | None]],
         step: str,
         *,
-        own_gate: bool = True,
+        open_gate: Callable[[list[dict[str, Any]]], _Gate | None] | None = None,
     ) -> list[Any]:
+        """Start the children, then open ``open_gate`` (default: a ``drill_down`` naming them,
+        when no other gate is open), join them, and close the gate."""
         cls = resolve_slug(slug)
         entries = self._ntro_children.setdefault(step, [])
         started = []
@@ -593,8 +599,9 @@ class NtroWorkflow:
                      "status": "running"}
             entries.append(entry)
             started.append((child, entry, slot))
-        gate = None
-        if own_gate and self._ntro_gate is None:
+        if open_gate is not None:
+            gate = open_gate([entry for _, entry, _ in started])
+        elif self._ntro_gate is None:
             gate = self._ntro_open(
                 "drill_down",
                 reason=f"Waiting for {len(started)} child runbook(s): {slug}",
@@ -603,6 +610,8 @@ class NtroWorkflow:
                           for _, e, _ in started],
                 step_id=step,
             )
+        else:
+            gate = None
 
         async def join(child: Any, entry: dict[str, Any], slot: dict[str, Any] | None) -> Any:
             try:
