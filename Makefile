@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: install
-	$(BIN)/ruff check ntro ntro_jupyter tests
+	$(BIN)/ruff check ntro ntro_jupyter tests notebooks bench
 
 test: install
-	$(BIN)/ruff check ntro ntro_jupyter tests
+	$(BIN)/ruff check ntro ntro_jupyter tests notebooks bench
 	$(BIN)/pytest -q -m "not slow"
 
 clean:
