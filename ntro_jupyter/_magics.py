@@ -133,6 +133,11 @@ def _parser() -> _Parser:
                        description="Decisions, corrections, row actions, timeouts and refusals of ID.")
     p.add_argument("workflow_id", metavar="ID")
 
+    p = sub.add_parser("snapshot", help="freeze a workflow's state into this output",
+                       description="Show ID's breadcrumb, decisions and audit trail as saved "
+                       "data, so the notebook shows them with no kernel.")
+    p.add_argument("workflow_id", metavar="ID")
+
     p = sub.add_parser("test", help="run a bundle's scenarios (progress and report)",
                        description="Run the scenarios of the bundle at PATH on a fresh "
                        "time-skipping server (HAPPY and REJECT_ALL unless --scenario).")
@@ -368,6 +373,14 @@ class NtroMagics(Magics):
         from ntro_jupyter._session._display import AuditTable
 
         return AuditTable(args.workflow_id, self.session.history(args.workflow_id))
+
+    def _snapshot(self, args: argparse.Namespace) -> Any:
+        from datetime import UTC, datetime
+
+        from ntro_jupyter._session._display import RunSnapshot
+
+        taken_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return RunSnapshot(self.session.state(args.workflow_id), taken_at)
 
     def _test(self, args: argparse.Namespace) -> None:
         import ipywidgets

@@ -8,7 +8,7 @@ from typing import Any
 
 from ntro_jupyter._session._session import WorkflowSummary
 
-__all__ = ["AuditTable", "WorkflowTable"]
+__all__ = ["AuditTable", "RunSnapshot", "WorkflowTable"]
 
 
 def _text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -64,6 +64,32 @@ class WorkflowTable:
 
     def _repr_html_(self) -> str:
         return _html_table(self.headers, self._cells(), self.empty)
+
+
+SNAPSHOT_MIME = "application/vnd.ntro.run+json"
+
+
+class RunSnapshot:
+    """``%ntro snapshot``: a run's state frozen into the notebook's output.
+
+    Unlike a live view (a widget, which needs its kernel), this output is plain data: the
+    JupyterLab extension draws breadcrumb, decisions and audit trail from it with no kernel,
+    and any other viewer shows the static HTML.
+    """
+
+    def __init__(self, state: dict[str, Any], taken_at: str) -> None:
+        self.state = state
+        self.taken_at = taken_at
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ntro_jupyter.widgets._static import render_run_html
+
+        return {
+            SNAPSHOT_MIME: {"state": self.state, "taken_at": self.taken_at},
+            "text/html": render_run_html(self.state),
+            "text/plain": f"run snapshot of {self.state.get('workflow_id')} "
+                          f"({self.state.get('status')}) taken {self.taken_at}",
+        }
 
 
 def _value(value: Any) -> str:

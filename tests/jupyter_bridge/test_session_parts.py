@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 
 from ntro_jupyter._magics import _parser, _value_arg
 from ntro_jupyter._session import IdentityError, SessionError, Target, resolve_reviewer
-from ntro_jupyter._session._display import AuditTable, WorkflowTable
+from ntro_jupyter._session._display import AuditTable, RunSnapshot, WorkflowTable
 from ntro_jupyter._session._loop import LoopThread
 from ntro_jupyter._session._runbooks import bundle_digest, referenced_slugs
 from ntro_jupyter._session._scenarios import scenario_fields
@@ -245,3 +245,18 @@ def test_a_class_from_a_cell_is_a_new_definition_only_when_its_code_changes() ->
     first = source("1", "/tmp/ipykernel_1/cell.py")
     assert source("1", "/tmp/ipykernel_2/cell.py") == first  # same code after a kernel restart
     assert source("2", "/tmp/ipykernel_1/cell.py") != first
+
+
+def test_a_snapshot_is_saved_data_drawn_without_a_kernel() -> None:
+    state = {"workflow_id": "inv-1", "workflow_type": "InvoiceReviewWorkflow",
+             "status": "completed", "steps": [{"id": "review", "title": "Review",
+                                               "status": "completed"}],
+             "completed_step_ids": ["review"], "pending_action": None,
+             "audit_trail": [{"kind": "decision", "step_id": "review", "reviewer": "alice",
+                              "action": "approve", "comment": "<script>x()</script>"}]}
+    bundle = RunSnapshot(state, "2026-11-28T18:00:00Z")._repr_mimebundle_()
+    assert bundle["application/vnd.ntro.run+json"] == {"state": state,
+                                                       "taken_at": "2026-11-28T18:00:00Z"}
+    assert "Review" in bundle["text/html"] and "<script>x()" not in bundle["text/html"]
+    assert "inv-1" in bundle["text/plain"]
+    assert _parser().parse_args(["snapshot", "inv-1"]).workflow_id == "inv-1"
