@@ -126,7 +126,8 @@ def quiet_runtime() -> Runtime:
         filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
 
 
-def _mock_activity(fn: Any, values: MockValues) -> Any:
+def mock_activity(fn: Any, values: MockValues) -> Any:
+    """An activity under ``fn``'s name returning a generated value of its return type."""
     name = _activity_name(fn)
     value = values.for_callable_return(fn)
 
@@ -138,7 +139,7 @@ def _mock_activity(fn: Any, values: MockValues) -> Any:
 
 
 @temporalio.activity.defn(dynamic=True)
-async def _unknown_activity(args: Sequence[RawValue]) -> None:
+async def unknown_activity(args: Sequence[RawValue]) -> None:
     """Answers activities the harness was not told about, so the run does not hang on them."""
     return None
 
@@ -208,8 +209,8 @@ class WorkflowHarness:
         for fn in activities_of(list(activities)):
             name = _activity_name(fn)
             if name not in real:
-                mocked[name] = _mock_activity(fn, self.values)
-        return [*mocked.values(), *real.values(), _unknown_activity]
+                mocked[name] = mock_activity(fn, self.values)
+        return [*mocked.values(), *real.values(), unknown_activity]
 
     # ── lifecycle ─────────────────────────────────────────────────────
 

@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import temporalio.activity
 from temporalio.client import (
     Client,
     RPCTimeoutOrCancelledError,
@@ -38,11 +37,11 @@ from temporalio.client import (
     WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import RawValue
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from ntro.testing._harness import mock_activity, unknown_activity
 from ntro_jupyter._session._loop import LoopThread
 from ntro_jupyter._session._runbooks import (
     Runbook,
@@ -176,23 +175,6 @@ def _connect_detail(err: BaseException) -> str:
     if "unauthenticated" in lowered or "permission" in lowered or "api key" in lowered:
         return "not authorised (check the API key and the namespace)"
     return text if len(text) <= 200 else text[:200] + "..."
-
-
-def _mock_activity(fn: Any, values: Any) -> Any:
-    name = activity_name_of(fn)
-    value = values.for_callable_return(fn)
-
-    @temporalio.activity.defn(name=name)
-    async def mocked(*args: Any) -> Any:
-        return value
-
-    return mocked
-
-
-@temporalio.activity.defn(dynamic=True)
-async def _unknown_activity(args: Sequence[RawValue]) -> None:
-    """Answers activities a mocked runbook calls without defining (prototyping only)."""
-    return None
 
 
 def _signal_args(cls: type | None, signal: str, document: dict[str, Any]) -> list[Any]:
@@ -692,7 +674,7 @@ class Session:
             from ntro.testing import MockValues
 
             values = MockValues(0)
-            activities = [_mock_activity(fn, values) for fn in activities] + [_unknown_activity]
+            activities = [mock_activity(fn, values) for fn in activities] + [unknown_activity]
         executor = None
         if any(not asyncio.iscoroutinefunction(fn) for fn in activities):
             executor = ThreadPoolExecutor(4, thread_name_prefix=f"ntro-activities-{runbook.slug}")
