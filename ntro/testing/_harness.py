@@ -703,7 +703,7 @@ class _Driver:
         entry = self.tree.get(target)
         workflow_type = ((entry.state or {}).get("workflow_type") if entry else None)
         cls = self.h._classes.get(workflow_type or "")
-        args = _signal_args(cls, signal, merged, self.h.values)
+        args = signal_args(cls, signal, merged, self.h.values)
         handle = entry.handle if entry else self.h.client.get_workflow_handle(target)
         self.sent_signals.add((target, signal))
         await handle.signal(signal, args=args)
@@ -799,8 +799,15 @@ def _own_signals(cls: type, scenario: Scenario) -> list[str]:
     return preferred + rest
 
 
-def _signal_args(cls: type | None, signal: str, document: dict[str, Any], values: MockValues) -> list[Any]:
-    """Shape ``document`` for the signal handler's parameter (a model, a string, a dict)."""
+def signal_args(
+    cls: type | None, signal: str, document: dict[str, Any], values: MockValues | None = None,
+) -> list[Any]:
+    """Shape an upload's ``document`` for the signal handler's parameter.
+
+    No parameter: no argument; a ``str``: the document ref; a pydantic model: the document's
+    matching fields, the rest generated when ``values`` is given (the harness), else left to
+    the model's validation; anything else: the document as is.
+    """
     handler = None
     if cls is not None:
         for _, member in inspect.getmembers(cls):
@@ -815,7 +822,7 @@ def _signal_args(cls: type | None, signal: str, document: dict[str, Any], values
     if not params:
         return []
     hint = resolved_hints(handler).get(params[0].name, Any)
-    if isinstance(hint, type) and issubclass(hint, BaseModel):
+    if isinstance(hint, type) and issubclass(hint, BaseModel) and values is not None:
         base = values.value_for(hint).model_dump()
         fields = {k: v for k, v in document.items() if k in hint.model_fields and v is not None}
         try:
@@ -823,7 +830,7 @@ def _signal_args(cls: type | None, signal: str, document: dict[str, Any], values
         except ValidationError:
             return [hint.model_validate(base)]
     if hint is str:
-        return [document["document_ref"]]
+        return [document.get("document_ref")]
     return [document]
 
 

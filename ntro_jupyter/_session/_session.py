@@ -18,7 +18,6 @@ import contextlib
 import linecache
 import os
 import threading
-import typing
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,7 +40,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from ntro.testing._harness import mock_activity, unknown_activity
+from ntro.testing._harness import mock_activity, signal_args, unknown_activity
 from ntro_jupyter._session._loop import LoopThread
 from ntro_jupyter._session._runbooks import (
     Runbook,
@@ -175,32 +174,6 @@ def _connect_detail(err: BaseException) -> str:
     if "unauthenticated" in lowered or "permission" in lowered or "api key" in lowered:
         return "not authorised (check the API key and the namespace)"
     return text if len(text) <= 200 else text[:200] + "..."
-
-
-def _signal_args(cls: type | None, signal: str, document: dict[str, Any]) -> list[Any]:
-    """Shape an upload's document for the signal handler's parameter (str: its ref)."""
-    import inspect
-
-    handler = None
-    if cls is not None:
-        for _, member in inspect.getmembers(cls):
-            definition = getattr(member, "__temporal_signal_definition", None)
-            if getattr(definition, "name", None) == signal:
-                handler = member
-                break
-    if handler is None:
-        return [document]
-    params = [p for p in list(inspect.signature(handler).parameters.values())[1:]
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if not params:
-        return []
-    try:
-        hint = typing.get_type_hints(handler).get(params[0].name, Any)
-    except Exception:  # noqa: BLE001 - unresolvable hints: send the document as is
-        hint = Any
-    if hint is str:
-        return [document.get("document_ref")]
-    return [document]
 
 
 class Session:
@@ -1093,7 +1066,7 @@ class Session:
         document = dict(intent.get("payload") or {})
         try:
             await conn.client.get_workflow_handle(target).signal(
-                str(name), args=_signal_args(cls, str(name), document), rpc_timeout=CALL_TIMEOUT)
+                str(name), args=signal_args(cls, str(name), document), rpc_timeout=CALL_TIMEOUT)
         except RPCError as err:
             raise self._rpc_error(err, target) from None
         self._poke_views(default_workflow)

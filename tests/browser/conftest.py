@@ -6,7 +6,6 @@ when Chromium or Playwright is missing. Screenshots go to ``artifacts/screenshot
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,34 +14,21 @@ from typing import Any
 import pytest
 
 from ntro._devserver import DevServer
+from tests._chromium import SCREENSHOTS, launched_chromium, mark_browser_tests
 from tests.labextension._support import REPO, JupyterProcess, TemporalThread, free_port
 from tests.labextension.runbooks import WORKFLOWS
 
-CHROMIUM = Path(os.environ.get("NTRO_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
 TASK_QUEUE = "ntro-browser-tests"
 
 try:
-    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Browser, Page
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-except ImportError:  # pragma: no cover - the dev extra is not installed
-    sync_playwright = None  # type: ignore[assignment]
+except ImportError:  # pragma: no cover - the dev extra is not installed; tests are skipped
+    pass
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    reason = None
-    if sync_playwright is None:
-        reason = "playwright is not installed (pip install -e '.[dev]')"
-    elif not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.browser)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
+    mark_browser_tests(Path(__file__).parent, items)
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +69,7 @@ def lab(dev_server: DevServer, lab_root: Path, tmp_path_factory: pytest.TempPath
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
+    yield from launched_chromium()
 
 
 class Lab:

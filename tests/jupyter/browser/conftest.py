@@ -6,47 +6,29 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("NTRO_CHROMIUM", "/usr/bin/chromium"))
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+from tests._chromium import SCREENSHOTS, launched_chromium, mark_browser_tests
+
 ORIGIN = "http://ntro.test"
 
 try:
-    from playwright.sync_api import Browser, Page, sync_playwright
-except ImportError:  # pragma: no cover - dev extra not installed
-    sync_playwright = None  # type: ignore[assignment]
+    from playwright.sync_api import Browser, Page
+except ImportError:  # pragma: no cover - the dev extra is not installed; tests are skipped
+    pass
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    reason = None
-    if sync_playwright is None:
-        reason = "playwright is not installed (pip install -e '.[dev]')"
-    elif not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.browser)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
+    mark_browser_tests(Path(__file__).parent, items)
 
 
-# Module scope, not session: playwright's sync API keeps an event loop running on the main
-# thread while it is open, and pytest-asyncio tests in later modules cannot start theirs.
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield browser
-        browser.close()
+    yield from launched_chromium()
 
 
 class Rendered:
