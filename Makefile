@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 	$(MAKE) --no-print-directory jupyter-extensions
 	touch $(STAMP)
 
-lint: install
-	$(BIN)/ruff check ntro ntro_jupyter tests notebooks bench
+LINTED := ntro ntro_jupyter tests notebooks bench
 
-test: install
-	$(BIN)/ruff check ntro ntro_jupyter tests notebooks bench
+lint: install
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+test: lint
 	$(BIN)/pytest -q -m "not slow"
 
 clean:

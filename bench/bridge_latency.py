@@ -42,7 +42,12 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 BUNDLE = ROOT / "tests" / "jupyter_bridge" / "bundles" / "invoice-review"
 INPUT = {"vendor": "Acme", "period": "2026-10"}
-DOC = {"document_ref": "doc_bench", "filename": "invoice.csv", "size": 1, "content_type": "text/csv"}
+DOC = {
+    "document_ref": "doc_bench",
+    "filename": "invoice.csv",
+    "size": 1,
+    "content_type": "text/csv",
+}
 
 
 def free_port() -> int:
@@ -78,17 +83,31 @@ class Recorder:
             return self.seen[length]
 
 
-def measure(session: Any, workflow_id: str, recorder: Recorder, changes: int, rng: random.Random,
-            client_handle: Any) -> list[float]:
+def measure(
+    session: Any,
+    workflow_id: str,
+    recorder: Recorder,
+    changes: int,
+    rng: random.Random,
+    client_handle: Any,
+) -> list[float]:
     state = session.state(workflow_id)
     gate = state["pending_action"]["gate_id"]
     length = audit_len(state)
     latencies = []
     for n in range(changes):
         time.sleep(3.0 if n % 5 == 4 else rng.uniform(0.05, 0.6))
-        session.loop.run(client_handle.execute_update("submit_action", {
-            "kind": "row_action", "gate_id": gate, "reviewer": "bench",
-            "payload": {"action": "reject_row", "row_id": "L3"}}))
+        session.loop.run(
+            client_handle.execute_update(
+                "submit_action",
+                {
+                    "kind": "row_action",
+                    "gate_id": gate,
+                    "reviewer": "bench",
+                    "payload": {"action": "reject_row", "row_id": "L3"},
+                },
+            )
+        )
         sent = time.perf_counter()
         length += 1
         latencies.append(recorder.wait_for(length) - sent)
@@ -106,7 +125,12 @@ class FixedPolling:
     """The baseline: refresh the view by querying every 250 ms, nothing else."""
 
     def __init__(self, session: Any, workflow_id: str, view: Any, recorder: Recorder) -> None:
-        self.session, self.workflow_id, self.view, self.recorder = session, workflow_id, view, recorder
+        self.session, self.workflow_id, self.view, self.recorder = (
+            session,
+            workflow_id,
+            view,
+            recorder,
+        )
         self.queries = 0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -127,30 +151,40 @@ class FixedPolling:
 def at_review(session: Any, workflow_id: str) -> None:
     session.loop.run(session.handle(workflow_id).signal("invoice_uploaded", DOC))
     deadline = time.monotonic() + 20
-    while (session.state(workflow_id).get("pending_action") or {}).get("kind") != "interactive_review":
+    while (session.state(workflow_id).get("pending_action") or {}).get(
+        "kind"
+    ) != "interactive_review":
         if time.monotonic() > deadline:
             raise TimeoutError("the review never opened")
         time.sleep(0.02)
 
 
-def run_ours(session: Any, workflow_id: str, changes: int, rng: random.Random) -> tuple[list[float], float]:
+def run_ours(
+    session: Any, workflow_id: str, changes: int, rng: random.Random
+) -> tuple[list[float], float]:
     handle = session.attach(workflow_id)
     recorder = Recorder()
     handle.live.on_state.append(recorder)
-    handle.wait_for_state(lambda s: (s.get("pending_action") or {}).get("kind") == "interactive_review")
+    handle.wait_for_state(
+        lambda s: (s.get("pending_action") or {}).get("kind") == "interactive_review"
+    )
     latencies = measure(session, workflow_id, recorder, changes, rng, session.handle(workflow_id))
     rate = idle_rate(handle.live)
     handle.stop()
     return latencies, rate
 
 
-def run_baseline(session: Any, workflow_id: str, changes: int, rng: random.Random) -> tuple[list[float], float]:
+def run_baseline(
+    session: Any, workflow_id: str, changes: int, rng: random.Random
+) -> tuple[list[float], float]:
     from ntro_jupyter.widgets import RunView
 
     recorder = Recorder()
     poller = FixedPolling(session, workflow_id, RunView(reviewer="bench"), recorder)
     try:
-        latencies = measure(session, workflow_id, recorder, changes, rng, session.handle(workflow_id))
+        latencies = measure(
+            session, workflow_id, recorder, changes, rng, session.handle(workflow_id)
+        )
         time.sleep(3.0)
         before = poller.queries
         time.sleep(6.0)
@@ -163,8 +197,10 @@ def run_baseline(session: Any, workflow_id: str, changes: int, rng: random.Rando
 def summary(name: str, latencies: list[float], rate: float) -> str:
     ms = sorted(x * 1000 for x in latencies)
     p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-    return (f"{name:<14} median {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   "
-            f"max {ms[-1]:7.1f} ms   idle {rate:4.2f} queries/s   (n={len(ms)})")
+    return (
+        f"{name:<14} median {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   "
+        f"max {ms[-1]:7.1f} ms   idle {rate:4.2f} queries/s   (n={len(ms)})"
+    )
 
 
 def start_external_worker(address: str, bundle: Any, queue: str) -> tuple[threading.Thread, Any]:
@@ -181,9 +217,13 @@ def start_external_worker(address: str, bundle: Any, queue: str) -> tuple[thread
             client = await Client.connect(address, data_converter=pydantic_data_converter)
             box["stop"] = asyncio.Event()
             box["loop"] = asyncio.get_running_loop()
-            async with Worker(client, task_queue=queue, workflows=[bundle.workflow_cls],
-                              activities=bundle.activities,
-                              workflow_runner=UnsandboxedWorkflowRunner()):
+            async with Worker(
+                client,
+                task_queue=queue,
+                workflows=[bundle.workflow_cls],
+                activities=bundle.activities,
+                workflow_runner=UnsandboxedWorkflowRunner(),
+            ):
                 ready.set()
                 await box["stop"].wait()
 
@@ -196,7 +236,9 @@ def start_external_worker(address: str, bundle: Any, queue: str) -> tuple[thread
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--changes", type=int, default=25)
     parser.add_argument("--skip-dev", action="store_true", help="harness and baseline only")
     args = parser.parse_args()
@@ -208,7 +250,9 @@ def main() -> int:
 
     rng = random.Random(7)
     lines = []
-    print(f"Refresh latency, {args.changes} changes per path (every 5th after 3 s idle)\n", flush=True)
+    print(
+        f"Refresh latency, {args.changes} changes per path (every 5th after 3 s idle)\n", flush=True
+    )
 
     session = Session("harness", reviewer="bench")
     try:
@@ -226,13 +270,18 @@ def main() -> int:
 
     if not args.skip_dev:
         tmp = Path(tempfile.mkdtemp(prefix="ntro-bench-"))
-        server = DevServer(tmp / "temporal.db", port=free_port(), ui_port=free_port(), headless=True)
+        server = DevServer(
+            tmp / "temporal.db", port=free_port(), ui_port=free_port(), headless=True
+        )
         status = server.start()
-        session = Session(Target.dev(server.db_file, port=server.port, ui_port=server.ui_port),
-                          reviewer="bench")
+        session = Session(
+            Target.dev(server.db_file, port=server.port, ui_port=server.ui_port), reviewer="bench"
+        )
         try:
             session.load(BUNDLE)
-            wid = session.start("invoice-review", INPUT, workflow_id=f"bench-dev-{uuid.uuid4().hex[:6]}")
+            wid = session.start(
+                "invoice-review", INPUT, workflow_id=f"bench-dev-{uuid.uuid4().hex[:6]}"
+            )
             at_review(session, wid)
             lines.append(summary("dev", *run_ours(session, wid, args.changes, rng)))
             print(lines[-1], flush=True)
@@ -244,8 +293,11 @@ def main() -> int:
             try:
                 conn = other.loop.run(other.connection())
                 wid = f"bench-ext-{uuid.uuid4().hex[:6]}"
-                other.loop.run(conn.client.start_workflow(
-                    bundle.workflow_cls.run, INPUT, id=wid, task_queue=queue))
+                other.loop.run(
+                    conn.client.start_workflow(
+                        bundle.workflow_cls.run, INPUT, id=wid, task_queue=queue
+                    )
+                )
                 at_review(other, wid)
                 lines.append(summary("dev-external", *run_ours(other, wid, args.changes, rng)))
                 print(lines[-1], flush=True)

@@ -33,8 +33,15 @@ from ntro_jupyter.widgets._assets import esm_source  # noqa: E402
 from ntro_jupyter.widgets._standalone import _script_json  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ORIGIN = "http://bench.ntro"
 
 OPENED = """new Promise((resolve) => {
@@ -66,10 +73,16 @@ def rows(count: int) -> list[dict]:
 
 def state(count: int) -> dict:
     return {
-        "workflow_id": "bench", "steps": [],
+        "workflow_id": "bench",
+        "steps": [],
         "pending_action": {
-            "kind": "interactive_review", "gate_id": "g", "step_id": "s",
-            "display_hint": {"component": "DATA_TABLE", "config": {"title": "Ledger lines", "allow_corrections": True}},
+            "kind": "interactive_review",
+            "gate_id": "g",
+            "step_id": "s",
+            "display_hint": {
+                "component": "DATA_TABLE",
+                "config": {"title": "Ledger lines", "allow_corrections": True},
+            },
             "payload": {"lines": rows(count)},
         },
     }
@@ -78,7 +91,11 @@ def state(count: int) -> dict:
 def baseline_page(table: dict) -> str:
     """The named baseline: every row as a plain <table> (what a naive widget would draw)."""
     ds = table["datasets"][0]
-    data = {"columns": [c["label"] for c in ds["columns"]], "ids": ds["row_ids"], "cells": ds["cells"]}
+    data = {
+        "columns": [c["label"] for c in ds["columns"]],
+        "ids": ds["row_ids"],
+        "cells": ds["cells"],
+    }
     return f"""<!doctype html><html><head><meta charset="utf-8"></head><body>
 <div id="root"></div>
 <script type="application/json" id="data">{_script_json(data)}</script>
@@ -127,9 +144,15 @@ def measure(browser, html: str, virtual: bool, last_id: str) -> dict:  # noqa: A
           v.scrollTop = v.scrollHeight / 2;
           requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
         })""")
-        page.evaluate("() => { const v = document.querySelector('.ntro-dt-viewport'); v.scrollTop = v.scrollHeight; }")
-        page.wait_for_function(f"document.querySelector('.ntro-dt-body').textContent.includes('{last_id}')")
-        last_visible = page.evaluate("document.querySelector('.ntro-dt-body').lastElementChild.getAttribute('data-row')")
+        page.evaluate(
+            "() => { const v = document.querySelector('.ntro-dt-viewport'); v.scrollTop = v.scrollHeight; }"
+        )
+        page.wait_for_function(
+            f"document.querySelector('.ntro-dt-body').textContent.includes('{last_id}')"
+        )
+        last_visible = page.evaluate(
+            "document.querySelector('.ntro-dt-body').lastElementChild.getAttribute('data-row')"
+        )
         dom_rows_end = page.locator(row_selector).count()
     else:
         scroll_ms = page.evaluate("""() => new Promise((resolve) => {
@@ -140,8 +163,16 @@ def measure(browser, html: str, virtual: bool, last_id: str) -> dict:  # noqa: A
         last_visible = None
         dom_rows_end = dom_rows
     page.close()
-    return {"open_ms": opened, "page_ms": page_load, "render_ms": render_ms, "parse_ms": parse_ms, "dom_rows": dom_rows, "dom_rows_end": dom_rows_end,
-            "scroll_ms": scroll_ms, "last_row": last_visible}
+    return {
+        "open_ms": opened,
+        "page_ms": page_load,
+        "render_ms": render_ms,
+        "parse_ms": parse_ms,
+        "dom_rows": dom_rows,
+        "dom_rows_end": dom_rows_end,
+        "scroll_ms": scroll_ms,
+        "last_row": last_visible,
+    }
 
 
 def main() -> int:
@@ -184,23 +215,35 @@ def main() -> int:
     def med(name: str, key: str) -> float:
         return statistics.median(r[key] for r in results[name])
 
-    print(f"DATA_TABLE benchmark: {args.rows:,} rows x {columns} columns, median of {args.runs} runs "
-          f"(headless Chromium {CHROMIUM})")
-    print(f"  payload synced to the front end : {len(synced):,} bytes JSON "
-          f"({len(gzip.compress(synced)):,} gzipped)")
+    print(
+        f"DATA_TABLE benchmark: {args.rows:,} rows x {columns} columns, median of {args.runs} runs "
+        f"(headless Chromium {CHROMIUM})"
+    )
+    print(
+        f"  payload synced to the front end : {len(synced):,} bytes JSON "
+        f"({len(gzip.compress(synced)):,} gzipped)"
+    )
     print(f"  Python view-model + table view : {statistics.median(build):.0f} ms")
-    print(f"  {'':12} {'open (ms)':>10} {'parse+import':>13} {'render (ms)':>12} {'DOM rows':>9} "
-          f"{'after scroll':>13} {'scroll frame (ms)':>18} {'page load (ms)':>15}")
+    print(
+        f"  {'':12} {'open (ms)':>10} {'parse+import':>13} {'render (ms)':>12} {'DOM rows':>9} "
+        f"{'after scroll':>13} {'scroll frame (ms)':>18} {'page load (ms)':>15}"
+    )
     for name in ("widget", "full-table"):
-        print(f"  {name:12} {med(name, 'open_ms'):10.0f} {med(name, 'parse_ms'):13.0f} "
-              f"{med(name, 'render_ms'):12.1f} {med(name, 'dom_rows'):9.0f} "
-              f"{med(name, 'dom_rows_end'):13.0f} {med(name, 'scroll_ms'):18.1f} {med(name, 'page_ms'):15.0f}")
-    print("  open = the synced state is in the page -> rows on screen (JSON.parse, module import, "
-          "render, first frame);\n  page load = navigation start -> same frame (adds moving the "
-          "page through Playwright's route, a harness cost a notebook does not pay)")
+        print(
+            f"  {name:12} {med(name, 'open_ms'):10.0f} {med(name, 'parse_ms'):13.0f} "
+            f"{med(name, 'render_ms'):12.1f} {med(name, 'dom_rows'):9.0f} "
+            f"{med(name, 'dom_rows_end'):13.0f} {med(name, 'scroll_ms'):18.1f} {med(name, 'page_ms'):15.0f}"
+        )
+    print(
+        "  open = the synced state is in the page -> rows on screen (JSON.parse, module import, "
+        "render, first frame);\n  page load = navigation start -> same frame (adds moving the "
+        "page through Playwright's route, a harness cost a notebook does not pay)"
+    )
     ratio = med("full-table", "open_ms") / max(med("widget", "open_ms"), 0.001)
-    print(f"  widget opens {ratio:.1f}x faster than the full-table baseline; "
-          f"last row drawn after scrolling to the end: R{int(results['widget'][-1]['last_row']):05d}")
+    print(
+        f"  widget opens {ratio:.1f}x faster than the full-table baseline; "
+        f"last row drawn after scrolling to the end: R{int(results['widget'][-1]['last_row']):05d}"
+    )
     target = 300
     verdict = "meets" if med("widget", "open_ms") < target else "MISSES"
     print(f"  target: open < {target} ms -> {verdict}")

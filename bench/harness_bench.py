@@ -48,18 +48,22 @@ async def until_pending(handle: WorkflowHandle[Any, Any], kind: str) -> dict[str
 async def hand_written_run(client: Client, task_queue: str, parent: type) -> float:
     started = time.perf_counter()
     handle = await client.start_workflow(
-        parent.run, {"entity": "fund-a", "period": "2026-10"},
-        id=f"baseline-{uuid.uuid4().hex[:8]}", task_queue=task_queue,
+        parent.run,
+        {"entity": "fund-a", "period": "2026-10"},
+        id=f"baseline-{uuid.uuid4().hex[:8]}",
+        task_queue=task_queue,
     )
     await handle.signal("document_submitted", {"document_ref": "doc-1"})
     review = await until_pending(handle, "interactive_review")
-    await handle.execute_update("submit_action", {"action": "approve", "reviewer": "bench",
-                                                  "gate_id": review["gate_id"]})
+    await handle.execute_update(
+        "submit_action", {"action": "approve", "reviewer": "bench", "gate_id": review["gate_id"]}
+    )
     drill = await until_pending(handle, "drill_down")
     child = client.get_workflow_handle(drill["children"][0]["task_id"])
     sign_off = await until_pending(child, "interactive_review")
-    await child.execute_update("submit_action", {"action": "approve", "reviewer": "bench",
-                                                 "gate_id": sign_off["gate_id"]})
+    await child.execute_update(
+        "submit_action", {"action": "approve", "reviewer": "bench", "gate_id": sign_off["gate_id"]}
+    )
     result = await handle.result()
     assert result["sign_off"] == "signed", result
     return time.perf_counter() - started
@@ -68,20 +72,29 @@ async def hand_written_run(client: Client, task_queue: str, parent: type) -> flo
 async def in_process(runs: int) -> tuple[list[float], list[float]]:
     parent, child = load_bundle(PARENT), load_bundle(CHILD)
     async with await start_environment("time-skipping") as env:
-        client = Client(env.client.service_client, namespace=env.client.namespace,
-                        data_converter=env.client.data_converter)
+        client = Client(
+            env.client.service_client,
+            namespace=env.client.namespace,
+            data_converter=env.client.data_converter,
+        )
         task_queue = "baseline"
-        async with Worker(client, task_queue=task_queue,
-                          workflows=[parent.workflow_cls, child.workflow_cls],
-                          activities=parent.activities,
-                          workflow_runner=UnsandboxedWorkflowRunner()):
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[parent.workflow_cls, child.workflow_cls],
+            activities=parent.activities,
+            workflow_runner=UnsandboxedWorkflowRunner(),
+        ):
             from ntro.workflow import register_workflow
 
             register_workflow("bench-signoff", child.workflow_cls)
-            baseline = [await hand_written_run(client, task_queue, parent.workflow_cls)
-                        for _ in range(runs + 2)][2:]
-        async with WorkflowHarness(parent.workflow_cls, child_workflows=[child],
-                                   activities=parent.activities, env=env) as harness:
+            baseline = [
+                await hand_written_run(client, task_queue, parent.workflow_cls)
+                for _ in range(runs + 2)
+            ][2:]
+        async with WorkflowHarness(
+            parent.workflow_cls, child_workflows=[child], activities=parent.activities, env=env
+        ) as harness:
             harness_runs = []
             for _ in range(runs + 2):
                 result = await harness.run(scenario=HAPPY)
@@ -95,8 +108,18 @@ def cli_runs(runs: int) -> list[float]:
     for _ in range(runs):
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", "from ntro.cli import main; main()", "workflow", "test",
-             str(PARENT), "--child", str(CHILD)], capture_output=True, text=True,
+            [
+                sys.executable,
+                "-c",
+                "from ntro.cli import main; main()",
+                "workflow",
+                "test",
+                str(PARENT),
+                "--child",
+                str(CHILD),
+            ],
+            capture_output=True,
+            text=True,
         )
         times.append(time.perf_counter() - started)
         assert done.returncode == 0, done.stdout + done.stderr

@@ -57,10 +57,16 @@ class BenchInboxWorkflow(NtroWorkflow):
     @ui_step(name="review", title="Review lines", icon="Table")
     async def review(self, inp: dict[str, Any]) -> dict[str, Any]:
         rows = [{"id": f"L{n}", "account": f"{4000 + n}", "amount": 100.0 * n} for n in range(1, 9)]
-        return dict(await self.wait_for_action(
-            payload={"entity": inp["entity"], "period": inp["period"], "rows": rows},
-            display_hint={"component": "DATA_TABLE", "config": {"title": "Review extracted lines"}},
-            reason="Check the extracted lines"))
+        return dict(
+            await self.wait_for_action(
+                payload={"entity": inp["entity"], "period": inp["period"], "rows": rows},
+                display_hint={
+                    "component": "DATA_TABLE",
+                    "config": {"title": "Review extracted lines"},
+                },
+                reason="Check the extracted lines",
+            )
+        )
 
     @workflow.run
     async def run(self, inp: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +75,7 @@ class BenchInboxWorkflow(NtroWorkflow):
 
 # -- the worker process ---------------------------------------------------------------------
 
+
 async def run_worker(address: str) -> None:
     from temporalio.client import Client
     from temporalio.contrib.pydantic import pydantic_data_converter
@@ -76,16 +83,24 @@ async def run_worker(address: str) -> None:
 
     from ntro.testing._harness import quiet_runtime
 
-    client = await Client.connect(address, data_converter=pydantic_data_converter,
-                                  runtime=quiet_runtime())
-    async with Worker(client, task_queue=TASK_QUEUE, workflows=[BenchInboxWorkflow],
-                      workflow_runner=UnsandboxedWorkflowRunner(), max_cached_workflows=5000,
-                      max_concurrent_workflow_tasks=200, max_concurrent_workflow_task_polls=16):
+    client = await Client.connect(
+        address, data_converter=pydantic_data_converter, runtime=quiet_runtime()
+    )
+    async with Worker(
+        client,
+        task_queue=TASK_QUEUE,
+        workflows=[BenchInboxWorkflow],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+        max_cached_workflows=5000,
+        max_concurrent_workflow_tasks=200,
+        max_concurrent_workflow_task_polls=16,
+    ):
         print("worker ready", flush=True)
         await asyncio.Event().wait()
 
 
 # -- measurements ---------------------------------------------------------------------------
+
 
 def median_ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:7.0f} ms (min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f})"
@@ -98,8 +113,13 @@ async def start_all(client: Any, n: int) -> None:
         async with limit:
             await client.start_workflow(
                 BenchInboxWorkflow.run,
-                {"entity": ENTITIES[i % len(ENTITIES)], "period": PERIODS[(i // len(ENTITIES)) % len(PERIODS)]},
-                id=f"inbox-bench-{i:05d}-{uuid.uuid4().hex[:6]}", task_queue=TASK_QUEUE)
+                {
+                    "entity": ENTITIES[i % len(ENTITIES)],
+                    "period": PERIODS[(i // len(ENTITIES)) % len(PERIODS)],
+                },
+                id=f"inbox-bench-{i:05d}-{uuid.uuid4().hex[:6]}",
+                task_queue=TASK_QUEUE,
+            )
 
     await asyncio.gather(*(one(i) for i in range(n)))
 
@@ -110,7 +130,8 @@ async def naive_loop(client: Any) -> tuple[float, int]:
     waiting = 0
     async for execution in client.list_workflows("ExecutionStatus = 'Running'"):
         pending = await client.get_workflow_handle(execution.id, run_id=execution.run_id).query(
-            "current_pending_action", rpc_timeout=timedelta(seconds=10))
+            "current_pending_action", rpc_timeout=timedelta(seconds=10)
+        )
         waiting += bool(pending)
     return time.perf_counter() - started, waiting
 
@@ -118,7 +139,9 @@ async def naive_loop(client: Any) -> tuple[float, int]:
 def endpoint(http: Any, fresh: bool, budget_ms: int = 0) -> tuple[float, dict[str, Any]]:
     """One inbox call; budget_ms=0 waits for the whole inbox, else the server's time budget."""
     started = time.perf_counter()
-    response = http.get("inbox", params={"fresh": "1" if fresh else "0", "budget_ms": str(budget_ms)})
+    response = http.get(
+        "inbox", params={"fresh": "1" if fresh else "0", "budget_ms": str(budget_ms)}
+    )
     elapsed = time.perf_counter() - started
     response.raise_for_status()
     return elapsed, response.json()
@@ -135,19 +158,29 @@ def sidebar(lab: Any, n: int, calls: int) -> tuple[list[float], list[float]] | N
     draws: list[float] = []
     longest: list[float] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(lab.url("lab?reset"))
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('ntro:open-inbox')",
-                               timeout=120_000)
-        page.evaluate("() => window.jupyterapp.restored.then(() => window.jupyterapp.commands.execute('ntro:open-inbox'))")
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('ntro:open-inbox')",
+            timeout=120_000,
+        )
+        page.evaluate(
+            "() => window.jupyterapp.restored.then(() => window.jupyterapp.commands.execute('ntro:open-inbox'))"
+        )
         page.locator("#ntro-inbox").wait_for(state="visible")
-        page.wait_for_function(f"() => document.querySelectorAll('[data-testid=ntro-inbox-item]').length === {n}",
-                               timeout=120_000)
+        page.wait_for_function(
+            f"() => document.querySelectorAll('[data-testid=ntro-inbox-item]').length === {n}",
+            timeout=120_000,
+        )
         for _ in range(calls):
             # Draw from scratch: empty the list's signature by switching the grouping.
-            result = page.evaluate("""async (n) => {
+            result = page.evaluate(
+                """async (n) => {
                 const tasks = [];
                 const observer = new PerformanceObserver(list => { for (const e of list.getEntries()) tasks.push(e.duration); });
                 observer.observe({ entryTypes: ['longtask'] });
@@ -161,7 +194,9 @@ def sidebar(lab: Any, n: int, calls: int) -> tuple[list[float], list[float]] | N
                 await new Promise(r => setTimeout(r, 300));
                 observer.disconnect();
                 return [drawn, Math.max(0, ...tasks), document.querySelectorAll('[data-testid=ntro-inbox-item]').length];
-            }""", n)
+            }""",
+                n,
+            )
             assert result[2] == n, result
             draws.append(result[0] / 1000)
             longest.append(result[1] / 1000)
@@ -184,24 +219,37 @@ async def main_async(args: argparse.Namespace) -> None:
     n = args.workflows
     with tempfile.TemporaryDirectory(prefix="ntro-inbox-bench-") as tmp:
         work = Path(tmp)
-        server = DevServer(work / "temporal.db", port=free_port(), ui_port=free_port(), headless=True)
+        server = DevServer(
+            work / "temporal.db", port=free_port(), ui_port=free_port(), headless=True
+        )
         status = server.start()
-        worker = subprocess.Popen([sys.executable, __file__, "--worker", status.address],
-                                  stdout=subprocess.PIPE, text=True)
+        worker = subprocess.Popen(
+            [sys.executable, __file__, "--worker", status.address],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         lab = None
         try:
             assert worker.stdout is not None and "worker ready" in worker.stdout.readline()
-            client = await Client.connect(status.address, data_converter=pydantic_data_converter,
-                                          runtime=quiet_runtime())
+            client = await Client.connect(
+                status.address, data_converter=pydantic_data_converter, runtime=quiet_runtime()
+            )
             started = time.perf_counter()
             await start_all(client, n)
-            print(f"started {n} workflows in {time.perf_counter() - started:.1f} s "
-                  f"(dev server {status.address}, worker in its own process)")
+            print(
+                f"started {n} workflows in {time.perf_counter() - started:.1f} s "
+                f"(dev server {status.address}, worker in its own process)"
+            )
 
             app = "lab" if args.browser else "server"
-            lab = JupyterProcess(work / "jupyter", app=app, env={"TEMPORAL_HOST": status.address}).start()
-            with httpx.Client(base_url=lab.base_url + "ntro/api/", timeout=120,
-                              headers={"Authorization": f"token {lab.token}"}) as http:
+            lab = JupyterProcess(
+                work / "jupyter", app=app, env={"TEMPORAL_HOST": status.address}
+            ).start()
+            with httpx.Client(
+                base_url=lab.base_url + "ntro/api/",
+                timeout=120,
+                headers={"Authorization": f"token {lab.token}"},
+            ) as http:
                 deadline = time.monotonic() + 120
                 while endpoint(http, fresh=True)[1]["count"] < n:  # every gate open and visible
                     if time.monotonic() > deadline:
@@ -231,7 +279,10 @@ async def main_async(args: argparse.Namespace) -> None:
                 for _ in range(args.calls):
                     elapsed, body = endpoint(http, fresh=False, budget_ms=1500)
                     assert body["complete"] and body["count"] == n and body["queried"] == 0, (
-                        body["count"], body["queried"], body["errors"][:3])
+                        body["count"],
+                        body["queried"],
+                        body["errors"][:3],
+                    )
                     warm.append(elapsed)
                 size = len(http.get("inbox").content)
             drawn = await asyncio.to_thread(sidebar, lab, n, args.calls) if args.browser else None
@@ -239,12 +290,20 @@ async def main_async(args: argparse.Namespace) -> None:
             print(f"\ninbox of {n} waiting reviews, median of {args.calls} calls")
             print(f"  baseline: naive sequential query loop   {median_ms(naive)}")
             print(f"  endpoint, cold (fresh=1, all queried)   {median_ms(cold)}")
-            print(f"  endpoint, first load (empty cache)      {first * 1000:7.0f} ms (one call: describe + query each)")
+            print(
+                f"  endpoint, first load (empty cache)      {first * 1000:7.0f} ms (one call: describe + query each)"
+            )
             print(f"  endpoint, warm (live refresh, cached)   {median_ms(warm)}  complete")
-            print(f"  endpoint, cold with the 1.5 s budget    {median_ms(budgeted)}  "
-                  f"median {statistics.median(shown):.0f} of {n} items in the first answer")
-            print(f"  cold speed-up over the baseline         {statistics.median(naive) / statistics.median(cold):7.1f}x")
-            print(f"  warm speed-up over the baseline         {statistics.median(naive) / statistics.median(warm):7.1f}x")
+            print(
+                f"  endpoint, cold with the 1.5 s budget    {median_ms(budgeted)}  "
+                f"median {statistics.median(shown):.0f} of {n} items in the first answer"
+            )
+            print(
+                f"  cold speed-up over the baseline         {statistics.median(naive) / statistics.median(cold):7.1f}x"
+            )
+            print(
+                f"  warm speed-up over the baseline         {statistics.median(naive) / statistics.median(warm):7.1f}x"
+            )
             print(f"  response size                           {size / 1024:7.0f} KiB")
             if drawn is not None:
                 draws, longest = drawn
@@ -253,8 +312,11 @@ async def main_async(args: argparse.Namespace) -> None:
             elif args.browser:
                 print("  sidebar: skipped (no /usr/bin/chromium or playwright)")
             target = 2.0
-            for label, samples in (("complete, cold", cold), ("complete, warm", warm),
-                                   ("first answer, cold", budgeted)):
+            for label, samples in (
+                ("complete, cold", cold),
+                ("complete, warm", warm),
+                ("first answer, cold", budgeted),
+            ):
                 verdict = "meets" if statistics.median(samples) < target else "MISSES"
                 print(f"  target under {target:g} s, {label + ':':22s} {verdict}")
         finally:

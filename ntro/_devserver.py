@@ -225,7 +225,10 @@ class DevServer:
         current = self.status()
         if current.running:
             return current
-        for label, port, flag in (("gRPC", self.port, "--port"), ("Web UI", self.ui_port, "--ui-port")):
+        for label, port, flag in (
+            ("gRPC", self.port, "--port"),
+            ("Web UI", self.ui_port, "--ui-port"),
+        ):
             if label == "Web UI" and self.headless:
                 continue
             if _port_open(self.ip, port):
@@ -306,13 +309,19 @@ class DevServer:
         try:
             health = subprocess.run(
                 [cli, "operator", "cluster", "health", *base],
-                capture_output=True, text=True, timeout=5, stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                stdin=subprocess.DEVNULL,
             )
             if health.returncode != 0 or health.stdout.split()[-1:] != ["SERVING"]:
                 return False
             namespace = subprocess.run(
                 [cli, "operator", "namespace", "describe", "--namespace", self.namespace, *base],
-                capture_output=True, text=True, timeout=5, stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                stdin=subprocess.DEVNULL,
             )
             return namespace.returncode == 0
         except (OSError, subprocess.TimeoutExpired):
@@ -371,4 +380,3 @@ class DevServer:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self.status())
-

@@ -80,7 +80,11 @@ class LiveView:
     """Keeps one ``RunView`` in step with one workflow; sends its intents."""
 
     def __init__(
-        self, session: Session, workflow_id: str, *, reviewer: str,
+        self,
+        session: Session,
+        workflow_id: str,
+        *,
+        reviewer: str,
         task_queue: str | None = None,
     ) -> None:
         from ntro_jupyter.widgets import RunView
@@ -90,8 +94,11 @@ class LiveView:
         self.reviewer = reviewer
         self.task_queue = task_queue
         self.run_view = RunView(
-            reviewer=reviewer, store=session.store, on_decision=self._on_decision,
-            on_row_action=self._on_row_action, on_signal=self._on_signal,
+            reviewer=reviewer,
+            store=session.store,
+            on_decision=self._on_decision,
+            on_row_action=self._on_row_action,
+            on_signal=self._on_signal,
         )
         self.status_line = ipywidgets.HTML()
         self.widget = LiveRunBox(self)
@@ -224,7 +231,8 @@ class LiveView:
         try:
             conn = await self.session.connection()
             description = await conn.client.get_workflow_handle(self.workflow_id).describe(
-                rpc_timeout=timedelta(seconds=5))
+                rpc_timeout=timedelta(seconds=5)
+            )
         except Exception:  # noqa: BLE001 - the next poll reports reachability
             return None
         return description.status.name.lower() if description.status is not None else None
@@ -259,8 +267,9 @@ class LiveView:
         try:
             self.run_view.update_state(state)
         except Exception as err:  # noqa: BLE001 - a drawing bug must not stop the refreshes
-            self._show_problem(f"could not draw the new state: {type(err).__name__}: {err}",
-                               connection=True)
+            self._show_problem(
+                f"could not draw the new state: {type(err).__name__}: {err}", connection=True
+            )
         self.state = state
         self.refreshes += 1
         self.session.observe(state)
@@ -302,7 +311,9 @@ class LiveView:
             text = f"✓ {wid} completed"
         elif outcome in CLOSED_STATUSES:
             error = state.get("error")
-            text = f"✗ {wid} {html.escape(outcome)}" + (f": {html.escape(str(error))}" if error else "")
+            text = f"✗ {wid} {html.escape(outcome)}" + (
+                f": {html.escape(str(error))}" if error else ""
+            )
         elif outcome is not None and outcome != "stopped":
             text = f"{wid}: {html.escape(outcome)}"
         elif outcome == "stopped":
@@ -311,9 +322,12 @@ class LiveView:
             pending = state.get("pending_action") or {}
             waiting = ""
             if pending:
-                kind = {"interactive_review": "a review", "submit_file": "an upload",
-                        "submit_files": "uploads", "drill_down": "child runbooks"}.get(
-                    str(pending.get("kind")), str(pending.get("kind")))
+                kind = {
+                    "interactive_review": "a review",
+                    "submit_file": "an upload",
+                    "submit_files": "uploads",
+                    "drill_down": "child runbooks",
+                }.get(str(pending.get("kind")), str(pending.get("kind")))
                 waiting = f" · waiting for {kind}"
                 if pending.get("step_id"):
                     waiting += f" in step {html.escape(str(pending['step_id']))}"
@@ -326,7 +340,9 @@ class LiveView:
         )
 
     # -- waiting (scripts and tests) --------------------------------------------------------
-    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
+    def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+    ) -> dict[str, Any]:
         """Block until a refreshed state satisfies ``predicate``; returns it."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -340,7 +356,9 @@ class LiveView:
                     )
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise TimeoutError(f"{self.workflow_id}: state not reached within {timeout:g} s")
+                    raise TimeoutError(
+                        f"{self.workflow_id}: state not reached within {timeout:g} s"
+                    )
                 self._changed.wait(min(remaining, 0.5))
 
     # -- intents (any thread) -----------------------------------------------------------------
@@ -398,7 +416,12 @@ class RunHandle:
     """
 
     def __init__(
-        self, session: Session, workflow_id: str, *, reviewer: str, live: bool = True,
+        self,
+        session: Session,
+        workflow_id: str,
+        *,
+        reviewer: str,
+        live: bool = True,
         task_queue: str | None = None,
     ) -> None:
         self.session = session
@@ -407,7 +430,9 @@ class RunHandle:
         self.task_queue = task_queue
         self.live: LiveView | None = None
         if live:
-            self.live = LiveView(session, workflow_id, reviewer=reviewer, task_queue=task_queue).start()
+            self.live = LiveView(
+                session, workflow_id, reviewer=reviewer, task_queue=task_queue
+            ).start()
 
     @property
     def view(self) -> LiveRunBox:
@@ -428,13 +453,29 @@ class RunHandle:
     def pending(self) -> dict[str, Any] | None:
         return self.session.pending(self.workflow_id)
 
-    def decide(self, action: str, *, corrections: list[dict[str, Any]] | tuple[()] = (),
-               comment: str | None = None, reviewer: str | None = None) -> dict[str, Any]:
-        return self.session.decide(self.workflow_id, action, corrections=corrections,
-                                   comment=comment, reviewer=reviewer or self.reviewer)
+    def decide(
+        self,
+        action: str,
+        *,
+        corrections: list[dict[str, Any]] | tuple[()] = (),
+        comment: str | None = None,
+        reviewer: str | None = None,
+    ) -> dict[str, Any]:
+        return self.session.decide(
+            self.workflow_id,
+            action,
+            corrections=corrections,
+            comment=comment,
+            reviewer=reviewer or self.reviewer,
+        )
 
-    def approve(self, *, corrections: list[dict[str, Any]] | tuple[()] = (), comment: str | None = None,
-                reviewer: str | None = None) -> dict[str, Any]:
+    def approve(
+        self,
+        *,
+        corrections: list[dict[str, Any]] | tuple[()] = (),
+        comment: str | None = None,
+        reviewer: str | None = None,
+    ) -> dict[str, Any]:
         return self.decide("approve", corrections=corrections, comment=comment, reviewer=reviewer)
 
     def reject(self, *, comment: str | None = None, reviewer: str | None = None) -> dict[str, Any]:
@@ -452,7 +493,9 @@ class RunHandle:
         future = self.session.loop.submit(self.session.result_async(self.workflow_id))
         return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
 
-    def wait_for_state(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
+    def wait_for_state(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+    ) -> dict[str, Any]:
         """Block until the live view shows a state satisfying ``predicate``."""
         if self.live is None:
             raise SessionError("no live view: open the handle with live=True")

@@ -50,120 +50,184 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> _Parser:
-    root = _Parser(prog="%ntro", description="Run and review ntro runbooks from a notebook.",
-                   formatter_class=argparse.RawDescriptionHelpFormatter,
-                   epilog="Each command has --help, e.g. %ntro run --help. "
-                          "%%ntro runbook defines a runbook in a cell.")
+    root = _Parser(
+        prog="%ntro",
+        description="Run and review ntro runbooks from a notebook.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Each command has --help, e.g. %ntro run --help. "
+        "%%ntro runbook defines a runbook in a cell.",
+    )
     sub = root.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("connect", help="use the harness, the local dev server or a cluster",
-                       description="Connect the session to a Temporal server. TARGET is 'harness' "
-                       "(time-skipping test server, the default), 'dev' (local dev server with an "
-                       "SQLite file, started if needed) or HOST:PORT. Without TARGET: "
-                       "TEMPORAL_HOST (with TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS) "
-                       "if set, else the harness.")
+    p = sub.add_parser(
+        "connect",
+        help="use the harness, the local dev server or a cluster",
+        description="Connect the session to a Temporal server. TARGET is 'harness' "
+        "(time-skipping test server, the default), 'dev' (local dev server with an "
+        "SQLite file, started if needed) or HOST:PORT. Without TARGET: "
+        "TEMPORAL_HOST (with TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS) "
+        "if set, else the harness.",
+    )
     p.add_argument("target", nargs="?", help="harness | dev | HOST:PORT")
     p.add_argument("--namespace", help="Temporal namespace (default: default)")
-    p.add_argument("--tls", action="store_true", default=None, help="use TLS (implied by --api-key)")
+    p.add_argument(
+        "--tls", action="store_true", default=None, help="use TLS (implied by --api-key)"
+    )
     p.add_argument("--api-key", help="API key for the cluster")
     p.add_argument("--db", help="dev: SQLite file (default .ntro/temporal.db or NTRO_DEV_DB)")
     p.add_argument("--port", type=int, help="dev: gRPC port (default 7233)")
     p.add_argument("--ui-port", type=int, help="dev: Web UI port (default 8233)")
     p.add_argument("--as", dest="reviewer", help="record decisions of this session as REVIEWER")
 
-    sub.add_parser("status", help="where the session is connected, who reviews, what is loaded",
-                   description="Show the session's target, reviewer, runbooks, workers and live views.")
+    sub.add_parser(
+        "status",
+        help="where the session is connected, who reviews, what is loaded",
+        description="Show the session's target, reviewer, runbooks, workers and live views.",
+    )
 
-    p = sub.add_parser("server", help="start, stop or show the local Temporal dev server",
-                       description="The local Temporal dev server (temporal server start-dev) "
-                       "with a persistent SQLite file and the Web UI.")
+    p = sub.add_parser(
+        "server",
+        help="start, stop or show the local Temporal dev server",
+        description="The local Temporal dev server (temporal server start-dev) "
+        "with a persistent SQLite file and the Web UI.",
+    )
     p.add_argument("action", choices=["start", "stop", "status"])
     p.add_argument("--db", help="SQLite file (default .ntro/temporal.db or NTRO_DEV_DB)")
     p.add_argument("--port", type=int, default=7233, help="gRPC port (default 7233)")
     p.add_argument("--ui-port", type=int, default=8233, help="Web UI port (default 8233)")
     p.add_argument("--headless", action="store_true", help="no Web UI")
 
-    p = sub.add_parser("load", help="load a runbook bundle and serve it with a worker",
-                       description="Load the bundle at PATH (and child bundles) and serve it with "
-                       "a worker of this session. Loading a changed bundle again serves new runs "
-                       "with the new code; running workflows keep the version they started with.")
+    p = sub.add_parser(
+        "load",
+        help="load a runbook bundle and serve it with a worker",
+        description="Load the bundle at PATH (and child bundles) and serve it with "
+        "a worker of this session. Loading a changed bundle again serves new runs "
+        "with the new code; running workflows keep the version they started with.",
+    )
     p.add_argument("path")
-    p.add_argument("--child", action="append", default=[], metavar="PATH",
-                   help="a child runbook bundle (repeatable)")
+    p.add_argument(
+        "--child",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a child runbook bundle (repeatable)",
+    )
     p.add_argument("--workflow-class", help="the workflow class, if not CamelCase(slug)+Workflow")
     p.add_argument("--task-queue", help="serve this task queue instead of ntro-<slug>-<digest>")
-    p.add_argument("--mock", action="store_true",
-                   help="auto-mock the activities from their return annotations")
+    p.add_argument(
+        "--mock", action="store_true", help="auto-mock the activities from their return annotations"
+    )
 
-    p = sub.add_parser("run", help="start a runbook and show its live view",
-                       description="Start a run of SLUG, display its live view and return a handle.")
+    p = sub.add_parser(
+        "run",
+        help="start a runbook and show its live view",
+        description="Start a run of SLUG, display its live view and return a handle.",
+    )
     p.add_argument("slug")
-    p.add_argument("--input", help="the run input as JSON, or @file.json (harness: generated if omitted)")
+    p.add_argument(
+        "--input", help="the run input as JSON, or @file.json (harness: generated if omitted)"
+    )
     p.add_argument("--id", dest="workflow_id", help="workflow id (default SLUG-<random>)")
     p.add_argument("--task-queue", help="start on this task queue (a worker elsewhere serves it)")
     p.add_argument("--as", dest="reviewer", help="decide in this view as REVIEWER")
     p.add_argument("--no-view", action="store_true", help="start only; return the handle")
 
-    p = sub.add_parser("ls", help="list workflows, those waiting for a person first",
-                       description="List workflows (newest first), those waiting for a person "
-                       "first, with what they wait for.")
+    p = sub.add_parser(
+        "ls",
+        help="list workflows, those waiting for a person first",
+        description="List workflows (newest first), those waiting for a person "
+        "first, with what they wait for.",
+    )
     p.add_argument("--pending", action="store_true", help="only those waiting for a person")
     p.add_argument("--limit", type=int, default=50, help="at most N workflows (default 50)")
-    p.add_argument("--query", help="a Temporal visibility query, e.g. 'ExecutionStatus=\"Running\"'")
+    p.add_argument(
+        "--query", help="a Temporal visibility query, e.g. 'ExecutionStatus=\"Running\"'"
+    )
 
-    p = sub.add_parser("attach", help="show the live view of a running workflow",
-                       description="Rebuild the live view of workflow ID (for example after a "
-                       "kernel restart) and return a handle.")
+    p = sub.add_parser(
+        "attach",
+        help="show the live view of a running workflow",
+        description="Rebuild the live view of workflow ID (for example after a "
+        "kernel restart) and return a handle.",
+    )
     p.add_argument("workflow_id", metavar="ID")
     p.add_argument("--as", dest="reviewer", help="decide in this view as REVIEWER")
-    p.add_argument("--force", action="store_true",
-                   help="serve it with the loaded runbook even if it started with another version")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="serve it with the loaded runbook even if it started with another version",
+    )
 
     for action in ("approve", "reject"):
-        p = sub.add_parser(action, help=f"{action} the open review of a workflow",
-                           description=f"{action.capitalize()} the open review of workflow ID.")
+        p = sub.add_parser(
+            action,
+            help=f"{action} the open review of a workflow",
+            description=f"{action.capitalize()} the open review of workflow ID.",
+        )
         p.add_argument("workflow_id", metavar="ID")
         if action == "approve":
-            p.add_argument("--corrections", help="JSON list of {line_item_id, field, old_value, "
-                           "new_value}, or @file.json")
+            p.add_argument(
+                "--corrections",
+                help="JSON list of {line_item_id, field, old_value, new_value}, or @file.json",
+            )
         p.add_argument("--comment", help="why (required by some reviews to reject)")
-        p.add_argument("--as", dest="reviewer", help="the reviewer recorded (default: NTRO_REVIEWER, the user)")
+        p.add_argument(
+            "--as", dest="reviewer", help="the reviewer recorded (default: NTRO_REVIEWER, the user)"
+        )
 
-    p = sub.add_parser("history", help="the audit trail of a workflow",
-                       description="Decisions, corrections, row actions, timeouts and refusals of ID.")
+    p = sub.add_parser(
+        "history",
+        help="the audit trail of a workflow",
+        description="Decisions, corrections, row actions, timeouts and refusals of ID.",
+    )
     p.add_argument("workflow_id", metavar="ID")
 
-    p = sub.add_parser("snapshot", help="freeze a workflow's state into this output",
-                       description="Show ID's breadcrumb, decisions and audit trail as saved "
-                       "data, so the notebook shows them with no kernel.")
+    p = sub.add_parser(
+        "snapshot",
+        help="freeze a workflow's state into this output",
+        description="Show ID's breadcrumb, decisions and audit trail as saved "
+        "data, so the notebook shows them with no kernel.",
+    )
     p.add_argument("workflow_id", metavar="ID")
 
-    p = sub.add_parser("test", help="run a bundle's scenarios (progress and report)",
-                       description="Run the scenarios of the bundle at PATH on a fresh "
-                       "time-skipping server (HAPPY and REJECT_ALL unless --scenario).")
+    p = sub.add_parser(
+        "test",
+        help="run a bundle's scenarios (progress and report)",
+        description="Run the scenarios of the bundle at PATH on a fresh "
+        "time-skipping server (HAPPY and REJECT_ALL unless --scenario).",
+    )
     p.add_argument("path")
     p.add_argument("--scenario", action="append", default=[], metavar="NAME")
     p.add_argument("--child", action="append", default=[], metavar="PATH")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per scenario (default 60)")
     p.add_argument("--json", action="store_true", help="print the JSON report")
 
-    p = sub.add_parser("runbook", help="(cell magic) define a runbook in this cell",
-                       description="%%ntro runbook: run the cell and serve the workflow classes it "
-                       "defines (hot reload). Notebook classes run unsandboxed.")
+    p = sub.add_parser(
+        "runbook",
+        help="(cell magic) define a runbook in this cell",
+        description="%%ntro runbook: run the cell and serve the workflow classes it "
+        "defines (hot reload). Notebook classes run unsandboxed.",
+    )
     p.add_argument("--slug", help="slug of the runbook (default from the class name)")
     p.add_argument("--mock", action="store_true", help="auto-mock its activities")
     p.add_argument("--task-queue", help="serve this task queue")
 
-    p = sub.add_parser("export", help="write a notebook runbook out as a bundle",
-                       description="Write runbook NAME (defined with %%ntro runbook) as a bundle in "
-                       "DIR that `ntro runbook validate DIR` accepts.")
+    p = sub.add_parser(
+        "export",
+        help="write a notebook runbook out as a bundle",
+        description="Write runbook NAME (defined with %%ntro runbook) as a bundle in "
+        "DIR that `ntro runbook validate DIR` accepts.",
+    )
     p.add_argument("name", metavar="NAME")
     p.add_argument("directory", metavar="DIR")
     p.add_argument("--force", action="store_true", help="write into a non-empty DIR")
 
-    p = sub.add_parser("scenario", help="save the decisions taken on a workflow as a scenario",
-                       description="%ntro scenario save NAME ID: record the decisions taken on "
-                       "workflow ID in the bundle's tests/scenarios.py.")
+    p = sub.add_parser(
+        "scenario",
+        help="save the decisions taken on a workflow as a scenario",
+        description="%ntro scenario save NAME ID: record the decisions taken on "
+        "workflow ID in the bundle's tests/scenarios.py.",
+    )
     p.add_argument("action", choices=["save"])
     p.add_argument("name", metavar="NAME")
     p.add_argument("workflow_id", metavar="ID")
@@ -190,7 +254,7 @@ def _value_arg(text: str | None, option: str) -> Any:
         except (ValueError, SyntaxError):
             raise UsageError(
                 f"{option} is not JSON ({err.msg} at column {err.colno}): quote it, e.g. "
-                f"{option} '{{\"period\": \"2026-10\"}}', or pass @file.json"
+                f'{option} \'{{"period": "2026-10"}}\', or pass @file.json'
             ) from None
 
 
@@ -207,8 +271,15 @@ def _errors() -> tuple[type[BaseException], ...]:
     from ntro.testing import HarnessError
     from ntro_jupyter._session import SessionError
 
-    return (SessionError, RunbookError, HarnessError, DevServerError, BinaryNotFoundError,
-            RPCError, TimeoutError)
+    return (
+        SessionError,
+        RunbookError,
+        HarnessError,
+        DevServerError,
+        BinaryNotFoundError,
+        RPCError,
+        TimeoutError,
+    )
 
 
 @magics_class
@@ -228,12 +299,16 @@ class NtroMagics(Magics):
                 args = _parser().parse_args(argv)
             except UsageError as err:
                 if any(a.startswith(("{", "[")) for a in argv) or "unrecognized" in str(err):
-                    hint = " Quote JSON values: --input '{\"key\": \"value\"}'." if "{" in line else ""
+                    hint = (
+                        ' Quote JSON values: --input \'{"key": "value"}\'.' if "{" in line else ""
+                    )
                     raise UsageError(f"{err}{hint}") from None
                 raise
             if cell is not None:
                 if args.command != "runbook":
-                    raise UsageError("%%ntro as a cell magic is '%%ntro runbook': define a runbook in the cell")
+                    raise UsageError(
+                        "%%ntro as a cell magic is '%%ntro runbook': define a runbook in the cell"
+                    )
                 return self._runbook(args, cell)
             if args.command is None:
                 _parser().print_help()
@@ -264,9 +339,18 @@ class NtroMagics(Magics):
     # -- commands --------------------------------------------------------------------------------
     def _connect(self, args: argparse.Namespace) -> None:
         session = self.session
-        options = {k: v for k, v in {
-            "namespace": args.namespace, "tls": args.tls, "api_key": args.api_key,
-            "db_file": args.db, "port": args.port, "ui_port": args.ui_port}.items() if v is not None}
+        options = {
+            k: v
+            for k, v in {
+                "namespace": args.namespace,
+                "tls": args.tls,
+                "api_key": args.api_key,
+                "db_file": args.db,
+                "port": args.port,
+                "ui_port": args.ui_port,
+            }.items()
+            if v is not None
+        }
         if args.reviewer is not None:
             session.set_reviewer(args.reviewer)
         print(session.connect(args.target, **options))
@@ -283,9 +367,14 @@ class NtroMagics(Magics):
 
     def _status(self, args: argparse.Namespace) -> None:
         info = self.session.status()
-        print(f"Target:    {info['target']}" + ("" if info["connected"] else " (not connected yet)"))
+        print(
+            f"Target:    {info['target']}" + ("" if info["connected"] else " (not connected yet)")
+        )
         if info["address"]:
-            print(f"Address:   {info['address']}" + (f"  Web UI: {info['ui_url']}" if info["ui_url"] else ""))
+            print(
+                f"Address:   {info['address']}"
+                + (f"  Web UI: {info['ui_url']}" if info["ui_url"] else "")
+            )
         print(f"Reviewer:  {info['reviewer']}")
         if info["runbooks"]:
             for slug, queue in info["runbooks"].items():
@@ -321,8 +410,13 @@ class NtroMagics(Magics):
 
     def _load(self, args: argparse.Namespace) -> None:
         session = self.session
-        runbook = session.load(args.path, children=args.child, workflow_class=args.workflow_class,
-                               task_queue=args.task_queue, mock=args.mock)
+        runbook = session.load(
+            args.path,
+            children=args.child,
+            workflow_class=args.workflow_class,
+            task_queue=args.task_queue,
+            mock=args.mock,
+        )
         for child in runbook.children:
             print(f"Loaded child {child.describe()}")
         print(f"Loaded {runbook.describe()}")
@@ -331,9 +425,14 @@ class NtroMagics(Magics):
             print(f"Note: {note}")
 
     def _run(self, args: argparse.Namespace) -> Any:
-        handle = self.session.run(args.slug, _value_arg(args.input, "--input"),
-                                  workflow_id=args.workflow_id, task_queue=args.task_queue,
-                                  reviewer=args.reviewer, live=not args.no_view)
+        handle = self.session.run(
+            args.slug,
+            _value_arg(args.input, "--input"),
+            workflow_id=args.workflow_id,
+            task_queue=args.task_queue,
+            reviewer=args.reviewer,
+            live=not args.no_view,
+        )
         if handle.live is not None:
             self._display(handle.view)
         return handle
@@ -341,8 +440,10 @@ class NtroMagics(Magics):
     def _ls(self, args: argparse.Namespace) -> Any:
         from ntro_jupyter._session._display import WorkflowTable
 
-        return WorkflowTable(self.session.ls(pending=args.pending, limit=args.limit, query=args.query),
-                             pending_only=args.pending)
+        return WorkflowTable(
+            self.session.ls(pending=args.pending, limit=args.limit, query=args.query),
+            pending_only=args.pending,
+        )
 
     def _attach(self, args: argparse.Namespace) -> Any:
         handle = self.session.attach(args.workflow_id, reviewer=args.reviewer, force=args.force)
@@ -352,16 +453,28 @@ class NtroMagics(Magics):
     def _decide(self, args: argparse.Namespace, action: str) -> None:
         corrections = _value_arg(getattr(args, "corrections", None), "--corrections") or []
         if not isinstance(corrections, list) or not all(isinstance(c, dict) for c in corrections):
-            raise UsageError("--corrections must be a JSON list of {line_item_id, field, old_value, new_value}")
-        result = self.session.decide(args.workflow_id, action, corrections=corrections,
-                                     comment=args.comment, reviewer=args.reviewer)
+            raise UsageError(
+                "--corrections must be a JSON list of {line_item_id, field, old_value, new_value}"
+            )
+        result = self.session.decide(
+            args.workflow_id,
+            action,
+            corrections=corrections,
+            comment=args.comment,
+            reviewer=args.reviewer,
+        )
         decision = result.get("decision") or {}
-        verb = {"approve": "Approved", "reject": "Rejected", "correct": "Approved with corrections"}.get(
-            str(decision.get("action")), "Decided")
+        verb = {
+            "approve": "Approved",
+            "reject": "Rejected",
+            "correct": "Approved with corrections",
+        }.get(str(decision.get("action")), "Decided")
         count = len(decision.get("corrections") or [])
         extra = f" ({count} correction{'s' if count != 1 else ''})" if count else ""
-        print(f"{verb} the review in step {decision.get('step_id')!r} of {args.workflow_id} as "
-              f"{decision.get('reviewer')}{extra}.")
+        print(
+            f"{verb} the review in step {decision.get('step_id')!r} of {args.workflow_id} as "
+            f"{decision.get('reviewer')}{extra}."
+        )
 
     def _approve(self, args: argparse.Namespace) -> None:
         self._decide(args, "approve")
@@ -401,11 +514,19 @@ class NtroMagics(Magics):
             shown["done"] += 1
             bar.value = shown["done"]
             mark = "✓" if result.passed else "✗"
-            label.value = f"{shown['done']}/{bar.max} · {mark} {result.scenario} ({result.duration_s:.2f}s)"
+            label.value = (
+                f"{shown['done']}/{bar.max} · {mark} {result.scenario} ({result.duration_s:.2f}s)"
+            )
             bar.bar_style = "" if result.passed and bar.bar_style != "danger" else "danger"
 
-        results = self.session.test(args.path, scenarios=args.scenario, children=args.child,
-                                    timeout=args.timeout, on_start=on_start, on_result=on_result)
+        results = self.session.test(
+            args.path,
+            scenarios=args.scenario,
+            children=args.child,
+            timeout=args.timeout,
+            on_start=on_start,
+            on_result=on_result,
+        )
         bar.value = bar.max
         if all(r.passed for r in results):
             bar.bar_style = "success"
@@ -416,8 +537,13 @@ class NtroMagics(Magics):
         print(report.json(results) if args.json else report.human(results))
 
     def _runbook(self, args: argparse.Namespace, cell: str) -> None:
-        runbooks = self.session.define(cell, namespace=self.shell.user_ns if self.shell else None,
-                                       slug=args.slug, mock=args.mock, task_queue=args.task_queue)
+        runbooks = self.session.define(
+            cell,
+            namespace=self.shell.user_ns if self.shell else None,
+            slug=args.slug,
+            mock=args.mock,
+            task_queue=args.task_queue,
+        )
         for runbook in runbooks:
             print(f"Defined {runbook.describe()}; served on task queue {runbook.task_queue}")
         for note in getattr(runbooks[0], "notes", []) or []:
@@ -428,10 +554,13 @@ class NtroMagics(Magics):
         print(f"Exported runbook {args.name!r} to {path} (ntro runbook validate {path}: valid)")
 
     def _scenario(self, args: argparse.Namespace) -> None:
-        saved = self.session.save_scenario(args.name, args.workflow_id, bundle=args.bundle,
-                                           force=args.force)
-        print(f"Saved scenario {args.name!r} to {saved.path}; replay it with "
-              f"ntro workflow test {saved.path.parent.parent} --scenario {args.name}")
+        saved = self.session.save_scenario(
+            args.name, args.workflow_id, bundle=args.bundle, force=args.force
+        )
+        print(
+            f"Saved scenario {args.name!r} to {saved.path}; replay it with "
+            f"ntro workflow test {saved.path.parent.parent} --scenario {args.name}"
+        )
         if saved.note:
             print(f"Note: {saved.note}")
 

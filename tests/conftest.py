@@ -16,7 +16,8 @@ from ntro.testing._harness import quiet_runtime
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """Temporal's in-memory time-skipping server, from the pip-installed binary."""
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=test_server_path(), data_converter=pydantic_data_converter,
+        test_server_existing_path=test_server_path(),
+        data_converter=pydantic_data_converter,
         runtime=quiet_runtime(),
     )
     async with env:

@@ -49,7 +49,9 @@ def test_env_override_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert find_test_server() == str(fake_server.resolve())
 
 
-def test_override_to_a_missing_file_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_override_to_a_missing_file_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NTRO_TEMPORAL_CLI", str(tmp_path / "nope"))
     with pytest.raises(BinaryNotFoundError) as info:
         temporal_cli_path()
@@ -59,7 +61,9 @@ def test_override_to_a_missing_file_names_the_variable(tmp_path: Path, monkeypat
 
 
 def test_override_that_is_not_executable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NTRO_TEMPORAL_TEST_SERVER", str(make_exe(tmp_path / "srv", executable=False)))
+    monkeypatch.setenv(
+        "NTRO_TEMPORAL_TEST_SERVER", str(make_exe(tmp_path / "srv", executable=False))
+    )
     with pytest.raises(BinaryNotFoundError, match="not executable"):
         find_test_server()
 

@@ -104,7 +104,9 @@ def test_a_server_that_dies_at_start_shows_its_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = tmp_path / "temporal"
-    fake.write_text("#!/bin/sh\necho 'starting'\necho 'error: unknown flag --frobnicate' >&2\nexit 3\n")
+    fake.write_text(
+        "#!/bin/sh\necho 'starting'\necho 'error: unknown flag --frobnicate' >&2\nexit 3\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("NTRO_TEMPORAL_CLI", str(fake))
     srv = DevServer(tmp_path / "t.db", port=free_port(), ui_port=free_port())

@@ -96,7 +96,9 @@ def _err(message: str) -> None:
 def runbook_validate(
     directory: Path = typer.Argument(..., help="The bundle directory (holding runbook.md)."),
     workflow_class: str | None = typer.Option(
-        None, "--workflow-class", help="Name of the workflow class, if not CamelCase(slug)+Workflow."
+        None,
+        "--workflow-class",
+        help="Name of the workflow class, if not CamelCase(slug)+Workflow.",
     ),
 ) -> int:
     """Check a bundle: front matter, templates, workflow class, steps vs @ui_step.
@@ -136,7 +138,9 @@ def runbook_new(
     ),
     name: str | None = typer.Option(None, "--name", help="Human name (default: from the slug)."),
     author: str | None = typer.Option(None, "--author", help="Author (default: your user name)."),
-    force: bool = typer.Option(False, "--force", help="Write into an existing non-empty directory."),
+    force: bool = typer.Option(
+        False, "--force", help="Write into an existing non-empty directory."
+    ),
 ) -> int:
     """Scaffold a new bundle: an upload gate, an activity, a table review and a scenario."""
     from ntro.runbook import scaffold_bundle
@@ -166,7 +170,9 @@ def dev_server(
         DevServerAction.start, help="start (default), stop or status."
     ),
     db: Path = typer.Option(
-        Path(".ntro/temporal.db"), "--db", "--db-filename",
+        Path(".ntro/temporal.db"),
+        "--db",
+        "--db-filename",
         help="SQLite file that keeps workflows across restarts.",
     ),
     port: int = typer.Option(7233, "--port", help="gRPC port clients and workers connect to."),

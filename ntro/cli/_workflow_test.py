@@ -55,19 +55,47 @@ def read_input(raw: str | None, workflow_cls: type) -> Any:
 
 @workflow_app.command("test")
 def workflow_test(
-    directory: Annotated[Path, typer.Argument(metavar="DIR", help="The runbook bundle (folder with runbook.md).")],
-    child: Annotated[list[Path] | None, typer.Option(
-        "--child", metavar="DIR", help="A child runbook bundle; repeat for several.")] = None,
-    scenario: Annotated[list[str] | None, typer.Option(
-        "--scenario", metavar="NAME", help="Scenario name (default: happy and reject_all); repeat for several.")] = None,
-    timeout: Annotated[float, typer.Option(metavar="S", help="Seconds each scenario may take.")] = 60.0,
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="The runbook bundle (folder with runbook.md).")
+    ],
+    child: Annotated[
+        list[Path] | None,
+        typer.Option("--child", metavar="DIR", help="A child runbook bundle; repeat for several."),
+    ] = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            metavar="NAME",
+            help="Scenario name (default: happy and reject_all); repeat for several.",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(metavar="S", help="Seconds each scenario may take.")
+    ] = 60.0,
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON report.")] = False,
-    workflow_class: Annotated[str | None, typer.Option(
-        "--workflow-class", metavar="NAME", help="Workflow class name, when not CamelCase(slug)+Workflow.")] = None,
-    input: Annotated[str | None, typer.Option(
-        "--input", metavar="JSON|@FILE", help="Run input as JSON, or @file.json (default: generated).")] = None,
-    server: Annotated[str, typer.Option(
-        metavar="SERVER", help="time-skipping (default), dev, or a cluster address host:port.")] = "time-skipping",
+    workflow_class: Annotated[
+        str | None,
+        typer.Option(
+            "--workflow-class",
+            metavar="NAME",
+            help="Workflow class name, when not CamelCase(slug)+Workflow.",
+        ),
+    ] = None,
+    input: Annotated[
+        str | None,
+        typer.Option(
+            "--input",
+            metavar="JSON|@FILE",
+            help="Run input as JSON, or @file.json (default: generated).",
+        ),
+    ] = None,
+    server: Annotated[
+        str,
+        typer.Option(
+            metavar="SERVER", help="time-skipping (default), dev, or a cluster address host:port."
+        ),
+    ] = "time-skipping",
 ) -> None:
     """Run a runbook's scenarios and report each step; exit 0 when all pass, 1 otherwise."""
     from ntro.runbook import RunbookError, load_bundle
@@ -85,10 +113,18 @@ def workflow_test(
             typer.echo(report.human_result(result))
 
     try:
-        results = asyncio.run(run_bundle(
-            directory, children=child or [], scenario_names=scenario or [], input=run_input,
-            workflow_class=workflow_class, server=server, timeout=timeout, on_result=show,
-        ))
+        results = asyncio.run(
+            run_bundle(
+                directory,
+                children=child or [],
+                scenario_names=scenario or [],
+                input=run_input,
+                workflow_class=workflow_class,
+                server=server,
+                timeout=timeout,
+                on_result=show,
+            )
+        )
     except HarnessError as err:
         raise usage_error(str(err)) from None
     if json_output:

@@ -48,7 +48,9 @@ class ObservableResult(BaseModel):
         if declared:
             return str(declared)
         name = cls.__name__
-        return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
+        return "".join(
+            f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name)
+        )
 
     async def emit(self, emitter: ObserverEmitter | None = None) -> bool:
         """Publish this result through ``emitter`` or the registered one.

@@ -53,7 +53,9 @@ class RunbookError(ValueError):
             message = f"{len(issues)} problems in the front matter: " + "; ".join(
                 i.message for i in issues
             )
-        return cls(message, file=file, key=first.key, line=first.line, code=first.code, issues=issues)
+        return cls(
+            message, file=file, key=first.key, line=first.line, code=first.code, issues=issues
+        )
 
 
 # Stable problem codes (``ntro runbook validate`` prints them; the README lists them).

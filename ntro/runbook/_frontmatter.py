@@ -56,7 +56,9 @@ def split_front_matter(text: str, filename: str = "runbook.md") -> tuple[str, st
         start += 1
     if start >= len(lines) or lines[start].rstrip() != _FENCE:
         raise RunbookError(
-            f"no YAML front matter: {_FENCE_HELP}", file=filename, code=FRONT_MATTER_SYNTAX,
+            f"no YAML front matter: {_FENCE_HELP}",
+            file=filename,
+            code=FRONT_MATTER_SYNTAX,
             line=start + 1 if start < len(lines) else None,
         )
     for end in range(start + 1, len(lines)):
@@ -67,7 +69,9 @@ def split_front_matter(text: str, filename: str = "runbook.md") -> tuple[str, st
     raise RunbookError(
         f"the front matter opened on line {start + 1} is never closed: add a line '---' after "
         f"the last YAML key",
-        file=filename, code=FRONT_MATTER_SYNTAX, line=start + 1,
+        file=filename,
+        code=FRONT_MATTER_SYNTAX,
+        line=start + 1,
     )
 
 
@@ -134,15 +138,16 @@ def _issue_for(error: dict[str, Any], data: Any) -> tuple[str, str]:
         )
     if len(loc) == 2 and loc[0] in ("steps", "templates") and kind in ("model_type", "dict_type"):
         needed = ", ".join(_STEP_REQUIRED) if loc[0] == "steps" else "path, description"
-        return BAD_VALUE, (
-            f"'{key}' must be a mapping with keys {needed}; got {_describe(value)}"
-        )
+        return BAD_VALUE, (f"'{key}' must be a mapping with keys {needed}; got {_describe(value)}")
     if kind == "string_type":
         return BAD_VALUE, f"'{key}' must be text, got {_describe(value)}: quote the value"
     if kind in ("list_type",):
         return BAD_VALUE, f"'{key}' must be a list (`- item` lines), got {_describe(value)}"
     if kind in ("dict_type", "model_type"):
-        return BAD_VALUE, f"'{key}' must be a mapping (indented `key: value` lines), got {_describe(value)}"
+        return (
+            BAD_VALUE,
+            f"'{key}' must be a mapping (indented `key: value` lines), got {_describe(value)}",
+        )
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     return BAD_VALUE, f"'{key}': {message}"
 
@@ -236,14 +241,18 @@ def read_front_matter(
         mark = getattr(err, "problem_mark", None)
         line = mark.line + first_line if mark is not None else None
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        return None, body, [
-            Issue(
-                FRONT_MATTER_SYNTAX,
-                f"the front matter is not valid YAML ({problem}): check indentation and quote "
-                f"values containing ':' or '#'",
-                line=line,
-            )
-        ]
+        return (
+            None,
+            body,
+            [
+                Issue(
+                    FRONT_MATTER_SYNTAX,
+                    f"the front matter is not valid YAML ({problem}): check indentation and quote "
+                    f"values containing ':' or '#'",
+                    line=line,
+                )
+            ],
+        )
     model, issues = front_matter_issues(data, root, first_line)
     return model, body, issues
 
@@ -265,7 +274,7 @@ def read_runbook_md(path: str | Path) -> tuple[RunbookFrontMatter, str]:
         raise RunbookError(
             "file not found: a runbook bundle needs a runbook.md with YAML front matter "
             "(create one with `ntro runbook new SLUG`)",
-            file=str(path), code="NTRO001",
+            file=str(path),
+            code="NTRO001",
         ) from None
     return parse_runbook_md(text, filename=str(path))
-

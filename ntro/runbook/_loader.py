@@ -85,9 +85,7 @@ class _BundleFinder(importlib.abc.MetaPathFinder):
         self, fullname: str, path: Any = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname == BUNDLES_PACKAGE:
-            spec = importlib.machinery.ModuleSpec(
-                fullname, _EmptyPackageLoader(), is_package=True
-            )
+            spec = importlib.machinery.ModuleSpec(fullname, _EmptyPackageLoader(), is_package=True)
             spec.submodule_search_locations = []
             return spec
         parent, _, name = fullname.rpartition(".")
@@ -185,13 +183,15 @@ def bundle_dir_of(path: str | Path) -> Path:
         raise RunbookError(
             "no such directory: pass the path of a runbook bundle (a directory holding "
             "runbook.md and templates/)",
-            file=str(path), code=NOT_A_BUNDLE,
+            file=str(path),
+            code=NOT_A_BUNDLE,
         )
     if not (path / "runbook.md").is_file():
         raise RunbookError(
             "not a runbook bundle: runbook.md is missing. Point at the bundle directory, or "
             "create one with `ntro runbook new SLUG`",
-            file=str(path), code=NOT_A_BUNDLE,
+            file=str(path),
+            code=NOT_A_BUNDLE,
         )
     return path.resolve()
 
@@ -204,7 +204,8 @@ def import_templates(bundle_dir: Path, slug: str, *, reload: bool = False) -> Mo
         raise RunbookError(
             "templates/__init__.py is missing: the templates folder must be a Python package. "
             "Create an empty templates/__init__.py",
-            file=str(init), code=NO_TEMPLATES_PACKAGE,
+            file=str(init),
+            code=NO_TEMPLATES_PACKAGE,
         )
     root = bundle_package_name(bundle_dir, slug)
     name = f"{root}.templates"
@@ -238,15 +239,14 @@ def _is_workflow_class(obj: Any) -> bool:
     return inspect.isclass(obj) and _WORKFLOW_DEFN_ATTR in vars(obj)
 
 
-def find_workflow_class(
-    module: ModuleType, slug: str, workflow_class: str | None = None
-) -> type:
+def find_workflow_class(module: ModuleType, slug: str, workflow_class: str | None = None) -> type:
     """The bundle's workflow class: ``workflow_class`` if given, else CamelCase(slug)+Workflow,
     else the only ``@workflow.defn`` class defined in ``module``."""
     file = getattr(module, "__file__", None) or module.__name__
     members = vars(module)
     classes = [
-        n for n, obj in members.items()
+        n
+        for n, obj in members.items()
         if inspect.isclass(obj) and getattr(obj, "__module__", None) == module.__name__
     ]
     defined = [n for n in classes if _is_workflow_class(members[n])]
@@ -257,13 +257,15 @@ def find_workflow_class(
         if not inspect.isclass(cls):
             raise RunbookError(
                 f"{name} is not a class ({type(cls).__name__}); define `class {name}(NtroWorkflow)`",
-                file=file, code=NO_WORKFLOW_CLASS,
+                file=file,
+                code=NO_WORKFLOW_CLASS,
             )
         if not _is_workflow_class(cls):
             raise RunbookError(
                 f"class {name} ({how}) is not a Temporal workflow: decorate it with "
                 f"@runbook.defn (or @workflow.defn)",
-                file=file, code=NO_WORKFLOW_CLASS,
+                file=file,
+                code=NO_WORKFLOW_CLASS,
             )
         return cls
 
@@ -272,7 +274,8 @@ def find_workflow_class(
             raise RunbookError(
                 f"no class {workflow_class} (given as the workflow class); classes found: "
                 f"{listing}. Pass one of those, or define it",
-                file=file, code=NO_WORKFLOW_CLASS,
+                file=file,
+                code=NO_WORKFLOW_CLASS,
             )
         return check(workflow_class, "given as the workflow class")
     expected = workflow_class_name(slug)
@@ -285,20 +288,23 @@ def find_workflow_class(
             f"no class {expected} (the CamelCase of slug '{slug}' plus 'Workflow') and several "
             f"workflow classes ({', '.join(defined)}): rename the bundle's workflow to {expected} "
             f"or pass --workflow-class NAME",
-            file=file, code=NO_WORKFLOW_CLASS,
+            file=file,
+            code=NO_WORKFLOW_CLASS,
         )
     raise RunbookError(
         f"no class {expected} (the CamelCase of slug '{slug}' plus 'Workflow') and no "
         f"@workflow.defn class; classes found: {listing}. Define `@runbook.defn class "
         f"{expected}(NtroWorkflow)` or pass --workflow-class NAME",
-        file=file, code=NO_WORKFLOW_CLASS,
+        file=file,
+        code=NO_WORKFLOW_CLASS,
     )
 
 
 def find_activities(*modules: ModuleType | None) -> list[Callable[..., Any]]:
     """Activity functions (``@activity.defn``) among the modules' globals, first seen first."""
-    return activities_of([obj for module in modules if module is not None
-                          for obj in list(vars(module).values())])
+    return activities_of(
+        [obj for module in modules if module is not None for obj in list(vars(module).values())]
+    )
 
 
 def _builtin_scenarios() -> list[Any]:

@@ -59,18 +59,21 @@ def scaffold_bundle(
         raise RunbookError(
             f"'{slug}' is not a valid slug: use lower-case letters, digits and single hyphens, "
             f"e.g. 'document-ingest'",
-            code=BAD_VALUE, key="slug",
+            code=BAD_VALUE,
+            key="slug",
         )
     target = Path(directory) / slug
     if target.exists() and not target.is_dir():
         raise RunbookError(
             "exists and is not a directory: choose another slug or --dir",
-            file=str(target), code=BAD_VALUE,
+            file=str(target),
+            code=BAD_VALUE,
         )
     if target.is_dir() and any(target.iterdir()) and not force:
         raise RunbookError(
             "already exists and is not empty: choose another slug or --dir (nothing was written)",
-            file=str(target), code=BAD_VALUE,
+            file=str(target),
+            code=BAD_VALUE,
         )
     values = {
         "slug": slug,

@@ -71,7 +71,9 @@ def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list
     shown = Path(path)
     runbook_md = str(shown / "runbook.md")
     if not shown.is_dir():
-        return [Problem(NOT_A_BUNDLE, str(shown), "no such directory: pass a runbook bundle directory")]
+        return [
+            Problem(NOT_A_BUNDLE, str(shown), "no such directory: pass a runbook bundle directory")
+        ]
     if not (shown / "runbook.md").is_file():
         return [
             Problem(
@@ -141,9 +143,7 @@ def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list
 
         declared = [s.id for s in step_definitions(cls)]
     except Exception as err:  # RunbookDefinitionError and friends
-        problems.append(
-            Problem(BAD_STEP_DEFINITIONS, workflow_file, f"{cls.__name__}: {err}")
-        )
+        problems.append(Problem(BAD_STEP_DEFINITIONS, workflow_file, f"{cls.__name__}: {err}"))
         declared = None
 
     if listed is not None and declared is not None:
@@ -177,7 +177,9 @@ def _raw_list(raw: dict[str, Any] | None, key: str, field: str) -> list[str | No
     return out
 
 
-def _compare_steps(listed: list[str], declared: list[str], cls_name: str, file: str) -> list[Problem]:
+def _compare_steps(
+    listed: list[str], declared: list[str], cls_name: str, file: str
+) -> list[Problem]:
     problems: list[Problem] = []
     for step_id in listed:
         if step_id not in declared:
@@ -186,7 +188,7 @@ def _compare_steps(listed: list[str], declared: list[str], cls_name: str, file: 
                     STEP_NOT_IN_WORKFLOW,
                     file,
                     f"step '{step_id}' is listed in the front matter but {cls_name} has no "
-                    f"@ui_step(name=\"{step_id}\"); add the step to the workflow or remove it "
+                    f'@ui_step(name="{step_id}"); add the step to the workflow or remove it '
                     f"from `steps` (workflow steps: {', '.join(declared) or 'none'})",
                 )
             )
@@ -227,4 +229,3 @@ def _relative_files(problems: list[Problem], shown: Path, bundle_dir: Path) -> l
             pass
         out.append(Problem(p.code, file, p.message, p.line))
     return out
-

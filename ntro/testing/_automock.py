@@ -73,8 +73,10 @@ class MockValues:
         if origin in (typing.Union, types.UnionType):
             options = [a for a in args if a is not type(None)]
             return self.value_for(options[0], _path) if options else None
-        if origin in (list, set, frozenset, Sequence, typing.Sequence) or origin is tuple and (
-            len(args) == 2 and args[1] is Ellipsis
+        if (
+            origin in (list, set, frozenset, Sequence, typing.Sequence)
+            or origin is tuple
+            and (len(args) == 2 and args[1] is Ellipsis)
         ):
             item = self.value_for(args[0], f"{_path}[0]") if args else None
             return (origin if origin in (set, frozenset) else list)([item])
@@ -130,8 +132,13 @@ class MockValues:
         hints = resolved_hints(cls)
         kwargs = {}
         for field in dataclasses.fields(cls):
-            if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-                kwargs[field.name] = self.value_for(hints.get(field.name, Any), f"{path}.{field.name}")
+            if (
+                field.default is dataclasses.MISSING
+                and field.default_factory is dataclasses.MISSING
+            ):
+                kwargs[field.name] = self.value_for(
+                    hints.get(field.name, Any), f"{path}.{field.name}"
+                )
         return cls(**kwargs)
 
     def _from_schema(self, annotation: Any, path: str) -> Any:

@@ -26,7 +26,11 @@ def bundle_scenarios(bundle: Any) -> dict[str, Scenario]:
             scenarios[scenario.name] = scenario
         elif all(hasattr(scenario, a) for a in ("name", "approve_reviews")):
             scenarios[str(scenario.name)] = Scenario(
-                **{k: getattr(scenario, k) for k in Scenario.__dataclass_fields__ if hasattr(scenario, k)}
+                **{
+                    k: getattr(scenario, k)
+                    for k in Scenario.__dataclass_fields__
+                    if hasattr(scenario, k)
+                }
             )
         else:
             raise HarnessError(f"tests/scenarios.py: {name!r} is not a Scenario")

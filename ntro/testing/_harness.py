@@ -107,7 +107,9 @@ async def start_environment(
         )
     try:
         client = await Client.connect(
-            server, namespace=namespace, data_converter=pydantic_data_converter,
+            server,
+            namespace=namespace,
+            data_converter=pydantic_data_converter,
             runtime=quiet_runtime(),
         )
     except Exception as err:
@@ -122,8 +124,11 @@ def quiet_runtime() -> Runtime:
     The core warns about server capabilities the test server lacks (heartbeat details);
     that noise would sit in the middle of every report.
     """
-    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(
-        filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
+    return Runtime(
+        telemetry=TelemetryConfig(
+            logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))
+        )
+    )
 
 
 def mock_activity(fn: Any, values: MockValues) -> Any:
@@ -184,7 +189,9 @@ class WorkflowHarness:
         self._drivers: set[_Driver] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Client | None = None
-        self._classes = {_workflow_name(c): c for c in [workflow_cls, *(c for _, c in self.children)]}
+        self._classes = {
+            _workflow_name(c): c for c in [workflow_cls, *(c for _, c in self.children)]
+        }
         self._activities = self._activity_set(activities, extra_activities)
 
     @staticmethod
@@ -236,7 +243,9 @@ class WorkflowHarness:
         )
         inner = (
             SandboxedWorkflowRunner(
-                restrictions=SandboxRestrictions.default.with_passthrough_modules("ntro", "pydantic")
+                restrictions=SandboxRestrictions.default.with_passthrough_modules(
+                    "ntro", "pydantic"
+                )
             )
             if self._sandboxed
             else UnsandboxedWorkflowRunner()
@@ -294,7 +303,9 @@ class WorkflowHarness:
 
     # ── running ───────────────────────────────────────────────────────
 
-    async def start(self, input: Any = _AUTO, *, workflow_id: str | None = None) -> WorkflowHandle[Any, Any]:
+    async def start(
+        self, input: Any = _AUTO, *, workflow_id: str | None = None
+    ) -> WorkflowHandle[Any, Any]:
         """Start the runbook and return its handle without playing any scenario."""
         run = run_method(self.workflow_cls)
         if input is _AUTO:
@@ -323,9 +334,7 @@ class WorkflowHarness:
         finally:
             self._drivers.discard(driver)
 
-    async def run_all(
-        self, scenarios: Iterable[Scenario], input: Any = _AUTO
-    ) -> list[RunResult]:
+    async def run_all(self, scenarios: Iterable[Scenario], input: Any = _AUTO) -> list[RunResult]:
         return [await self.run(input, scenario) for scenario in scenarios]
 
 
@@ -353,7 +362,11 @@ class _Driver:
     """
 
     def __init__(
-        self, harness: WorkflowHarness, scenario: Scenario, workflow_id: str, started: float,
+        self,
+        harness: WorkflowHarness,
+        scenario: Scenario,
+        workflow_id: str,
+        started: float,
     ) -> None:
         self.h = harness
         self.scenario = scenario
@@ -464,15 +477,21 @@ class _Driver:
         """Take the UI state of each workflow that changed: pushed by the worker, else queried."""
         dirty, self.dirty = self.dirty, set()
         open_entries = [
-            e for wid, e in self.tree.items()
+            e
+            for wid, e in self.tree.items()
             if not e.closed and e.ntro and (wid in dirty or wid in self.pushed or e.state is None)
         ]
         # States pushed for workflows not yet in the tree (a child not yet seen) are kept.
-        pushed = {e.handle.id: self.pushed.pop(e.handle.id) for e in open_entries
-                  if e.handle.id in self.pushed}
+        pushed = {
+            e.handle.id: self.pushed.pop(e.handle.id)
+            for e in open_entries
+            if e.handle.id in self.pushed
+        }
         states = await asyncio.gather(
-            *(_ready(pushed[e.handle.id]) if e.handle.id in pushed else self._query(e)
-              for e in open_entries),
+            *(
+                _ready(pushed[e.handle.id]) if e.handle.id in pushed else self._query(e)
+                for e in open_entries
+            ),
             return_exceptions=True,
         )
         for entry, state in zip(open_entries, states, strict=True):
@@ -566,8 +585,12 @@ class _Driver:
                     key = f"{gate_id}>{child.get('task_id')}"
                     if key not in entry.answered:
                         entry.answered.add(key)
-                        self.event("drill_down", workflow_id, child=child.get("task_id"),
-                                   slug=child.get("slug"))
+                        self.event(
+                            "drill_down",
+                            workflow_id,
+                            child=child.get("task_id"),
+                            slug=child.get("slug"),
+                        )
                         self.watch(str(child.get("task_id")))
                         acted = True
         return acted
@@ -579,21 +602,36 @@ class _Driver:
             await self._time_out(workflow_id, pending)
             return
         for row_action in self.scenario.row_actions.get(step, []):
-            await self._update(entry, step, {
-                "kind": "row_action", "gate_id": gate_id, "reviewer": self.scenario.reviewer,
-                "payload": row_action,
-            })
-            self.event("review", workflow_id, step=step, row_action=row_action.get("action"),
-                       row=row_action.get("row_id"))
+            await self._update(
+                entry,
+                step,
+                {
+                    "kind": "row_action",
+                    "gate_id": gate_id,
+                    "reviewer": self.scenario.reviewer,
+                    "payload": row_action,
+                },
+            )
+            self.event(
+                "review",
+                workflow_id,
+                step=step,
+                row_action=row_action.get("action"),
+                row=row_action.get("row_id"),
+            )
         decision = self.scenario.decision_for(step)
         corrections = self.scenario.corrections.get(step, []) if decision == "approved" else []
-        await self._update(entry, step, {
-            "action": "approve" if decision == "approved" else "reject",
-            "corrections": corrections,
-            "reviewer": self.scenario.reviewer,
-            "gate_id": gate_id,
-            "comment": f"scenario {self.scenario.name}",
-        })
+        await self._update(
+            entry,
+            step,
+            {
+                "action": "approve" if decision == "approved" else "reject",
+                "corrections": corrections,
+                "reviewer": self.scenario.reviewer,
+                "gate_id": gate_id,
+                "comment": f"scenario {self.scenario.name}",
+            },
+        )
         detail: dict[str, Any] = {"step": step, "decision": decision}
         if corrections:
             detail["corrections"] = len(corrections)
@@ -639,8 +677,13 @@ class _Driver:
         now = await self.h.env.get_current_time()
         remaining = datetime.fromisoformat(deadline.replace("Z", "+00:00")) - now
         await self.h.env.sleep(max(remaining, timedelta(0)) + timedelta(seconds=1))
-        self.event("review", workflow_id, step=step, decision="timeout",
-                   skipped_s=round(remaining.total_seconds()))
+        self.event(
+            "review",
+            workflow_id,
+            step=step,
+            decision="timeout",
+            skipped_s=round(remaining.total_seconds()),
+        )
 
     def _document(self, source: Any, schema_slug: Any, args: dict[str, Any]) -> dict[str, Any]:
         self.documents += 1
@@ -663,10 +706,17 @@ class _Driver:
         target = str(args.get("signal_task_id") or workflow_id)
         config = (pending.get("display_hint") or {}).get("config") or {}
         source = args.get("source") or config.get("source")
-        document = self._document(source, args.get("schema_slug") or config.get("schema_slug"), args)
+        document = self._document(
+            source, args.get("schema_slug") or config.get("schema_slug"), args
+        )
         sent = await self._signal(target, signal, document)
-        self.event("submit_file", target, source=source, signal=signal,
-                   document_ref=sent.get("document_ref"))
+        self.event(
+            "submit_file",
+            target,
+            source=source,
+            signal=signal,
+            document_ref=sent.get("document_ref"),
+        )
 
     async def _uploads(
         self, workflow_id: str, entry: _Workflow, pending: dict[str, Any], gate_id: str
@@ -684,14 +734,24 @@ class _Driver:
             if slot.get("task_id"):
                 entry.answered.add(key)
                 child = str(slot["task_id"])
-                slug = next((c.get("slug") for c in pending.get("children") or []
-                             if c.get("task_id") == child), None)
+                slug = next(
+                    (
+                        c.get("slug")
+                        for c in pending.get("children") or []
+                        if c.get("task_id") == child
+                    ),
+                    None,
+                )
                 self.event("drill_down", workflow_id, child=child, slug=slug)
                 self.watch(child)  # the child's own upload gate is answered there
                 acted = True
             elif slot.get("signal_name") or args.get("signal_name"):
                 entry.answered.add(key)
-                slot_args = {**args, **slot, "signal_name": slot.get("signal_name") or args["signal_name"]}
+                slot_args = {
+                    **args,
+                    **slot,
+                    "signal_name": slot.get("signal_name") or args["signal_name"],
+                }
                 slot_args.setdefault("signal_task_id", workflow_id)
                 await self._upload(workflow_id, entry, slot_args, {"display_hint": {}})
                 acted = True
@@ -701,7 +761,7 @@ class _Driver:
         """Send ``signal`` with ``document`` and the scenario's extra payload; return what went."""
         merged = {**document, **self.scenario.extra_signal_payloads.get(signal, {})}
         entry = self.tree.get(target)
-        workflow_type = ((entry.state or {}).get("workflow_type") if entry else None)
+        workflow_type = (entry.state or {}).get("workflow_type") if entry else None
         cls = self.h._classes.get(workflow_type or "")
         args = signal_args(cls, signal, merged, self.h.values)
         handle = entry.handle if entry else self.h.client.get_workflow_handle(target)
@@ -723,7 +783,8 @@ class _Driver:
             if uploads_only and not pending:
                 continue
             if pending and not (
-                pending.get("kind") == "submit_file" and not pending.get("args", {}).get("signal_name")
+                pending.get("kind") == "submit_file"
+                and not pending.get("args", {}).get("signal_name")
             ):
                 continue
             workflow_type = (entry.state or {}).get("workflow_type")
@@ -739,8 +800,9 @@ class _Driver:
                 source = (pending or {}).get("args", {}).get("source")
                 document = self._document(source, None, (pending or {}).get("args", {}))
                 sent = await self._signal(workflow_id, signal, document)
-                self.event("submit_file", workflow_id, signal=signal,
-                           document_ref=sent.get("document_ref"))
+                self.event(
+                    "submit_file", workflow_id, signal=signal, document_ref=sent.get("document_ref")
+                )
                 return True
         return False
 
@@ -763,12 +825,16 @@ class _Driver:
                 continue
             pending = (entry.state or {}).get("pending_action")
             if pending:
-                waits.append(f"{workflow_id} waits for {pending.get('kind')} in step "
-                             f"{pending.get('step_id')!r} ({pending.get('reason') or 'no reason'})")
+                waits.append(
+                    f"{workflow_id} waits for {pending.get('kind')} in step "
+                    f"{pending.get('step_id')!r} ({pending.get('reason') or 'no reason'})"
+                )
             else:
                 step = (entry.state or {}).get("current_step_id")
-                waits.append(f"{workflow_id} is in step {step!r} with no pending action "
-                             f"(waiting on a signal or condition the harness cannot satisfy)")
+                waits.append(
+                    f"{workflow_id} is in step {step!r} with no pending action "
+                    f"(waiting on a signal or condition the harness cannot satisfy)"
+                )
         return "; ".join(waits) or "nothing was pending"
 
 
@@ -793,14 +859,18 @@ def _own_signals(cls: type, scenario: Scenario) -> list[str]:
             names.append(name)
     preferred = [n for n in scenario.extra_signal_payloads if n in names]
     rest = sorted(
-        n for n in names
+        n
+        for n in names
         if n not in preferred and not any(word in n.lower() for word in _DESTRUCTIVE)
     )
     return preferred + rest
 
 
 def signal_args(
-    cls: type | None, signal: str, document: dict[str, Any], values: MockValues | None = None,
+    cls: type | None,
+    signal: str,
+    document: dict[str, Any],
+    values: MockValues | None = None,
 ) -> list[Any]:
     """Shape an upload's ``document`` for the signal handler's parameter.
 
@@ -817,8 +887,11 @@ def signal_args(
                 break
     if handler is None:
         return [document]
-    params = [p for p in list(inspect.signature(handler).parameters.values())[1:]
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    params = [
+        p
+        for p in list(inspect.signature(handler).parameters.values())[1:]
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
     if not params:
         return []
     hint = resolved_hints(handler).get(params[0].name, Any)

@@ -6,8 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-_DECISIONS = {"approve": "approved", "approved": "approved", "reject": "rejected",
-              "rejected": "rejected"}
+_DECISIONS = {
+    "approve": "approved",
+    "approved": "approved",
+    "reject": "rejected",
+    "rejected": "rejected",
+}
 
 
 @dataclass
@@ -48,7 +52,7 @@ class Scenario:
             if str(value).lower() not in _DECISIONS:
                 raise ValueError(
                     f"Scenario {self.name!r}: review_overrides[{step!r}] is {value!r}; use "
-                    f"\"approved\" or \"rejected\""
+                    f'"approved" or "rejected"'
                 )
         self.timeouts = frozenset(self.timeouts)
 
@@ -73,8 +77,12 @@ class StepEvent:
     timestamp_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "workflow_id": self.workflow_id, "detail": self.detail,
-                "timestamp_s": round(self.timestamp_s, 4)}
+        return {
+            "kind": self.kind,
+            "workflow_id": self.workflow_id,
+            "detail": self.detail,
+            "timestamp_s": round(self.timestamp_s, 4),
+        }
 
 
 @dataclass

@@ -29,8 +29,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     for root in config.getoption("--ntro-runbooks"):
         bundles = sorted(path.parent for path in Path(root).rglob("runbook.md"))
         for bundle_dir in bundles:
@@ -39,17 +40,22 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             items.extend(_bundle_items(session, bundle_dir, children))
 
 
-def _bundle_items(session: pytest.Session, bundle_dir: Path,
-                  children: list[Path]) -> list[pytest.Item]:
+def _bundle_items(
+    session: pytest.Session, bundle_dir: Path, children: list[Path]
+) -> list[pytest.Item]:
     from ntro.runbook import load_bundle
     from ntro.testing._bundles import bundle_scenarios
 
     bundle = load_bundle(bundle_dir)
     runbook_file = RunbookFile.from_parent(session, path=bundle_dir / "runbook.md")
     return [
-        RunbookScenarioItem.from_parent(runbook_file, name=f"{bundle.slug}::{name}",
-                                        bundle_dir=bundle_dir, children=children,
-                                        scenario_name=name)
+        RunbookScenarioItem.from_parent(
+            runbook_file,
+            name=f"{bundle.slug}::{name}",
+            bundle_dir=bundle_dir,
+            children=children,
+            scenario_name=name,
+        )
         for name in bundle_scenarios(bundle)
     ]
 
@@ -64,8 +70,9 @@ class RunbookFile(pytest.File):
 class RunbookScenarioItem(pytest.Item):
     """One scenario of one bundle."""
 
-    def __init__(self, *, bundle_dir: Path, children: list[Path], scenario_name: str,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *, bundle_dir: Path, children: list[Path], scenario_name: str, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.bundle_dir = bundle_dir
         self.children = children
@@ -75,8 +82,9 @@ class RunbookScenarioItem(pytest.Item):
         from ntro.testing import report
         from ntro.testing._bundles import run_bundle
 
-        results = asyncio.run(run_bundle(self.bundle_dir, children=self.children,
-                                         scenario_names=[self.scenario_name]))
+        results = asyncio.run(
+            run_bundle(self.bundle_dir, children=self.children, scenario_names=[self.scenario_name])
+        )
         if not results[0].passed:
             raise RunbookScenarioFailed(report.human(results))
 

@@ -48,8 +48,14 @@ from ntro.workflow._runtime import (
 from ntro.workflow._steps import StepDefinition, collect_steps, step_definitions
 
 PENDING_KINDS = ("submit_file", "submit_files", "interactive_review", "drill_down")
-UPLOAD_ARG_KEYS = ("source", "schema_slug", "tenant_id_or_slug", "entity_id_or_slug",
-                   "signal_task_id", "signal_name")
+UPLOAD_ARG_KEYS = (
+    "source",
+    "schema_slug",
+    "tenant_id_or_slug",
+    "entity_id_or_slug",
+    "signal_task_id",
+    "signal_name",
+)
 SIGNAL_REVIEWER = "unknown (user_action signal)"
 TIMEOUT_REVIEWER = "system:timeout"
 
@@ -274,15 +280,20 @@ class NtroWorkflow:
     ) -> _Gate:
         step = step_id or self._current_step_id
         self._ntro_gate_seq += 1
-        gate = _Gate(gate_id=f"{step or 'workflow'}:{self._ntro_gate_seq}", kind=kind,
-                     step_id=step, policy=policy)
+        gate = _Gate(
+            gate_id=f"{step or 'workflow'}:{self._ntro_gate_seq}",
+            kind=kind,
+            step_id=step,
+            policy=policy,
+        )
         now = self._ntro_runtime.now()
         limit = as_timedelta(timeout)
         hint = normalize_display_hint(display_hint, kind)
         payload = to_jsonable(payload, f"the payload of gate {gate.gate_id!r}")
         try:
-            ensure_sendable(payload, f"the payload of gate {gate.gate_id!r}",
-                            MAX_GATE_PAYLOAD_BYTES)
+            ensure_sendable(
+                payload, f"the payload of gate {gate.gate_id!r}", MAX_GATE_PAYLOAD_BYTES
+            )
         except PayloadTooLarge as err:
             raise WorkflowError(str(err), type="PayloadTooLarge") from None
         action: dict[str, Any] = {
@@ -431,7 +442,9 @@ class NtroWorkflow:
         if hasattr(action, "model_dump"):
             action = action.model_dump(mode="json")
         if isinstance(action, str):
-            spec: dict[str, Any] = {"kind": action} if action in PENDING_KINDS else {"reason": action}
+            spec: dict[str, Any] = (
+                {"kind": action} if action in PENDING_KINDS else {"reason": action}
+            )
         elif isinstance(action, dict):
             spec = dict(action)
         else:
@@ -595,8 +608,12 @@ class NtroWorkflow:
         started = []
         for child_id, child_input, slot in runs:
             child = await self._ntro_runtime.start_child(cls, child_input, child_id)
-            entry = {"workflow_id": child.id, "run_id": child.run_id, "slug": slug,
-                     "status": "running"}
+            entry = {
+                "workflow_id": child.id,
+                "run_id": child.run_id,
+                "slug": slug,
+                "status": "running",
+            }
             entries.append(entry)
             started.append((child, entry, slot))
         if open_gate is not None:
@@ -606,8 +623,10 @@ class NtroWorkflow:
                 "drill_down",
                 reason=f"Waiting for {len(started)} child runbook(s): {slug}",
                 display_hint={"component": "LOADING", "title": f"Running {slug}"},
-                children=[{"task_id": e["workflow_id"], "step_id": step, "slug": slug}
-                          for _, e, _ in started],
+                children=[
+                    {"task_id": e["workflow_id"], "step_id": step, "slug": slug}
+                    for _, e, _ in started
+                ],
                 step_id=step,
             )
         else:
@@ -682,7 +701,9 @@ class NtroWorkflow:
         if gate.policy is not None:
             gate.policy.check(parsed, parsed.roles, gate.makers)
         payload = self._pending_payload
-        columns = column_keys(self._pending_action.get("display_hint") if self._pending_action else None)
+        columns = column_keys(
+            self._pending_action.get("display_hint") if self._pending_action else None
+        )
         if isinstance(parsed, RowAction):
             check_row_action(parsed, payload, columns)
         else:
@@ -697,13 +718,20 @@ class NtroWorkflow:
         reviewer = parsed.reviewer or SIGNAL_REVIEWER
         if isinstance(parsed, RowAction):
             action = parsed.model_copy(update={"reviewer": reviewer, "gate_id": gate.gate_id})
-            self._ntro_audit.append({
-                "kind": "row_action", "step_id": gate.step_id, "gate_id": gate.gate_id,
-                "reviewer": reviewer, "at": _iso(now), "action": action.action,
-                "line_item_id": action.row_id, "field": action.field,
-                "old_value": self._ntro_cell(action.row_id, action.field),
-                "new_value": to_jsonable_or_repr(action.value),
-            })
+            self._ntro_audit.append(
+                {
+                    "kind": "row_action",
+                    "step_id": gate.step_id,
+                    "gate_id": gate.gate_id,
+                    "reviewer": reviewer,
+                    "at": _iso(now),
+                    "action": action.action,
+                    "line_item_id": action.row_id,
+                    "field": action.field,
+                    "old_value": self._ntro_cell(action.row_id, action.field),
+                    "new_value": to_jsonable_or_repr(action.value),
+                }
+            )
             if action.action == "edit_cell":
                 gate.makers.add(reviewer)
                 if gate.policy is not None and self._pending_action is not None:
@@ -711,12 +739,20 @@ class NtroWorkflow:
             await maybe_await(self.on_row_action(action.model_dump(mode="json")))
             return {"accepted": True, "kind": "row_action", "gate_id": gate.gate_id}
         decision = parsed.model_copy(
-            update={"reviewer": reviewer, "decided_at": now, "gate_id": gate.gate_id,
-                    "step_id": gate.step_id}
+            update={
+                "reviewer": reviewer,
+                "decided_at": now,
+                "gate_id": gate.gate_id,
+                "step_id": gate.step_id,
+            }
         )
         self._ntro_accept(gate, DecisionDict(raw, decision), via)
-        return {"accepted": True, "kind": "decision", "gate_id": gate.gate_id,
-                "decision": decision.model_dump(mode="json")}
+        return {
+            "accepted": True,
+            "kind": "decision",
+            "gate_id": gate.gate_id,
+            "decision": decision.model_dump(mode="json"),
+        }
 
     def _ntro_cell(self, row_id: str, field_name: str | None) -> Any:
         if field_name is None:
@@ -734,20 +770,33 @@ class NtroWorkflow:
         gate.decided_at = at
         record = self._ntro_record(gate.step_id)
         record.decision = model.model_dump(mode="json")
-        self._ntro_audit.append({
-            "kind": "timeout" if model.timed_out else "decision", "step_id": gate.step_id,
-            "gate_id": gate.gate_id, "reviewer": model.reviewer, "at": at,
-            "action": model.action, "comment": model.comment, "via": via,
-        })
+        self._ntro_audit.append(
+            {
+                "kind": "timeout" if model.timed_out else "decision",
+                "step_id": gate.step_id,
+                "gate_id": gate.gate_id,
+                "reviewer": model.reviewer,
+                "at": at,
+                "action": model.action,
+                "comment": model.comment,
+                "via": via,
+            }
+        )
         if model.approved:
             for correction in model.corrections:
-                self._ntro_audit.append({
-                    "kind": "correction", "step_id": gate.step_id, "gate_id": gate.gate_id,
-                    "reviewer": model.reviewer, "at": at,
-                    "line_item_id": correction.line_item_id, "field": correction.field,
-                    "old_value": self._ntro_cell(correction.line_item_id, correction.field),
-                    "new_value": correction.new_value,
-                })
+                self._ntro_audit.append(
+                    {
+                        "kind": "correction",
+                        "step_id": gate.step_id,
+                        "gate_id": gate.gate_id,
+                        "reviewer": model.reviewer,
+                        "at": at,
+                        "line_item_id": correction.line_item_id,
+                        "field": correction.field,
+                        "old_value": self._ntro_cell(correction.line_item_id, correction.field),
+                        "new_value": correction.new_value,
+                    }
+                )
 
     async def _ntro_settle(self) -> None:
         """Let the run reach its gate when a message arrives with a rebuilt instance.
@@ -782,12 +831,16 @@ class NtroWorkflow:
         try:
             await self._ntro_apply(action, via="signal")
         except InvalidDecision as refused:
-            self._ntro_audit.append({
-                "kind": "refused", "step_id": self._current_step_id,
-                "gate_id": self._ntro_gate.gate_id if self._ntro_gate else None,
-                "at": self._ntro_now(), "reason": refused.message,
-                "received": to_jsonable_or_repr(action),
-            })
+            self._ntro_audit.append(
+                {
+                    "kind": "refused",
+                    "step_id": self._current_step_id,
+                    "gate_id": self._ntro_gate.gate_id if self._ntro_gate else None,
+                    "at": self._ntro_now(),
+                    "reason": refused.message,
+                    "received": to_jsonable_or_repr(action),
+                }
+            )
             if workflow.in_workflow():
                 workflow.logger.warning("user_action refused: %s", refused.message)
 
@@ -843,4 +896,3 @@ class NtroWorkflow:
             "step_snapshots": self._ntro_snapshots,
             "audit_trail": self._ntro_audit,
         }
-

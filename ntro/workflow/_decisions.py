@@ -18,16 +18,35 @@ from ntro.workflow._errors import InvalidDecision
 
 _ACTION_SPELLINGS: dict[str, str] = {
     **dict.fromkeys(
-        ["approve", "approved", "approval", "accept", "accepted", "ok", "confirm", "confirmed",
-         "sign_off", "signed_off", "signoff"],
+        [
+            "approve",
+            "approved",
+            "approval",
+            "accept",
+            "accepted",
+            "ok",
+            "confirm",
+            "confirmed",
+            "sign_off",
+            "signed_off",
+            "signoff",
+        ],
         "approve",
     ),
     **dict.fromkeys(["reject", "rejected", "deny", "denied", "decline", "declined"], "reject"),
     **dict.fromkeys(["correct", "corrected", "correction", "corrections"], "correct"),
 }
 _ACTION_KEYS = ("action", "type", "kind", "decision", "status")
-_REVIEWER_KEYS = ("reviewer", "reviewed_by", "approved_by", "user", "user_id", "actor", "by",
-                  "identity")
+_REVIEWER_KEYS = (
+    "reviewer",
+    "reviewed_by",
+    "approved_by",
+    "user",
+    "user_id",
+    "actor",
+    "by",
+    "identity",
+)
 _COMMENT_KEYS = ("comment", "reason", "note", "notes")
 _ROW_ID_KEYS = ("line_item_id", "id", "row_id", "line_id", "uuid")
 ACCEPTED_SPELLINGS = (
@@ -74,8 +93,11 @@ class DecisionDict(dict[str, Any]):
 
     @property
     def action(self) -> ActionName:
-        return ActionName({"approve": "approved", "reject": "rejected", "correct": "corrected"}[
-            self.decision.action])
+        return ActionName(
+            {"approve": "approved", "reject": "rejected", "correct": "corrected"}[
+                self.decision.action
+            ]
+        )
 
     @property
     def approved(self) -> bool:
@@ -127,7 +149,7 @@ def read_reviewer(raw: dict[str, Any]) -> str | None:
                 return value[sub].strip()
         raise InvalidDecision(
             f"reviewer {_short(value)} has no 'name', 'email' or 'id'; send the reviewer as a "
-            f"string, e.g. \"reviewer\": \"ana@example.com\""
+            f'string, e.g. "reviewer": "ana@example.com"'
         )
     if not isinstance(value, str) or not value.strip():
         raise InvalidDecision(
@@ -206,7 +228,7 @@ def parse_decision(raw: Any) -> Decision:
     """
     if not isinstance(raw, dict):
         raise InvalidDecision(
-            f"a decision must be an object such as {{\"action\": \"approve\"}}, got "
+            f'a decision must be an object such as {{"action": "approve"}}, got '
             f"{type(raw).__name__} {_short(raw)}"
         )
     key, value = _first(raw, _ACTION_KEYS)
@@ -247,13 +269,13 @@ def parse_row_action(raw: dict[str, Any]) -> RowAction:
     payload = raw.get("payload")
     if not isinstance(payload, dict):
         raise InvalidDecision(
-            f"a row action needs 'payload': {{\"action\": \"edit_cell\"|\"reject_row\", "
-            f"\"row_id\": ...}}, got {_short(payload)}"
+            f'a row action needs \'payload\': {{"action": "edit_cell"|"reject_row", '
+            f'"row_id": ...}}, got {_short(payload)}'
         )
     action = payload.get("action")
     if action not in ("edit_cell", "reject_row"):
         raise InvalidDecision(
-            f"unknown row action {_short(action)}; use \"edit_cell\" or \"reject_row\""
+            f'unknown row action {_short(action)}; use "edit_cell" or "reject_row"'
         )
     row_key, row_id = _first(payload, ("row_id", *_ROW_ID_KEYS))
     if row_key is None or isinstance(row_id, bool) or not isinstance(row_id, str | int):
@@ -324,8 +346,14 @@ def check_row_action(row_action: RowAction, payload: Any, columns: set[str]) -> 
     rows = dict(iter_rows(payload))
     row = rows.get(row_action.row_id)
     if row is None:
-        raise InvalidDecision(f"row action on row {row_action.row_id!r}, which is not in the payload")
-    if row_action.field is not None and row_action.field not in row and row_action.field not in columns:
+        raise InvalidDecision(
+            f"row action on row {row_action.row_id!r}, which is not in the payload"
+        )
+    if (
+        row_action.field is not None
+        and row_action.field not in row
+        and row_action.field not in columns
+    ):
         raise InvalidDecision(
             f"row action on field {row_action.field!r}, which row {row_action.row_id!r} does not have"
         )

@@ -59,11 +59,18 @@ async def execute_runbook(
     found = list(activities) if activities is not None else activities_near(classes)
     sync = any(not inspect.iscoroutinefunction(fn) for fn in found)
     with ThreadPoolExecutor(4) if sync else contextlib.nullcontext() as executor:
-        async with Worker(client, task_queue=task_queue, workflows=classes, activities=found,
-                          activity_executor=executor,
-                          workflow_runner=UnsandboxedWorkflowRunner()):
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=classes,
+            activities=found,
+            activity_executor=executor,
+            workflow_runner=UnsandboxedWorkflowRunner(),
+        ):
             args = [input] if run_takes_input(workflow_cls) else []
             return await client.execute_workflow(
-                run_method(workflow_cls), args=args, task_queue=task_queue,
+                run_method(workflow_cls),
+                args=args,
+                task_queue=task_queue,
                 id=workflow_id or f"{slug_for_class(workflow_cls)}-{uuid.uuid4().hex[:10]}",
             )

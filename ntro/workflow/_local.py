@@ -91,7 +91,9 @@ class LocalRuntime:
 
     async def wait_condition(self, predicate: Callable[[], bool], timeout: Timeout) -> None:
         limit = as_timedelta(timeout)
-        deadline = None if limit is None else asyncio.get_running_loop().time() + limit.total_seconds()
+        deadline = (
+            None if limit is None else asyncio.get_running_loop().time() + limit.total_seconds()
+        )
         while not predicate():
             wait = _RECHECK_S
             if deadline is not None:
@@ -106,10 +108,15 @@ class LocalRuntime:
                 pass
 
     async def sleep(self, duration: Timeout) -> None:
-        await asyncio.sleep((as_timedelta(duration, "sleep duration") or timedelta(0)).total_seconds())
+        await asyncio.sleep(
+            (as_timedelta(duration, "sleep duration") or timedelta(0)).total_seconds()
+        )
 
     async def execute_activity(
-        self, fn: Any, args: Sequence[Any], start_to_close_timeout: timedelta | None,
+        self,
+        fn: Any,
+        args: Sequence[Any],
+        start_to_close_timeout: timedelta | None,
         options: dict[str, Any],
     ) -> Any:
         if not callable(fn):

@@ -61,7 +61,10 @@ class Runtime(Protocol):
     async def wait_condition(self, predicate: Callable[[], bool], timeout: Timeout) -> None: ...
     async def sleep(self, duration: Timeout) -> None: ...
     async def execute_activity(
-        self, fn: Any, args: Sequence[Any], start_to_close_timeout: timedelta | None,
+        self,
+        fn: Any,
+        args: Sequence[Any],
+        start_to_close_timeout: timedelta | None,
         options: dict[str, Any],
     ) -> Any: ...
     async def start_child(self, cls: type, input: Any, child_id: str) -> ChildRun: ...
@@ -84,7 +87,10 @@ class TemporalRuntime:
         await workflow.sleep(as_timedelta(duration, "sleep duration") or timedelta(0))
 
     async def execute_activity(
-        self, fn: Any, args: Sequence[Any], start_to_close_timeout: timedelta | None,
+        self,
+        fn: Any,
+        args: Sequence[Any],
+        start_to_close_timeout: timedelta | None,
         options: dict[str, Any],
     ) -> Any:
         if start_to_close_timeout is None and "schedule_to_close_timeout" not in options:
@@ -125,7 +131,9 @@ def run_method(cls: type) -> Callable[..., Awaitable[Any]]:
 
 def _run_takes_input(run: Callable[..., Any]) -> bool:
     params = list(inspect.signature(run).parameters.values())[1:]
-    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+    return any(
+        p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params
+    )
 
 
 # The in-process runtime installs itself here for the duration of a local run.

@@ -25,8 +25,12 @@ def setup(web_app: Any, root_dir: str | None = None, log: Any = None) -> Any:
     web_app.add_handlers(".*$", handlers(web_app.settings.get("base_url", "/")))
     if log is not None:
         where = config.address or f"the local dev server ({config.dev_db})"
-        log.info("ntro: review inbox API at %sntro/api/ on %s, namespace %s",
-                 web_app.settings.get("base_url", "/"), where, config.namespace)
+        log.info(
+            "ntro: review inbox API at %sntro/api/ on %s, namespace %s",
+            web_app.settings.get("base_url", "/"),
+            where,
+            config.namespace,
+        )
     return state
 
 

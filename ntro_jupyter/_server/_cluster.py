@@ -104,8 +104,9 @@ class ClusterConfig:
         return "remote" if self.address else "local"
 
     @classmethod
-    def from_env(cls, root_dir: str | os.PathLike[str] | None = None,
-                 environ: dict[str, str] | None = None) -> ClusterConfig:
+    def from_env(
+        cls, root_dir: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None
+    ) -> ClusterConfig:
         env = dict(os.environ if environ is None else environ)
         address = (env.get("TEMPORAL_HOST") or "").strip() or None
         api_key = (env.get("TEMPORAL_API_KEY") or "").strip() or None
@@ -135,8 +136,12 @@ class Cluster:
 
     def __init__(self, config: ClusterConfig) -> None:
         self.config = config
-        self.dev_server = DevServer(config.dev_db, port=config.dev_port,
-                                    ui_port=config.dev_ui_port, namespace=config.namespace)
+        self.dev_server = DevServer(
+            config.dev_db,
+            port=config.dev_port,
+            ui_port=config.dev_ui_port,
+            namespace=config.namespace,
+        )
         self._client: Client | None = None
         self._client_address: str | None = None
         self._lock = asyncio.Lock()
@@ -154,7 +159,7 @@ class Cluster:
         if not status.running:
             raise ClusterUnavailable(
                 f"The local Temporal dev server is not running (database {status.db_file}). "
-                f"Start it with the command \"ntro: Start local Temporal server\" or "
+                f'Start it with the command "ntro: Start local Temporal server" or '
                 f"`ntro dev-server start --detach`, or set TEMPORAL_HOST to a cluster address "
                 f"and restart JupyterLab.",
                 address=status.address,
@@ -174,9 +179,12 @@ class Cluster:
             info.update(address=self.config.address, running=None, ui_url=self.ui_url())
         else:
             status = self.local_status()
-            info.update(address=status.address, running=status.running,
-                        ui_url=status.ui_url if status.running else None,
-                        db_file=status.db_file)
+            info.update(
+                address=status.address,
+                running=status.running,
+                ui_url=status.ui_url if status.running else None,
+                db_file=status.db_file,
+            )
         return info
 
     # -- client ------------------------------------------------------------------------
@@ -214,10 +222,12 @@ class Cluster:
         """A ClusterUnavailable naming the address and namespace, for an RPC failure."""
         address = self.config.address or self._client_address or self.dev_server.address
         where = f"the Temporal cluster at {address} (namespace {self.config.namespace})"
-        hint = ("Check that it is running and reachable, or change TEMPORAL_HOST."
-                if self.config.address else
-                "Start it with \"ntro: Start local Temporal server\" or `ntro dev-server start "
-                "--detach`.")
+        hint = (
+            "Check that it is running and reachable, or change TEMPORAL_HOST."
+            if self.config.address
+            else 'Start it with "ntro: Start local Temporal server" or `ntro dev-server start '
+            "--detach`."
+        )
         message = f"Cannot reach {where}: {_short_reason(detail)}. {hint}"
         self.last_error = message
         error = ClusterUnavailable(message, address=address)
@@ -227,5 +237,6 @@ class Cluster:
     async def start_local(self, timeout: float = 30.0) -> DevServerStatus:
         """Start the embedded dev server (in a thread: it waits for the port)."""
         status = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: self.dev_server.start(timeout=timeout))
+            None, lambda: self.dev_server.start(timeout=timeout)
+        )
         return status

@@ -69,6 +69,7 @@ class NtroServerState:
 
 # -- request bodies --------------------------------------------------------------------------
 
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -116,6 +117,7 @@ def _describe_validation(err: ValidationError) -> str:
 
 # -- base ----------------------------------------------------------------------------------
 
+
 class NtroHandler(APIHandler):
     @property
     def ntro(self) -> NtroServerState:
@@ -128,35 +130,49 @@ class NtroHandler(APIHandler):
             self.finish(json.dumps({"error": exc.code, "message": exc.message, **exc.extra}))
             return
         if isinstance(exc, web.HTTPError):
-            message = exc.log_message % exc.args if exc.log_message and exc.args else exc.log_message
+            message = (
+                exc.log_message % exc.args if exc.log_message and exc.args else exc.log_message
+            )
             code = {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-                status_code, "http_error")
+                status_code, "http_error"
+            )
             self.finish(json.dumps({"error": code, "message": message or self._reason}))
             return
         self.log.error("ntro API error", exc_info=kwargs.get("exc_info"))
-        self.finish(json.dumps({
-            "error": "internal_error",
-            "message": f"The ntro server extension failed: {type(exc).__name__}: {exc}",
-        }))
+        self.finish(
+            json.dumps(
+                {
+                    "error": "internal_error",
+                    "message": f"The ntro server extension failed: {type(exc).__name__}: {exc}",
+                }
+            )
+        )
 
     def body(self, model: type[BaseModel]) -> Any:
         raw = self.request.body or b""
         if not raw.strip():
-            raise ApiError(400, "missing_body",
-                           f"The request has no JSON body; send {_example(model)}.")
+            raise ApiError(
+                400, "missing_body", f"The request has no JSON body; send {_example(model)}."
+            )
         try:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as err:
             raise ApiError(400, "invalid_json", f"The request body is not JSON: {err}.") from None
         if not isinstance(data, dict):
-            raise ApiError(400, "invalid_body",
-                           f"The request body must be a JSON object such as {_example(model)}, "
-                           f"got {type(data).__name__}.")
+            raise ApiError(
+                400,
+                "invalid_body",
+                f"The request body must be a JSON object such as {_example(model)}, "
+                f"got {type(data).__name__}.",
+            )
         try:
             return model.model_validate(data)
         except ValidationError as err:
-            raise ApiError(400, "invalid_body", f"Invalid request: {_describe_validation(err)}.",
-                           ) from None
+            raise ApiError(
+                400,
+                "invalid_body",
+                f"Invalid request: {_describe_validation(err)}.",
+            ) from None
 
     async def client(self) -> Client:
         try:
@@ -167,28 +183,46 @@ class NtroHandler(APIHandler):
     def unavailable(self, err: ClusterUnavailable) -> ApiError:
         if err.detail:
             self.log.warning("ntro: %s (%s)", err.message, err.detail)
-        return ApiError(503, "cluster_unreachable", err.message, detail=err.detail,
-                        cluster=self.ntro.cluster.describe())
+        return ApiError(
+            503,
+            "cluster_unreachable",
+            err.message,
+            detail=err.detail,
+            cluster=self.ntro.cluster.describe(),
+        )
 
     def rpc_error(self, err: RPCError, workflow_id: str) -> ApiError:
         if is_unreachable(err):
             return self.unavailable(self.ntro.cluster.unavailable(err.message))
         closed = "already completed" in err.message or "already finished" in err.message
         if err.status == RPCStatusCode.NOT_FOUND and not closed:
-            return ApiError(404, "workflow_not_found",
-                            f"No workflow {workflow_id!r} in namespace "
-                            f"{self.ntro.cluster.config.namespace!r} ({err.message}).",
-                            workflow_id=workflow_id)
+            return ApiError(
+                404,
+                "workflow_not_found",
+                f"No workflow {workflow_id!r} in namespace "
+                f"{self.ntro.cluster.config.namespace!r} ({err.message}).",
+                workflow_id=workflow_id,
+            )
         if closed or err.status == RPCStatusCode.FAILED_PRECONDITION:
-            return ApiError(409, "workflow_closed",
-                            f"Workflow {workflow_id!r} is closed: {err.message}. Nothing was "
-                            f"changed.",
-                            workflow_id=workflow_id)
+            return ApiError(
+                409,
+                "workflow_closed",
+                f"Workflow {workflow_id!r} is closed: {err.message}. Nothing was changed.",
+                workflow_id=workflow_id,
+            )
         if err.status == RPCStatusCode.INVALID_ARGUMENT:
-            return ApiError(400, "invalid_request", f"Temporal refused the request: {err.message}.",
-                            workflow_id=workflow_id)
-        return ApiError(502, "temporal_error", f"Temporal answered {err.status.name}: {err.message}.",
-                        workflow_id=workflow_id)
+            return ApiError(
+                400,
+                "invalid_request",
+                f"Temporal refused the request: {err.message}.",
+                workflow_id=workflow_id,
+            )
+        return ApiError(
+            502,
+            "temporal_error",
+            f"Temporal answered {err.status.name}: {err.message}.",
+            workflow_id=workflow_id,
+        )
 
     def reviewer(self, given: str | None) -> str:
         """Who decides: the request's ``reviewer``, ``NTRO_REVIEWER``, the signed-in Jupyter
@@ -222,6 +256,7 @@ def _example(model: type[BaseModel]) -> str:
 
 # -- endpoints -------------------------------------------------------------------------------
 
+
 class StatusHandler(NtroHandler):
     @web.authenticated
     async def get(self) -> None:
@@ -230,7 +265,8 @@ class StatusHandler(NtroHandler):
         try:
             client = await cluster.client()
             await client.workflow_service.get_system_info(
-                _system_info_request(), retry=False, timeout=timedelta(seconds=3))
+                _system_info_request(), retry=False, timeout=timedelta(seconds=3)
+            )
             info["reachable"] = True
         except ClusterUnavailable as err:
             info["message"] = err.message
@@ -250,17 +286,28 @@ class ServerStartHandler(NtroHandler):
     async def post(self) -> None:
         cluster = self.ntro.cluster
         if cluster.config.address:
-            raise ApiError(409, "remote_cluster",
-                           f"This JupyterLab uses the Temporal cluster at {cluster.config.address} "
-                           f"(TEMPORAL_HOST); there is no local server to start. Unset "
-                           f"TEMPORAL_HOST and restart JupyterLab to use a local one.")
+            raise ApiError(
+                409,
+                "remote_cluster",
+                f"This JupyterLab uses the Temporal cluster at {cluster.config.address} "
+                f"(TEMPORAL_HOST); there is no local server to start. Unset "
+                f"TEMPORAL_HOST and restart JupyterLab to use a local one.",
+            )
         try:
             status = await cluster.start_local()
         except DevServerError as err:
             raise ApiError(500, "server_start_failed", str(err)) from None
-        self.finish(json.dumps({"started": True, "cluster": cluster.describe(),
-                                "pid": status.pid, "address": status.address,
-                                "ui_url": status.ui_url}))
+        self.finish(
+            json.dumps(
+                {
+                    "started": True,
+                    "cluster": cluster.describe(),
+                    "pid": status.pid,
+                    "address": status.address,
+                    "ui_url": status.ui_url,
+                }
+            )
+        )
 
 
 class InboxHandler(NtroHandler):
@@ -272,8 +319,11 @@ class InboxHandler(NtroHandler):
         except ValueError:
             limit = -1
         if not 1 <= limit <= 100_000:
-            raise ApiError(400, "invalid_limit",
-                           f"limit must be a whole number from 1 to 100000, got {limit_text!r}.")
+            raise ApiError(
+                400,
+                "invalid_limit",
+                f"limit must be a whole number from 1 to 100000, got {limit_text!r}.",
+            )
         fresh = self.get_query_argument("fresh", "0").lower() in ("1", "true", "yes")
         budget_text = self.get_query_argument("budget_ms", str(DEFAULT_BUDGET_MS))
         try:
@@ -281,12 +331,16 @@ class InboxHandler(NtroHandler):
         except ValueError:
             budget_ms = -1
         if not 0 <= budget_ms <= 600_000:
-            raise ApiError(400, "invalid_budget",
-                           f"budget_ms must be a whole number of milliseconds from 0 (wait for "
-                           f"the whole inbox) to 600000, got {budget_text!r}.")
+            raise ApiError(
+                400,
+                "invalid_budget",
+                f"budget_ms must be a whole number of milliseconds from 0 (wait for "
+                f"the whole inbox) to 600000, got {budget_text!r}.",
+            )
         try:
             result = await self.ntro.inbox.fetch(
-                limit, use_cache=not fresh, budget=budget_ms / 1000 if budget_ms else None)
+                limit, use_cache=not fresh, budget=budget_ms / 1000 if budget_ms else None
+            )
         except ClusterUnavailable as err:
             raise self.unavailable(err) from None
         except RPCError as err:
@@ -303,33 +357,55 @@ class RunHandler(NtroHandler):
         try:
             state = await handle.query("current_ui_state", rpc_timeout=RPC_TIMEOUT)
         except WorkflowQueryFailedError as err:
-            raise ApiError(422, "not_a_runbook",
-                           f"Workflow {workflow_id!r} did not answer the current_ui_state query "
-                           f"({err.message}); is it an ntro runbook?", workflow_id=workflow_id) from None
+            raise ApiError(
+                422,
+                "not_a_runbook",
+                f"Workflow {workflow_id!r} did not answer the current_ui_state query "
+                f"({err.message}); is it an ntro runbook?",
+                workflow_id=workflow_id,
+            ) from None
         except WorkflowQueryRejectedError as err:
-            raise ApiError(409, "query_rejected", f"Workflow {workflow_id!r}: {err}.",
-                           workflow_id=workflow_id) from None
+            raise ApiError(
+                409, "query_rejected", f"Workflow {workflow_id!r}: {err}.", workflow_id=workflow_id
+            ) from None
         except RPCError as err:
             if err.status == RPCStatusCode.DEADLINE_EXCEEDED:
-                raise ApiError(504, "no_worker",
-                               f"No worker answered for workflow {workflow_id!r} within "
-                               f"{RPC_TIMEOUT.seconds} s; start the worker for its task queue.",
-                               workflow_id=workflow_id) from None
+                raise ApiError(
+                    504,
+                    "no_worker",
+                    f"No worker answered for workflow {workflow_id!r} within "
+                    f"{RPC_TIMEOUT.seconds} s; start the worker for its task queue.",
+                    workflow_id=workflow_id,
+                ) from None
             raise self.rpc_error(err, workflow_id) from None
         if not isinstance(state, dict):
-            raise ApiError(422, "not_a_runbook",
-                           f"Workflow {workflow_id!r} answered current_ui_state with "
-                           f"{type(state).__name__}, not an object.", workflow_id=workflow_id)
-        self.finish(json.dumps({
-            "workflow_id": workflow_id,
-            "state": state,
-            "view": run_view(state, reviewer=self.reviewer(None)),
-            "attach": f"%ntro attach {workflow_id}",
-        }, default=str))
+            raise ApiError(
+                422,
+                "not_a_runbook",
+                f"Workflow {workflow_id!r} answered current_ui_state with "
+                f"{type(state).__name__}, not an object.",
+                workflow_id=workflow_id,
+            )
+        self.finish(
+            json.dumps(
+                {
+                    "workflow_id": workflow_id,
+                    "state": state,
+                    "view": run_view(state, reviewer=self.reviewer(None)),
+                    "attach": f"%ntro attach {workflow_id}",
+                },
+                default=str,
+            )
+        )
 
 
-async def send_decision(handler: NtroHandler, client: Client, workflow_id: str,
-                        decision: dict[str, Any], run_id: str | None) -> dict[str, Any]:
+async def send_decision(
+    handler: NtroHandler,
+    client: Client,
+    workflow_id: str,
+    decision: dict[str, Any],
+    run_id: str | None,
+) -> dict[str, Any]:
     """Send one decision through ``submit_action``; raise ApiError on refusal."""
     handle = client.get_workflow_handle(workflow_id, run_id=run_id)
     try:
@@ -337,13 +413,21 @@ async def send_decision(handler: NtroHandler, client: Client, workflow_id: str,
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = getattr(cause, "message", None) or str(cause)
-        raise ApiError(409, "decision_refused", message, workflow_id=workflow_id,
-                       type=getattr(cause, "type", None)) from None
+        raise ApiError(
+            409,
+            "decision_refused",
+            message,
+            workflow_id=workflow_id,
+            type=getattr(cause, "type", None),
+        ) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
-        raise ApiError(504, "no_worker",
-                       f"Workflow {workflow_id!r} did not take the decision within "
-                       f"{RPC_TIMEOUT.seconds} s; is its worker running?",
-                       workflow_id=workflow_id) from None
+        raise ApiError(
+            504,
+            "no_worker",
+            f"Workflow {workflow_id!r} did not take the decision within "
+            f"{RPC_TIMEOUT.seconds} s; is its worker running?",
+            workflow_id=workflow_id,
+        ) from None
     except RPCError as err:
         raise handler.rpc_error(err, workflow_id) from None
     finally:
@@ -363,8 +447,11 @@ class DecisionHandler(NtroHandler):
         if not body.corrections:
             decision.pop("corrections", None)
         result = await send_decision(self, client, workflow_id, decision, body.run_id)
-        self.finish(json.dumps({"workflow_id": workflow_id, "accepted": True, "result": result},
-                               default=str))
+        self.finish(
+            json.dumps(
+                {"workflow_id": workflow_id, "accepted": True, "result": result}, default=str
+            )
+        )
 
 
 class BulkDecisionHandler(NtroHandler):
@@ -374,15 +461,21 @@ class BulkDecisionHandler(NtroHandler):
         ids = [item.workflow_id for item in body.items]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ApiError(400, "duplicate_items",
-                           f"Each workflow may appear once; repeated: {', '.join(duplicates[:5])}.")
+            raise ApiError(
+                400,
+                "duplicate_items",
+                f"Each workflow may appear once; repeated: {', '.join(duplicates[:5])}.",
+            )
         client = await self.client()
         reviewer = self.reviewer(body.reviewer)
         limit = asyncio.Semaphore(BULK_CONCURRENCY)
 
         async def one(item: BulkItem) -> dict[str, Any]:
-            decision: dict[str, Any] = {"action": body.action, "gate_id": item.gate_id,
-                                        "reviewer": reviewer}
+            decision: dict[str, Any] = {
+                "action": body.action,
+                "gate_id": item.gate_id,
+                "reviewer": reviewer,
+            }
             if body.comment:
                 decision["comment"] = body.comment
             if body.roles:
@@ -391,8 +484,13 @@ class BulkDecisionHandler(NtroHandler):
                 try:
                     await send_decision(self, client, item.workflow_id, decision, item.run_id)
                 except ApiError as err:
-                    return {"workflow_id": item.workflow_id, "ok": False, "error": err.code,
-                            "message": err.message, "status": err.status_code}
+                    return {
+                        "workflow_id": item.workflow_id,
+                        "ok": False,
+                        "error": err.code,
+                        "message": err.message,
+                        "status": err.status_code,
+                    }
             return {"workflow_id": item.workflow_id, "ok": True}
 
         results = await asyncio.gather(*(one(item) for item in body.items))
@@ -400,17 +498,28 @@ class BulkDecisionHandler(NtroHandler):
         if unreachable and len(unreachable) == len(results):
             raise self.unavailable(self.ntro.cluster.unavailable(unreachable[0]["message"]))
         done = sum(1 for r in results if r["ok"])
-        self.finish(json.dumps({"action": body.action, "requested": len(results),
-                                "succeeded": done, "failed": len(results) - done,
-                                "results": results}))
+        self.finish(
+            json.dumps(
+                {
+                    "action": body.action,
+                    "requested": len(results),
+                    "succeeded": done,
+                    "failed": len(results) - done,
+                    "results": results,
+                }
+            )
+        )
 
 
 class NotFoundHandler(NtroHandler):
     @web.authenticated
     async def get(self, path: str) -> None:
-        raise ApiError(404, "no_such_endpoint",
-                       f"There is no ntro endpoint {path!r}; see ntro/api/status, ntro/api/inbox, "
-                       f"ntro/api/runs/ID, ntro/api/runs/ID/decision, ntro/api/decisions.")
+        raise ApiError(
+            404,
+            "no_such_endpoint",
+            f"There is no ntro endpoint {path!r}; see ntro/api/status, ntro/api/inbox, "
+            f"ntro/api/runs/ID, ntro/api/runs/ID/decision, ntro/api/decisions.",
+        )
 
     post = get
 

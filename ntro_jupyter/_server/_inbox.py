@@ -93,8 +93,13 @@ def labels_missing(pending: dict[str, Any], memo: dict[str, Any]) -> bool:
     return _first(sources, _ENTITY_KEYS) is None or _first(sources, _PERIOD_KEYS) is None
 
 
-def inbox_item(execution: WorkflowExecution, pending: dict[str, Any], memo: dict[str, Any],
-               now: datetime, run_input: Any = None) -> dict[str, Any]:
+def inbox_item(
+    execution: WorkflowExecution,
+    pending: dict[str, Any],
+    memo: dict[str, Any],
+    now: datetime,
+    run_input: Any = None,
+) -> dict[str, Any]:
     """One inbox row: what waits, where (runbook / entity / period) and since when.
 
     Entity and period come from the pending action (its own keys, then ``args``), the gate's
@@ -196,10 +201,14 @@ class _Scan:
 
     def partial(self) -> InboxResult:
         return InboxResult(
-            items=_sorted(self.items), scanned=self.scanned, queried=self.queried,
-            errors=list(self.errors), truncated=False,
+            items=_sorted(self.items),
+            scanned=self.scanned,
+            queried=self.queried,
+            errors=list(self.errors),
+            truncated=False,
             elapsed_ms=(time.perf_counter() - self.started) * 1000,
-            fetched_at=_iso(self.now) or "", complete=False,
+            fetched_at=_iso(self.now) or "",
+            complete=False,
             remaining=self.scanned - self.answered if self.listed else None,
         )
 
@@ -224,8 +233,9 @@ class Inbox:
         for key in [k for k in self._cache if k.startswith(workflow_id + "\x00")]:
             del self._cache[key]
 
-    async def fetch(self, limit: int = 5000, *, use_cache: bool = True,
-                    budget: float | None = None) -> InboxResult:
+    async def fetch(
+        self, limit: int = 5000, *, use_cache: bool = True, budget: float | None = None
+    ) -> InboxResult:
         """The inbox now. Concurrent callers with the same arguments share one read.
 
         With ``budget`` (seconds), answer by then: if the read is not done, return what it has
@@ -234,8 +244,12 @@ class Inbox:
         key = (limit, use_cache)
         entry = self._inflight.get(key)
         if entry is None:
-            scan = _Scan(use_cache, asyncio.Semaphore(self.concurrency), time.perf_counter(),
-                         datetime.now(UTC))
+            scan = _Scan(
+                use_cache,
+                asyncio.Semaphore(self.concurrency),
+                time.perf_counter(),
+                datetime.now(UTC),
+            )
             task = asyncio.ensure_future(self._fetch(scan, limit))
             entry = (task, scan)
             self._inflight[key] = entry
@@ -264,11 +278,16 @@ class Inbox:
                 raise ClusterUnavailable(failed.message, address=failed.address) from None
             return scan.partial()
 
-    async def _executions(self, client: Client, limit: int) -> AsyncIterator[list[WorkflowExecution]]:
+    async def _executions(
+        self, client: Client, limit: int
+    ) -> AsyncIterator[list[WorkflowExecution]]:
         page: list[WorkflowExecution] = []
-        async for execution in client.list_workflows(RUNNING_QUERY, page_size=PAGE_SIZE,
-                                                     limit=limit + 1,
-                                                     rpc_timeout=timedelta(seconds=QUERY_TIMEOUT_S)):
+        async for execution in client.list_workflows(
+            RUNNING_QUERY,
+            page_size=PAGE_SIZE,
+            limit=limit + 1,
+            rpc_timeout=timedelta(seconds=QUERY_TIMEOUT_S),
+        ):
             page.append(execution)
             if len(page) >= PAGE_SIZE:
                 yield page
@@ -309,9 +328,13 @@ class Inbox:
             for key in [k for k in self._inputs if k not in seen]:
                 del self._inputs[key]
         return InboxResult(
-            items=_sorted(scan.items), scanned=scan.scanned, queried=scan.queried,
-            errors=scan.errors, truncated=truncated,
-            elapsed_ms=(time.perf_counter() - scan.started) * 1000, fetched_at=_iso(now) or "",
+            items=_sorted(scan.items),
+            scanned=scan.scanned,
+            queried=scan.queried,
+            errors=scan.errors,
+            truncated=truncated,
+            elapsed_ms=(time.perf_counter() - scan.started) * 1000,
+            fetched_at=_iso(now) or "",
         )
 
     @staticmethod
@@ -399,20 +422,24 @@ class Inbox:
         self._inputs[key] = value if isinstance(value, dict) else None
         return self._inputs[key]
 
-    def _last_known(self, scan: _Scan, execution: WorkflowExecution, key: str,
-                    problem: str) -> _Cached | None:
+    def _last_known(
+        self, scan: _Scan, execution: WorkflowExecution, key: str, problem: str
+    ) -> _Cached | None:
         """A workflow that did not answer this time: report it, and keep its last known item."""
         cached = self._cache.get(key)
         shown = " (showing its last known state)" if cached is not None and cached.pending else ""
         scan.errors.append({"workflow_id": execution.id, "message": problem + shown})
         return cached
 
-    async def _query(self, scan: _Scan, execution: WorkflowExecution) -> tuple[dict[str, Any] | None, bool]:
+    async def _query(
+        self, scan: _Scan, execution: WorkflowExecution
+    ) -> tuple[dict[str, Any] | None, bool]:
         handle = scan.client.get_workflow_handle(execution.id, run_id=execution.run_id)
         scan.queried += 1
         try:
-            pending = await handle.query("current_pending_action",
-                                         rpc_timeout=timedelta(seconds=QUERY_TIMEOUT_S))
+            pending = await handle.query(
+                "current_pending_action", rpc_timeout=timedelta(seconds=QUERY_TIMEOUT_S)
+            )
         except WorkflowQueryFailedError as err:
             if "unknown queryType" in str(err) or "current_pending_action" in str(err):
                 return None, False  # not a runbook
@@ -421,7 +448,8 @@ class Inbox:
             if err.status == RPCStatusCode.DEADLINE_EXCEEDED:
                 raise _NoAnswer(
                     f"no worker answered within {QUERY_TIMEOUT_S:g} s (is the worker for task "
-                    f"queue {execution.task_queue!r} running?)") from None
+                    f"queue {execution.task_queue!r} running?)"
+                ) from None
             if err.status == RPCStatusCode.INVALID_ARGUMENT and "query" in err.message.lower():
                 return None, False
             raise
@@ -446,4 +474,3 @@ async def _retrying(call: Any) -> Any:
             if err.status not in _TRANSIENT or pause is None:
                 raise
         await asyncio.sleep(pause)
-

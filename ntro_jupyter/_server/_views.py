@@ -45,7 +45,9 @@ def run_view(raw_state: Any, *, reviewer: str = "reviewer") -> dict[str, Any]:
     try:
         panel = panel_for_state(parsed, reviewer=reviewer)
     except Exception as exc:  # the panel is optional; the rest of the view still shows
-        view["problems"].append(f"the review panel could not be built ({type(exc).__name__}: {exc})")
+        view["problems"].append(
+            f"the review panel could not be built ({type(exc).__name__}: {exc})"
+        )
         return view
     if panel is None:
         return view
@@ -56,19 +58,30 @@ def run_view(raw_state: Any, *, reviewer: str = "reviewer") -> dict[str, Any]:
         datasets = []
         for ds in table.get("datasets", []):
             cells = ds.get("cells", [])
-            datasets.append({
-                "key": ds.get("key"),
-                "label": ds.get("label"),
-                "columns": [{"key": c.get("key"), "label": c.get("label"), "type": c.get("type"),
-                             "editable": bool(c.get("editable"))} for c in ds.get("columns", [])],
-                "row_ids": ds.get("row_ids", [])[:MAX_TABLE_ROWS],
-                "cells": cells[:MAX_TABLE_ROWS],
-                "total_rows": len(cells),
-            })
+            datasets.append(
+                {
+                    "key": ds.get("key"),
+                    "label": ds.get("label"),
+                    "columns": [
+                        {
+                            "key": c.get("key"),
+                            "label": c.get("label"),
+                            "type": c.get("type"),
+                            "editable": bool(c.get("editable")),
+                        }
+                        for c in ds.get("columns", [])
+                    ],
+                    "row_ids": ds.get("row_ids", [])[:MAX_TABLE_ROWS],
+                    "cells": cells[:MAX_TABLE_ROWS],
+                    "total_rows": len(cells),
+                }
+            )
         body["table"] = {"datasets": datasets}
     else:
         pending = state.pending_action
-        payload = pending.payload if pending and pending.payload is not None else state.pending_payload
+        payload = (
+            pending.payload if pending and pending.payload is not None else state.pending_payload
+        )
         body["fields"] = _payload_fields(payload)
     view["panel"] = body
     return view

@@ -27,7 +27,9 @@ def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], empty: st
         return f"<div class='ntro-table-empty'>{html.escape(empty)}</div>"
     head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row)
+        + "</tr>"
         for row in rows
     )
     return f"<table class='ntro-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -44,8 +46,13 @@ class WorkflowTable:
 
     def _cells(self) -> list[list[str]]:
         return [
-            [r.workflow_id, r.workflow_type, r.status, r.waiting_for() or "—",
-             r.start_time.strftime("%Y-%m-%d %H:%M:%S") if r.start_time else ""]
+            [
+                r.workflow_id,
+                r.workflow_type,
+                r.status,
+                r.waiting_for() or "—",
+                r.start_time.strftime("%Y-%m-%d %H:%M:%S") if r.start_time else "",
+            ]
             for r in self.rows
         ]
 
@@ -88,7 +95,7 @@ class RunSnapshot:
             SNAPSHOT_MIME: {"state": self.state, "taken_at": self.taken_at},
             "text/html": render_run_html(self.state),
             "text/plain": f"run snapshot of {self.state.get('workflow_id')} "
-                          f"({self.state.get('status')}) taken {self.taken_at}",
+            f"({self.state.get('status')}) taken {self.taken_at}",
         }
 
 
@@ -127,8 +134,16 @@ class AuditTable:
         return ""
 
     def _cells(self) -> list[list[str]]:
-        return [[_value(e.get("at")), _value(e.get("kind")), _value(e.get("step_id")),
-                 _value(e.get("reviewer")), self._what(e)] for e in self.entries]
+        return [
+            [
+                _value(e.get("at")),
+                _value(e.get("kind")),
+                _value(e.get("step_id")),
+                _value(e.get("reviewer")),
+                self._what(e),
+            ]
+            for e in self.entries
+        ]
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -30,7 +30,9 @@ def _name(slug: str) -> str:
     return " ".join(re.split(r"[-_]+", slug)).capitalize()
 
 
-def _front_matter(runbook: Runbook, observed: dict[str, dict[str, Any]], author: str) -> dict[str, Any]:
+def _front_matter(
+    runbook: Runbook, observed: dict[str, dict[str, Any]], author: str
+) -> dict[str, Any]:
     from ntro.workflow import step_definitions
 
     cls = runbook.workflow_cls
@@ -40,7 +42,8 @@ def _front_matter(runbook: Runbook, observed: dict[str, dict[str, Any]], author:
         seen = observed.get(step.id, {})
         component = seen.get("component") or "LOADING"
         responsibility = seen.get("responsibility") or (
-            "human" if component not in ("LOADING",) else "system")
+            "human" if component not in ("LOADING",) else "system"
+        )
         entry: dict[str, Any] = {
             "id": step.id,
             "label": step.title,
@@ -54,17 +57,25 @@ def _front_matter(runbook: Runbook, observed: dict[str, dict[str, Any]], author:
     return {
         "slug": runbook.slug,
         "name": _name(runbook.slug),
-        "description": doc.splitlines()[0] if doc else f"Runbook {runbook.slug}, written in a notebook.",
+        "description": doc.splitlines()[0]
+        if doc
+        else f"Runbook {runbook.slug}, written in a notebook.",
         "version": "0.1.0",
         "state": "draft",
         "author": author,
         "steps": steps,
-        "templates": [{"path": "templates/workflow.py", "description": "the workflow (from the notebook)"}],
+        "templates": [
+            {"path": "templates/workflow.py", "description": "the workflow (from the notebook)"}
+        ],
     }
 
 
 def export_runbook(
-    runbook: Runbook, directory: Path, *, observed: dict[str, dict[str, Any]], author: str,
+    runbook: Runbook,
+    directory: Path,
+    *,
+    observed: dict[str, dict[str, Any]],
+    author: str,
     force: bool = False,
 ) -> Path:
     """Write ``runbook`` (defined in a cell) as a bundle at ``directory``; return the path."""
@@ -86,7 +97,9 @@ def export_runbook(
         )
     front = _front_matter(runbook, observed, author)
     doc = (runbook.workflow_cls.__doc__ or "").strip()
-    body = (doc or f"Runbook {runbook.slug}.") + "\n\nExported from a notebook with `%ntro export`.\n"
+    body = (
+        doc or f"Runbook {runbook.slug}."
+    ) + "\n\nExported from a notebook with `%ntro export`.\n"
     templates = directory / "templates"
     templates.mkdir(parents=True, exist_ok=True)
     (directory / "runbook.md").write_text(

@@ -79,9 +79,7 @@ class LoopThread:
                         for task in pending:
                             task.cancel()
                         if pending:
-                            loop.run_until_complete(
-                                asyncio.wait(pending, timeout=2.0)
-                            )
+                            loop.run_until_complete(asyncio.wait(pending, timeout=2.0))
                     finally:
                         loop.close()
 

@@ -91,8 +91,11 @@ def class_source(cls: type) -> str:
         if klass is object or klass.__module__.startswith(("ntro.", "temporalio")):
             continue
         for name, member in sorted(vars(klass).items()):
-            fn = inspect.unwrap(getattr(member, "__func__", member)) if callable(member) or hasattr(
-                member, "__func__") else None
+            fn = (
+                inspect.unwrap(getattr(member, "__func__", member))
+                if callable(member) or hasattr(member, "__func__")
+                else None
+            )
             code = getattr(fn, "__code__", None)
             if code is not None:
                 parts.append(f"{klass.__qualname__}.{name}:{marshal.dumps(_anonymous(code)).hex()}")
@@ -157,7 +160,11 @@ class Runbook:
 
     def describe(self) -> str:
         steps = self.step_ids()
-        where = f" from {self.path}" if self.path else (" from a notebook cell" if self.origin == "cell" else "")
+        where = (
+            f" from {self.path}"
+            if self.path
+            else (" from a notebook cell" if self.origin == "cell" else "")
+        )
         line = f"{self.slug} ({self.workflow_cls.__name__}{where}"
         if steps:
             line += f"; steps: {' → '.join(steps)}"

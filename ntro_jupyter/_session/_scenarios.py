@@ -62,7 +62,9 @@ def scenario_fields(audits: list[list[dict[str, Any]]]) -> tuple[dict[str, Any],
             if not isinstance(step, str):
                 continue
             if kind == "decision":
-                decision = "approved" if entry.get("action") in ("approve", "correct") else "rejected"
+                decision = (
+                    "approved" if entry.get("action") in ("approve", "correct") else "rejected"
+                )
                 if step in overrides and overrides[step] != decision:
                     warnings.append(f"step {step!r} was decided both ways; kept {overrides[step]}")
                     continue
@@ -70,12 +72,19 @@ def scenario_fields(audits: list[list[dict[str, Any]]]) -> tuple[dict[str, Any],
                 if entry.get("reviewer") and entry["reviewer"] not in reviewers:
                     reviewers.append(str(entry["reviewer"]))
             elif kind == "correction":
-                corrections.setdefault(step, []).append({
-                    "line_item_id": entry.get("line_item_id"), "field": entry.get("field"),
-                    "old_value": entry.get("old_value"), "new_value": entry.get("new_value"),
-                })
+                corrections.setdefault(step, []).append(
+                    {
+                        "line_item_id": entry.get("line_item_id"),
+                        "field": entry.get("field"),
+                        "old_value": entry.get("old_value"),
+                        "new_value": entry.get("new_value"),
+                    }
+                )
             elif kind == "row_action":
-                action: dict[str, Any] = {"action": entry.get("action"), "row_id": entry.get("line_item_id")}
+                action: dict[str, Any] = {
+                    "action": entry.get("action"),
+                    "row_id": entry.get("line_item_id"),
+                }
                 if entry.get("action") == "edit_cell":
                     action["field"] = entry.get("field")
                     action["value"] = entry.get("new_value")
@@ -180,19 +189,26 @@ async def save_scenario(
             f"{workflow_id} has no decision yet: decide its reviews first, then save the scenario"
         )
     has_input, run_input = await _run_input(session, workflow_id)
-    replay_error = await _replay(session, bundle_dir, name, fields, run_input if has_input else None)
+    replay_error = await _replay(
+        session, bundle_dir, name, fields, run_input if has_input else None
+    )
     dropped: dict[str, Any] = {}
     note = None
     if replay_error is not None and ("corrections" in fields or "row_actions" in fields):
         # Typically: the harness auto-mocks the activities, so the rows the person corrected
         # are not in the replayed payload. Keep the decisions, which do replay.
         trimmed = {k: v for k, v in fields.items() if k not in ("corrections", "row_actions")}
-        if await _replay(session, bundle_dir, name, trimmed, run_input if has_input else None) is None:
+        if (
+            await _replay(session, bundle_dir, name, trimmed, run_input if has_input else None)
+            is None
+        ):
             dropped = {k: fields[k] for k in ("corrections", "row_actions") if k in fields}
             fields = trimmed
-            note = (f"corrections and row actions were left out (commented in the file): the "
-                    f"replay refused them ({replay_error}); the harness auto-mocks activities, so "
-                    f"the rows the reviewer changed are not in its payload")
+            note = (
+                f"corrections and row actions were left out (commented in the file): the "
+                f"replay refused them ({replay_error}); the harness auto-mocks activities, so "
+                f"the rows the reviewer changed are not in its payload"
+            )
             replay_error = None
     if replay_error is not None:
         note = f"the scenario does not replay yet: {replay_error}"
@@ -208,11 +224,16 @@ async def save_scenario(
     body = ",\n".join("    " + arg.replace("\n", "\n    ") for arg in arguments)
     for key, value in dropped.items():
         commented = "\n".join("    # " + line for line in f"{key}={_literal(value)},".splitlines())
-        body += f",\n    # Left out: the replay refused them (auto-mocked rows differ).\n{commented}"
+        body += (
+            f",\n    # Left out: the replay refused them (auto-mocked rows differ).\n{commented}"
+        )
     file = bundle_dir / "tests" / "scenarios.py"
     file.parent.mkdir(parents=True, exist_ok=True)
-    text = file.read_text(encoding="utf-8") if file.is_file() else (
-        '"""Custom scenarios of this runbook (ntro workflow test --scenario NAME)."""\n')
+    text = (
+        file.read_text(encoding="utf-8")
+        if file.is_file()
+        else ('"""Custom scenarios of this runbook (ntro workflow test --scenario NAME)."""\n')
+    )
     block = (
         f"\n\n# {description_text} by %ntro scenario save\n"
         f"from ntro.testing import Scenario  # noqa: E402\n\n"
@@ -225,17 +246,22 @@ async def save_scenario(
         loaded = load_scenarios(bundle_dir, slug, reload=True)
     except RunbookError as err:
         file.write_text(text, encoding="utf-8")
-        raise SessionError(f"the recorded scenario does not load ({err}); nothing was saved") from None
+        raise SessionError(
+            f"the recorded scenario does not load ({err}); nothing was saved"
+        ) from None
     if name not in loaded:
         file.write_text(text, encoding="utf-8")
-        raise SessionError(f"the recorded scenario {name!r} was not found after writing; nothing was saved")
+        raise SessionError(
+            f"the recorded scenario {name!r} was not found after writing; nothing was saved"
+        )
     if warnings:
         note = "; ".join([*([note] if note else []), *warnings])
     return SavedScenario(name, file, replays=replay_error is None, note=note)
 
 
-async def _replay(session: Session, bundle_dir: Path, name: str, fields: dict[str, Any],
-                  run_input: Any) -> str | None:
+async def _replay(
+    session: Session, bundle_dir: Path, name: str, fields: dict[str, Any], run_input: Any
+) -> str | None:
     """Run the scenario once on a fresh harness; None when it passes, else why not."""
     from ntro.testing import Scenario, WorkflowHarness
 
@@ -251,8 +277,9 @@ async def _replay(session: Session, bundle_dir: Path, name: str, fields: dict[st
         activities += [a for c in runbook.tree()[1:] for a in c.activities]
     try:
         scenario = Scenario(name, input=run_input, **fields)
-        async with WorkflowHarness(cls, child_workflows=children, activities=activities,
-                                   timeout=30) as harness:
+        async with WorkflowHarness(
+            cls, child_workflows=children, activities=activities, timeout=30
+        ) as harness:
             result = await harness.run(scenario=scenario)
     except Exception as err:  # noqa: BLE001 - reported, the scenario is still written
         return f"{type(err).__name__}: {err}"

@@ -115,9 +115,12 @@ class WorkflowSummary:
         pending = self.pending
         if not pending:
             return f"? ({self.unanswered})" if self.unanswered else ""
-        kind = {"interactive_review": "review", "submit_file": "upload",
-                "submit_files": "uploads", "drill_down": "child runbooks"}.get(
-            str(pending.get("kind")), str(pending.get("kind")))
+        kind = {
+            "interactive_review": "review",
+            "submit_file": "upload",
+            "submit_files": "uploads",
+            "drill_down": "child runbooks",
+        }.get(str(pending.get("kind")), str(pending.get("kind")))
         text = kind
         if pending.get("step_id"):
             text += f" in step {pending['step_id']!r}"
@@ -193,7 +196,9 @@ class Session:
     ) -> None:
         self.loop = LoopThread()
         self._environ = environ
-        self._target = target if isinstance(target, Target) else Target.parse(target, environ=environ)
+        self._target = (
+            target if isinstance(target, Target) else Target.parse(target, environ=environ)
+        )
         self._reviewer = reviewer
         self._store = store
         self._conn: _Connection | None = None
@@ -221,11 +226,16 @@ class Session:
 
     def reviewer(self, explicit: str | None = None) -> str:
         """Who decisions are recorded as: argument, session setting, ``NTRO_REVIEWER``, user."""
-        return resolve_reviewer(explicit if explicit is not None else self._reviewer,
-                                self._environ)[0]
+        return resolve_reviewer(
+            explicit if explicit is not None else self._reviewer, self._environ
+        )[0]
 
     def reviewer_source(self) -> str:
-        return resolve_reviewer(self._reviewer, self._environ)[1] if self._reviewer is None else "the session"
+        return (
+            resolve_reviewer(self._reviewer, self._environ)[1]
+            if self._reviewer is None
+            else "the session"
+        )
 
     def set_reviewer(self, reviewer: str | None) -> None:
         if reviewer is not None:
@@ -281,8 +291,11 @@ class Session:
     def connect(self, target: Target | str | None = None, **options: Any) -> str:
         """Switch to ``target`` (``harness``, ``dev``, ``host:port``, None: the environment's)
         and connect now; returns a line saying where. Live views of the old target stop."""
-        new = target if isinstance(target, Target) else Target.parse(
-            target, environ=self._environ, **options)
+        new = (
+            target
+            if isinstance(target, Target)
+            else Target.parse(target, environ=self._environ, **options)
+        )
         return self.loop.run(self._switch(new))
 
     async def _switch(self, target: Target) -> str:
@@ -296,8 +309,10 @@ class Session:
         if target.kind == "dev" and conn.dev_status is not None:
             status = conn.dev_status
             ui = f"; Web UI {status.ui_url}" if status.ui_url else ""
-            return (f"Connected to the local dev server at {status.address} (namespace "
-                    f"{status.namespace}{ui}; database {status.db_file})")
+            return (
+                f"Connected to the local dev server at {status.address} (namespace "
+                f"{status.namespace}{ui}; database {status.db_file})"
+            )
         if target.kind == "harness":
             return "Connected to the harness (Temporal time-skipping test server, in memory)"
         return f"Connected to {target.describe()}"
@@ -305,7 +320,9 @@ class Session:
     async def _ready(self) -> _Connection:
         """The connection, connecting (and starting workers) on first use."""
         if self._closed:
-            raise SessionError("this session is closed; use ntro_jupyter.get_session() for a new one")
+            raise SessionError(
+                "this session is closed; use ntro_jupyter.get_session() for a new one"
+            )
         if self._conn_lock is None:
             self._conn_lock = asyncio.Lock()
         async with self._conn_lock:
@@ -337,11 +354,16 @@ class Session:
             try:
                 env = await start_environment("time-skipping")
             except Exception as err:  # noqa: BLE001 - binary missing, cannot start
-                raise SessionError(f"could not start the harness test server: {_one_line(str(err))}") from None
+                raise SessionError(
+                    f"could not start the harness test server: {_one_line(str(err))}"
+                ) from None
             # A client without the environment's interceptor: that one unlocks time skipping
             # while awaiting a result, which would fire a pending review's 24 h timeout at once.
-            client = Client(env.client.service_client, namespace=env.client.namespace,
-                            data_converter=env.client.data_converter)
+            client = Client(
+                env.client.service_client,
+                namespace=env.client.namespace,
+                data_converter=env.client.data_converter,
+            )
             return _Connection(target, client, env=env)
         status = None
         if target.kind == "dev":
@@ -353,8 +375,11 @@ class Session:
         try:
             client = await asyncio.wait_for(
                 Client.connect(
-                    address, namespace=target.namespace, api_key=target.api_key,
-                    tls=target.tls, data_converter=pydantic_data_converter,
+                    address,
+                    namespace=target.namespace,
+                    api_key=target.api_key,
+                    tls=target.tls,
+                    data_converter=pydantic_data_converter,
                     runtime=quiet_runtime(),
                 ),
                 CONNECT_TIMEOUT_S,
@@ -381,7 +406,8 @@ class Session:
 
         try:
             await client.workflow_service.describe_namespace(
-                DescribeNamespaceRequest(namespace=target.namespace), timeout=CALL_TIMEOUT)
+                DescribeNamespaceRequest(namespace=target.namespace), timeout=CALL_TIMEOUT
+            )
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 raise SessionError(
@@ -399,12 +425,15 @@ class Session:
     def _start_dev(target: Target) -> DevServerStatus:
         from ntro._devserver import DevServer, DevServerError
 
-        server = DevServer(target.db_file, port=target.port, ui_port=target.ui_port,
-                           namespace=target.namespace)
+        server = DevServer(
+            target.db_file, port=target.port, ui_port=target.ui_port, namespace=target.namespace
+        )
         try:
             return server.start()
         except DevServerError as err:
-            raise SessionError(f"could not start the local dev server: {_one_line(str(err))}") from None
+            raise SessionError(
+                f"could not start the local dev server: {_one_line(str(err))}"
+            ) from None
 
     async def _disconnect(self, reason: str) -> None:
         for view in list(self._views):
@@ -442,13 +471,20 @@ class Session:
     # ── the dev server ─────────────────────────────────────────────────
 
     @staticmethod
-    def dev_server(db_file: str | None = None, *, port: int = 7233, ui_port: int = 8233,
-                   namespace: str = "default", headless: bool = False) -> Any:
+    def dev_server(
+        db_file: str | None = None,
+        *,
+        port: int = 7233,
+        ui_port: int = 8233,
+        namespace: str = "default",
+        headless: bool = False,
+    ) -> Any:
         from ntro._devserver import DevServer
 
         target = Target.dev(db_file, port=port, ui_port=ui_port, namespace=namespace)
-        return DevServer(target.db_file, port=port, ui_port=ui_port, namespace=namespace,
-                         headless=headless)
+        return DevServer(
+            target.db_file, port=port, ui_port=ui_port, namespace=namespace, headless=headless
+        )
 
     def server_start(self, db_file: str | None = None, **options: Any) -> DevServerStatus:
         """Start the local dev server (persistent SQLite file, Web UI); returns its status."""
@@ -488,18 +524,33 @@ class Session:
         runbook.notes = notes  # type: ignore[attr-defined]
         return runbook
 
-    def _load_bundle(self, path: Path, workflow_class: str | None, task_queue: str | None,
-                     mock: bool, children: list[Runbook] | None = None) -> Runbook:
+    def _load_bundle(
+        self,
+        path: Path,
+        workflow_class: str | None,
+        task_queue: str | None,
+        mock: bool,
+        children: list[Runbook] | None = None,
+    ) -> Runbook:
         from ntro.runbook import RunbookError, load_bundle
         from ntro.runbook._loader import bundle_dir_of
 
         try:
             bundle_dir = bundle_dir_of(path)
             digest = bundle_digest(bundle_dir)
-            current = next((rb for rb in self._runbooks.values()
-                            if rb.path == bundle_dir and rb.own_digest == digest), None)
-            if current is not None and current.mock == mock and (
-                    task_queue is None or current.pinned_queue == task_queue):
+            current = next(
+                (
+                    rb
+                    for rb in self._runbooks.values()
+                    if rb.path == bundle_dir and rb.own_digest == digest
+                ),
+                None,
+            )
+            if (
+                current is not None
+                and current.mock == mock
+                and (task_queue is None or current.pinned_queue == task_queue)
+            ):
                 bundle = current.bundle
             else:
                 bundle = load_bundle(bundle_dir, workflow_class=workflow_class, reload=True)
@@ -513,13 +564,24 @@ class Session:
         for slug in referenced_slugs(source):
             if slug != bundle.slug and slug in self._runbooks and all(k.slug != slug for k in kids):
                 kids.append(self._runbooks[slug])
-        if current is not None and current.bundle is bundle and [k.digest for k in current.children] == [
-                k.digest for k in kids]:
+        if (
+            current is not None
+            and current.bundle is bundle
+            and [k.digest for k in current.children] == [k.digest for k in kids]
+        ):
             return current
         return Runbook(
-            slug=bundle.slug, workflow_cls=bundle.workflow_cls, activities=list(bundle.activities),
-            origin="bundle", own_digest=digest, children=kids, path=bundle_dir, source=source,
-            mock=mock, pinned_queue=task_queue, bundle=bundle,
+            slug=bundle.slug,
+            workflow_cls=bundle.workflow_cls,
+            activities=list(bundle.activities),
+            origin="bundle",
+            own_digest=digest,
+            children=kids,
+            path=bundle_dir,
+            source=source,
+            mock=mock,
+            pinned_queue=task_queue,
+            bundle=bundle,
         )
 
     def define(
@@ -567,16 +629,32 @@ class Session:
                 )
         runbooks = []
         for cls in classes:
-            cls_slug = slug if (slug is not None and (len(classes) == 1 or slug_for_class(cls) == slug)) \
+            cls_slug = (
+                slug
+                if (slug is not None and (len(classes) == 1 or slug_for_class(cls) == slug))
                 else slug_for_class(cls)
-            own = [a for a in found if getattr(a, "__module__", None) == cls.__module__] or list(found)
-            kids = [self._runbooks[s] for s in referenced_slugs(source)
-                    if s in self._runbooks and s != cls_slug]
-            runbooks.append(Runbook(
-                slug=cls_slug, workflow_cls=cls, activities=own, origin="cell" if not isinstance(code, type) else "class",
-                own_digest=source_digest(source, cls.__qualname__), children=kids, source=source,
-                mock=mock, pinned_queue=task_queue,
-            ))
+            )
+            own = [a for a in found if getattr(a, "__module__", None) == cls.__module__] or list(
+                found
+            )
+            kids = [
+                self._runbooks[s]
+                for s in referenced_slugs(source)
+                if s in self._runbooks and s != cls_slug
+            ]
+            runbooks.append(
+                Runbook(
+                    slug=cls_slug,
+                    workflow_cls=cls,
+                    activities=own,
+                    origin="cell" if not isinstance(code, type) else "class",
+                    own_digest=source_digest(source, cls.__qualname__),
+                    children=kids,
+                    source=source,
+                    mock=mock,
+                    pinned_queue=task_queue,
+                )
+            )
         notes = self.loop.run(self._install(runbooks))
         for runbook in runbooks:
             runbook.notes = notes  # type: ignore[attr-defined]
@@ -596,12 +674,17 @@ class Session:
                 running = await self._running_on(previous.task_queue)
                 line = f"runbook {runbook.slug!r} redefined: new runs use the new definition"
                 if running:
-                    line += (f"; {len(running)} running workflow(s) keep the previous one "
-                             f"(task queue {previous.task_queue}): {', '.join(running[:3])}")
+                    line += (
+                        f"; {len(running)} running workflow(s) keep the previous one "
+                        f"(task queue {previous.task_queue}): {', '.join(running[:3])}"
+                    )
                     if len(running) > 3:
                         line += ", ..."
-                parents = [rb.slug for rb in self._runbooks.values()
-                           if any(c.slug == runbook.slug for c in rb.children) and rb is not runbook]
+                parents = [
+                    rb.slug
+                    for rb in self._runbooks.values()
+                    if any(c.slug == runbook.slug for c in rb.children) and rb is not runbook
+                ]
                 if parents:
                     line += f"; runbooks that start it ({', '.join(parents)}) use it once reloaded"
                 notes.append(line)
@@ -618,7 +701,8 @@ class Session:
                 continue
             try:
                 description = await conn.client.get_workflow_handle(workflow_id).describe(
-                    rpc_timeout=QUERY_TIMEOUT)
+                    rpc_timeout=QUERY_TIMEOUT
+                )
             except Exception:  # noqa: BLE001 - best effort
                 continue
             if description.status == WorkflowExecutionStatus.RUNNING:
@@ -632,10 +716,13 @@ class Session:
         others = [rb for slug, rb in self._runbooks.items() if all(t.slug != slug for t in tree)]
         workflows = unique_by_name([rb.workflow_cls for rb in [*tree, *others]], workflow_type_of)
         activities = unique_by_name(
-            [a for rb in [*tree, *others] for a in rb.activities], activity_name_of)
+            [a for rb in [*tree, *others] for a in rb.activities], activity_name_of
+        )
         return workflows, activities
 
-    async def _ensure_worker(self, conn: _Connection, runbook: Runbook, queue: str | None = None) -> None:
+    async def _ensure_worker(
+        self, conn: _Connection, runbook: Runbook, queue: str | None = None
+    ) -> None:
         queue = queue or runbook.task_queue
         entry = conn.workers.get(queue)
         if entry is not None and not entry.task.done():
@@ -661,7 +748,9 @@ class Session:
                 workflow_runner=NotifyingRunner(UnsandboxedWorkflowRunner(), self._on_activation),
                 # Prototyping targets fail a run on a bug in workflow code, so the view shows
                 # it; on a remote cluster Temporal retries the task (a fixed worker resumes it).
-                workflow_failure_exception_types=[Exception] if conn.target.kind != "remote" else [],
+                workflow_failure_exception_types=[Exception]
+                if conn.target.kind != "remote"
+                else [],
             )
         except Exception as err:  # noqa: BLE001 - a bad definition: say which
             if executor is not None:
@@ -670,8 +759,9 @@ class Session:
                 f"cannot serve runbook {runbook.slug!r}: {_one_line(str(err))}"
             ) from None
         task = asyncio.create_task(worker.run(), name=f"ntro-worker-{queue}")
-        entry = _WorkerEntry(worker, task, runbook, executor,
-                             started=asyncio.get_running_loop().time())
+        entry = _WorkerEntry(
+            worker, task, runbook, executor, started=asyncio.get_running_loop().time()
+        )
         task.add_done_callback(lambda t, e=entry: self._worker_done(e, t))
         conn.workers[queue] = entry
 
@@ -683,8 +773,10 @@ class Session:
         entry.error = f"worker stopped: {_one_line(str(err))}" if err else "stopped"
         for view in list(self._views):
             if view.task_queue == entry.worker.task_queue and view.running:
-                view.notify_error(f"the worker for {entry.runbook.slug} stopped: "
-                                  f"{_one_line(str(err)) if err else 'shut down'}")
+                view.notify_error(
+                    f"the worker for {entry.runbook.slug} stopped: "
+                    f"{_one_line(str(err)) if err else 'shut down'}"
+                )
 
     def worker_error(self, task_queue: str | None) -> str | None:
         conn = self._conn
@@ -739,8 +831,11 @@ class Session:
                 known = steps.setdefault(step_id, {})
                 known["component"] = hint["component"]
                 if kind in PERSON_KINDS or hint["component"] not in ("LOADING",):
-                    known["responsibility"] = "human" if kind in PERSON_KINDS or known.get(
-                        "responsibility") == "human" else known.get("responsibility", "system")
+                    known["responsibility"] = (
+                        "human"
+                        if kind in PERSON_KINDS or known.get("responsibility") == "human"
+                        else known.get("responsibility", "system")
+                    )
 
     # ── workflows ──────────────────────────────────────────────────────
 
@@ -788,13 +883,19 @@ class Session:
             return
 
     def start(
-        self, slug: str, input: Any = None, *, workflow_id: str | None = None,
+        self,
+        slug: str,
+        input: Any = None,
+        *,
+        workflow_id: str | None = None,
         task_queue: str | None = None,
     ) -> str:
         """Start a run of ``slug`` and return its workflow id (no view)."""
         return self.loop.run(self._start(slug, input, workflow_id, task_queue))
 
-    async def _start(self, slug: str, input: Any, workflow_id: str | None, task_queue: str | None) -> str:
+    async def _start(
+        self, slug: str, input: Any, workflow_id: str | None, task_queue: str | None
+    ) -> str:
         from ntro.workflow._runtime import run_method, run_takes_input
 
         runbook = self._runbook(slug)
@@ -815,7 +916,10 @@ class Session:
         args = [input] if run_takes_input(cls) else []
         try:
             await conn.client.start_workflow(
-                run_method(cls), args=args, id=workflow_id, task_queue=queue,
+                run_method(cls),
+                args=args,
+                id=workflow_id,
+                task_queue=queue,
                 memo={"ntro_slug": slug, "ntro_digest": runbook.digest},
                 rpc_timeout=CALL_TIMEOUT,
             )
@@ -830,8 +934,14 @@ class Session:
         return workflow_id
 
     def run(
-        self, slug: str, input: Any = None, *, workflow_id: str | None = None,
-        task_queue: str | None = None, reviewer: str | None = None, live: bool = True,
+        self,
+        slug: str,
+        input: Any = None,
+        *,
+        workflow_id: str | None = None,
+        task_queue: str | None = None,
+        reviewer: str | None = None,
+        live: bool = True,
     ) -> RunHandle:
         """Start a run and return its handle; ``handle.view`` is the live RunView."""
         from ntro_jupyter._bridge import RunHandle
@@ -841,8 +951,14 @@ class Session:
         queue = task_queue or self._runbooks[slug].task_queue
         return RunHandle(self, workflow_id, reviewer=who, live=live, task_queue=queue)
 
-    def attach(self, workflow_id: str, *, reviewer: str | None = None, live: bool = True,
-               force: bool = False) -> RunHandle:
+    def attach(
+        self,
+        workflow_id: str,
+        *,
+        reviewer: str | None = None,
+        live: bool = True,
+        force: bool = False,
+    ) -> RunHandle:
         """A live view of a workflow that is already running (after a kernel restart, say)."""
         from ntro_jupyter._bridge import RunHandle
 
@@ -864,7 +980,8 @@ class Session:
         if entry is not None and not entry.task.done():
             return queue
         candidates = [rb for rb in self._units.values() if rb.workflow_type == wf_type] + [
-            rb for rb in self._units.values() for c in rb.tree() if c.workflow_type == wf_type]
+            rb for rb in self._units.values() for c in rb.tree() if c.workflow_type == wf_type
+        ]
         memo: dict[str, Any] = {}
         with contextlib.suppress(Exception):
             memo = dict(await description.memo())
@@ -884,7 +1001,12 @@ class Session:
         # Not ours: a worker elsewhere may answer (a deployed runbook on a cluster).
         try:
             await self.query(workflow_id, "current_ui_state", timedelta(seconds=3))
-        except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError, RPCTimeoutOrCancelledError) as err:
+        except (
+            RPCError,
+            WorkflowQueryFailedError,
+            WorkflowQueryRejectedError,
+            RPCTimeoutOrCancelledError,
+        ) as err:
             detail = _one_line(_cause_message(err))
             raise SessionError(
                 f"no worker answers {workflow_id} (workflow type {wf_type}, task queue {queue}): "
@@ -927,9 +1049,13 @@ class Session:
         if lock is None:
             lock = self._query_locks[workflow_id] = asyncio.Lock()
         async with lock:
-            return await conn.client.get_workflow_handle(workflow_id).query(name, rpc_timeout=timeout)
+            return await conn.client.get_workflow_handle(workflow_id).query(
+                name, rpc_timeout=timeout
+            )
 
-    async def query_state(self, workflow_id: str, timeout: timedelta = QUERY_TIMEOUT) -> dict[str, Any]:
+    async def query_state(
+        self, workflow_id: str, timeout: timedelta = QUERY_TIMEOUT
+    ) -> dict[str, Any]:
         """One ``current_ui_state`` query (the one round trip of a refresh)."""
         try:
             return await self.query(workflow_id, "current_ui_state", timeout)
@@ -961,7 +1087,10 @@ class Session:
     # ── decisions, row actions, uploads ────────────────────────────────
 
     async def submit_action(
-        self, workflow_id: str, payload: dict[str, Any], update_id: str | None = None,
+        self,
+        workflow_id: str,
+        payload: dict[str, Any],
+        update_id: str | None = None,
         attempts: int = 4,
     ) -> dict[str, Any]:
         """Send a decision or row action as the ``submit_action`` update.
@@ -982,14 +1111,21 @@ class Session:
             handle = conn.client.get_workflow_handle(workflow_id)
             try:
                 return await handle.execute_update(
-                    "submit_action", payload, id=update_id, rpc_timeout=CALL_TIMEOUT)
+                    "submit_action", payload, id=update_id, rpc_timeout=CALL_TIMEOUT
+                )
             except WorkflowUpdateFailedError as err:
                 raise DecisionRefused(workflow_id, _one_line(_cause_message(err))) from None
             except RPCError as err:
                 # "update ... not found": the time-skipping server sometimes loses track of an
                 # update it was given; asking again with the same id is safe (applied once).
-                lost = err.status == RPCStatusCode.NOT_FOUND and "update" in (err.message or "").lower()
-                retry = lost or err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+                lost = (
+                    err.status == RPCStatusCode.NOT_FOUND
+                    and "update" in (err.message or "").lower()
+                )
+                retry = lost or err.status in (
+                    RPCStatusCode.UNAVAILABLE,
+                    RPCStatusCode.DEADLINE_EXCEEDED,
+                )
                 if not retry or attempt == attempts - 1:
                     raise self._rpc_error(err, None if lost else workflow_id) from None
             except RPCTimeoutOrCancelledError:
@@ -1007,7 +1143,9 @@ class Session:
         state = await self.query_state(workflow_id)
         pending = state.get("pending_action")
         if state.get("status") in CLOSED_STATUSES:
-            raise SessionError(f"{workflow_id} has {state.get('status')}: there is nothing to decide")
+            raise SessionError(
+                f"{workflow_id} has {state.get('status')}: there is nothing to decide"
+            )
         if not pending or pending.get("kind") != "interactive_review":
             waiting = pending.get("kind") if pending else "nothing"
             raise SessionError(
@@ -1016,8 +1154,14 @@ class Session:
         return pending
 
     def decide(
-        self, workflow_id: str, action: str, *, corrections: Sequence[dict[str, Any]] = (),
-        comment: str | None = None, reviewer: str | None = None, gate_id: str | None = None,
+        self,
+        workflow_id: str,
+        action: str,
+        *,
+        corrections: Sequence[dict[str, Any]] = (),
+        comment: str | None = None,
+        reviewer: str | None = None,
+        gate_id: str | None = None,
     ) -> dict[str, Any]:
         """Decide the open review of ``workflow_id`` (approve, reject or correct)."""
         from ntro_jupyter.viewmodels import build_decision
@@ -1029,8 +1173,13 @@ class Session:
             if gate is None:
                 gate = (await self._open_review(workflow_id)).get("gate_id")
             try:
-                intent = build_decision(action, reviewer=who, gate_id=gate,
-                                        corrections=list(corrections), comment=comment)
+                intent = build_decision(
+                    action,
+                    reviewer=who,
+                    gate_id=gate,
+                    corrections=list(corrections),
+                    comment=comment,
+                )
             except (ValueError, TypeError) as err:
                 raise SessionError(f"bad decision: {err}") from None
             result = await self.submit_action(workflow_id, dict(intent))
@@ -1039,13 +1188,21 @@ class Session:
 
         return self.loop.run(send())
 
-    def approve(self, workflow_id: str, *, corrections: Sequence[dict[str, Any]] = (),
-                comment: str | None = None, reviewer: str | None = None) -> dict[str, Any]:
-        return self.decide(workflow_id, "approve", corrections=corrections, comment=comment,
-                           reviewer=reviewer)
+    def approve(
+        self,
+        workflow_id: str,
+        *,
+        corrections: Sequence[dict[str, Any]] = (),
+        comment: str | None = None,
+        reviewer: str | None = None,
+    ) -> dict[str, Any]:
+        return self.decide(
+            workflow_id, "approve", corrections=corrections, comment=comment, reviewer=reviewer
+        )
 
-    def reject(self, workflow_id: str, *, comment: str | None = None,
-               reviewer: str | None = None) -> dict[str, Any]:
+    def reject(
+        self, workflow_id: str, *, comment: str | None = None, reviewer: str | None = None
+    ) -> dict[str, Any]:
         return self.decide(workflow_id, "reject", comment=comment, reviewer=reviewer)
 
     async def send_signal(self, intent: dict[str, Any], default_workflow: str) -> None:
@@ -1060,13 +1217,22 @@ class Session:
                 raise SessionError(f"{target} names no signal for this upload; nothing was sent")
         cls = None
         with contextlib.suppress(Exception):
-            described = await conn.client.get_workflow_handle(target).describe(rpc_timeout=QUERY_TIMEOUT)
-            cls = next((rb.workflow_cls for rb in self._units.values()
-                        if rb.workflow_type == described.workflow_type), None)
+            described = await conn.client.get_workflow_handle(target).describe(
+                rpc_timeout=QUERY_TIMEOUT
+            )
+            cls = next(
+                (
+                    rb.workflow_cls
+                    for rb in self._units.values()
+                    if rb.workflow_type == described.workflow_type
+                ),
+                None,
+            )
         document = dict(intent.get("payload") or {})
         try:
             await conn.client.get_workflow_handle(target).signal(
-                str(name), args=signal_args(cls, str(name), document), rpc_timeout=CALL_TIMEOUT)
+                str(name), args=signal_args(cls, str(name), document), rpc_timeout=CALL_TIMEOUT
+            )
         except RPCError as err:
             raise self._rpc_error(err, target) from None
         self._poke_views(default_workflow)
@@ -1087,13 +1253,19 @@ class Session:
             except RPCError as err:
                 raise self._rpc_error(err, workflow_id) from None
             except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
-                raise SessionError(f"{workflow_id} has no audit trail: {_one_line(_cause_message(err))}") from None
+                raise SessionError(
+                    f"{workflow_id} has no audit trail: {_one_line(_cause_message(err))}"
+                ) from None
             except RPCTimeoutOrCancelledError:
-                raise SessionError(f"no worker answered {workflow_id}: load its runbook first") from None
+                raise SessionError(
+                    f"no worker answered {workflow_id}: load its runbook first"
+                ) from None
 
         return self.loop.run(read())
 
-    def ls(self, *, pending: bool = False, limit: int = 50, query: str | None = None) -> list[WorkflowSummary]:
+    def ls(
+        self, *, pending: bool = False, limit: int = 50, query: str | None = None
+    ) -> list[WorkflowSummary]:
         """Workflows, those waiting for a person first (with what they wait for)."""
         return self.loop.run(self._ls(pending, limit, query))
 
@@ -1101,22 +1273,38 @@ class Session:
         conn = await self._ready()
         rows: list[WorkflowSummary] = []
         try:
-            async for execution in conn.client.list_workflows(query or None, limit=limit,
-                                                               rpc_timeout=CALL_TIMEOUT):
-                rows.append(WorkflowSummary(
-                    execution.id, execution.workflow_type, _status_name(execution.status),
-                    execution.task_queue, execution.start_time))
+            async for execution in conn.client.list_workflows(
+                query or None, limit=limit, rpc_timeout=CALL_TIMEOUT
+            ):
+                rows.append(
+                    WorkflowSummary(
+                        execution.id,
+                        execution.workflow_type,
+                        _status_name(execution.status),
+                        execution.task_queue,
+                        execution.start_time,
+                    )
+                )
         except RPCError as err:
             if err.status != RPCStatusCode.UNIMPLEMENTED:
                 raise self._rpc_error(err) from None
             # The time-skipping server has no visibility store: list what this session started.
             for workflow_id in list(self._known)[-limit:]:
                 try:
-                    d = await conn.client.get_workflow_handle(workflow_id).describe(rpc_timeout=QUERY_TIMEOUT)
+                    d = await conn.client.get_workflow_handle(workflow_id).describe(
+                        rpc_timeout=QUERY_TIMEOUT
+                    )
                 except RPCError:
                     continue
-                rows.append(WorkflowSummary(workflow_id, d.workflow_type, _status_name(d.status),
-                                            d.task_queue, d.start_time))
+                rows.append(
+                    WorkflowSummary(
+                        workflow_id,
+                        d.workflow_type,
+                        _status_name(d.status),
+                        d.task_queue,
+                        d.start_time,
+                    )
+                )
         semaphore = asyncio.Semaphore(8)
 
         async def pending_of(row: WorkflowSummary) -> None:
@@ -1124,8 +1312,9 @@ class Session:
                 return
             async with semaphore:
                 try:
-                    row.pending = await self.query(row.workflow_id, "current_pending_action",
-                                                   timedelta(seconds=2))
+                    row.pending = await self.query(
+                        row.workflow_id, "current_pending_action", timedelta(seconds=2)
+                    )
                 except (RPCError, RPCTimeoutOrCancelledError) as err:
                     if getattr(err, "status", RPCStatusCode.DEADLINE_EXCEEDED) in _NO_ANSWER:
                         row.unanswered = "no worker answers: %ntro load its runbook"
@@ -1136,8 +1325,12 @@ class Session:
         if pending_only:
             rows = [r for r in rows if r.waits_for_person]
         order = {"running": 1}
-        rows.sort(key=lambda r: (0 if r.waits_for_person else order.get(r.status, 2),
-                                 -(r.start_time.timestamp() if r.start_time else 0)))
+        rows.sort(
+            key=lambda r: (
+                0 if r.waits_for_person else order.get(r.status, 2),
+                -(r.start_time.timestamp() if r.start_time else 0),
+            )
+        )
         return rows
 
     def result(self, workflow_id: str, timeout: float | None = None) -> Any:
@@ -1188,8 +1381,12 @@ class Session:
     # ── tests, export, scenarios ───────────────────────────────────────
 
     def test(
-        self, path: str | os.PathLike[str], *, scenarios: Sequence[str] = (),
-        children: Sequence[str | os.PathLike[str]] = (), timeout: float = 60.0,
+        self,
+        path: str | os.PathLike[str],
+        *,
+        scenarios: Sequence[str] = (),
+        children: Sequence[str | os.PathLike[str]] = (),
+        timeout: float = 60.0,
         on_start: Callable[[int, list[str]], None] | None = None,
         on_result: Callable[[RunResult], None] | None = None,
     ) -> list[RunResult]:
@@ -1210,9 +1407,13 @@ class Session:
         async def go() -> list[RunResult]:
             for attempt in (1, 2):
                 try:
-                    return await run_bundle(Path(path), children=[Path(c) for c in children],
-                                            scenario_names=names, timeout=timeout,
-                                            on_result=on_result if attempt == 1 else None)
+                    return await run_bundle(
+                        Path(path),
+                        children=[Path(c) for c in children],
+                        scenario_names=names,
+                        timeout=timeout,
+                        on_result=on_result if attempt == 1 else None,
+                    )
                 except (RunbookError, HarnessError) as err:
                     raise SessionError(_one_line(str(err))) from None
                 except RPCError as err:
@@ -1231,8 +1432,13 @@ class Session:
         from ntro_jupyter._session._export import export_runbook
 
         runbook = self._runbook(slug)
-        path = export_runbook(runbook, Path(directory), observed=self._observed.get(slug, {}),
-                              author=self._author(), force=force)
+        path = export_runbook(
+            runbook,
+            Path(directory),
+            observed=self._observed.get(slug, {}),
+            author=self._author(),
+            force=force,
+        )
         return path
 
     def _author(self) -> str:
@@ -1241,8 +1447,14 @@ class Session:
         except SessionError:
             return "ntro"
 
-    def save_scenario(self, name: str, workflow_id: str, *, bundle: str | os.PathLike[str] | None = None,
-                      force: bool = False) -> Any:
+    def save_scenario(
+        self,
+        name: str,
+        workflow_id: str,
+        *,
+        bundle: str | os.PathLike[str] | None = None,
+        force: bool = False,
+    ) -> Any:
         """Record the decisions taken on ``workflow_id`` as scenario ``name`` in the bundle's
         ``tests/scenarios.py``, so a real review becomes a regression test.
 
@@ -1251,8 +1463,11 @@ class Session:
         passes. Returns a ``SavedScenario`` (``path``, ``replays``, ``note``)."""
         from ntro_jupyter._session._scenarios import save_scenario
 
-        return self.loop.run(save_scenario(self, name, workflow_id,
-                                           Path(bundle) if bundle is not None else None, force))
+        return self.loop.run(
+            save_scenario(
+                self, name, workflow_id, Path(bundle) if bundle is not None else None, force
+            )
+        )
 
     def bundle_for_type(self, workflow_type: str) -> Runbook | None:
         current = [rb for rb in self._runbooks.values() if rb.workflow_type == workflow_type]

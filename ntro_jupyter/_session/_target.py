@@ -80,8 +80,12 @@ class Target:
 
     @classmethod
     def dev(
-        cls, db_file: str | os.PathLike[str] | None = None, *, port: int = 7233,
-        ui_port: int = 8233, namespace: str = "default",
+        cls,
+        db_file: str | os.PathLike[str] | None = None,
+        *,
+        port: int = 7233,
+        ui_port: int = 8233,
+        namespace: str = "default",
         environ: Mapping[str, str] | None = None,
     ) -> Target:
         env = os.environ if environ is None else environ
@@ -92,7 +96,11 @@ class Target:
 
     @classmethod
     def remote(
-        cls, address: str, *, namespace: str = "default", tls: bool | None = None,
+        cls,
+        address: str,
+        *,
+        namespace: str = "default",
+        tls: bool | None = None,
         api_key: str | None = None,
     ) -> Target:
         address = address.strip()
@@ -102,8 +110,11 @@ class Target:
                 f"'temporal.example.com:7233'"
             )
         return cls(
-            "remote", address=address, namespace=namespace or "default",
-            tls=bool(tls) or api_key is not None, api_key=api_key or None,
+            "remote",
+            address=address,
+            namespace=namespace or "default",
+            tls=bool(tls) or api_key is not None,
+            api_key=api_key or None,
         )
 
     @classmethod
@@ -115,14 +126,22 @@ class Target:
         if not host:
             return cls.harness()
         api_key = (env.get("TEMPORAL_API_KEY") or "").strip() or None
-        return cls.remote(host, namespace=namespace, tls=_truthy(env.get("TEMPORAL_TLS")),
-                          api_key=api_key)
+        return cls.remote(
+            host, namespace=namespace, tls=_truthy(env.get("TEMPORAL_TLS")), api_key=api_key
+        )
 
     @classmethod
     def parse(
-        cls, spec: str | None, *, namespace: str | None = None, tls: bool | None = None,
-        api_key: str | None = None, db_file: str | None = None, port: int | None = None,
-        ui_port: int | None = None, environ: Mapping[str, str] | None = None,
+        cls,
+        spec: str | None,
+        *,
+        namespace: str | None = None,
+        tls: bool | None = None,
+        api_key: str | None = None,
+        db_file: str | None = None,
+        port: int | None = None,
+        ui_port: int | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> Target:
         """``harness``, ``dev``, a ``host:port`` address, or None (the environment's)."""
         env = os.environ if environ is None else environ
@@ -139,8 +158,13 @@ class Target:
         if spec in ("harness", "time-skipping", "test"):
             return cls.harness()
         if spec in ("dev", "local"):
-            return cls.dev(db_file, port=port or 7233, ui_port=ui_port or 8233,
-                           namespace=namespace or "default", environ=env)
+            return cls.dev(
+                db_file,
+                port=port or 7233,
+                ui_port=ui_port or 8233,
+                namespace=namespace or "default",
+                environ=env,
+            )
         env_key = (env.get("TEMPORAL_API_KEY") or "").strip() or None
         return cls.remote(
             spec,
@@ -181,7 +205,9 @@ def resolve_reviewer(
     """
     if explicit is not None:
         if not str(explicit).strip():
-            raise IdentityError("the reviewer given is empty: pass a name or email, e.g. --as alice")
+            raise IdentityError(
+                "the reviewer given is empty: pass a name or email, e.g. --as alice"
+            )
         return str(explicit).strip(), "the argument"
     env = os.environ if environ is None else environ
     for key, label in _IDENTITY_SOURCES:

@@ -87,7 +87,9 @@ class PanelModel:
                     self._note(f"action {item!r} is not an object: skipped")
                     continue
                 kind = str(item.get("kind") or item.get("action") or item.get("type") or "").lower()
-                kind = {"approved": "approve", "rejected": "reject", "correct": "approve"}.get(kind, kind)
+                kind = {"approved": "approve", "rejected": "reject", "correct": "approve"}.get(
+                    kind, kind
+                )
                 if kind not in ("approve", "reject"):
                     self._note(f"action kind {kind!r} is not approve or reject: skipped")
                     continue
@@ -95,7 +97,9 @@ class PanelModel:
                 buttons.append(
                     ActionButton(
                         kind=kind,
-                        label=plain_text(label) if label else (approve_label if kind == "approve" else reject_label),
+                        label=plain_text(label)
+                        if label
+                        else (approve_label if kind == "approve" else reject_label),
                         primary=bool(item.get("primary", False)),
                         icon=item.get("icon") if isinstance(item.get("icon"), str) else None,
                     )
@@ -177,10 +181,17 @@ class PanelModel:
         actions = []
         if self.interactive:
             for button in self.actions():
-                blocked = [b for b in self.blockers(button.kind)] if button.kind == "approve" else []
+                blocked = (
+                    [b for b in self.blockers(button.kind)] if button.kind == "approve" else []
+                )
                 actions.append(
-                    {"kind": button.kind, "label": button.label, "primary": button.primary,
-                     "icon": button.icon, "blocked": "; ".join(blocked) or None}
+                    {
+                        "kind": button.kind,
+                        "label": button.label,
+                        "primary": button.primary,
+                        "icon": button.icon,
+                        "blocked": "; ".join(blocked) or None,
+                    }
                 )
         return {
             "panel": self.panel.value,
@@ -191,8 +202,11 @@ class PanelModel:
             "problems": list(self.problems),
             "interactive": self.interactive,
             "reject_needs_comment": self.reject_needs_comment,
-            "gate": {**self.lifecycle.to_view(), "gate_id": self.gate.gate_id,
-                     "step_id": self.gate.step_id},
+            "gate": {
+                **self.lifecycle.to_view(),
+                "gate_id": self.gate.gate_id,
+                "step_id": self.gate.step_id,
+            },
             "actions": actions,
             "body": body,
         }

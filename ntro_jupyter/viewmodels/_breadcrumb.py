@@ -49,24 +49,30 @@ def breadcrumb_view(state: UIState) -> dict[str, Any]:
         if step.id in state.completed_step_ids and status == "pending":
             status = "completed"
         children = [
-            {"workflow_id": child.workflow_id, "short": _short_id(child.workflow_id),
-             "slug": child.slug, "status": child.status,
-             "status_icon": _STATUS_ICON.get(child.status, "circle-dot")}
+            {
+                "workflow_id": child.workflow_id,
+                "short": _short_id(child.workflow_id),
+                "slug": child.slug,
+                "status": child.status,
+                "status_icon": _STATUS_ICON.get(child.status, "circle-dot"),
+            }
             for child in state.children_by_step_id.get(step.id, [])
         ]
-        steps.append({
-            "id": step.id,
-            "title": step.title,
-            "status": status,
-            "status_text": _STATUS_WORDS.get(status, status),
-            "icon": icon,
-            "icon_known": known,
-            "icon_requested": step.icon,
-            "current": step.id == state.current_step_id,
-            "waiting": step.id == pending_step or status == "waiting_for_input",
-            "has_snapshot": step.id in state.step_snapshots,
-            "children": children,
-        })
+        steps.append(
+            {
+                "id": step.id,
+                "title": step.title,
+                "status": status,
+                "status_text": _STATUS_WORDS.get(status, status),
+                "icon": icon,
+                "icon_known": known,
+                "icon_requested": step.icon,
+                "current": step.id == state.current_step_id,
+                "waiting": step.id == pending_step or status == "waiting_for_input",
+                "has_snapshot": step.id in state.step_snapshots,
+                "children": children,
+            }
+        )
     orphans = [
         {"step_id": step_id, "children": [c.workflow_id for c in children]}
         for step_id, children in state.children_by_step_id.items()
@@ -94,20 +100,27 @@ def history_line(entry: AuditEntry, step_titles: dict[str, str]) -> dict[str, An
     where = f" on {step}" if step else ""
     action = (entry.action or "").lower()
     if entry.kind == "decision":
-        verb = {"approve": "approved", "reject": "rejected", "correct": "approved with corrections"}.get(
-            action, action or "decided")
+        verb = {
+            "approve": "approved",
+            "reject": "rejected",
+            "correct": "approved with corrections",
+        }.get(action, action or "decided")
         text = f"{_who(entry)} {verb}{where}"
         if entry.comment:
             text += f": “{plain_text(entry.comment)}”"
     elif entry.kind == "correction":
-        text = (f"{_who(entry)} corrected {entry.field} of {entry.line_item_id}: "
-                f"{plain_text(entry.old_value)} → {plain_text(entry.new_value)}")
+        text = (
+            f"{_who(entry)} corrected {entry.field} of {entry.line_item_id}: "
+            f"{plain_text(entry.old_value)} → {plain_text(entry.new_value)}"
+        )
     elif entry.kind == "row_action":
         if action == "reject_row":
             text = f"{_who(entry)} rejected row {entry.line_item_id}{where}"
         else:
-            text = (f"{_who(entry)} edited {entry.field} of {entry.line_item_id} to "
-                    f"{plain_text(entry.new_value)}")
+            text = (
+                f"{_who(entry)} edited {entry.field} of {entry.line_item_id} to "
+                f"{plain_text(entry.new_value)}"
+            )
     elif entry.kind == "refused":
         text = f"refused{where}: {plain_text(entry.reason or 'invalid input')}"
     elif entry.kind == "timeout":

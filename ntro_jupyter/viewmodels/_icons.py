@@ -64,14 +64,16 @@ def icon_svg(name: Any, size: int = 16, css_class: str = "ntro-icon") -> str:
             continue
         rendered = " ".join(
             f'{html.escape(str(k))}="{html.escape(str(v))}"'
-            for k, v in attrs.items() if re.fullmatch(r"[a-zA-Z-]+", str(k)) and k != "key"
+            for k, v in attrs.items()
+            if re.fullmatch(r"[a-zA-Z-]+", str(k)) and k != "key"
         )
         parts.append(f"<{tag} {rendered}/>")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{html.escape(css_class)}" width="{int(size)}" '
         f'height="{int(size)}" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
         f'stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">'
-        + "".join(parts) + "</svg>"
+        + "".join(parts)
+        + "</svg>"
     )
 
 

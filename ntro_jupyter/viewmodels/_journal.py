@@ -61,7 +61,9 @@ class Journal:
 
 def _read_line(item: Any, position: int) -> JournalLine:
     if not isinstance(item, dict):
-        return JournalLine("", plain_text(item), Decimal(0), Decimal(0), f"line {position} is not an object")
+        return JournalLine(
+            "", plain_text(item), Decimal(0), Decimal(0), f"line {position} is not an object"
+        )
     account = plain_text(_first(item, _ACCOUNT_KEYS) or "")
     name = _first(item, _NAME_KEYS)
     if name and plain_text(name) != account:
@@ -96,7 +98,6 @@ def _read_line(item: Any, position: int) -> JournalLine:
     return JournalLine(account, memo, debit, credit, problem)
 
 
-
 class JournalReviewModel(PanelModel):
     """Journals, totals and the balance check; approve is blocked while they do not balance,
     unless :meth:`set_override` gave a reason."""
@@ -108,8 +109,14 @@ class JournalReviewModel(PanelModel):
         super().__init__(*args, **kwargs)
         tolerance = parse_number(self.config.get("tolerance"))
         self.tolerance = tolerance if tolerance is not None else Decimal("0.005")
-        self.currency = plain_text(self.config.get("currency")) if self.config.get("currency") else None
-        if self.currency is None and isinstance(self.payload, dict) and isinstance(self.payload.get("currency"), str):
+        self.currency = (
+            plain_text(self.config.get("currency")) if self.config.get("currency") else None
+        )
+        if (
+            self.currency is None
+            and isinstance(self.payload, dict)
+            and isinstance(self.payload.get("currency"), str)
+        ):
             self.currency = self.payload["currency"]
         self.journals = self._read_journals()
         self.override_reason: str | None = None
@@ -125,14 +132,19 @@ class JournalReviewModel(PanelModel):
         payload = self.payload
         items: Any = None
         if isinstance(payload, dict):
-            items = next((payload[k] for k in _JOURNAL_LIST_KEYS if isinstance(payload.get(k), list)), None)
+            items = next(
+                (payload[k] for k in _JOURNAL_LIST_KEYS if isinstance(payload.get(k), list)), None
+            )
             if items is None:
-                lines = next((payload[k] for k in _LINE_LIST_KEYS if isinstance(payload.get(k), list)), None)
+                lines = next(
+                    (payload[k] for k in _LINE_LIST_KEYS if isinstance(payload.get(k), list)), None
+                )
                 if lines is not None:
                     items = [{**payload, "lines": lines}]
         elif isinstance(payload, list):
             looks_like_journals = payload and all(
-                isinstance(p, dict) and any(isinstance(p.get(k), list) for k in _LINE_LIST_KEYS) for p in payload
+                isinstance(p, dict) and any(isinstance(p.get(k), list) for k in _LINE_LIST_KEYS)
+                for p in payload
             )
             items = payload if looks_like_journals else [{"lines": payload}]
         if items is None:
@@ -143,13 +155,22 @@ class JournalReviewModel(PanelModel):
             if not isinstance(item, dict):
                 self._note(f"journal #{index + 1} is not an object: not shown")
                 continue
-            lines_raw = next((item[k] for k in _LINE_LIST_KEYS if isinstance(item.get(k), list)), [])
-            journals.append(Journal(
-                journal_id=plain_text(_first(item, ("journal_id", "id", "reference", "ref", "number")) or f"J{index + 1}"),
-                description=plain_text(_first(item, ("description", "memo", "narration", "title")) or ""),
-                date=plain_text(_first(item, ("date", "posting_date", "period")) or ""),
-                lines=[_read_line(line, n + 1) for n, line in enumerate(lines_raw)],
-            ))
+            lines_raw = next(
+                (item[k] for k in _LINE_LIST_KEYS if isinstance(item.get(k), list)), []
+            )
+            journals.append(
+                Journal(
+                    journal_id=plain_text(
+                        _first(item, ("journal_id", "id", "reference", "ref", "number"))
+                        or f"J{index + 1}"
+                    ),
+                    description=plain_text(
+                        _first(item, ("description", "memo", "narration", "title")) or ""
+                    ),
+                    date=plain_text(_first(item, ("date", "posting_date", "period")) or ""),
+                    lines=[_read_line(line, n + 1) for n, line in enumerate(lines_raw)],
+                )
+            )
         return journals
 
     @property
@@ -166,7 +187,9 @@ class JournalReviewModel(PanelModel):
 
     @property
     def balanced(self) -> bool:
-        return not self.unbalanced() and not any(line.problem for j in self.journals for line in j.lines)
+        return not self.unbalanced() and not any(
+            line.problem for j in self.journals for line in j.lines
+        )
 
     def set_override(self, reason: str | None) -> None:
         """Approve despite the imbalance, for this reason (None or blank withdraws it)."""
@@ -182,28 +205,40 @@ class JournalReviewModel(PanelModel):
         parts = [f"{j.journal_id} is out by {self.money(j.difference)}" for j in self.unbalanced()]
         if any(line.problem for j in self.journals for line in j.lines):
             parts.append("some lines have amounts that are not numbers")
-        return ["journals do not balance (" + "; ".join(parts) + "): fix them, or override with a reason"]
+        return [
+            "journals do not balance ("
+            + "; ".join(parts)
+            + "): fix them, or override with a reason"
+        ]
 
     def decision_comment(self, action: str, comment: str | None) -> str | None:
         if action != "approve" or self.balanced or not self.override_reason:
             return comment
-        note = (f"Imbalance of {self.money(self.total_debit - self.total_credit)} overridden: "
-                f"{self.override_reason}")
+        note = (
+            f"Imbalance of {self.money(self.total_debit - self.total_credit)} overridden: "
+            f"{self.override_reason}"
+        )
         return f"{note}. {comment.strip()}" if comment and comment.strip() else note
 
     def body_view(self) -> dict[str, Any]:
         return {
             "journals": [
                 {
-                    "id": j.journal_id, "description": j.description, "date": j.date,
+                    "id": j.journal_id,
+                    "description": j.description,
+                    "date": j.date,
                     "lines": [
-                        {"account": line.account, "memo": line.memo,
-                         "debit": self.money(line.debit) if line.debit else "",
-                         "credit": self.money(line.credit) if line.credit else "",
-                         "problem": line.problem}
+                        {
+                            "account": line.account,
+                            "memo": line.memo,
+                            "debit": self.money(line.debit) if line.debit else "",
+                            "credit": self.money(line.credit) if line.credit else "",
+                            "problem": line.problem,
+                        }
                         for line in j.lines
                     ],
-                    "debit": self.money(j.debit), "credit": self.money(j.credit),
+                    "debit": self.money(j.debit),
+                    "credit": self.money(j.credit),
                     "difference": self.money(j.difference),
                     "balanced": abs(j.difference) <= self.tolerance,
                 }

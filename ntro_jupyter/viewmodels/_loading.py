@@ -20,8 +20,13 @@ class LoadingModel(PanelModel):
     panel = Panel.LOADING
     interactive = False
 
-    def __init__(self, *args: Any, children: list[dict[str, Any]] | None = None,
-                 now: datetime | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        children: list[dict[str, Any]] | None = None,
+        now: datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.children = children or []
         self.now = now or datetime.now(UTC)
@@ -46,8 +51,11 @@ class LoadingModel(PanelModel):
             "started_at_ms": int(started.timestamp() * 1000) if started else None,
             "elapsed_s": self.elapsed_seconds(),
             "children": [
-                {"id": plain_text(c.get("workflow_id") or c.get("task_id")),
-                 "slug": plain_text(c.get("slug")), "status": plain_text(c.get("status") or "running")}
+                {
+                    "id": plain_text(c.get("workflow_id") or c.get("task_id")),
+                    "slug": plain_text(c.get("slug")),
+                    "status": plain_text(c.get("status") or "running"),
+                }
                 for c in self.children
             ],
         }

@@ -26,7 +26,14 @@ from ntro_jupyter.viewmodels._values import (
 )
 
 _CURRENT_KEYS = ("current", "value", "amount", "this_period", "current_value")
-_PRIOR_KEYS = ("prior", "previous", "prior_value", "last_period", "prior_period_value", "comparative")
+_PRIOR_KEYS = (
+    "prior",
+    "previous",
+    "prior_value",
+    "last_period",
+    "prior_period_value",
+    "comparative",
+)
 _PRIOR_PREFIXES = ("prior_", "previous_", "prev_", "last_")
 _PRIOR_SUFFIXES = ("_prior", "_previous", "_prev", "_last")
 
@@ -83,7 +90,9 @@ class NavSignoffModel(PanelModel):
         currency = self.config.get("currency") or payload.get("currency")
         self.currency = plain_text(currency) if currency else None
         self.period = plain_text(self.config.get("period") or payload.get("period") or "")
-        self.prior_period = plain_text(self.config.get("prior_period") or payload.get("prior_period") or "")
+        self.prior_period = plain_text(
+            self.config.get("prior_period") or payload.get("prior_period") or ""
+        )
         self.signer: str = self.reviewer
         self.figures = self._read_figures()
         for figure in self.figures:
@@ -95,8 +104,14 @@ class NavSignoffModel(PanelModel):
 
     def _figure(self, label: str, current: Any, prior: Any, tolerance: Any = None) -> NavFigure:
         own = parse_number(tolerance)
-        return NavFigure(label, parse_number(current), parse_number(prior),
-                         own if own is not None else self.tolerance_pct, current, prior)
+        return NavFigure(
+            label,
+            parse_number(current),
+            parse_number(prior),
+            own if own is not None else self.tolerance_pct,
+            current,
+            prior,
+        )
 
     def _read_figures(self) -> list[NavFigure]:
         payload = self.payload
@@ -106,28 +121,50 @@ class NavSignoffModel(PanelModel):
                 if not isinstance(item, dict):
                     self._note(f"figure #{index + 1} is not an object: not shown")
                     continue
-                label = item.get("label") or item.get("name") or item.get("metric") or item.get("key") or f"Figure {index + 1}"
+                label = (
+                    item.get("label")
+                    or item.get("name")
+                    or item.get("metric")
+                    or item.get("key")
+                    or f"Figure {index + 1}"
+                )
                 current = next((item[k] for k in _CURRENT_KEYS if k in item), None)
                 prior = next((item[k] for k in _PRIOR_KEYS if k in item), None)
-                figures.append(self._figure(plain_text(label), current, prior, item.get("tolerance_pct")))
+                figures.append(
+                    self._figure(plain_text(label), current, prior, item.get("tolerance_pct"))
+                )
             return figures
         if isinstance(payload, dict) and isinstance(payload.get("current"), dict):
             prior = payload.get("prior") if isinstance(payload.get("prior"), dict) else {}
-            return [self._figure(humanize(str(k)), v, prior.get(k)) for k, v in payload["current"].items()]
+            return [
+                self._figure(humanize(str(k)), v, prior.get(k))
+                for k, v in payload["current"].items()
+            ]
         if isinstance(payload, dict):
             figures = []
             consumed: set[str] = set()
             for key, value in payload.items():
-                if key in consumed or not isinstance(value, int | float | str) or isinstance(value, bool):
+                if (
+                    key in consumed
+                    or not isinstance(value, int | float | str)
+                    or isinstance(value, bool)
+                ):
                     continue
                 prior_key = next(
-                    (k for k in [p + key for p in _PRIOR_PREFIXES] + [key + s for s in _PRIOR_SUFFIXES] if k in payload),
+                    (
+                        k
+                        for k in [p + key for p in _PRIOR_PREFIXES]
+                        + [key + s for s in _PRIOR_SUFFIXES]
+                        if k in payload
+                    ),
                     None,
                 )
                 if prior_key is None:
                     continue
                 consumed.update({key, prior_key})
-                figures.append(self._figure(humanize(key).replace("Nav", "NAV"), value, payload[prior_key]))
+                figures.append(
+                    self._figure(humanize(key).replace("Nav", "NAV"), value, payload[prior_key])
+                )
             if figures:
                 return figures
         self._note("the payload has no figures to compare with the prior period")
@@ -190,12 +227,18 @@ class NavSignoffModel(PanelModel):
             "figures": [
                 {
                     "label": f.label,
-                    "current": self._amount(f.current) if f.current is not None else plain_text(f.raw_current),
+                    "current": self._amount(f.current)
+                    if f.current is not None
+                    else plain_text(f.raw_current),
                     "prior": self._amount(f.prior),
-                    "movement": "—" if f.movement is None else (
-                        ("+" if f.movement > 0 else "") + self._amount(f.movement)),
-                    "movement_pct": "—" if f.movement_pct is None else (
-                        ("+" if f.movement_pct > 0 else "") + format_number(f.movement_pct, 2) + "%"),
+                    "movement": "—"
+                    if f.movement is None
+                    else (("+" if f.movement > 0 else "") + self._amount(f.movement)),
+                    "movement_pct": "—"
+                    if f.movement_pct is None
+                    else (
+                        ("+" if f.movement_pct > 0 else "") + format_number(f.movement_pct, 2) + "%"
+                    ),
                     "tolerance_pct": format_number(f.tolerance_pct) + "%",
                     "status": f.status,
                 }

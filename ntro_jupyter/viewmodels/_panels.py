@@ -56,7 +56,12 @@ def build_panel(
 ) -> PanelModel:
     """The view-model for ``hint``; a panel that fails on its input becomes the fallback."""
     cls = PANEL_CLASSES.get(hint.panel, FallbackModel)
-    kwargs: dict[str, Any] = {"gate": gate, "reviewer": reviewer, "title": title, "decided": decided}
+    kwargs: dict[str, Any] = {
+        "gate": gate,
+        "reviewer": reviewer,
+        "title": title,
+        "decided": decided,
+    }
     if issubclass(cls, UploadModel):
         kwargs["store"] = store
     if cls is LoadingModel:
@@ -67,10 +72,19 @@ def build_panel(
     try:
         return cls(hint, payload, **kwargs)
     except Exception as exc:  # a panel must never leave the reviewer with nothing
-        fallback = ResolvedHint(Panel.FALLBACK, hint.component, hint.config,
-                                [*hint.problems, f"the {hint.panel.value} panel could not read this "
-                                 f"gate ({type(exc).__name__}: {exc}): showing its data"])
-        return FallbackModel(fallback, payload, gate=gate, reviewer=reviewer, title=title, decided=decided)
+        fallback = ResolvedHint(
+            Panel.FALLBACK,
+            hint.component,
+            hint.config,
+            [
+                *hint.problems,
+                f"the {hint.panel.value} panel could not read this "
+                f"gate ({type(exc).__name__}: {exc}): showing its data",
+            ],
+        )
+        return FallbackModel(
+            fallback, payload, gate=gate, reviewer=reviewer, title=title, decided=decided
+        )
 
 
 def panel_for_state(
@@ -100,13 +114,20 @@ def panel_for_state(
     named = [c.model_dump(mode="json") for c in pending.children]
     if pending.kind == "drill_down" and named:
         known = {c["workflow_id"]: c for c in children}
-        children = [known.get(c["task_id"], {"workflow_id": c["task_id"], "slug": c["slug"]}) for c in named]
+        children = [
+            known.get(c["task_id"], {"workflow_id": c["task_id"], "slug": c["slug"]}) for c in named
+        ]
     gate = GateInfo.from_pending(pending, state.workflow_id)
     model = build_panel(
-        hint, payload, gate=gate, reviewer=reviewer,
+        hint,
+        payload,
+        gate=gate,
+        reviewer=reviewer,
         title=titles.get(pending.step_id or state.current_step_id or ""),
         decided=decided_from_audit(state.audit_trail, pending.gate_id),
-        store=store, children=children, now=now,
+        store=store,
+        children=children,
+        now=now,
     )
     for problem in parsed.problems:
         if problem not in model.problems:
@@ -134,7 +155,14 @@ def panel_for_snapshot(
     if hint.panel in (Panel.FILE_UPLOAD, Panel.MULTI_FILE_UPLOAD, Panel.LOADING):
         hint = ResolvedHint(Panel.SUMMARY, hint.component, {}, [])
         payload = snapshot.result if snapshot.result is not None else snapshot.payload
-    model = build_panel(hint, payload, gate=GateInfo(step_id=step_id), reviewer=reviewer,
-                        title=title, decided=decided, result=snapshot.result)
+    model = build_panel(
+        hint,
+        payload,
+        gate=GateInfo(step_id=step_id),
+        reviewer=reviewer,
+        title=title,
+        decided=decided,
+        result=snapshot.result,
+    )
     model.freeze()
     return model

@@ -17,8 +17,13 @@ from ntro_jupyter.viewmodels._intents import DecisionIntent
 
 GateStatus = Literal["open", "submitting", "decided"]
 
-_ACTION_WORDS = {"approve": "Approved", "correct": "Approved with corrections", "reject": "Rejected",
-                 "uploaded": "Uploaded", "timeout": "Timed out"}
+_ACTION_WORDS = {
+    "approve": "Approved",
+    "correct": "Approved with corrections",
+    "reject": "Rejected",
+    "uploaded": "Uploaded",
+    "timeout": "Timed out",
+}
 
 
 @dataclass
@@ -83,11 +88,16 @@ class DecidedInfo:
         }
 
     @classmethod
-    def from_decision_dict(cls, decision: dict[str, Any], at: datetime | None = None) -> DecidedInfo:
+    def from_decision_dict(
+        cls, decision: dict[str, Any], at: datetime | None = None
+    ) -> DecidedInfo:
         """Read a snapshot's stored decision (any published spelling)."""
         raw = str(
-            decision.get("action") or decision.get("type") or decision.get("kind")
-            or decision.get("decision") or "decided"
+            decision.get("action")
+            or decision.get("type")
+            or decision.get("kind")
+            or decision.get("decision")
+            or "decided"
         ).lower()
         action = {"approved": "approve", "rejected": "reject", "corrected": "correct"}.get(raw, raw)
         corrections = decision.get("corrections")

@@ -48,18 +48,38 @@ class RuleResult:
     cells: list[tuple[str, int, str]] = field(default_factory=list)
 
     def to_view(self) -> dict[str, Any]:
-        return {"rule": self.rule, "ok": self.ok, "level": self.level, "message": self.message,
-                "cells": len(self.cells)}
+        return {
+            "rule": self.rule,
+            "ok": self.ok,
+            "level": self.level,
+            "message": self.message,
+            "cells": len(self.cells),
+        }
 
 
 _NAMES = {
-    "required": "required", "not_empty": "required", "non_empty": "required",
-    "range": "range", "min": "range", "max": "range", "between": "range",
-    "pattern": "pattern", "regex": "pattern", "matches": "pattern",
-    "one_of": "one_of", "in": "one_of", "enum": "one_of", "allowed": "one_of",
-    "unique": "unique", "distinct": "unique",
-    "balanced": "balanced", "debits_equal_credits": "balanced", "balance": "balanced",
-    "sum_equals": "sum_equals", "sum": "sum_equals", "total_equals": "sum_equals",
+    "required": "required",
+    "not_empty": "required",
+    "non_empty": "required",
+    "range": "range",
+    "min": "range",
+    "max": "range",
+    "between": "range",
+    "pattern": "pattern",
+    "regex": "pattern",
+    "matches": "pattern",
+    "one_of": "one_of",
+    "in": "one_of",
+    "enum": "one_of",
+    "allowed": "one_of",
+    "unique": "unique",
+    "distinct": "unique",
+    "balanced": "balanced",
+    "debits_equal_credits": "balanced",
+    "balance": "balanced",
+    "sum_equals": "sum_equals",
+    "sum": "sum_equals",
+    "total_equals": "sum_equals",
     "sum_zero": "sum_equals",
 }
 
@@ -93,7 +113,9 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def check_rules(rules: Any, rows: list[RuleRow], tolerance: Decimal = Decimal("0.005")) -> tuple[list[RuleResult], list[str]]:
+def check_rules(
+    rules: Any, rows: list[RuleRow], tolerance: Decimal = Decimal("0.005")
+) -> tuple[list[RuleResult], list[str]]:
     """Check every rule against ``rows`` (rejected rows already left out).
 
     Returns the results and the problems (rules that could not be read).
@@ -109,14 +131,23 @@ def check_rules(rules: Any, rows: list[RuleRow], tolerance: Decimal = Decimal("0
     for raw in rules:
         rule = _normalise(raw)
         if rule is None:
-            problems.append(f"validation rule {plain_text(raw)[:80]!r} is not understood: not checked")
+            problems.append(
+                f"validation rule {plain_text(raw)[:80]!r} is not understood: not checked"
+            )
             continue
         dataset = rule.get("dataset")
         scoped = [r for r in rows if dataset is None or r.dataset == dataset]
         level = "warning" if str(rule.get("level", "error")).lower() == "warning" else "error"
         field_name = rule.get("field")
         kind = rule["type"]
-        if kind in ("required", "range", "pattern", "one_of", "unique", "sum_equals") and not isinstance(field_name, str):
+        if kind in (
+            "required",
+            "range",
+            "pattern",
+            "one_of",
+            "unique",
+            "sum_equals",
+        ) and not isinstance(field_name, str):
             problems.append(f"validation rule {kind!r} names no field: not checked")
             continue
         if isinstance(field_name, str):
@@ -125,7 +156,9 @@ def check_rules(rules: Any, rows: list[RuleRow], tolerance: Decimal = Decimal("0
         label = rule.get("label") or field_name or ""
         default_message = ""
         if kind == "required":
-            cells = [(r.dataset, r.index, field_name) for r in scoped if _empty(r.values.get(field_name))]
+            cells = [
+                (r.dataset, r.index, field_name) for r in scoped if _empty(r.values.get(field_name))
+            ]
             default_message = f"{label} is required ({len(cells)} empty)"
         elif kind == "range":
             low = parse_number(rule.get("min"))
@@ -135,23 +168,32 @@ def check_rules(rules: Any, rows: list[RuleRow], tolerance: Decimal = Decimal("0
                 if _empty(value):
                     continue
                 number = parse_number(value)
-                if number is None or (low is not None and number < low) or (high is not None and number > high):
+                if (
+                    number is None
+                    or (low is not None and number < low)
+                    or (high is not None and number > high)
+                ):
                     cells.append((r.dataset, r.index, field_name))
             bounds = " and ".join(
-                part for part in (
+                part
+                for part in (
                     f"at least {format_number(low)}" if low is not None else "",
                     f"at most {format_number(high)}" if high is not None else "",
-                ) if part
+                )
+                if part
             )
             default_message = f"{label} must be {bounds or 'a number'} ({len(cells)} outside)"
         elif kind == "pattern":
             try:
                 pattern = re.compile(str(rule.get("pattern", "")))
             except re.error as exc:
-                problems.append(f"validation rule pattern {rule.get('pattern')!r} is invalid ({exc}): not checked")
+                problems.append(
+                    f"validation rule pattern {rule.get('pattern')!r} is invalid ({exc}): not checked"
+                )
                 continue
             cells = [
-                (r.dataset, r.index, field_name) for r in scoped
+                (r.dataset, r.index, field_name)
+                for r in scoped
                 if not _empty(r.values.get(field_name))
                 and not pattern.fullmatch(plain_text(r.values.get(field_name)))
             ]
@@ -160,10 +202,14 @@ def check_rules(rules: Any, rows: list[RuleRow], tolerance: Decimal = Decimal("0
             allowed = rule.get("values") or rule.get("options") or []
             allowed_text = {plain_text(v) for v in allowed} if isinstance(allowed, list) else set()
             cells = [
-                (r.dataset, r.index, field_name) for r in scoped
-                if not _empty(r.values.get(field_name)) and plain_text(r.values.get(field_name)) not in allowed_text
+                (r.dataset, r.index, field_name)
+                for r in scoped
+                if not _empty(r.values.get(field_name))
+                and plain_text(r.values.get(field_name)) not in allowed_text
             ]
-            default_message = f"{label} must be one of {', '.join(sorted(allowed_text))} ({len(cells)} are not)"
+            default_message = (
+                f"{label} must be one of {', '.join(sorted(allowed_text))} ({len(cells)} are not)"
+            )
         elif kind == "unique":
             seen: dict[str, int] = {}
             for r in scoped:
@@ -172,7 +218,8 @@ def check_rules(rules: Any, rows: list[RuleRow], tolerance: Decimal = Decimal("0
                     continue
                 seen[text] = seen.get(text, 0) + 1
             cells = [
-                (r.dataset, r.index, field_name) for r in scoped
+                (r.dataset, r.index, field_name)
+                for r in scoped
                 if seen.get(plain_text(r.values.get(field_name)), 0) > 1
             ]
             default_message = f"{label} must be unique ({len(cells)} rows share a value)"
@@ -180,32 +227,51 @@ def check_rules(rules: Any, rows: list[RuleRow], tolerance: Decimal = Decimal("0
             debit_key = str(rule.get("debit", "debit"))
             credit_key = str(rule.get("credit", "credit"))
             tol = parse_number(rule.get("tolerance")) or tolerance
-            debit = sum((parse_number(r.values.get(debit_key)) or Decimal(0) for r in scoped), Decimal(0))
-            credit = sum((parse_number(r.values.get(credit_key)) or Decimal(0) for r in scoped), Decimal(0))
+            debit = sum(
+                (parse_number(r.values.get(debit_key)) or Decimal(0) for r in scoped), Decimal(0)
+            )
+            credit = sum(
+                (parse_number(r.values.get(credit_key)) or Decimal(0) for r in scoped), Decimal(0)
+            )
             difference = debit - credit
             ok = abs(difference) <= tol
-            results.append(RuleResult(
-                "balanced", ok, level,
-                plain_text(rule.get("message")) if rule.get("message") and not ok else (
-                    f"debits {format_number(debit, 2)} and credits {format_number(credit, 2)} "
-                    + ("balance" if ok else f"differ by {format_number(difference, 2)}")
-                ),
-            ))
+            results.append(
+                RuleResult(
+                    "balanced",
+                    ok,
+                    level,
+                    plain_text(rule.get("message"))
+                    if rule.get("message") and not ok
+                    else (
+                        f"debits {format_number(debit, 2)} and credits {format_number(credit, 2)} "
+                        + ("balance" if ok else f"differ by {format_number(difference, 2)}")
+                    ),
+                )
+            )
             continue
         elif kind == "sum_equals":
             target = parse_number(rule.get("value", 0)) or Decimal(0)
             tol = parse_number(rule.get("tolerance")) or tolerance
-            total = sum((parse_number(r.values.get(field_name)) or Decimal(0) for r in scoped), Decimal(0))
+            total = sum(
+                (parse_number(r.values.get(field_name)) or Decimal(0) for r in scoped), Decimal(0)
+            )
             ok = abs(total - target) <= tol
-            results.append(RuleResult(
-                "sum_equals", ok, level,
-                plain_text(rule.get("message")) if rule.get("message") and not ok else
-                f"{label} totals {format_number(total, 2)}"
-                + ("" if ok else f", expected {format_number(target, 2)}"),
-            ))
+            results.append(
+                RuleResult(
+                    "sum_equals",
+                    ok,
+                    level,
+                    plain_text(rule.get("message"))
+                    if rule.get("message") and not ok
+                    else f"{label} totals {format_number(total, 2)}"
+                    + ("" if ok else f", expected {format_number(target, 2)}"),
+                )
+            )
             continue
         ok = not cells
-        message = plain_text(rule.get("message")) if rule.get("message") and not ok else default_message
+        message = (
+            plain_text(rule.get("message")) if rule.get("message") and not ok else default_message
+        )
         if ok:
             message = {
                 "required": f"{label} is filled in on every row",

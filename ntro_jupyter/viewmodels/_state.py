@@ -73,7 +73,9 @@ def _parse_step(raw: Any, index: int, problems: list[str]) -> StepState | None:
         return None
 
 
-def _parse_pending(raw: Any, problems: list[str]) -> tuple[PendingAction | None, ResolvedHint | None]:
+def _parse_pending(
+    raw: Any, problems: list[str]
+) -> tuple[PendingAction | None, ResolvedHint | None]:
     if raw is None:
         return None, None
     if not isinstance(raw, dict):
@@ -90,15 +92,24 @@ def _parse_pending(raw: Any, problems: list[str]) -> tuple[PendingAction | None,
     for key, default in (("args", {}), ("tools", []), ("children", []), ("checks", [])):
         expected = dict if isinstance(default, dict) else list
         if not isinstance(data.get(key, default), expected):
-            problems.append(f"pending_action.{key} is not a{'n object' if expected is dict else ' list'}: ignored")
+            problems.append(
+                f"pending_action.{key} is not a{'n object' if expected is dict else ' list'}: ignored"
+            )
             data[key] = default
         elif data.get(key) is None:
             data[key] = default
     feedback = data.get("feedback")
-    if feedback is not None and not (isinstance(feedback, dict) and isinstance(feedback.get("kind"), str)):
+    if feedback is not None and not (
+        isinstance(feedback, dict) and isinstance(feedback.get("kind"), str)
+    ):
         problems.append("pending_action.feedback is not {kind, level, payload}: ignored")
         data["feedback"] = None
-    elif isinstance(feedback, dict) and feedback.get("level") not in ("info", "success", "warning", "error"):
+    elif isinstance(feedback, dict) and feedback.get("level") not in (
+        "info",
+        "success",
+        "warning",
+        "error",
+    ):
         data["feedback"] = {**feedback, "level": "info"}
     children = []
     for child in data["children"]:
@@ -113,19 +124,26 @@ def _parse_pending(raw: Any, problems: list[str]) -> tuple[PendingAction | None,
     for key in ("opened_at", "deadline"):
         if data.get(key) is not None:
             try:
-                PendingAction.model_validate({"kind": "drill_down", "display_hint": {"component": "X"}, key: data[key]})
+                PendingAction.model_validate(
+                    {"kind": "drill_down", "display_hint": {"component": "X"}, key: data[key]}
+                )
             except ValidationError:
                 problems.append(f"pending_action.{key} {data[key]!r} is not a time: ignored")
                 data[key] = None
     try:
         return PendingAction.model_validate(data), hint
     except ValidationError as exc:
-        problems.append(f"pending action could not be read ({_first_error(exc)}): showing it as data")
+        problems.append(
+            f"pending action could not be read ({_first_error(exc)}): showing it as data"
+        )
         fallback = resolve_hint({"component": "FALLBACK"}, "interactive_review")
         return (
             PendingAction.model_validate(
-                {"kind": "interactive_review", "display_hint": {"component": hint.component,
-                 "config": {}}, "payload": raw}
+                {
+                    "kind": "interactive_review",
+                    "display_hint": {"component": hint.component, "config": {}},
+                    "payload": raw,
+                }
             ),
             fallback,
         )
@@ -183,13 +201,19 @@ def parse_ui_state(raw: Any) -> ParsedState:
             audit.append(AuditEntry.model_validate(entry))
         except ValidationError as exc:
             problems.append(f"audit entry skipped: {_first_error(exc)}")
-    status = raw.get("status") if raw.get("status") in ("running", "completed", "failed") else "running"
+    status = (
+        raw.get("status") if raw.get("status") in ("running", "completed", "failed") else "running"
+    )
     completed = raw.get("completed_step_ids")
     data = {
         "workflow_id": None if raw.get("workflow_id") is None else str(raw.get("workflow_id")),
-        "workflow_type": None if raw.get("workflow_type") is None else str(raw.get("workflow_type")),
+        "workflow_type": None
+        if raw.get("workflow_type") is None
+        else str(raw.get("workflow_type")),
         "status": status,
-        "current_step_id": None if raw.get("current_step_id") is None else str(raw.get("current_step_id")),
+        "current_step_id": None
+        if raw.get("current_step_id") is None
+        else str(raw.get("current_step_id")),
         "completed_step_ids": [str(s) for s in completed] if isinstance(completed, list) else [],
         "pending_payload": raw.get("pending_payload"),
         "error": None if raw.get("error") is None else str(raw.get("error")),

@@ -13,8 +13,21 @@ from ntro_jupyter.viewmodels._hint import Panel
 from ntro_jupyter.viewmodels._values import format_number, humanize, parse_number, plain_text
 
 SECTION_TYPES = ("number", "badge", "text")
-_GOOD = ("ok", "pass", "passed", "complete", "completed", "approved", "balanced", "yes", "true",
-         "success", "matched", "valid", "signed off")
+_GOOD = (
+    "ok",
+    "pass",
+    "passed",
+    "complete",
+    "completed",
+    "approved",
+    "balanced",
+    "yes",
+    "true",
+    "success",
+    "matched",
+    "valid",
+    "signed off",
+)
 _BAD = ("fail", "failed", "error", "rejected", "unbalanced", "no", "false", "invalid", "missing")
 
 
@@ -56,13 +69,20 @@ class SummaryModel(PanelModel):
             number = parse_number(value)
             text = format_number(number) if number is not None else plain_text(value)
             if number is None and value is not None:
-                self._note(f"section {label!r}: {plain_text(value)!r} is not a number, shown as text")
+                self._note(
+                    f"section {label!r}: {plain_text(value)!r} is not a number, shown as text"
+                )
         elif kind == "badge":
             text = plain_text(value)
         else:
             text = plain_text(value)
-        return {"key": key, "label": label, "type": kind, "value": text,
-                "tone": badge_tone(text) if kind == "badge" else None}
+        return {
+            "key": key,
+            "label": label,
+            "type": kind,
+            "value": text,
+            "tone": badge_tone(text) if kind == "badge" else None,
+        }
 
     def _read_sections(self) -> list[dict[str, Any]]:
         configured = self.config.get("sections")

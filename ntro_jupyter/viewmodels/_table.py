@@ -47,8 +47,13 @@ class Column:
 
     def to_view(self) -> dict[str, Any]:
         align = "right" if self.type in ("number", "currency") else "left"
-        return {"key": self.key, "label": self.label, "type": self.type,
-                "editable": self.editable, "align": align}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "type": self.type,
+            "editable": self.editable,
+            "align": align,
+        }
 
 
 @dataclass
@@ -134,7 +139,9 @@ def _read_errors(row: dict[str, Any]) -> tuple[list[str], dict[str, list[str]]]:
                         plain_text(item.get("message") or item.get("error") or "invalid")
                     )
                 else:
-                    row_level.append(plain_text(item.get("message") if isinstance(item, dict) else item))
+                    row_level.append(
+                        plain_text(item.get("message") if isinstance(item, dict) else item)
+                    )
     return row_level, cells
 
 
@@ -161,7 +168,9 @@ class DataTableModel(PanelModel):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.allow_corrections = bool(self.config.get("allow_corrections", self.corrections_by_default))
+        self.allow_corrections = bool(
+            self.config.get("allow_corrections", self.corrections_by_default)
+        )
         self.threshold = _as_fraction(self.config.get("confidence_warning_threshold"))
         if self.threshold is None:
             self.threshold = DEFAULT_THRESHOLD
@@ -250,7 +259,9 @@ class DataTableModel(PanelModel):
                     skipped += 1
                     continue
                 raw = {"value": raw}
-                problems.append(f"dataset {label!r}: row {index + 1} is not an object, shown as a value")
+                problems.append(
+                    f"dataset {label!r}: row {index + 1} is not an object, shown as a value"
+                )
             id_key = next((k for k in ROW_ID_KEYS if raw.get(k) not in (None, "")), None)
             row_id = plain_text(raw[id_key]) if id_key else str(index)
             if id_key is None:
@@ -258,15 +269,29 @@ class DataTableModel(PanelModel):
             seen_ids[row_id] = seen_ids.get(row_id, 0) + 1
             row_conf, per_field = _read_confidence(raw)
             row_errors, cell_errors = _read_errors(raw)
-            status = next((raw[k] for k in STATUS_KEYS if isinstance(raw.get(k), str | int | bool)), None)
-            currency = next((raw[k] for k in CURRENCY_KEYS if isinstance(raw.get(k), str) and raw[k]), None)
-            rows.append(Row(
-                index=index, row_id=row_id, values=raw, has_id=id_key is not None,
-                status=plain_text(status) if status is not None else None,
-                currency=currency or (plain_text(self.config["currency"]) if self.config.get("currency") else None),
-                row_confidence=row_conf, confidence=per_field,
-                row_errors=row_errors, cell_errors=cell_errors,
-            ))
+            status = next(
+                (raw[k] for k in STATUS_KEYS if isinstance(raw.get(k), str | int | bool)), None
+            )
+            currency = next(
+                (raw[k] for k in CURRENCY_KEYS if isinstance(raw.get(k), str) and raw[k]), None
+            )
+            rows.append(
+                Row(
+                    index=index,
+                    row_id=row_id,
+                    values=raw,
+                    has_id=id_key is not None,
+                    status=plain_text(status) if status is not None else None,
+                    currency=currency
+                    or (
+                        plain_text(self.config["currency"]) if self.config.get("currency") else None
+                    ),
+                    row_confidence=row_conf,
+                    confidence=per_field,
+                    row_errors=row_errors,
+                    cell_errors=cell_errors,
+                )
+            )
         if skipped:
             problems.append(f"dataset {label!r}: {skipped} empty row(s) skipped")
         if missing_ids:
@@ -283,7 +308,8 @@ class DataTableModel(PanelModel):
         for column in columns:
             if column.type in ("number", "currency"):
                 bad = sum(
-                    1 for row in rows
+                    1
+                    for row in rows
                     if row.values.get(column.key) not in (None, "")
                     and parse_number(row.values.get(column.key)) is None
                 )
@@ -293,7 +319,9 @@ class DataTableModel(PanelModel):
                     )
         return Dataset(key, label, columns, rows, problems)
 
-    def _build_columns(self, label: str, config: Any, rows: list[Row], problems: list[str]) -> list[Column]:
+    def _build_columns(
+        self, label: str, config: Any, rows: list[Row], problems: list[str]
+    ) -> list[Column]:
         config = config if config is not None else self.config.get("columns")
         columns: list[Column] = []
         if config is not None and not isinstance(config, list):
@@ -306,7 +334,9 @@ class DataTableModel(PanelModel):
                 if not isinstance(item, dict):
                     problems.append(f"column #{index + 1} of {label!r} is not an object: skipped")
                     continue
-                key = item.get("key") or item.get("field") or item.get("name") or item.get("accessor")
+                key = (
+                    item.get("key") or item.get("field") or item.get("name") or item.get("accessor")
+                )
                 if key is None:
                     problems.append(f"column #{index + 1} of {label!r} names no key: skipped")
                     continue
@@ -320,7 +350,11 @@ class DataTableModel(PanelModel):
                     )
                     column_type = "text"
                 editable = bool(item.get("editable", True)) and self.allow_corrections
-                columns.append(Column(key, plain_text(item.get("label") or humanize(key)), column_type, editable))
+                columns.append(
+                    Column(
+                        key, plain_text(item.get("label") or humanize(key)), column_type, editable
+                    )
+                )
             return columns
         keys: list[str] = []
         seen: set[str] = set()
@@ -343,7 +377,9 @@ class DataTableModel(PanelModel):
         for dataset in self.datasets:
             if dataset.key == key:
                 return dataset
-        raise KeyError(f"no dataset {key!r}; datasets: {', '.join(d.key for d in self.datasets) or 'none'}")
+        raise KeyError(
+            f"no dataset {key!r}; datasets: {', '.join(d.key for d in self.datasets) or 'none'}"
+        )
 
     def _column(self, dataset: Dataset, key: str) -> Column:
         for column in dataset.columns:
@@ -374,7 +410,9 @@ class DataTableModel(PanelModel):
         return self._row(self.dataset(dataset), position).values.get(key)
 
     # -- editing ---------------------------------------------------------------------------
-    def edit(self, dataset: str, position: int, key: str, text: str) -> tuple[str | None, RowActionIntent | None]:
+    def edit(
+        self, dataset: str, position: int, key: str, text: str
+    ) -> tuple[str | None, RowActionIntent | None]:
         """Apply what the reviewer typed into a cell.
 
         Returns ``(error, row_action)``: the error when the text does not fit the column (the
@@ -406,12 +444,18 @@ class DataTableModel(PanelModel):
             self._edits[cell] = Edit(old, new, text, error)
         if error is None and self.send_cell_edits:
             return None, build_row_action(
-                "edit_cell", row_id=row.row_id, field=key, value=new,
-                reviewer=self.reviewer, gate_id=self.gate.gate_id,
+                "edit_cell",
+                row_id=row.row_id,
+                field=key,
+                value=new,
+                reviewer=self.reviewer,
+                gate_id=self.gate.gate_id,
             )
         return error, None
 
-    def edit_by_id(self, row_id: str, key: str, text: str, dataset: str | None = None) -> tuple[str | None, RowActionIntent | None]:
+    def edit_by_id(
+        self, row_id: str, key: str, text: str, dataset: str | None = None
+    ) -> tuple[str | None, RowActionIntent | None]:
         """:meth:`edit` addressed by row id instead of position."""
         ds, position = self.row_position(row_id, dataset)
         return self.edit(ds, position, key, text)
@@ -446,8 +490,14 @@ class DataTableModel(PanelModel):
             if edit.error is not None or self._rejected.get((dataset, position)):
                 continue
             row = self._row(self.dataset(dataset), position)
-            out.append(CorrectionDict(line_item_id=row.row_id, field=key,
-                                      old_value=edit.old_value, new_value=edit.new_value))
+            out.append(
+                CorrectionDict(
+                    line_item_id=row.row_id,
+                    field=key,
+                    old_value=edit.old_value,
+                    new_value=edit.new_value,
+                )
+            )
         return out
 
     # -- rows --------------------------------------------------------------------------------
@@ -457,8 +507,9 @@ class DataTableModel(PanelModel):
             raise PermissionError("this table is read-only now (a decision was sent)")
         row = self._row(self.dataset(dataset), position)
         self._rejected[(dataset, position)] = True
-        return build_row_action("reject_row", row_id=row.row_id, reviewer=self.reviewer,
-                                gate_id=self.gate.gate_id)
+        return build_row_action(
+            "reject_row", row_id=row.row_id, reviewer=self.reviewer, gate_id=self.gate.gate_id
+        )
 
     def is_rejected(self, dataset: str, position: int) -> bool:
         return bool(self._rejected.get((dataset, position)))
@@ -546,8 +597,14 @@ class DataTableModel(PanelModel):
             for r, row in enumerate(ds.rows):
                 line = []
                 row_level_only = not row.confidence
-                if row_level_only and row.row_confidence is not None and row.row_confidence < self.threshold:
-                    low_rows.append([r, round(row.row_confidence, 3)])  # one entry, not one per cell
+                if (
+                    row_level_only
+                    and row.row_confidence is not None
+                    and row.row_confidence < self.threshold
+                ):
+                    low_rows.append(
+                        [r, round(row.row_confidence, 3)]
+                    )  # one entry, not one per cell
                     low_count += ncol
                 for c, column in enumerate(ds.columns):
                     text, ok = display(row.values.get(column.key), column.type, row.currency)
@@ -572,21 +629,23 @@ class DataTableModel(PanelModel):
                         extra.extend(f"{name}: {m}" for m in messages)
                 if extra:
                     row_errors[str(r)] = extra
-            datasets.append({
-                "key": ds.key,
-                "label": ds.label,
-                "columns": [c.to_view() for c in ds.columns],
-                "row_ids": [row.row_id for row in ds.rows],
-                "cells": cells,
-                "bad": bad,
-                "low": low,
-                "low_rows": low_rows,
-                "low_count": low_count,
-                "errors": errors,
-                "status": statuses,
-                "row_errors": row_errors,
-                "confidence_order": self.rows_by_confidence(ds.key) if low_count else None,
-            })
+            datasets.append(
+                {
+                    "key": ds.key,
+                    "label": ds.label,
+                    "columns": [c.to_view() for c in ds.columns],
+                    "row_ids": [row.row_id for row in ds.rows],
+                    "cells": cells,
+                    "bad": bad,
+                    "low": low,
+                    "low_rows": low_rows,
+                    "low_count": low_count,
+                    "errors": errors,
+                    "status": statuses,
+                    "row_errors": row_errors,
+                    "confidence_order": self.rows_by_confidence(ds.key) if low_count else None,
+                }
+            )
         return {
             "title": self.title,
             "subtitle": self._text_config("subtitle"),
@@ -606,12 +665,22 @@ class DataTableModel(PanelModel):
             row = ds.rows[position]
             c = ds.columns.index(column)
             old_text = display(edit.old_value, column.type, row.currency)[0]
-            new_text = edit.text if edit.error else display(edit.new_value, column.type, row.currency)[0]
+            new_text = (
+                edit.text if edit.error else display(edit.new_value, column.type, row.currency)[0]
+            )
             edits.setdefault(dataset, []).append([position, c, old_text, new_text, edit.error])
-            corrections.append({
-                "dataset": dataset, "row": position, "col": c, "row_id": row.row_id,
-                "field": column.label, "old": old_text, "new": new_text, "error": edit.error,
-            })
+            corrections.append(
+                {
+                    "dataset": dataset,
+                    "row": position,
+                    "col": c,
+                    "row_id": row.row_id,
+                    "field": column.label,
+                    "old": old_text,
+                    "new": new_text,
+                    "error": edit.error,
+                }
+            )
         rejected: dict[str, list[int]] = {}
         for (dataset, position), flag in self._rejected.items():
             if flag:
@@ -657,18 +726,25 @@ class ExtractionReviewModel(DataTableModel):
         payload = self.payload if isinstance(self.payload, dict) else {}
         fields = payload.get("fields") if isinstance(payload.get("fields"), dict) else None
         if fields is None:
-            fields = {k: v for k, v in payload.items()
-                      if not isinstance(v, list | dict) and k not in _HIDDEN}
+            fields = {
+                k: v
+                for k, v in payload.items()
+                if not isinstance(v, list | dict) and k not in _HIDDEN
+            }
         scores = payload.get("confidence_scores") or payload.get("confidence") or {}
         scores = scores if isinstance(scores, dict) else {}
         out = []
         for key, value in fields.items():
             score = _as_fraction(scores.get(key))
-            out.append({
-                "key": str(key), "label": humanize(str(key)), "value": plain_text(value),
-                "confidence": None if score is None else round(score, 3),
-                "low": score is not None and score < (self.threshold or 0),
-            })
+            out.append(
+                {
+                    "key": str(key),
+                    "label": humanize(str(key)),
+                    "value": plain_text(value),
+                    "confidence": None if score is None else round(score, 3),
+                    "low": score is not None and score < (self.threshold or 0),
+                }
+            )
         return out
 
     def table_view(self) -> dict[str, Any]:

@@ -35,7 +35,9 @@ def parse_accept(accept: Any) -> list[str]:
     """``".csv,.xlsx"`` or ``["csv", "text/*"]`` -> ``[".csv", ".xlsx", "text/*"]``."""
     if accept is None:
         return []
-    items = accept.split(",") if isinstance(accept, str) else accept if isinstance(accept, list) else []
+    items = (
+        accept.split(",") if isinstance(accept, str) else accept if isinstance(accept, list) else []
+    )
     out = []
     for item in items:
         text = str(item).strip().lower()
@@ -85,7 +87,9 @@ class UploadModel(PanelModel):
         self.uploaded: list[dict[str, Any]] = []
         self.slots = self._read_slots()
         if not self._signal_name() and not self.slots:
-            self._note("this gate names no signal for the upload (args.signal_name): the bridge must resolve it")
+            self._note(
+                "this gate names no signal for the upload (args.signal_name): the bridge must resolve it"
+            )
 
     @property
     def panel_kind(self) -> Panel:
@@ -111,16 +115,18 @@ class UploadModel(PanelModel):
                 self._note(f"expected document #{index + 1} is not an object: not shown")
                 continue
             source = plain_text(item.get("source") or item.get("slug") or index)
-            slots.append({
-                "source": source,
-                "label": plain_text(item.get("label") or item.get("name") or source),
-                "schema_slug": item.get("schema_slug") or item.get("schema"),
-                "status": plain_text(item.get("status") or "pending"),
-                "signal_task_id": item.get("signal_task_id") or item.get("task_id"),
-                "signal_name": item.get("signal_name"),
-                "accept": parse_accept(item.get("accept")) or self.accept,
-                "filename": plain_text(item.get("filename") or ""),
-            })
+            slots.append(
+                {
+                    "source": source,
+                    "label": plain_text(item.get("label") or item.get("name") or source),
+                    "schema_slug": item.get("schema_slug") or item.get("schema"),
+                    "status": plain_text(item.get("status") or "pending"),
+                    "signal_task_id": item.get("signal_task_id") or item.get("task_id"),
+                    "signal_name": item.get("signal_name"),
+                    "accept": parse_accept(item.get("accept")) or self.accept,
+                    "filename": plain_text(item.get("filename") or ""),
+                }
+            )
         return slots
 
     def _signal_name(self) -> str | None:
@@ -178,17 +184,34 @@ class UploadModel(PanelModel):
         found = self._slot(slot) if slot is not None else None
         args = self.gate.args
         source = (found or {}).get("source") or args.get("source") or self.config.get("source")
-        schema = (found or {}).get("schema_slug") or args.get("schema_slug") or self.config.get("schema_slug")
-        target = (found or {}).get("signal_task_id") or args.get("signal_task_id") or self.gate.workflow_id
+        schema = (
+            (found or {}).get("schema_slug")
+            or args.get("schema_slug")
+            or self.config.get("schema_slug")
+        )
+        target = (
+            (found or {}).get("signal_task_id")
+            or args.get("signal_task_id")
+            or self.gate.workflow_id
+        )
         signal = (found or {}).get("signal_name") or self._signal_name()
         intents: list[SignalIntent] = []
         for name, data, content_type in files:
             ref = store.put(
-                data, name, content_type or None,
-                metadata={k: v for k, v in {
-                    "workflow_id": self.gate.workflow_id, "gate_id": self.gate.gate_id,
-                    "source": source, "schema_slug": schema, "uploaded_by": self.reviewer,
-                }.items() if v is not None},
+                data,
+                name,
+                content_type or None,
+                metadata={
+                    k: v
+                    for k, v in {
+                        "workflow_id": self.gate.workflow_id,
+                        "gate_id": self.gate.gate_id,
+                        "source": source,
+                        "schema_slug": schema,
+                        "uploaded_by": self.reviewer,
+                    }.items()
+                    if v is not None
+                },
             )
             payload = DocumentPayload(
                 document_ref=ref.document_ref,
@@ -197,23 +220,37 @@ class UploadModel(PanelModel):
                 content_type=ref.content_type,
                 source=None if source is None else str(source),
                 schema_slug=None if schema is None else str(schema),
-                tenant_id_or_slug=_opt(args.get("tenant_id_or_slug") or self.config.get("tenant_id_or_slug")),
-                entity_id_or_slug=_opt(args.get("entity_id_or_slug") or self.config.get("entity_id_or_slug")),
+                tenant_id_or_slug=_opt(
+                    args.get("tenant_id_or_slug") or self.config.get("tenant_id_or_slug")
+                ),
+                entity_id_or_slug=_opt(
+                    args.get("entity_id_or_slug") or self.config.get("entity_id_or_slug")
+                ),
             )
-            intents.append(SignalIntent(
-                signal_task_id=None if target is None else str(target),
-                signal_name=signal,
-                payload=payload,
-            ))
-            self.uploaded.append({"filename": ref.filename, "size": _size_text(ref.size),
-                                  "slot": slot, "document_ref": ref.document_ref})
+            intents.append(
+                SignalIntent(
+                    signal_task_id=None if target is None else str(target),
+                    signal_name=signal,
+                    payload=payload,
+                )
+            )
+            self.uploaded.append(
+                {
+                    "filename": ref.filename,
+                    "size": _size_text(ref.size),
+                    "slot": slot,
+                    "document_ref": ref.document_ref,
+                }
+            )
             if found is not None:
                 found["status"] = "uploaded"
                 found["filename"] = ref.filename
         if found is None or all(s["status"] in _SLOT_DONE for s in self.slots):
             self.lifecycle.status = "submitting"
             self.lifecycle.sent_info = DecidedInfo(
-                action="uploaded", reviewer=self.reviewer, at=datetime.now(UTC),
+                action="uploaded",
+                reviewer=self.reviewer,
+                at=datetime.now(UTC),
                 comment=", ".join(item["filename"] for item in self.uploaded),
             )
         return intents
@@ -223,19 +260,39 @@ class UploadModel(PanelModel):
         """``ingest`` feedback as counts and a progress fraction; other kinds as a message."""
         if feedback is None:
             return None
-        kind = getattr(feedback, "kind", None) or (feedback.get("kind") if isinstance(feedback, dict) else None)
-        level = getattr(feedback, "level", None) or (feedback.get("level") if isinstance(feedback, dict) else "info")
-        payload = getattr(feedback, "payload", None) if not isinstance(feedback, dict) else feedback.get("payload")
-        view: dict[str, Any] = {"kind": plain_text(kind), "level": level, "message": None, "progress": None,
-                                "counts": []}
+        kind = getattr(feedback, "kind", None) or (
+            feedback.get("kind") if isinstance(feedback, dict) else None
+        )
+        level = getattr(feedback, "level", None) or (
+            feedback.get("level") if isinstance(feedback, dict) else "info"
+        )
+        payload = (
+            getattr(feedback, "payload", None)
+            if not isinstance(feedback, dict)
+            else feedback.get("payload")
+        )
+        view: dict[str, Any] = {
+            "kind": plain_text(kind),
+            "level": level,
+            "message": None,
+            "progress": None,
+            "counts": [],
+        }
         if isinstance(payload, dict):
             total = parse_number(payload.get("total") or payload.get("expected"))
-            done = parse_number(payload.get("processed") or payload.get("done") or payload.get("ingested") or payload.get("rows"))
+            done = parse_number(
+                payload.get("processed")
+                or payload.get("done")
+                or payload.get("ingested")
+                or payload.get("rows")
+            )
             if total and done is not None and total > 0:
                 view["progress"] = float(min(done / total, 1))
             for key in ("processed", "ingested", "rows", "total", "failed", "skipped", "warnings"):
                 if payload.get(key) is not None:
-                    view["counts"].append({"label": key.capitalize(), "value": plain_text(payload[key])})
+                    view["counts"].append(
+                        {"label": key.capitalize(), "value": plain_text(payload[key])}
+                    )
             view["message"] = plain_text(payload.get("message")) if payload.get("message") else None
         elif payload is not None:
             view["message"] = plain_text(payload)
@@ -249,7 +306,10 @@ class UploadModel(PanelModel):
             "max_bytes": int(self.max_size_mb * 1024 * 1024) if self.max_size_mb else None,
             "multiple": self.multiple,
             "instructions": self.instructions,
-            "slots": [{k: v for k, v in s.items() if k not in ("signal_task_id", "signal_name")} for s in self.slots],
+            "slots": [
+                {k: v for k, v in s.items() if k not in ("signal_task_id", "signal_name")}
+                for s in self.slots
+            ],
             "uploaded": list(self.uploaded),
             "source": plain_text(self.gate.args.get("source") or self.config.get("source") or ""),
             "filename_pattern": plain_text(self.config.get("filename_pattern") or ""),

@@ -21,9 +21,28 @@ _FALSE = {"false", "no", "n", "0", "f", "off"}
 _DEBIT = {"dr", "d", "debit", "db"}
 _CREDIT = {"cr", "c", "credit"}
 _CURRENCY_SYMBOLS = "$€£¥₹"
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
-_MONEY_WORDS = ("amount", "debit", "credit", "balance", "total", "price", "cost", "value", "nav",
-                "net", "gross", "tax", "vat", "fee", "payment", "receivable", "payable")
+_DATE_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_MONEY_WORDS = (
+    "amount",
+    "debit",
+    "credit",
+    "balance",
+    "total",
+    "price",
+    "cost",
+    "value",
+    "nav",
+    "net",
+    "gross",
+    "tax",
+    "vat",
+    "fee",
+    "payment",
+    "receivable",
+    "payable",
+)
 MAX_TEXT = 2000
 
 
@@ -196,7 +215,11 @@ def coerce_input(text: str, column_type: str, old_value: Any = None) -> tuple[An
             return None, f"{raw!r} is not DR or CR"
         if isinstance(old_value, str) and old_value.strip() and old_value.strip()[0].islower():
             return side.lower(), None
-        if isinstance(old_value, str) and old_value.strip()[:1].isupper() and old_value[1:2].islower():
+        if (
+            isinstance(old_value, str)
+            and old_value.strip()[:1].isupper()
+            and old_value[1:2].islower()
+        ):
             return side.title(), None
         return side, None
     if column_type == "date":

@@ -26,7 +26,9 @@ class DataTableWidget(PanelHost, anywidget.AnyWidget):
     table = traitlets.Dict().tag(sync=True)
     state = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, model: DataTableModel, sink: IntentSink | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, model: DataTableModel, sink: IntentSink | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self._init_host(model, sink)
         self.table = model.table_view()
@@ -50,13 +52,20 @@ class DataTableWidget(PanelHost, anywidget.AnyWidget):
             self._notice = None
             try:
                 if kind == "edit":
-                    self.edit(str(content["dataset"]), int(content["row"]), int(content["col"]),
-                              str(content.get("text", "")), push=False)
+                    self.edit(
+                        str(content["dataset"]),
+                        int(content["row"]),
+                        int(content["col"]),
+                        str(content.get("text", "")),
+                        push=False,
+                    )
                 elif kind == "undo":
                     self.model.undo()
                 elif kind == "revert":
                     ds = self.model.dataset(str(content["dataset"]))
-                    self.model.revert(ds.key, int(content["row"]), ds.columns[int(content["col"])].key)
+                    self.model.revert(
+                        ds.key, int(content["row"]), ds.columns[int(content["col"])].key
+                    )
                 elif kind == "reject_row":
                     self.reject_row(str(content["dataset"]), int(content["row"]), push=False)
             except (KeyError, IndexError, ValueError, TypeError, PermissionError) as exc:
@@ -64,7 +73,9 @@ class DataTableWidget(PanelHost, anywidget.AnyWidget):
             self._push()
 
     # -- the same actions from Python --------------------------------------------------------
-    def edit(self, dataset: str, row: int, col: int | str, text: str, push: bool = True) -> str | None:
+    def edit(
+        self, dataset: str, row: int, col: int | str, text: str, push: bool = True
+    ) -> str | None:
         """Edit a cell as if typed in the table; returns the error shown, if any."""
         with self._guard():
             ds = self.model.dataset(dataset)

@@ -32,7 +32,9 @@ class IntentSink:
         on_signal: IntentCallback | None = None,
     ) -> None:
         self.callbacks: dict[str, IntentCallback | None] = {
-            "decision": on_decision, "row_action": on_row_action, "signal": on_signal,
+            "decision": on_decision,
+            "row_action": on_row_action,
+            "signal": on_signal,
         }
         self.sent: list[tuple[str, dict[str, Any]]] = []
 
@@ -86,7 +88,10 @@ class PanelHost:
             except Exception as exc:  # the bridge could not send: say so, keep the edits
                 with self._lock:
                     message = f"could not send ({type(exc).__name__}: {exc})"
-                    if kind in ("decision", "signal") and self.model.lifecycle.status == "submitting":
+                    if (
+                        kind in ("decision", "signal")
+                        and self.model.lifecycle.status == "submitting"
+                    ):
                         self.model.lifecycle.refuse(message)
                     else:
                         self._notice = message[:1].upper() + message[1:]

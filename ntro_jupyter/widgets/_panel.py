@@ -57,8 +57,13 @@ class PanelWidget(PanelHost, anywidget.AnyWidget):
             picked = []
             for index, meta in enumerate(files):
                 if index < len(data) and isinstance(meta, dict):
-                    picked.append((str(meta.get("name") or "document"), bytes(data[index]),
-                                   str(meta.get("type") or "") or None))
+                    picked.append(
+                        (
+                            str(meta.get("name") or "document"),
+                            bytes(data[index]),
+                            str(meta.get("type") or "") or None,
+                        )
+                    )
             self.upload(picked, slot=content.get("slot"))
 
     # -- the same actions from Python --------------------------------------------------------
@@ -76,7 +81,9 @@ class PanelWidget(PanelHost, anywidget.AnyWidget):
                 self.model.set_signer(None if name is None else str(name))
             self._push()
 
-    def upload(self, files: list[tuple[str, bytes, str | None]], slot: str | None = None) -> list[dict[str, Any]]:
+    def upload(
+        self, files: list[tuple[str, bytes, str | None]], slot: str | None = None
+    ) -> list[dict[str, Any]]:
         """Store the files and send the gate's signal for each; refusals show inline."""
         with self._guard():
             self._notice = None

@@ -46,7 +46,9 @@ def default_reviewer() -> str:
         return "reviewer"
 
 
-def panel_widget_for(model: PanelModel, sink: IntentSink | None = None) -> DataTableWidget | PanelWidget:
+def panel_widget_for(
+    model: PanelModel, sink: IntentSink | None = None
+) -> DataTableWidget | PanelWidget:
     """The widget that draws ``model``: the table widget for tables, the panel widget else."""
     if isinstance(model, DataTableModel):
         return DataTableWidget(model, sink)
@@ -108,11 +110,16 @@ class RunView(ipywidgets.VBox):
                 elif not still_open and current.model.lifecycle.status == "submitting":
                     current.mark_decided()
                 if current.model.lifecycle.decided is not None and not still_open:
-                    self._last_decision = self._decision_line(current.model, current.model.lifecycle.decided)
+                    self._last_decision = self._decision_line(
+                        current.model, current.model.lifecycle.decided
+                    )
             if fresh is None:
                 pass  # keep the last panel (read-only once decided) until a new gate opens
             elif current is not None and _gate_key(fresh) == _gate_key(current.model):
-                if not isinstance(current.model, DataTableModel) and current.model.lifecycle.status == "open":
+                if (
+                    not isinstance(current.model, DataTableModel)
+                    and current.model.lifecycle.status == "open"
+                ):
                     fresh.lifecycle = current.model.lifecycle
                     self._copy_local_input(current.model, fresh)
                     current.model = fresh  # refresh feedback, slot status, elapsed time
@@ -180,14 +187,19 @@ class RunView(ipywidgets.VBox):
         self.crumbs.view = crumbs
         if self._selected is not None:
             titles = {s.id: s.title for s in state.steps}
-            model = panel_for_snapshot(self._selected, state.step_snapshots[self._selected],
-                                       title=titles.get(self._selected), reviewer=self.reviewer)
+            model = panel_for_snapshot(
+                self._selected,
+                state.step_snapshots[self._selected],
+                title=titles.get(self._selected),
+                reviewer=self.reviewer,
+            )
             self.slot.children = [panel_widget_for(model)]
         elif self._gate_panel is not None:
             self.slot.children = [self._gate_panel]
         elif state.status == "completed":
-            self.slot.children = [ipywidgets.HTML('<div class="ntro-hint">The run completed.</div>')]
+            self.slot.children = [
+                ipywidgets.HTML('<div class="ntro-hint">The run completed.</div>')
+            ]
         else:
             self.slot.children = []
         self.history.value = history_html(history_view(state))
-

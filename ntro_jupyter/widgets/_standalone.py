@@ -18,11 +18,17 @@ __all__ = ["STATIC", "esm_source", "standalone_page"]
 
 def _script_json(data: Any) -> str:
     """JSON safe inside a ``<script>`` element (no ``</script>`` or ``<!--`` can close it)."""
-    return (json.dumps(data, separators=(",", ":"))
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return (
+        json.dumps(data, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
 
 
-def standalone_page(module: str, traits: dict[str, Any], *, width: int = 1100, title: str = "ntro") -> str:
+def standalone_page(
+    module: str, traits: dict[str, Any], *, width: int = 1100, title: str = "ntro"
+) -> str:
     """HTML that renders ``static/<module>`` with ``traits`` as the model's values.
 
     The module is imported from ``./<module>`` relative to the page; serve

@@ -45,8 +45,13 @@ def breadcrumb_html(view: dict[str, Any]) -> str:
     ]
     steps = view.get("steps", [])
     status_icons = view.get("status_icons", {})
-    classes = {"completed": "done", "failed": "failed", "active": "active",
-               "waiting_for_input": "waiting", "pending": "pending"}
+    classes = {
+        "completed": "done",
+        "failed": "failed",
+        "active": "active",
+        "waiting_for_input": "waiting",
+        "pending": "pending",
+    }
     for index, step in enumerate(steps):
         css = "ntro-step ntro-step-" + classes.get(step["status"], "pending")
         if step.get("current"):
@@ -62,7 +67,7 @@ def breadcrumb_html(view: dict[str, Any]) -> str:
             for child in step["children"]:
                 parts.append(
                     f'<li class="ntro-child ntro-child-{_e(child["status"])}" title="{_e(child["workflow_id"])}">'
-                    f'{icon_svg(child["status_icon"], 11)}<span>{_e(child["short"])}</span></li>'
+                    f"{icon_svg(child['status_icon'], 11)}<span>{_e(child['short'])}</span></li>"
                 )
             parts.append("</ul>")
         parts.append("</li>")
@@ -70,7 +75,9 @@ def breadcrumb_html(view: dict[str, Any]) -> str:
             parts.append('<li class="ntro-sep" aria-hidden="true">›</li>')
     parts.append("</ol>")
     if view.get("error"):
-        parts.append(f'<div class="ntro-banner ntro-banner-error">The run failed: {_e(view["error"])}</div>')
+        parts.append(
+            f'<div class="ntro-banner ntro-banner-error">The run failed: {_e(view["error"])}</div>'
+        )
     return "".join(parts)
 
 
@@ -82,15 +89,25 @@ def history_html(lines: list[dict[str, Any]]) -> str:
         f'<li class="ntro-kind-{_e(line["kind"])}"><time>{_e(line["at"])}</time><span>{_e(line["text"])}</span></li>'
         for line in lines
     )
-    return (f'<div class="ntro-history"><div class="ntro-section-title">Decision history ({len(lines)})</div>'
-            f"<ol>{items}</ol></div>")
+    return (
+        f'<div class="ntro-history"><div class="ntro-section-title">Decision history ({len(lines)})</div>'
+        f"<ol>{items}</ol></div>"
+    )
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
-    head = "".join(f'<th class="{"ntro-num" if i in numeric else ""}">{_e(h)}</th>' for i, h in enumerate(headers))
+    head = "".join(
+        f'<th class="{"ntro-num" if i in numeric else ""}">{_e(h)}</th>'
+        for i, h in enumerate(headers)
+    )
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"ntro-num" if i in numeric else ""}">{_e(c)}</td>' for i, c in enumerate(row)) + "</tr>"
+        "<tr>"
+        + "".join(
+            f'<td class="{"ntro-num" if i in numeric else ""}">{_e(c)}</td>'
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
         for row in rows
     )
     return f'<table class="ntro-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -105,24 +122,36 @@ def _datatable_body(model: DataTableModel, max_rows: int) -> str:
             f'<dt>{_e(f["label"])}</dt><dd class="{"ntro-low" if f["low"] else ""}">{_e(f["value"])}</dd>'
             for f in view["source_fields"]
         )
-        parts.append(f'<div class="ntro-section-title">Source document</div><dl class="ntro-fields ntro-fields-wide">{items}</dl>')
+        parts.append(
+            f'<div class="ntro-section-title">Source document</div><dl class="ntro-fields ntro-fields-wide">{items}</dl>'
+        )
     edits = body.get("edits", {})
     for ds in view["datasets"]:
         changed = {(e[0], e[1]): e for e in edits.get(ds["key"], [])}
         numeric = {i + 1 for i, c in enumerate(ds["columns"]) if c["align"] == "right"}
         rows = []
         for r, cells in enumerate(ds["cells"][:max_rows]):
-            shown = [changed[(r, c)][3] + " (was " + changed[(r, c)][2] + ")" if (r, c) in changed else text
-                     for c, text in enumerate(cells)]
+            shown = [
+                changed[(r, c)][3] + " (was " + changed[(r, c)][2] + ")"
+                if (r, c) in changed
+                else text
+                for c, text in enumerate(cells)
+            ]
             status = ds["status"].get(str(r))
             rows.append([ds["row_ids"][r] + (f" · {status}" if status else ""), *shown])
-        parts.append(f'<div class="ntro-section-title">{_e(ds["label"])} ({len(ds["cells"])} rows)</div>')
+        parts.append(
+            f'<div class="ntro-section-title">{_e(ds["label"])} ({len(ds["cells"])} rows)</div>'
+        )
         parts.append(_table(["Line", *[c["label"] for c in ds["columns"]]], rows, numeric))
         if len(ds["cells"]) > max_rows:
-            parts.append(f'<div class="ntro-more">{len(ds["cells"]) - max_rows} more rows not shown in this saved view.</div>')
+            parts.append(
+                f'<div class="ntro-more">{len(ds["cells"]) - max_rows} more rows not shown in this saved view.</div>'
+            )
     if body.get("corrections"):
-        items = "".join(f'<li>{_e(c["row_id"])} · {_e(c["field"])}: {_e(c["old"])} → {_e(c["new"])}</li>'
-                        for c in body["corrections"])
+        items = "".join(
+            f"<li>{_e(c['row_id'])} · {_e(c['field'])}: {_e(c['old'])} → {_e(c['new'])}</li>"
+            for c in body["corrections"]
+        )
         parts.append(f'<div class="ntro-section-title">Corrections</div><ul>{items}</ul>')
     return "".join(parts)
 
@@ -131,67 +160,119 @@ def panel_html(model: PanelModel, max_rows: int = MAX_ROWS) -> str:
     """One panel, read-only, as escaped HTML."""
     view = model.to_view()
     body = view["body"]
-    parts = [f'<div class="ntro-panel" data-panel="{_e(view["panel"])}"><div class="ntro-title">{_e(view["title"])}</div>']
+    parts = [
+        f'<div class="ntro-panel" data-panel="{_e(view["panel"])}"><div class="ntro-title">{_e(view["title"])}</div>'
+    ]
     if view.get("reason") and view["reason"] != view["title"]:
         parts.append(f'<div class="ntro-reason">{_e(view["reason"])}</div>')
     if view["problems"]:
         items = "".join(f"<li>{_e(p)}</li>" for p in view["problems"])
-        parts.append(f'<div class="ntro-problems"><div class="ntro-problems-title">Some of this gate could not be shown as sent:</div><ul>{items}</ul></div>')
+        parts.append(
+            f'<div class="ntro-problems"><div class="ntro-problems-title">Some of this gate could not be shown as sent:</div><ul>{items}</ul></div>'
+        )
     panel = view["panel"]
     if isinstance(model, DataTableModel):
         parts.append(_datatable_body(model, max_rows))
     elif panel == "JOURNAL_REVIEW":
         for j in body["journals"]:
-            parts.append(f'<div class="ntro-section-title">{_e(j["id"])} {_e(j["description"])} · '
-                         f'{"balanced" if j["balanced"] else "out by " + _e(j["difference"])}</div>')
-            rows = [[line["account"], line["memo"], line["debit"], line["credit"]] for line in j["lines"]]
+            parts.append(
+                f'<div class="ntro-section-title">{_e(j["id"])} {_e(j["description"])} · '
+                f"{'balanced' if j['balanced'] else 'out by ' + _e(j['difference'])}</div>"
+            )
+            rows = [
+                [line["account"], line["memo"], line["debit"], line["credit"]]
+                for line in j["lines"]
+            ]
             rows.append(["Total", "", j["debit"], j["credit"]])
             parts.append(_table(["Account", "Description", "Debit", "Credit"], rows, {2, 3}))
-        parts.append(f'<div class="ntro-totals {"ntro-ok" if body["balanced"] else "ntro-fail"}">Debits {_e(body["total_debit"])} · '
-                     f'Credits {_e(body["total_credit"])} · {"Balanced" if body["balanced"] else "Imbalance " + _e(body["difference"])}</div>')
+        parts.append(
+            f'<div class="ntro-totals {"ntro-ok" if body["balanced"] else "ntro-fail"}">Debits {_e(body["total_debit"])} · '
+            f"Credits {_e(body['total_credit'])} · {'Balanced' if body['balanced'] else 'Imbalance ' + _e(body['difference'])}</div>"
+        )
     elif panel == "NAV_SIGNOFF":
-        rows = [[f["label"], f["current"], f["prior"], f["movement"], f["movement_pct"], f["tolerance_pct"], f["status"]]
-                for f in body["figures"]]
+        rows = [
+            [
+                f["label"],
+                f["current"],
+                f["prior"],
+                f["movement"],
+                f["movement_pct"],
+                f["tolerance_pct"],
+                f["status"],
+            ]
+            for f in body["figures"]
+        ]
         unit = f" ({body['currency']})" if body.get("currency") else ""
-        parts.append(_table(["Figure", f"Current{unit}", f"Prior{unit}", f"Movement{unit}", "Movement %",
-                             "Tolerance", "Status"], rows, {1, 2, 3, 4, 5}))
+        parts.append(
+            _table(
+                [
+                    "Figure",
+                    f"Current{unit}",
+                    f"Prior{unit}",
+                    f"Movement{unit}",
+                    "Movement %",
+                    "Tolerance",
+                    "Status",
+                ],
+                rows,
+                {1, 2, 3, 4, 5},
+            )
+        )
     elif panel in ("FILE_UPLOAD", "MULTI_FILE_UPLOAD"):
         if body.get("instructions"):
-            parts.append(f'<p>{_e(body["instructions"])}</p>')
+            parts.append(f"<p>{_e(body['instructions'])}</p>")
         if body.get("slots"):
-            parts.append(_table(["Document", "Status", "File"], [[s["label"], s["status"], s["filename"]] for s in body["slots"]]))
+            parts.append(
+                _table(
+                    ["Document", "Status", "File"],
+                    [[s["label"], s["status"], s["filename"]] for s in body["slots"]],
+                )
+            )
         if body.get("accept"):
             parts.append(f'<div class="ntro-hint">Accepted: {_e(", ".join(body["accept"]))}</div>')
         feedback = body.get("feedback")
         if feedback:
-            counts = " · ".join(f'{_e(c["label"])}: {_e(c["value"])}' for c in feedback["counts"])
-            parts.append(f'<div class="ntro-hint">{_e(feedback.get("message") or "")} {counts}</div>')
+            counts = " · ".join(f"{_e(c['label'])}: {_e(c['value'])}" for c in feedback["counts"])
+            parts.append(
+                f'<div class="ntro-hint">{_e(feedback.get("message") or "")} {counts}</div>'
+            )
     elif panel == "SUMMARY":
         cards = "".join(
             f'<div class="ntro-card"><div class="ntro-card-label">{_e(s["label"])}</div>'
-            + (_badge(s["value"], s["tone"] or "neutral") if s["type"] == "badge"
-               else f'<div class="ntro-card-{"number" if s["type"] == "number" else "text"}">{_e(s["value"])}</div>')
+            + (
+                _badge(s["value"], s["tone"] or "neutral")
+                if s["type"] == "badge"
+                else f'<div class="ntro-card-{"number" if s["type"] == "number" else "text"}">{_e(s["value"])}</div>'
+            )
             + "</div>"
             for s in body["sections"]
         )
         parts.append(f'<div class="ntro-cards">{cards}</div>')
     elif panel == "LOADING":
-        parts.append(f'<p>{_e(body.get("message") or "Working…")}</p>')
+        parts.append(f"<p>{_e(body.get('message') or 'Working…')}</p>")
         for child in body.get("children", []):
             parts.append(f'<div class="ntro-child">{_e(child["status"])} {_e(child["id"])}</div>')
     elif panel == "APPROVAL_FORM":
-        items = "".join(f'<dt>{_e(f["label"])}</dt><dd>{_e(f["value"])}</dd>' for f in body["fields"])
+        items = "".join(
+            f"<dt>{_e(f['label'])}</dt><dd>{_e(f['value'])}</dd>" for f in body["fields"]
+        )
         parts.append(f'<dl class="ntro-fields ntro-fields-wide">{items}</dl>')
     elif panel == "REPORT_PREVIEW":
         parts.append(f'<div class="ntro-report">{body["html"]}</div>')  # sanitised by nh3
     else:
-        parts.append(f'<div class="ntro-hint">{_e(body.get("notice", ""))}</div><pre class="ntro-payload">{_e(body.get("payload", ""))}</pre>')
+        parts.append(
+            f'<div class="ntro-hint">{_e(body.get("notice", ""))}</div><pre class="ntro-payload">{_e(body.get("payload", ""))}</pre>'
+        )
     gate = view["gate"]
     if gate.get("decided"):
         decided = gate["decided"]
-        parts.append(f'<div class="ntro-banner ntro-decided ntro-decided-{_e(decided["action"])}">{_e(decided["sentence"])}</div>')
+        parts.append(
+            f'<div class="ntro-banner ntro-decided ntro-decided-{_e(decided["action"])}">{_e(decided["sentence"])}</div>'
+        )
     elif view["interactive"]:
-        parts.append('<div class="ntro-waiting">Waiting for a reviewer: run the notebook to decide here.</div>')
+        parts.append(
+            '<div class="ntro-waiting">Waiting for a reviewer: run the notebook to decide here.</div>'
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -207,5 +288,8 @@ def render_run_html(state: Any, reviewer: str = "reviewer", max_rows: int = MAX_
     elif parsed.state.status == "completed":
         body.append('<div class="ntro-banner ntro-decided">The run completed.</div>')
     body.append(history_html(history_view(parsed.state)))
-    return (f'<div class="ntro-root ntro-static"><style>{css_source()}</style>'
-            + "".join(body) + "</div>")
+    return (
+        f'<div class="ntro-root ntro-static"><style>{css_source()}</style>'
+        + "".join(body)
+        + "</div>"
+    )

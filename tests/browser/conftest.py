@@ -33,8 +33,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="module")
 def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
-    server = DevServer(tmp_path_factory.mktemp("temporal") / "temporal.db",
-                       port=free_port(), ui_port=free_port(), headless=True)
+    server = DevServer(
+        tmp_path_factory.mktemp("temporal") / "temporal.db",
+        port=free_port(),
+        ui_port=free_port(),
+        headless=True,
+    )
     server.start()
     yield server
     server.stop()
@@ -54,13 +58,18 @@ def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("lab-root")
     notebooks = REPO / "notebooks"
     if notebooks.is_dir():
-        shutil.copytree(notebooks, root / "notebooks",
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".ntro", "__pycache__"))
+        shutil.copytree(
+            notebooks,
+            root / "notebooks",
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".ntro", "__pycache__"),
+        )
     return root
 
 
 @pytest.fixture(scope="module")
-def lab(dev_server: DevServer, lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterProcess]:
+def lab(
+    dev_server: DevServer, lab_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[JupyterProcess]:
     workdir = tmp_path_factory.mktemp("jupyter-lab")
     env = {"TEMPORAL_HOST": dev_server.address, "NTRO_TASK_QUEUE": TASK_QUEUE}
     with JupyterProcess(workdir, app="lab", env=env, root_dir=lab_root) as server:
@@ -94,7 +103,8 @@ class Lab:
         self.page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
         self.page.wait_for_function(
             "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('ntro:open-inbox')",
-            timeout=60_000)
+            timeout=60_000,
+        )
         # The restored layout would otherwise hide a panel a test opens before it lands.
         self.page.evaluate("() => window.jupyterapp.restored.then(() => true)")
         return self
@@ -102,7 +112,8 @@ class Lab:
     def command(self, command_id: str, args: dict[str, Any] | None = None) -> Any:
         return self.page.evaluate(
             "([id, args]) => window.jupyterapp.commands.execute(id, args).then(() => true)",
-            [command_id, args or {}])
+            [command_id, args or {}],
+        )
 
     def palette(self, text: str) -> None:
         """Run a command by typing its label into the command palette.
@@ -133,7 +144,9 @@ class Lab:
 
 
 @pytest.fixture
-def open_lab(browser: Browser, lab: JupyterProcess, request: pytest.FixtureRequest) -> Iterator[Any]:
+def open_lab(
+    browser: Browser, lab: JupyterProcess, request: pytest.FixtureRequest
+) -> Iterator[Any]:
     """``open_lab(name)`` -> a :class:`Lab` on a fresh browser context (1400x900)."""
     contexts = []
 

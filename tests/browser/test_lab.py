@@ -36,10 +36,13 @@ XSS_SCRIPT = "<script>window.__ntroXss=(window.__ntroXss||0)+1;alert(2)</script>
 
 # -- Temporal side (run on the worker's loop) ------------------------------------------------
 
+
 async def terminate_running(client: Client) -> None:
     async for execution in client.list_workflows("ExecutionStatus = 'Running'"):
         try:
-            await client.get_workflow_handle(execution.id, run_id=execution.run_id).terminate("test reset")
+            await client.get_workflow_handle(execution.id, run_id=execution.run_id).terminate(
+                "test reset"
+            )
         except Exception:  # already closed
             pass
 
@@ -47,8 +50,12 @@ async def terminate_running(client: Client) -> None:
 async def start_reviews(client: Client, inputs: list[dict[str, Any]], prefix: str) -> list[str]:
     ids = []
     for n, inp in enumerate(inputs):
-        handle = await client.start_workflow(InboxReviewWorkflow.run, inp, task_queue=TASK_QUEUE,
-                                             id=f"{prefix}-{n}-{uuid.uuid4().hex[:6]}")
+        handle = await client.start_workflow(
+            InboxReviewWorkflow.run,
+            inp,
+            task_queue=TASK_QUEUE,
+            id=f"{prefix}-{n}-{uuid.uuid4().hex[:6]}",
+        )
         ids.append(handle.id)
     for workflow_id in ids:
         handle = client.get_workflow_handle(workflow_id)
@@ -67,10 +74,16 @@ async def results(client: Client, ids: list[str]) -> list[dict[str, Any]]:
 async def finish_with_correction(client: Client, workflow_id: str) -> dict[str, Any]:
     handle = client.get_workflow_handle(workflow_id)
     pending = await handle.query("current_pending_action")
-    await handle.execute_update("submit_action", {
-        "action": "approve", "gate_id": pending["gate_id"], "reviewer": "maria@fund-a.example",
-        "comment": "rent corrected to the lease", "corrections": [
-            {"line_item_id": "L2", "field": "amount", "new_value": -420.0}]})
+    await handle.execute_update(
+        "submit_action",
+        {
+            "action": "approve",
+            "gate_id": pending["gate_id"],
+            "reviewer": "maria@fund-a.example",
+            "comment": "rent corrected to the lease",
+            "corrections": [{"line_item_id": "L2", "field": "amount", "new_value": -420.0}],
+        },
+    )
     await handle.result()
     return await handle.query("current_ui_state")
 
@@ -80,6 +93,7 @@ async def ui_state(client: Client, workflow_id: str) -> dict[str, Any]:
 
 
 # -- browser side ----------------------------------------------------------------------------
+
 
 def inbox_count(lab: Lab) -> str:
     return lab.page.locator("[data-testid=ntro-inbox-count]").inner_text()
@@ -91,8 +105,10 @@ def wait_for_count(lab: Lab, expected: int, timeout: float = 30) -> None:
     while True:
         lab.page.locator("[data-testid=ntro-inbox-refresh]").click()
         lab.page.wait_for_timeout(400)
-        if inbox_count(lab) == str(expected) and lab.page.locator(
-                "[data-testid=ntro-inbox-item]").count() == expected:
+        if (
+            inbox_count(lab) == str(expected)
+            and lab.page.locator("[data-testid=ntro-inbox-item]").count() == expected
+        ):
             return
         if time.monotonic() > deadline:
             lab.shot("timeout")
@@ -131,15 +147,20 @@ def dismiss_kernel_dialogs(page: Any) -> list[str]:
 
 def write_notebook(path: Path, cells: list[Any]) -> None:
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
 
 
 def snapshot_output(state: dict[str, Any]) -> Any:
     return nbformat.v4.new_output(
-        "display_data", data={MIME: state, "text/html": "<p class='ntro-fallback'>static fallback</p>"})
+        "display_data",
+        data={MIME: state, "text/html": "<p class='ntro-fallback'>static fallback</p>"},
+    )
 
 
 # -- scenarios -------------------------------------------------------------------------------
@@ -165,12 +186,16 @@ def cell_index(lab: Lab, startswith: str) -> int:
     """Index of the notebook cell whose source starts with ``startswith``."""
     return lab.page.evaluate(
         """(text) => window.jupyterapp.shell.currentWidget.content.widgets
-             .findIndex(cell => cell.model.sharedModel.getSource().startsWith(text))""", startswith)
+             .findIndex(cell => cell.model.sharedModel.getSource().startsWith(text))""",
+        startswith,
+    )
 
 
 def run_cells(lab: Lab, command: str, index: int) -> None:
     """Select cell ``index`` and run ``notebook:run-all-above`` or ``-below`` from it."""
-    lab.page.evaluate("(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index)
+    lab.page.evaluate(
+        "(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index
+    )
     lab.command(command)
 
 
@@ -179,12 +204,14 @@ def wait_idle(lab: Lab, timeout: float = 120_000) -> None:
         "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'"
         " && !document.querySelector('.jp-InputArea-prompt')?.innerText.includes('*')"
         " && ![...document.querySelectorAll('.jp-InputArea-prompt')].some(p => p.innerText.includes('*'))",
-        timeout=timeout)
+        timeout=timeout,
+    )
 
 
 async def running_ingest(client: Client) -> str:
     async for execution in client.list_workflows(
-            "WorkflowType = 'DocumentIngestWorkflow' AND ExecutionStatus = 'Running'"):
+        "WorkflowType = 'DocumentIngestWorkflow' AND ExecutionStatus = 'Running'"
+    ):
         return execution.id
     raise AssertionError("no document-ingest run is waiting")
 
@@ -210,10 +237,16 @@ def test_review_notebook_edit_a_table_cell_and_approve(
     wait_idle(ui)
     workflow_id = temporal.call(running_ingest, temporal.client)
     headers = page.evaluate(
-        "() => [...document.querySelector('.ntro-dt-head').children].map(c => c.innerText.trim())")
-    account = next(i for i, text in enumerate(headers) if text.split("\n")[0].startswith("Account")
-                   and "name" not in text.lower())
-    data_cells = page.evaluate("() => document.querySelectorAll(\".ntro-dt-cell[data-pos='0']\").length")
+        "() => [...document.querySelector('.ntro-dt-head').children].map(c => c.innerText.trim())"
+    )
+    account = next(
+        i
+        for i, text in enumerate(headers)
+        if text.split("\n")[0].startswith("Account") and "name" not in text.lower()
+    )
+    data_cells = page.evaluate(
+        "() => document.querySelectorAll(\".ntro-dt-cell[data-pos='0']\").length"
+    )
     col = account - (len(headers) - data_cells)  # the header also has the row-id column
     cell = page.locator(f".ntro-dt-cell[data-pos='0'][data-col='{col}']")
     cell.scroll_into_view_if_needed()
@@ -228,7 +261,10 @@ def test_review_notebook_edit_a_table_cell_and_approve(
         page.keyboard.press("Enter")
         page.wait_for_function(
             "([pos, col, code]) => document.querySelector(`.ntro-dt-cell[data-pos='${pos}'][data-col='${col}']`)"
-            "?.innerText.includes(code)", arg=[pos, col, code], timeout=20_000)
+            "?.innerText.includes(code)",
+            arg=[pos, col, code],
+            timeout=20_000,
+        )
     corrections = page.locator(".ntro-dt-corrections")
     corrections.scroll_into_view_if_needed()
     assert "3100" in corrections.inner_text() and "2100" in corrections.inner_text()
@@ -237,8 +273,11 @@ def test_review_notebook_edit_a_table_cell_and_approve(
 
     result, audit = temporal.call(workflow_result, temporal.client, workflow_id, timeout=90)
     assert result["status"] == "committed" and result["corrections_applied"] == 2
-    changed = {(e["line_item_id"], e["field"]): (e["old_value"], e["new_value"], e["reviewer"])
-               for e in audit if e["kind"] == "correction"}
+    changed = {
+        (e["line_item_id"], e["field"]): (e["old_value"], e["new_value"], e["reviewer"])
+        for e in audit
+        if e["kind"] == "correction"
+    }
     assert changed[("L1", "account_code")][1:] == ("3100", "ana@acme.example")
     assert changed[("L3", "account_code")][1:] == ("2100", "ana@acme.example")
     assert changed[("L1", "account_code")][0] == "9999"  # the suspense account it replaced
@@ -258,9 +297,11 @@ def test_inbox_shows_n_waiting_reviews_and_bulk_approval_completes_them(
 ) -> None:
     temporal.call(terminate_running, temporal.client)
     inputs = [
-        {"entity": "fund-a", "period": "2026-10"}, {"entity": "fund-a", "period": "2026-11"},
+        {"entity": "fund-a", "period": "2026-10"},
+        {"entity": "fund-a", "period": "2026-11"},
         {"entity": "fund-b", "period": "2026-10", "title": "Bank statement lines"},
-        {"entity": "fund-b", "period": "2026-11"}, {"entity": "fund-c", "period": "2026-10"},
+        {"entity": "fund-b", "period": "2026-11"},
+        {"entity": "fund-c", "period": "2026-10"},
         {"entity": "fund-c", "period": "2026-11", "title": "Broker confirmations"},
     ]
     n = len(inputs)
@@ -269,7 +310,9 @@ def test_inbox_shows_n_waiting_reviews_and_bulk_approval_completes_them(
     open_inbox(lab, palette=True)
     wait_for_count(lab, n)
     page = lab.page
-    assert page.locator(".lm-TabBar-tab[data-ntro-count]").get_attribute("data-ntro-count") == str(n)
+    assert page.locator(".lm-TabBar-tab[data-ntro-count]").get_attribute("data-ntro-count") == str(
+        n
+    )
     first = page.locator("[data-testid=ntro-inbox-item]").first
     assert "fund-" in first.inner_text() and "2026-1" in first.inner_text()
     lab.shot("1-inbox")
@@ -277,7 +320,11 @@ def test_inbox_shows_n_waiting_reviews_and_bulk_approval_completes_them(
     page.locator("[data-testid=ntro-inbox-groupby]").select_option("entity")
     groups = page.locator(".ntro-group")
     assert groups.count() == 3
-    assert [groups.nth(i).get_attribute("data-group") for i in range(3)] == ["fund-a", "fund-b", "fund-c"]
+    assert [groups.nth(i).get_attribute("data-group") for i in range(3)] == [
+        "fund-a",
+        "fund-b",
+        "fund-c",
+    ]
     assert "2" in groups.nth(0).locator(".ntro-group-count").inner_text()
     lab.shot("2-grouped-by-entity")
 
@@ -306,21 +353,25 @@ def test_a_review_opened_from_the_inbox_is_corrected_and_approved(
     open_lab: Any, temporal: TemporalThread
 ) -> None:
     temporal.call(terminate_running, temporal.client)
-    [workflow_id] = temporal.call(start_reviews, temporal.client,
-                                  [{"entity": "fund-a", "period": "2026-10"}], "panel")
+    [workflow_id] = temporal.call(
+        start_reviews, temporal.client, [{"entity": "fund-a", "period": "2026-10"}], "panel"
+    )
     lab = open_lab("review-panel")
     page = lab.page
     lab.command("notebook:create-new", {"kernelName": "python3"})
     page.locator(".jp-Notebook").wait_for()
     page.wait_for_function(
         "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
-        timeout=60_000)
+        timeout=60_000,
+    )
     open_inbox(lab)
     wait_for_count(lab, 1)
     page.locator("[data-testid=ntro-inbox-attach]").click()
     page.wait_for_function(
         "(id) => window.jupyterapp.shell.currentWidget?.content?.activeCell?.model.sharedModel.getSource() === '%ntro attach ' + id",
-        arg=workflow_id, timeout=10_000)
+        arg=workflow_id,
+        timeout=10_000,
+    )
     lab.shot("1-attach-inserted")
 
     page.locator(".ntro-item-main").first.click()
@@ -329,7 +380,9 @@ def test_a_review_opened_from_the_inbox_is_corrected_and_approved(
     assert panel.get_attribute("data-component") == "DATA_TABLE"
     steps = page.locator(".ntro-review [data-testid=ntro-breadcrumb] .ntro-crumb")
     assert [steps.nth(i).get_attribute("data-status") for i in range(steps.count())] == [
-        "completed", "waiting_for_input"]
+        "completed",
+        "waiting_for_input",
+    ]
     cell = page.locator(".ntro-review tr[data-row-id=L2] td[data-col=amount]")
     assert "400" in cell.inner_text()
     cell.dblclick()
@@ -353,15 +406,18 @@ def test_a_review_opened_from_the_inbox_is_corrected_and_approved(
 def test_a_saved_snapshot_renders_after_the_kernel_is_gone(
     open_lab: Any, temporal: TemporalThread, lab_root: Path, lab: JupyterProcess
 ) -> None:
-    [workflow_id] = temporal.call(start_reviews, temporal.client,
-                                  [{"entity": "fund-a", "period": "2026-10"}], "snapshot")
+    [workflow_id] = temporal.call(
+        start_reviews, temporal.client, [{"entity": "fund-a", "period": "2026-10"}], "snapshot"
+    )
     state = temporal.call(finish_with_correction, temporal.client, workflow_id)
     folder = lab_root / "snapshot"
     folder.mkdir(exist_ok=True)
     (folder / "state.json").write_text(json.dumps(state))
-    code = ("import json\nfrom IPython.display import display\n"
-            "state = json.load(open('state.json'))\n"
-            f"display({{'{MIME}': state, 'text/html': \"<p class='ntro-fallback'>static fallback</p>\"}}, raw=True)")
+    code = (
+        "import json\nfrom IPython.display import display\n"
+        "state = json.load(open('state.json'))\n"
+        f"display({{'{MIME}': state, 'text/html': \"<p class='ntro-fallback'>static fallback</p>\"}}, raw=True)"
+    )
     write_notebook(folder / "run-snapshot.ipynb", [nbformat.v4.new_code_cell(code)])
 
     ui = open_lab("snapshot", "lab/tree/snapshot/run-snapshot.ipynb")
@@ -369,7 +425,8 @@ def test_a_saved_snapshot_renders_after_the_kernel_is_gone(
     page.locator(".jp-Notebook").wait_for()
     page.wait_for_function(
         "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
-        timeout=60_000)
+        timeout=60_000,
+    )
     ui.command("notebook:run-all-cells")
     page.locator(".jp-OutputArea .ntro-snapshot").wait_for(timeout=30_000)
     assert page.locator(".ntro-fallback").count() == 0  # rank < 50 wins over text/html
@@ -380,17 +437,25 @@ def test_a_saved_snapshot_renders_after_the_kernel_is_gone(
     assert MIME in saved["cells"][0]["outputs"][0]["data"]
 
     # Shut every kernel down, close the notebook, and reopen it with kernels impossible.
-    with httpx.Client(base_url=lab.base_url, headers={"Authorization": f"token {lab.token}"}) as api:
+    with httpx.Client(
+        base_url=lab.base_url, headers={"Authorization": f"token {lab.token}"}
+    ) as api:
         for kernel in api.get("api/kernels").json():
             assert api.delete(f"api/kernels/{kernel['id']}").status_code == 204
         ui.command("application:close-all")
-        page.route("**/api/sessions**", lambda route: route.abort()
-                   if route.request.method == "POST" else route.continue_())
-        page.route("**/api/kernels**", lambda route: route.abort()
-                   if route.request.method == "POST" else route.continue_())
+        page.route(
+            "**/api/sessions**",
+            lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+        )
+        page.route(
+            "**/api/kernels**",
+            lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+        )
         page.reload()
         page.wait_for_selector("#jp-main-dock-panel")
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open')")
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open')"
+        )
         ui.command("docmanager:open", {"path": "snapshot/run-snapshot.ipynb"})
         snapshot = page.locator(".jp-OutputArea .ntro-snapshot")
         snapshot.wait_for(timeout=30_000)
@@ -400,7 +465,9 @@ def test_a_saved_snapshot_renders_after_the_kernel_is_gone(
 
     crumbs = snapshot.locator(".ntro-crumb")
     assert [crumbs.nth(i).get_attribute("data-status") for i in range(crumbs.count())] == [
-        "completed", "completed"]
+        "completed",
+        "completed",
+    ]
     assert "completed" in snapshot.locator(".ntro-pill").inner_text()
     decisions = snapshot.locator("[data-testid=ntro-decisions]").inner_text()
     assert "approved with corrections by maria@fund-a.example" in decisions
@@ -416,14 +483,33 @@ def test_markup_in_payloads_is_shown_as_text_and_runs_nothing(
     open_lab: Any, temporal: TemporalThread, lab_root: Path
 ) -> None:
     temporal.call(terminate_running, temporal.client)
-    rows = [{"id": "X1", "account": XSS_IMG, "amount": 1.0},
-            {"id": "X2", "account": XSS_SCRIPT, "amount": 2.0}]
-    [workflow_id] = temporal.call(start_reviews, temporal.client, [{
-        "entity": "<b>fund-x</b>", "period": "2026-10", "rows": rows,
-        "title": XSS_IMG, "reason": XSS_SCRIPT}], "xss")
+    rows = [
+        {"id": "X1", "account": XSS_IMG, "amount": 1.0},
+        {"id": "X2", "account": XSS_SCRIPT, "amount": 2.0},
+    ]
+    [workflow_id] = temporal.call(
+        start_reviews,
+        temporal.client,
+        [
+            {
+                "entity": "<b>fund-x</b>",
+                "period": "2026-10",
+                "rows": rows,
+                "title": XSS_IMG,
+                "reason": XSS_SCRIPT,
+            }
+        ],
+        "xss",
+    )
     state = temporal.call(ui_state, temporal.client, workflow_id)
-    write_notebook(lab_root / "xss" / "hostile-snapshot.ipynb", [
-        nbformat.v4.new_code_cell("# saved output of a hostile run", outputs=[snapshot_output(state)])])
+    write_notebook(
+        lab_root / "xss" / "hostile-snapshot.ipynb",
+        [
+            nbformat.v4.new_code_cell(
+                "# saved output of a hostile run", outputs=[snapshot_output(state)]
+            )
+        ],
+    )
 
     lab = open_lab("xss")
     page = lab.page
@@ -454,7 +540,9 @@ def test_markup_in_payloads_is_shown_as_text_and_runs_nothing(
     assert page.evaluate("window.__ntroXss") is None
     assert lab.dialogs == []
     assert page.locator('img[src="x"]').count() == 0
-    assert page.locator(".ntro-review script, .ntro-snapshot script, .ntro-inbox script").count() == 0
+    assert (
+        page.locator(".ntro-review script, .ntro-snapshot script, .ntro-inbox script").count() == 0
+    )
     assert lab.errors == []
     temporal.call(terminate_running, temporal.client)
 
@@ -468,7 +556,11 @@ def test_a_local_cluster_that_is_down_is_a_clear_state_and_starts_from_the_inbox
 
     db = tmp_path / "state" / "temporal.db"
     ui_port = free_port()
-    env = {"NTRO_DEV_DB": str(db), "NTRO_DEV_PORT": str(free_port()), "NTRO_DEV_UI_PORT": str(ui_port)}
+    env = {
+        "NTRO_DEV_DB": str(db),
+        "NTRO_DEV_PORT": str(free_port()),
+        "NTRO_DEV_UI_PORT": str(ui_port),
+    }
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
         with JupyterProcess(tmp_path / "jupyter", app="lab", env=env) as server:
@@ -481,7 +573,9 @@ def test_a_local_cluster_that_is_down_is_a_clear_state_and_starts_from_the_inbox
             assert inbox_count(lab) == "!"
             lab.shot("1-not-running")
 
-            page.locator(".ntro-inbox-status button", has_text="Start local Temporal server").click()
+            page.locator(
+                ".ntro-inbox-status button", has_text="Start local Temporal server"
+            ).click()
             page.locator("[data-testid=ntro-inbox-empty]").wait_for(timeout=60_000)
             assert inbox_count(lab) == "0"
             assert DevServer(db).status().running

@@ -18,10 +18,16 @@ from ntro.cli import run
 CLI = [sys.executable, "-c", "from ntro.cli import main; main()"]
 
 
-def ntro_cmd(*args: str, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def ntro_cmd(
+    *args: str, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run the real console entry point in a subprocess (its exit code goes through os._exit)."""
     return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout,
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
         env={**os.environ, "COLUMNS": "200"},
     )
 
@@ -64,7 +70,9 @@ def test_new_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert out.strip() == f"✓ {tmp_path / 'cash-rec'}: valid runbook 'cash-rec' v0.1.0 (4 steps)"
 
 
-def test_validate_prints_one_problem_per_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_prints_one_problem_per_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run(["runbook", "new", "cash-rec", "--dir", str(tmp_path)])
     runbook_md = tmp_path / "cash-rec" / "runbook.md"
     runbook_md.write_text(
@@ -81,14 +89,18 @@ def test_validate_prints_one_problem_per_line(tmp_path: Path, capsys: pytest.Cap
     assert "3 problems found" in captured.err
 
 
-def test_validate_missing_directory_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_missing_directory_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["runbook", "validate", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith(f"error: {tmp_path / 'nope'}: no such directory")
 
 
-def test_errors_are_one_line_without_debug(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_line_without_debug(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "cash-rec").mkdir()
     (tmp_path / "cash-rec" / "keep.txt").write_text("x")
     assert run(["runbook", "new", "cash-rec", "--dir", str(tmp_path)]) == 1
@@ -161,7 +173,9 @@ def test_dev_server_detached_status_stop(tmp_path: Path) -> None:
         assert again.returncode == 0 and "Already running" in again.stdout
         foreground = ntro_cmd("dev-server", *common, cwd=tmp_path)
         assert foreground.returncode == 1
-        assert "already running" in foreground.stderr and "ntro dev-server stop" in foreground.stderr
+        assert (
+            "already running" in foreground.stderr and "ntro dev-server stop" in foreground.stderr
+        )
     finally:
         stopped = ntro_cmd("dev-server", "stop", "--db", str(tmp_path / "t.db"), cwd=tmp_path)
     assert stopped.returncode == 0 and "Stopped" in stopped.stdout
@@ -174,7 +188,10 @@ def test_dev_server_foreground_stops_on_ctrl_c(tmp_path: Path) -> None:
     port, ui = str(free_port()), str(free_port())
     proc = subprocess.Popen(
         [*CLI, "dev-server", "--db", str(tmp_path / "t.db"), "--port", port, "--ui-port", ui],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
     )
     try:
         assert proc.stdout is not None

@@ -57,7 +57,9 @@ def test_put_rejects_text_instead_of_bytes(tmp_path: Path) -> None:
         DocumentStore(tmp_path).put("not bytes", "a.txt")  # type: ignore[arg-type]
 
 
-def test_default_root_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_root_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NTRO_DOCUMENT_STORE", str(tmp_path / "docs"))
     assert default_store_root() == tmp_path / "docs"
     assert DocumentStore().root == tmp_path / "docs"

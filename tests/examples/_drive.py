@@ -50,33 +50,56 @@ def gate(kind: str, step: str | None = None) -> Callable[[dict[str, Any]], bool]
 
 
 async def upload(
-    client: Client, state: dict[str, Any], store: DocumentStore, data: bytes, filename: str,
+    client: Client,
+    state: dict[str, Any],
+    store: DocumentStore,
+    data: bytes,
+    filename: str,
     uploaded_by: str = "preparer@acme.example",
 ) -> str:
     """What the upload panel does: store the file, signal its ref to the gate's workflow."""
     pending = state["pending_action"]
     args = pending["args"]
-    ref = store.put(data, filename, metadata={"source": args.get("source"), "uploaded_by": uploaded_by})
+    ref = store.put(
+        data, filename, metadata={"source": args.get("source"), "uploaded_by": uploaded_by}
+    )
     target = client.get_workflow_handle(args.get("signal_task_id") or state["workflow_id"])
-    await target.signal(args["signal_name"], {
-        "document_ref": ref.document_ref, "filename": ref.filename,
-        "content_type": ref.content_type, "size": ref.size, "source": args.get("source"),
-        "schema_slug": args.get("schema_slug"), "uploaded_by": uploaded_by,
-    })
+    await target.signal(
+        args["signal_name"],
+        {
+            "document_ref": ref.document_ref,
+            "filename": ref.filename,
+            "content_type": ref.content_type,
+            "size": ref.size,
+            "source": args.get("source"),
+            "schema_slug": args.get("schema_slug"),
+            "uploaded_by": uploaded_by,
+        },
+    )
     return ref.document_ref
 
 
 async def decide(
-    handle: WorkflowHandle[Any, Any], state: dict[str, Any], action: str, *,
-    corrections: list[dict[str, Any]] | None = None, comment: str | None = None,
+    handle: WorkflowHandle[Any, Any],
+    state: dict[str, Any],
+    action: str,
+    *,
+    corrections: list[dict[str, Any]] | None = None,
+    comment: str | None = None,
     reviewer: str = "reviewer@acme.example",
 ) -> dict[str, Any]:
     """What the review panel does: the ``submit_action`` update for the open gate."""
     pending = state["pending_action"]
-    return await handle.execute_update("submit_action", {
-        "action": action, "corrections": corrections or [], "comment": comment,
-        "reviewer": reviewer, "gate_id": pending["gate_id"],
-    })
+    return await handle.execute_update(
+        "submit_action",
+        {
+            "action": action,
+            "corrections": corrections or [],
+            "comment": comment,
+            "reviewer": reviewer,
+            "gate_id": pending["gate_id"],
+        },
+    )
 
 
 def rows(state: dict[str, Any], dataset: str = "lines") -> dict[str, dict[str, Any]]:

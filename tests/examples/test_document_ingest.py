@@ -15,8 +15,15 @@ from ntro.testing import WorkflowHarness, run_bundle
 from tests.examples._drive import decide, gate, rows, upload, wait_for_state
 from tests.examples.conftest import DATA, INGEST, Workdir
 
-ALL_SCENARIOS = ["happy", "reject_all", "corrected", "reviewer_rejects", "no_upload",
-                 "row_rejected", "review_timed_out"]
+ALL_SCENARIOS = [
+    "happy",
+    "reject_all",
+    "corrected",
+    "reviewer_rejects",
+    "no_upload",
+    "row_rejected",
+    "review_timed_out",
+]
 
 
 def test_bundle_is_valid() -> None:
@@ -35,31 +42,43 @@ async def test_every_scenario_passes() -> None:
 @pytest.fixture
 async def real(ingest_bundle: RunbookBundle, time_skipping_env: WorkflowEnvironment) -> Any:
     """document-ingest with its real activities: files are read, extracted and committed."""
-    async with WorkflowHarness(ingest_bundle.workflow_cls, env=time_skipping_env,
-                               extra_activities=ingest_bundle.activities) as harness:
+    async with WorkflowHarness(
+        ingest_bundle.workflow_cls, env=time_skipping_env, extra_activities=ingest_bundle.activities
+    ) as harness:
         yield harness
 
 
 def context(workdir: Workdir, **overrides: Any) -> dict[str, Any]:
-    return {"entity_slug": "acme-fund", "period": "2026-01", "source": "bank_statement",
-            "schema_slug": "bank_statement", **workdir.dirs(), **overrides}
+    return {
+        "entity_slug": "acme-fund",
+        "period": "2026-01",
+        "source": "bank_statement",
+        "schema_slug": "bank_statement",
+        **workdir.dirs(),
+        **overrides,
+    }
 
 
-async def start(harness: WorkflowHarness, workdir: Workdir,
-                **overrides: Any) -> Any:
+async def start(harness: WorkflowHarness, workdir: Workdir, **overrides: Any) -> Any:
     """Start a run on this test's folders; the handle's result is the typed IngestResult."""
     ctx_cls = type(harness.default_input())
     return await harness.start(ctx_cls.model_validate(context(workdir, **overrides)))
 
 
 async def test_csv_statement_review_corrections_and_commit(
-    real: WorkflowHarness, workdir: Workdir,
+    real: WorkflowHarness,
+    workdir: Workdir,
 ) -> None:
     handle = await start(real, workdir)
     state = await wait_for_state(handle, gate("submit_file", "upload"), what="the upload gate")
     assert state["pending_action"]["display_hint"]["component"] == "FILE_UPLOAD"
-    ref = await upload(real.client, state, workdir.store,
-                       (DATA / "bank_statement_2026-01.csv").read_bytes(), "bank_statement_2026-01.csv")
+    ref = await upload(
+        real.client,
+        state,
+        workdir.store,
+        (DATA / "bank_statement_2026-01.csv").read_bytes(),
+        "bank_statement_2026-01.csv",
+    )
 
     state = await wait_for_state(handle, gate("interactive_review", "review"), what="the review")
     pending = state["pending_action"]
@@ -69,48 +88,92 @@ async def test_csv_statement_review_corrections_and_commit(
     lines = rows(state)
     assert len(lines) == 7
     # The two bank lines no rule recognises are the doubtful cells: suspense, confidence 0.3.
-    doubtful = {rid for rid, row in lines.items()
-                if any(score < 0.8 for score in row["confidence_scores"].values())}
+    doubtful = {
+        rid
+        for rid, row in lines.items()
+        if any(score < 0.8 for score in row["confidence_scores"].values())
+    }
     assert doubtful == {"L1", "L3"}
-    assert lines["L1"]["account_code"] == "9999" and lines["L1"]["confidence_scores"]["account_code"] == 0.3
+    assert (
+        lines["L1"]["account_code"] == "9999"
+        and lines["L1"]["confidence_scores"]["account_code"] == 0.3
+    )
     assert lines["L7"]["amount"] == "1240.55" and lines["L7"]["dr_cr"] == "DR"
     header = rows(state, "header")
     assert header["header:closing_balance"]["value"] == "357055.55"
     assert {c["name"]: c["ok"] for c in pending["checks"]} == {
-        "dated": True, "reconciles": True, "accounts": False}
+        "dated": True,
+        "reconciles": True,
+        "accounts": False,
+    }
 
-    await decide(handle, state, "approve", corrections=[
-        {"line_item_id": "L1", "field": "account_code", "old_value": "9999", "new_value": "3100"},
-        {"line_item_id": "L3", "field": "account_code", "old_value": "9999", "new_value": "2100"},
-    ], comment="Harbour subscription and the December fee payment")
+    await decide(
+        handle,
+        state,
+        "approve",
+        corrections=[
+            {
+                "line_item_id": "L1",
+                "field": "account_code",
+                "old_value": "9999",
+                "new_value": "3100",
+            },
+            {
+                "line_item_id": "L3",
+                "field": "account_code",
+                "old_value": "9999",
+                "new_value": "2100",
+            },
+        ],
+        comment="Harbour subscription and the December fee payment",
+    )
     result = await handle.result()
 
     assert result.status == "committed", result.message
     assert result.corrections_applied == 2
     by_id = {line.line_item_id: line for line in result.lines}
     assert (by_id["L1"].account_code, by_id["L1"].account_name) == ("3100", "Subscriptions")
-    assert (by_id["L3"].account_code, by_id["L3"].account_name) == ("2100", "Accrued management fees")
+    assert (by_id["L3"].account_code, by_id["L3"].account_name) == (
+        "2100",
+        "Accrued management fees",
+    )
     assert by_id["L1"].confidence_scores["account_code"] == 1.0
     assert result.receipt is not None and result.receipt.lines_committed == 7
     assert result.receipt.total_debit == Decimal("290740.55")
     assert result.receipt.total_credit == Decimal("1183685.00")
 
-    committed = json.loads((workdir.ledger / "acme-fund" / "2026-01" / "bank_statement.json").read_text())
+    committed = json.loads(
+        (workdir.ledger / "acme-fund" / "2026-01" / "bank_statement.json").read_text()
+    )
     assert committed["document_ref"] == ref and committed["approved_by"] == "reviewer@acme.example"
     assert committed["header"]["closing_balance"] == "357055.55"
-    assert [(c["line_item_id"], c["old_value"], c["new_value"]) for c in committed["corrections"]] == [
-        ("L1", "9999", "3100"), ("L3", "9999", "2100")]
+    assert [
+        (c["line_item_id"], c["old_value"], c["new_value"]) for c in committed["corrections"]
+    ] == [("L1", "9999", "3100"), ("L3", "9999", "2100")]
     assert [line["account_code"] for line in committed["lines"]] == [
-        "3100", "1200", "2100", "4200", "3200", "6100", "4100"]
+        "3100",
+        "1200",
+        "2100",
+        "4200",
+        "3200",
+        "6100",
+        "4100",
+    ]
 
 
 async def test_xlsx_statement_is_read_from_its_sheet_and_committed(
-    real: WorkflowHarness, workdir: Workdir,
+    real: WorkflowHarness,
+    workdir: Workdir,
 ) -> None:
     handle = await start(real, workdir)
     state = await wait_for_state(handle, gate("submit_file"), what="the upload gate")
-    await upload(real.client, state, workdir.store,
-                 (DATA / "bank_statement_2026-01.xlsx").read_bytes(), "bank_statement_2026-01.xlsx")
+    await upload(
+        real.client,
+        state,
+        workdir.store,
+        (DATA / "bank_statement_2026-01.xlsx").read_bytes(),
+        "bank_statement_2026-01.xlsx",
+    )
     state = await wait_for_state(handle, gate("interactive_review"), what="the review")
     lines = rows(state)
     # Brought/carried-forward rows are balances, not transactions.
@@ -123,29 +186,49 @@ async def test_xlsx_statement_is_read_from_its_sheet_and_committed(
     assert header["header:opening_balance"]["value"] == "1250000.00"
     assert header["header:closing_balance"]["value"] == "357055.55"
 
-    await decide(handle, state, "approve", corrections=[
-        {"line_item_id": "L6", "field": "description", "old_value": lines["L6"]["description"],
-         "new_value": "Account maintenance charge January"},
-        {"line_item_id": "header:account_name", "field": "value", "old_value": "Acme Fund LP",
-         "new_value": "Acme Fund LP - USD current account"},
-    ])
+    await decide(
+        handle,
+        state,
+        "approve",
+        corrections=[
+            {
+                "line_item_id": "L6",
+                "field": "description",
+                "old_value": lines["L6"]["description"],
+                "new_value": "Account maintenance charge January",
+            },
+            {
+                "line_item_id": "header:account_name",
+                "field": "value",
+                "old_value": "Acme Fund LP",
+                "new_value": "Acme Fund LP - USD current account",
+            },
+        ],
+    )
     result = await handle.result()
     assert result.status == "committed"
     assert result.header["account_name"] == "Acme Fund LP - USD current account"
     assert [line.description for line in result.lines][5] == "Account maintenance charge January"
-    committed = json.loads((workdir.ledger / "acme-fund" / "2026-01" / "bank_statement.json").read_text())
+    committed = json.loads(
+        (workdir.ledger / "acme-fund" / "2026-01" / "bank_statement.json").read_text()
+    )
     assert committed["totals"] == {"debit": "290740.55", "credit": "1183685.00", "lines": 7}
     assert committed["filename"] == "bank_statement_2026-01.xlsx"
 
 
 async def test_trial_balance_is_read_with_its_totals(
-    real: WorkflowHarness, workdir: Workdir,
+    real: WorkflowHarness,
+    workdir: Workdir,
 ) -> None:
-    handle = await start(real, workdir, source="trial_balance",
-                         schema_slug="trial_balance")
+    handle = await start(real, workdir, source="trial_balance", schema_slug="trial_balance")
     state = await wait_for_state(handle, gate("submit_file"), what="the upload gate")
-    await upload(real.client, state, workdir.store,
-                 (DATA / "trial_balance_2026-01.csv").read_bytes(), "trial_balance_2026-01.csv")
+    await upload(
+        real.client,
+        state,
+        workdir.store,
+        (DATA / "trial_balance_2026-01.csv").read_bytes(),
+        "trial_balance_2026-01.csv",
+    )
     state = await wait_for_state(handle, gate("interactive_review"), what="the review")
     header = {row["key"]: row["value"] for row in rows(state, "header").values()}
     assert header["as_at"] == "2026-01-31"
@@ -158,52 +241,97 @@ async def test_trial_balance_is_read_with_its_totals(
 
 
 async def test_unreadable_file_sends_the_uploader_back_with_the_reason(
-    real: WorkflowHarness, workdir: Workdir,
+    real: WorkflowHarness,
+    workdir: Workdir,
 ) -> None:
     handle = await start(real, workdir)
     state = await wait_for_state(handle, gate("submit_file"), what="the upload gate")
     first_gate = state["pending_action"]["gate_id"]
     # The trial balance is not a bank statement: there is no Date/Details/Amount table.
-    await upload(real.client, state, workdir.store,
-                 (DATA / "trial_balance_2026-01.csv").read_bytes(), "trial_balance_2026-01.csv")
+    await upload(
+        real.client,
+        state,
+        workdir.store,
+        (DATA / "trial_balance_2026-01.csv").read_bytes(),
+        "trial_balance_2026-01.csv",
+    )
     state = await wait_for_state(
-        handle, lambda s: gate("submit_file")(s) and s["pending_action"]["gate_id"] != first_gate,
-        what="a second upload gate")
+        handle,
+        lambda s: gate("submit_file")(s) and s["pending_action"]["gate_id"] != first_gate,
+        what="a second upload gate",
+    )
     feedback = state["pending_action"]["feedback"]
     assert feedback["level"] == "error"
     assert "no bank statement table found" in feedback["payload"]["message"]
     assert {s["id"]: s["status"] for s in state["steps"]}["extract"] == "failed"
 
     await upload(real.client, state, workdir.store, b"\x00\x01binary", "statement.pdf")
-    state = await wait_for_state(handle, lambda s: gate("submit_file")(s) and "binary file" in str(
-        (s["pending_action"].get("feedback") or {}).get("payload")), what="a third upload gate")
+    state = await wait_for_state(
+        handle,
+        lambda s: (
+            gate("submit_file")(s)
+            and "binary file" in str((s["pending_action"].get("feedback") or {}).get("payload"))
+        ),
+        what="a third upload gate",
+    )
 
-    await upload(real.client, state, workdir.store,
-                 (DATA / "bank_statement_2026-01.csv").read_bytes(), "bank_statement_2026-01.csv")
+    await upload(
+        real.client,
+        state,
+        workdir.store,
+        (DATA / "bank_statement_2026-01.csv").read_bytes(),
+        "bank_statement_2026-01.csv",
+    )
     state = await wait_for_state(handle, gate("interactive_review"), what="the review")
     assert state["pending_action"]["feedback"] is None
     await decide(handle, state, "reject", comment="wrong account")
     result = await handle.result()
-    assert result.status == "rejected" and result.message == "rejected by reviewer@acme.example: wrong account"
+    assert (
+        result.status == "rejected"
+        and result.message == "rejected by reviewer@acme.example: wrong account"
+    )
     assert not (workdir.ledger / "acme-fund").exists()
 
 
 async def test_a_correction_that_cannot_be_read_reopens_the_review_and_keeps_the_others(
-    real: WorkflowHarness, workdir: Workdir,
+    real: WorkflowHarness,
+    workdir: Workdir,
 ) -> None:
     handle = await start(real, workdir)
     state = await wait_for_state(handle, gate("submit_file"), what="the upload gate")
-    await upload(real.client, state, workdir.store,
-                 (DATA / "bank_statement_2026-01.csv").read_bytes(), "bank_statement_2026-01.csv")
+    await upload(
+        real.client,
+        state,
+        workdir.store,
+        (DATA / "bank_statement_2026-01.csv").read_bytes(),
+        "bank_statement_2026-01.csv",
+    )
     state = await wait_for_state(handle, gate("interactive_review"), what="the review")
     first = state["pending_action"]["gate_id"]
-    await decide(handle, state, "approve", corrections=[
-        {"line_item_id": "L1", "field": "account_code", "old_value": "9999", "new_value": "3100"},
-        {"line_item_id": "L2", "field": "amount", "old_value": "1000000.00", "new_value": "a million"},
-    ])
+    await decide(
+        handle,
+        state,
+        "approve",
+        corrections=[
+            {
+                "line_item_id": "L1",
+                "field": "account_code",
+                "old_value": "9999",
+                "new_value": "3100",
+            },
+            {
+                "line_item_id": "L2",
+                "field": "amount",
+                "old_value": "1000000.00",
+                "new_value": "a million",
+            },
+        ],
+    )
     state = await wait_for_state(
-        handle, lambda s: gate("interactive_review")(s) and s["pending_action"]["gate_id"] != first,
-        what="the review again")
+        handle,
+        lambda s: gate("interactive_review")(s) and s["pending_action"]["gate_id"] != first,
+        what="the review again",
+    )
     feedback = state["pending_action"]["feedback"]
     assert feedback["level"] == "error"
     assert "L2 amount: 'a million' is not an amount" in feedback["payload"]["message"]
@@ -211,9 +339,26 @@ async def test_a_correction_that_cannot_be_read_reopens_the_review_and_keeps_the
     assert lines["L1"]["account_code"] == "3100"  # kept
     assert lines["L2"]["amount"] == "1000000.00"  # unchanged
 
-    await decide(handle, state, "approve", corrections=[
-        {"line_item_id": "L3", "field": "account_code", "old_value": "9999", "new_value": "2100"}])
+    await decide(
+        handle,
+        state,
+        "approve",
+        corrections=[
+            {
+                "line_item_id": "L3",
+                "field": "account_code",
+                "old_value": "9999",
+                "new_value": "2100",
+            }
+        ],
+    )
     result = await handle.result()
     assert result.status == "committed" and result.corrections_applied == 2
     audit = await handle.query("audit_trail")
-    assert [e["kind"] for e in audit] == ["decision", "correction", "correction", "decision", "correction"]
+    assert [e["kind"] for e in audit] == [
+        "decision",
+        "correction",
+        "correction",
+        "decision",
+        "correction",
+    ]

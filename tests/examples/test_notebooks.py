@@ -29,7 +29,9 @@ RESTART_TAG = "restart-kernel"
 def notebooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of notebooks/ (runbooks, data and notebooks), so runs leave nothing behind."""
     copy = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS, copy, ignore=shutil.ignore_patterns(".ntro", ".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(
+        NOTEBOOKS, copy, ignore=shutil.ignore_patterns(".ntro", ".ipynb_checkpoints", "__pycache__")
+    )
     monkeypatch.setenv("NTRO_REVIEWER", "ci-reviewer@acme.example")
     monkeypatch.delenv("TEMPORAL_HOST", raising=False)
     return copy
@@ -39,8 +41,12 @@ def execute(path: Path, timeout: float = 120) -> tuple[nbformat.NotebookNode, fl
     """Run every cell in order (restarting the kernel where a cell is tagged so); return the
     executed notebook and how long it took. A failing cell raises with its traceback."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     started = time.monotonic()
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
@@ -82,7 +88,15 @@ def test_review_an_extraction_notebook(notebooks: Path) -> None:
     assert "sent: correct with 2 corrections" in shown
     assert "committed - 7 lines committed - reviewed by ana@acme.example" in shown
     assert "L3.account_code: 9999 -> 2100" in shown
-    committed = notebooks / ".ntro" / "review-demo" / "ledger" / "acme-fund" / "2026-01" / "bank_statement.json"
+    committed = (
+        notebooks
+        / ".ntro"
+        / "review-demo"
+        / "ledger"
+        / "acme-fund"
+        / "2026-01"
+        / "bank_statement.json"
+    )
     assert committed.is_file()
 
 
@@ -93,7 +107,8 @@ def free_port() -> int:
 
 
 def test_live_temporal_notebook_survives_a_kernel_restart(
-    notebooks: Path, monkeypatch: pytest.MonkeyPatch,
+    notebooks: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("NTRO_DEV_PORT", str(free_port()))
     monkeypatch.setenv("NTRO_DEV_UI_PORT", str(free_port()))
@@ -102,8 +117,9 @@ def test_live_temporal_notebook_survives_a_kernel_restart(
     try:
         nb, _ = execute(notebooks / "03-live-temporal.ipynb", timeout=180)
     finally:
-        DevServer(db, port=int(os.environ["NTRO_DEV_PORT"]),
-                  ui_port=int(os.environ["NTRO_DEV_UI_PORT"])).stop()
+        DevServer(
+            db, port=int(os.environ["NTRO_DEV_PORT"]), ui_port=int(os.environ["NTRO_DEV_UI_PORT"])
+        ).stop()
     shown = text_of(nb)
     run_id = (db.parent / "last-run.txt").read_text()
     assert "Temporal dev server running at" in shown
@@ -126,7 +142,9 @@ def test_month_end_close_notebook(notebooks: Path) -> None:
 @pytest.fixture(scope="module")
 def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A local Temporal dev server, as `make demo` starts one; yields its address."""
-    server = DevServer(tmp_path_factory.mktemp("dev") / "temporal.db", port=free_port(), headless=True)
+    server = DevServer(
+        tmp_path_factory.mktemp("dev") / "temporal.db", port=free_port(), headless=True
+    )
     status = server.start()
     try:
         yield status.address
@@ -136,12 +154,18 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.mark.parametrize("name", ["02-review-an-extraction.ipynb", "04-month-end-close.ipynb"])
 def test_review_notebooks_on_the_cluster_temporal_host_names(
-    notebooks: Path, monkeypatch: pytest.MonkeyPatch, dev_server: str, name: str,
+    notebooks: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dev_server: str,
+    name: str,
 ) -> None:
     """What `make demo` does: the notebook's runs go to the cluster, where the inbox sees them."""
     monkeypatch.setenv("TEMPORAL_HOST", dev_server)
     nb, _ = execute(notebooks / name, timeout=180)
     shown = text_of(nb)
     assert f"Connected to cluster {dev_server}" in shown
-    assert ("signed_off - NAV 49,683,305.55 USD" if name.startswith("04") else
-            "committed - 7 lines committed") in shown
+    assert (
+        "signed_off - NAV 49,683,305.55 USD"
+        if name.startswith("04")
+        else "committed - 7 lines committed"
+    ) in shown

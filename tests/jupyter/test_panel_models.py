@@ -33,8 +33,13 @@ def test_journal_totals_and_imbalance_block_approval() -> None:
     assert body["total_credit"] == "USD 4,510.34"
     assert body["difference"] == "USD 2.00"
     assert [j["balanced"] for j in body["journals"]] == [True, False]
-    assert body["journals"][0]["lines"][0] == {"account": "6100 Management fees", "memo": "",
-                                               "debit": "USD 4,500.00", "credit": "", "problem": None}
+    assert body["journals"][0]["lines"][0] == {
+        "account": "6100 Management fees",
+        "memo": "",
+        "debit": "USD 4,500.00",
+        "credit": "",
+        "problem": None,
+    }
     with pytest.raises(DecisionBlocked, match="JE-102 is out by USD 2.00"):
         model.decide("approve")
     approve = next(a for a in model.to_view()["actions"] if a["kind"] == "approve")
@@ -49,23 +54,33 @@ def test_journal_imbalance_can_be_overridden_with_a_reason_that_is_recorded() ->
     model.set_override("FX rounding, fixed next period")
     decision = model.decide("approve", comment="ok")
     assert decision["action"] == "approve"
-    assert decision["comment"] == "Imbalance of USD 2.00 overridden: FX rounding, fixed next period. ok"
+    assert (
+        decision["comment"]
+        == "Imbalance of USD 2.00 overridden: FX rounding, fixed next period. ok"
+    )
 
 
 def test_balanced_journals_approve_without_override() -> None:
     model = panel_for_state(states.journal_review(balanced=True), reviewer="alice")
     assert model.body_view()["balanced"] is True
-    assert model.decide("approve") == {"action": "approve", "corrections": [], "comment": None,
-                                       "reviewer": "alice", "gate_id": "g-journals"}
+    assert model.decide("approve") == {
+        "action": "approve",
+        "corrections": [],
+        "comment": None,
+        "reviewer": "alice",
+        "gate_id": "g-journals",
+    }
 
 
 def test_journal_lines_in_amount_and_side_form_and_bad_amounts() -> None:
     state = states.journal_review()
-    state["pending_action"]["payload"] = {"lines": [
-        {"account": "1000", "amount": 50, "dr_cr": "Dr"},
-        {"account": "2000", "amount": 50, "dr_cr": "Cr"},
-        {"account": "3000", "debit": "lots"},
-    ]}
+    state["pending_action"]["payload"] = {
+        "lines": [
+            {"account": "1000", "amount": 50, "dr_cr": "Dr"},
+            {"account": "2000", "amount": 50, "dr_cr": "Cr"},
+            {"account": "3000", "debit": "lots"},
+        ]
+    }
     model = panel_for_state(state, reviewer="alice")
     body = model.body_view()
     assert (body["total_debit"], body["total_credit"]) == ("USD 50.00", "USD 50.00")
@@ -97,15 +112,25 @@ def test_nav_signoff_needs_a_name_and_an_explanation_for_outside_moves() -> None
     model.set_signer("Bob Smith")
     decision = model.decide("approve", comment="New commitments raised the fee")
     assert decision["reviewer"] == "Bob Smith"
-    assert decision["comment"] == "NAV signed off by Bob Smith for 2024-03. New commitments raised the fee"
+    assert (
+        decision["comment"]
+        == "NAV signed off by Bob Smith for 2024-03. New commitments raised the fee"
+    )
 
 
 def test_nav_flat_pairs_and_current_prior_dicts() -> None:
     state = states.nav_signoff()
-    state["pending_action"]["payload"] = {"nav": 105, "prior_nav": 100, "units": 10, "units_prior": 10}
+    state["pending_action"]["payload"] = {
+        "nav": 105,
+        "prior_nav": 100,
+        "units": 10,
+        "units_prior": 10,
+    }
     figures = panel_for_state(state).body_view()["figures"]
     assert [(f["label"], f["movement_pct"], f["status"]) for f in figures] == [
-        ("NAV", "+5.00%", "within"), ("Units", "0.00%", "within")]
+        ("NAV", "+5.00%", "within"),
+        ("Units", "0.00%", "within"),
+    ]
     state["pending_action"]["payload"] = {"current": {"nav": 90}, "prior": {"nav": 100}}
     assert panel_for_state(state).body_view()["figures"][0]["status"] == "outside"
 
@@ -114,8 +139,12 @@ def test_upload_checks_accept_size_and_multiple(tmp_path: Path) -> None:
     model = panel_for_state(states.file_upload(), reviewer="alice", store=DocumentStore(tmp_path))
     assert isinstance(model, UploadModel)
     assert model.check([FileCandidate("march.pdf", 1000, "application/pdf")]) == []
-    problems = model.check([FileCandidate("photo.png", 6 * 1024 * 1024, "image/png"),
-                            FileCandidate("b.csv", 10, "text/csv")])
+    problems = model.check(
+        [
+            FileCandidate("photo.png", 6 * 1024 * 1024, "image/png"),
+            FileCandidate("b.csv", 10, "text/csv"),
+        ]
+    )
     assert "this gate takes one file; you chose 2" in problems
     assert "'photo.png' is not an accepted type (accepted: .pdf, .csv)" in problems
     assert "'photo.png' is 6.0 MB, over the 5 MB limit" in problems
@@ -128,10 +157,18 @@ def test_upload_stores_the_file_and_builds_the_signal(tmp_path: Path) -> None:
     ref = intent["payload"]["document_ref"]
     assert store.get(ref) == b"date,amount\n"
     assert intent == {
-        "signal_task_id": states.WF, "signal_name": "document_submitted",
-        "payload": {"document_ref": ref, "filename": "march.csv", "size": 12, "content_type": "text/csv",
-                    "source": "bank", "schema_slug": "bank-statement", "tenant_id_or_slug": "acme",
-                    "entity_id_or_slug": "fund-i"},
+        "signal_task_id": states.WF,
+        "signal_name": "document_submitted",
+        "payload": {
+            "document_ref": ref,
+            "filename": "march.csv",
+            "size": 12,
+            "content_type": "text/csv",
+            "source": "bank",
+            "schema_slug": "bank-statement",
+            "tenant_id_or_slug": "acme",
+            "entity_id_or_slug": "fund-i",
+        },
     }
     assert store.info(ref).metadata["uploaded_by"] == "alice"
     assert model.lifecycle.status == "submitting"
@@ -147,7 +184,9 @@ def test_a_refused_upload_stores_nothing(tmp_path: Path) -> None:
 def test_upload_without_signal_task_id_targets_the_workflow(tmp_path: Path) -> None:
     state = states.file_upload()
     del state["pending_action"]["args"]["signal_task_id"]
-    [intent] = panel_for_state(state, store=DocumentStore(tmp_path)).upload([("a.pdf", b"%PDF", None)])
+    [intent] = panel_for_state(state, store=DocumentStore(tmp_path)).upload(
+        [("a.pdf", b"%PDF", None)]
+    )
     assert intent["signal_task_id"] == states.WF
     assert intent["payload"]["content_type"] == "application/pdf"
 
@@ -163,7 +202,10 @@ def test_multi_upload_slots_show_status_and_send_to_their_child(tmp_path: Path) 
     model = panel_for_state(states.multi_upload(), reviewer="alice", store=DocumentStore(tmp_path))
     assert isinstance(model, MultiUploadModel)
     assert [(s["label"], s["status"]) for s in model.body_view()["slots"]] == [
-        ("Bank statement", "completed"), ("Custodian holdings", "running"), ("Administrator report", "pending")]
+        ("Bank statement", "completed"),
+        ("Custodian holdings", "running"),
+        ("Administrator report", "pending"),
+    ]
     [intent] = model.upload([("admin.xlsx", b"PK", None)], slot="admin")
     assert intent["signal_task_id"] == f"{states.WF}:collect_documents:document-ingest:admin"
     assert intent["payload"]["source"] == "admin"
@@ -181,7 +223,11 @@ def test_summary_sections_typed_and_fallback_to_fields() -> None:
     state["pending_action"]["display_hint"] = {"component": "SUMMARY"}
     sections = panel_for_state(state).body_view()["sections"]
     assert [(s["label"], s["type"]) for s in sections] == [
-        ("Nav", "number"), ("Status", "text"), ("Journals posted", "number"), ("Notes", "text")]
+        ("Nav", "number"),
+        ("Status", "text"),
+        ("Journals posted", "number"),
+        ("Notes", "text"),
+    ]
 
 
 def test_report_preview_is_sanitised() -> None:
@@ -191,7 +237,7 @@ def test_report_preview_is_sanitised() -> None:
     assert "<h1>March 2024</h1>" in html
     assert "<strong>3.1%</strong>" in html
     assert "<table>" in html and "<td>104.12</td>" in html
-    assert "<script" not in html and "href=\"javascript" not in html
+    assert "<script" not in html and 'href="javascript' not in html
     assert "&lt;script&gt;" in html  # shown as text
 
 
@@ -226,14 +272,21 @@ def test_loading_shows_elapsed_time_and_children() -> None:
     assert isinstance(model, LoadingModel)
     body = model.body_view()
     assert body["elapsed_s"] == 150
-    assert body["children"] == [{"id": f"{states.WF}:collect_documents:document-ingest:bank",
-                                 "slug": "document-ingest", "status": "running"}]
+    assert body["children"] == [
+        {
+            "id": f"{states.WF}:collect_documents:document-ingest:bank",
+            "slug": "document-ingest",
+            "status": "running",
+        }
+    ]
     assert model.to_view()["actions"] == []
     with pytest.raises(DecisionBlocked, match="nothing to decide"):
         model.decide("approve")
 
 
-def test_a_panel_that_crashes_on_its_input_falls_back_to_the_payload_view(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_panel_that_crashes_on_its_input_falls_back_to_the_payload_view(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def boom(self, *a, **k):  # noqa: ANN001
         raise RuntimeError("kaput")
 

@@ -17,9 +17,16 @@ from tests.jupyter import states
 
 def table(config: dict, payload: object, reviewer: str = "alice") -> DataTableModel:
     model = panel_for_state(
-        {"workflow_id": "wf", "pending_action": {
-            "kind": "interactive_review", "gate_id": "g1", "step_id": "s1",
-            "display_hint": {"component": "DATA_TABLE", "config": config}, "payload": payload}},
+        {
+            "workflow_id": "wf",
+            "pending_action": {
+                "kind": "interactive_review",
+                "gate_id": "g1",
+                "step_id": "s1",
+                "display_hint": {"component": "DATA_TABLE", "config": config},
+                "payload": payload,
+            },
+        },
         reviewer=reviewer,
     )
     assert isinstance(model, DataTableModel)
@@ -27,24 +34,45 @@ def table(config: dict, payload: object, reviewer: str = "alice") -> DataTableMo
 
 
 ROWS = [
-    {"id": "A", "account": "4000", "amount": 100.0, "date": "2024-03-01", "dr_cr": "DR", "paid": True},
-    {"id": "B", "account": "4010", "amount": "250.50", "date": "2024-03-02", "dr_cr": "CR", "paid": False},
+    {
+        "id": "A",
+        "account": "4000",
+        "amount": 100.0,
+        "date": "2024-03-01",
+        "dr_cr": "DR",
+        "paid": True,
+    },
+    {
+        "id": "B",
+        "account": "4010",
+        "amount": "250.50",
+        "date": "2024-03-02",
+        "dr_cr": "CR",
+        "paid": False,
+    },
 ]
 
 
 def test_columns_are_inferred_with_types_and_the_id_is_not_a_column() -> None:
     model = table({"allow_corrections": True}, ROWS)
     columns = {c.key: c.type for c in model.dataset().columns}
-    assert columns == {"account": "text", "amount": "currency", "date": "date", "dr_cr": "dr_cr",
-                       "paid": "boolean"}
+    assert columns == {
+        "account": "text",
+        "amount": "currency",
+        "date": "date",
+        "dr_cr": "dr_cr",
+        "paid": "boolean",
+    }
     view = model.table_view()["datasets"][0]
     assert view["row_ids"] == ["A", "B"]
     assert view["cells"][1] == ["4010", "250.50", "2024-03-02", "CR", "No"]
 
 
 def test_currency_cells_show_the_rows_currency() -> None:
-    model = table({"columns": [{"key": "amount", "label": "Amount", "type": "currency"}]},
-                  [{"id": 1, "amount": 1234.5, "currency": "EUR"}, {"id": 2, "amount": -3}])
+    model = table(
+        {"columns": [{"key": "amount", "label": "Amount", "type": "currency"}]},
+        [{"id": 1, "amount": 1234.5, "currency": "EUR"}, {"id": 2, "amount": -3}],
+    )
     assert model.table_view()["datasets"][0]["cells"] == [["EUR 1,234.50"], ["-3.00"]]
 
 
@@ -53,13 +81,17 @@ def test_an_edit_becomes_a_correction_and_approve_sends_correct() -> None:
     error, row_action = model.edit_by_id("B", "amount", "1,000.25")
     assert error is None and row_action is None
     assert model.corrections() == [
-        {"line_item_id": "B", "field": "amount", "old_value": "250.50", "new_value": "1000.25"}]
+        {"line_item_id": "B", "field": "amount", "old_value": "250.50", "new_value": "1000.25"}
+    ]
     decision = model.decide("approve", comment="fixed the amount")
     assert decision == {
         "action": "correct",
-        "corrections": [{"line_item_id": "B", "field": "amount", "old_value": "250.50",
-                         "new_value": "1000.25"}],
-        "comment": "fixed the amount", "reviewer": "alice", "gate_id": "g1",
+        "corrections": [
+            {"line_item_id": "B", "field": "amount", "old_value": "250.50", "new_value": "1000.25"}
+        ],
+        "comment": "fixed the amount",
+        "reviewer": "alice",
+        "gate_id": "g1",
     }
 
 
@@ -104,8 +136,14 @@ def test_typed_values_follow_the_column_type() -> None:
     model.edit_by_id("A", "paid", "no")
     model.edit_by_id("A", "date", "2024-03-31")
     assert {c["field"]: c["new_value"] for c in model.corrections()} == {
-        "dr_cr": "CR", "paid": False, "date": "2024-03-31"}
-    assert model.edit_by_id("B", "date", "31/03/2024")[0] == "'31/03/2024' is not a date (use YYYY-MM-DD)"
+        "dr_cr": "CR",
+        "paid": False,
+        "date": "2024-03-31",
+    }
+    assert (
+        model.edit_by_id("B", "date", "31/03/2024")[0]
+        == "'31/03/2024' is not a date (use YYYY-MM-DD)"
+    )
 
 
 def test_cells_cannot_be_edited_without_allow_corrections() -> None:
@@ -118,8 +156,12 @@ def test_row_reject_sends_a_row_action_and_badges_the_row() -> None:
     model = table({"allow_corrections": True}, ROWS)
     model.edit_by_id("B", "amount", "1")
     intent = model.reject_row("rows", 1)
-    assert intent == {"kind": "row_action", "gate_id": "g1", "reviewer": "alice",
-                      "payload": {"action": "reject_row", "row_id": "B"}}
+    assert intent == {
+        "kind": "row_action",
+        "gate_id": "g1",
+        "reviewer": "alice",
+        "payload": {"action": "reject_row", "row_id": "B"},
+    }
     assert model.row_status("rows", 1) == "rejected"
     assert model.corrections() == []  # edits on a rejected row are not sent
     with pytest.raises(PermissionError, match="rejected"):
@@ -129,8 +171,12 @@ def test_row_reject_sends_a_row_action_and_badges_the_row() -> None:
 def test_live_cell_edits_are_sent_as_edit_cell_row_actions_when_configured() -> None:
     model = table({"allow_corrections": True, "send_cell_edits": True}, ROWS)
     _, intent = model.edit_by_id("A", "account", "4999")
-    assert intent == {"kind": "row_action", "gate_id": "g1", "reviewer": "alice",
-                      "payload": {"action": "edit_cell", "row_id": "A", "field": "account", "value": "4999"}}
+    assert intent == {
+        "kind": "row_action",
+        "gate_id": "g1",
+        "reviewer": "alice",
+        "payload": {"action": "edit_cell", "row_id": "A", "field": "account", "value": "4999"},
+    }
 
 
 def test_low_confidence_cells_are_counted_and_ordered_first() -> None:
@@ -138,7 +184,13 @@ def test_low_confidence_cells_are_counted_and_ordered_first() -> None:
     assert isinstance(model, ExtractionReviewModel)
     low = model.low_confidence_cells()
     assert {(row, field) for _, row, field, _ in low} == {
-        (1, "amount"), (3, "date"), (3, "description"), (3, "amount"), (3, "currency"), (3, "dr_cr")}
+        (1, "amount"),
+        (3, "date"),
+        (3, "description"),
+        (3, "amount"),
+        (3, "currency"),
+        (3, "dr_cr"),
+    }
     assert model.body_view()["low_confidence"] == 6
     assert model.rows_by_confidence("line_items")[:2] == [1, 3]
     view = model.table_view()
@@ -166,12 +218,20 @@ def test_payload_validation_errors_are_shown_on_their_cells() -> None:
 
 
 def test_validation_rules_block_approval_until_the_edits_fix_them() -> None:
-    model = table({"allow_corrections": True, "validation_rules": [
-        {"type": "balanced", "debit": "debit", "credit": "credit"},
-        {"type": "required", "field": "account"},
-        {"type": "pattern", "field": "account", "pattern": "[0-9]{4}", "level": "warning"},
-    ]}, [{"id": "1", "account": "4000", "debit": 10, "credit": 0},
-         {"id": "2", "account": "", "debit": 0, "credit": 9}])
+    model = table(
+        {
+            "allow_corrections": True,
+            "validation_rules": [
+                {"type": "balanced", "debit": "debit", "credit": "credit"},
+                {"type": "required", "field": "account"},
+                {"type": "pattern", "field": "account", "pattern": "[0-9]{4}", "level": "warning"},
+            ],
+        },
+        [
+            {"id": "1", "account": "4000", "debit": 10, "credit": 0},
+            {"id": "2", "account": "", "debit": 0, "credit": 9},
+        ],
+    )
     with pytest.raises(DecisionBlocked) as blocked:
         model.decide("approve")
     assert "differ by 1.00" in str(blocked.value)
@@ -181,7 +241,9 @@ def test_validation_rules_block_approval_until_the_edits_fix_them() -> None:
     results = {r.rule: r for r in model.rule_results()}
     assert results["balanced"].ok and results["required"].ok
     assert not results["pattern"].ok and results["pattern"].level == "warning"
-    assert model.body_view()["rule_cells"]["rows"] == [[1, 0, "account must match [0-9]{4} (1 do not)"]]
+    assert model.body_view()["rule_cells"]["rows"] == [
+        [1, 0, "account must match [0-9]{4} (1 do not)"]
+    ]
     assert model.decide("approve")["action"] == "correct"
 
 
@@ -197,14 +259,29 @@ def test_reject_needs_a_comment_and_sends_no_corrections() -> None:
     with pytest.raises(DecisionBlocked, match="say why"):
         model.decide("reject")
     decision = model.decide("reject", comment="  wrong statement  ")
-    assert decision == {"action": "reject", "corrections": [], "comment": "wrong statement",
-                        "reviewer": "alice", "gate_id": "g1"}
+    assert decision == {
+        "action": "reject",
+        "corrections": [],
+        "comment": "wrong statement",
+        "reviewer": "alice",
+        "gate_id": "g1",
+    }
 
 
 def test_actions_follow_the_config_with_the_primary_on_the_right() -> None:
-    model = table({"actions": [{"kind": "approve", "label": "Post it", "primary": True},
-                               {"kind": "reject", "label": "Send back"}]}, ROWS)
-    assert [(a.kind, a.label) for a in model.actions()] == [("reject", "Send back"), ("approve", "Post it")]
+    model = table(
+        {
+            "actions": [
+                {"kind": "approve", "label": "Post it", "primary": True},
+                {"kind": "reject", "label": "Send back"},
+            ]
+        },
+        ROWS,
+    )
+    assert [(a.kind, a.label) for a in model.actions()] == [
+        ("reject", "Send back"),
+        ("approve", "Post it"),
+    ]
     default = table({"approve_label": "OK", "reject_label": "No"}, ROWS)
     assert [a.label for a in default.actions()] == ["No", "OK"]
 
@@ -230,8 +307,12 @@ def test_after_a_decision_the_table_is_read_only_and_a_refusal_keeps_the_edits()
 def test_datasets_become_tabs_and_a_missing_one_is_reported() -> None:
     model = panel_for_state(states.data_table(), reviewer="alice")
     assert [(d.key, d.label, len(d.rows)) for d in model.datasets] == [
-        ("holdings", "Holdings", 3), ("cash", "Cash", 2)]
-    broken = table({"datasets": [{"key": "x", "label": "Lines", "data_key": "lines"}]}, {"other": []})
+        ("holdings", "Holdings", 3),
+        ("cash", "Cash", 2),
+    ]
+    broken = table(
+        {"datasets": [{"key": "x", "label": "Lines", "data_key": "lines"}]}, {"other": []}
+    )
     assert "dataset 'Lines': the payload has no 'lines' rows" in broken.problems
     assert broken.table_view()["datasets"][0]["cells"] == []
 

@@ -27,13 +27,21 @@ def test_table_edit_message_becomes_a_diff_and_a_correction() -> None:
     decisions: list[dict] = []
     widget = table_widget(IntentSink(on_decision=decisions.append))
     send(widget, type="edit", dataset="line_items", row=1, col=2, text="1205")
-    assert widget.state["body"]["edits"]["line_items"] == [[1, 2, "USD 1,250.00", "USD 1,205.00", None]]
+    assert widget.state["body"]["edits"]["line_items"] == [
+        [1, 2, "USD 1,250.00", "USD 1,205.00", None]
+    ]
     send(widget, type="decide", action="approve", comment="amount misread")
-    assert decisions == [{
-        "action": "correct",
-        "corrections": [{"line_item_id": "L2", "field": "amount", "old_value": 1250.0, "new_value": 1205.0}],
-        "comment": "amount misread", "reviewer": "alice", "gate_id": "g-extract",
-    }]
+    assert decisions == [
+        {
+            "action": "correct",
+            "corrections": [
+                {"line_item_id": "L2", "field": "amount", "old_value": 1250.0, "new_value": 1205.0}
+            ],
+            "comment": "amount misread",
+            "reviewer": "alice",
+            "gate_id": "g-extract",
+        }
+    ]
     assert widget.state["gate"]["status"] == "submitting"
 
 
@@ -41,8 +49,14 @@ def test_table_sends_row_rejects_while_the_gate_stays_open() -> None:
     rows: list[dict] = []
     widget = table_widget(IntentSink(on_row_action=rows.append))
     send(widget, type="reject_row", dataset="line_items", row=3)
-    assert rows == [{"kind": "row_action", "gate_id": "g-extract", "reviewer": "alice",
-                     "payload": {"action": "reject_row", "row_id": "L4"}}]
+    assert rows == [
+        {
+            "kind": "row_action",
+            "gate_id": "g-extract",
+            "reviewer": "alice",
+            "payload": {"action": "reject_row", "row_id": "L4"},
+        }
+    ]
     assert widget.state["body"]["rejected"] == {"line_items": [3]}
     assert widget.state["gate"]["status"] == "open"
 
@@ -64,7 +78,9 @@ def test_a_refused_decision_shows_inline_and_keeps_the_edits() -> None:
     send(widget, type="edit", dataset="line_items", row=1, col=2, text="1205")
     send(widget, type="decide", action="approve", comment="")
     widget.show_error("correction to row 'L2' refused: gate g-extract is closed")
-    assert widget.state["gate"]["error"] == "correction to row 'L2' refused: gate g-extract is closed"
+    assert (
+        widget.state["gate"]["error"] == "correction to row 'L2' refused: gate g-extract is closed"
+    )
     assert widget.state["gate"]["read_only"] is False
     assert widget.state["body"]["corrections"][0]["new"] == "USD 1,205.00"
 
@@ -91,8 +107,10 @@ def test_undo_and_revert_messages() -> None:
 
 def test_journal_override_message_unblocks_approval() -> None:
     decisions: list[dict] = []
-    widget = PanelWidget(panel_for_state(states.journal_review(), reviewer="alice"),
-                         IntentSink(on_decision=decisions.append))
+    widget = PanelWidget(
+        panel_for_state(states.journal_review(), reviewer="alice"),
+        IntentSink(on_decision=decisions.append),
+    )
     approve = next(a for a in widget.view["actions"] if a["kind"] == "approve")
     assert approve["blocked"]
     send(widget, type="override", reason="rounding on FX revaluation")
@@ -104,8 +122,10 @@ def test_journal_override_message_unblocks_approval() -> None:
 
 def test_nav_signer_message_signs_under_that_name() -> None:
     decisions: list[dict] = []
-    widget = PanelWidget(panel_for_state(states.nav_signoff(), reviewer="bob"),
-                         IntentSink(on_decision=decisions.append))
+    widget = PanelWidget(
+        panel_for_state(states.nav_signoff(), reviewer="bob"),
+        IntentSink(on_decision=decisions.append),
+    )
     send(widget, type="signer", name="Robert Smith, CFO")
     send(widget, type="decide", action="approve", comment="Fee accrual reflects new commitments")
     assert decisions[0]["reviewer"] == "Robert Smith, CFO"
@@ -114,11 +134,19 @@ def test_nav_signer_message_signs_under_that_name() -> None:
 def test_upload_message_with_bytes_stores_the_file_and_sends_the_signal(tmp_path: Path) -> None:
     signals: list[dict] = []
     store = DocumentStore(tmp_path)
-    widget = PanelWidget(panel_for_state(states.file_upload(), reviewer="alice", store=store),
-                         IntentSink(on_signal=signals.append))
-    widget._on_message(widget, {"type": "upload", "slot": None,
-                                "files": [{"name": "march.pdf", "size": 8, "type": "application/pdf"}]},
-                       [memoryview(b"%PDF-1.7")])
+    widget = PanelWidget(
+        panel_for_state(states.file_upload(), reviewer="alice", store=store),
+        IntentSink(on_signal=signals.append),
+    )
+    widget._on_message(
+        widget,
+        {
+            "type": "upload",
+            "slot": None,
+            "files": [{"name": "march.pdf", "size": 8, "type": "application/pdf"}],
+        },
+        [memoryview(b"%PDF-1.7")],
+    )
     [signal] = signals
     assert signal["signal_name"] == "document_submitted"
     assert store.get(signal["payload"]["document_ref"]) == b"%PDF-1.7"
@@ -128,7 +156,9 @@ def test_upload_message_with_bytes_stores_the_file_and_sends_the_signal(tmp_path
 
 def test_a_refused_upload_says_why(tmp_path: Path) -> None:
     widget = PanelWidget(panel_for_state(states.file_upload(), store=DocumentStore(tmp_path)))
-    widget._on_message(widget, {"type": "upload", "files": [{"name": "x.exe", "size": 2, "type": ""}]}, [b"MZ"])
+    widget._on_message(
+        widget, {"type": "upload", "files": [{"name": "x.exe", "size": 2, "type": ""}]}, [b"MZ"]
+    )
     assert widget.view["notice"].startswith("Not uploaded: 'x.exe' is not an accepted type")
     assert widget.sink.sent == []
 
@@ -170,7 +200,9 @@ def test_clicking_a_completed_step_shows_its_snapshot_and_back() -> None:
     view.crumbs._on_message(view.crumbs, {"type": "select", "step_id": "review_extraction"}, [])
     shown = view.slot.children[0]
     assert isinstance(shown, DataTableWidget)
-    assert shown.state["gate"]["decided"]["sentence"].startswith("Approved with corrections (1) by alice@fund.example")
+    assert shown.state["gate"]["decided"]["sentence"].startswith(
+        "Approved with corrections (1) by alice@fund.example"
+    )
     assert shown.state["actions"] == []
     assert view.crumbs.view["selected"] == "review_extraction"
     view.crumbs._on_message(view.crumbs, {"type": "select", "step_id": None}, [])
@@ -223,15 +255,19 @@ def test_messages_from_several_threads_do_not_lose_edits() -> None:
     assert len(widget.model.corrections()) == 200
 
 
-@pytest.mark.parametrize("name", ["common.js", "datatable.js", "panels.js", "breadcrumb.js", "ntro.css",
-                                  "lucide-icons.json"])
+@pytest.mark.parametrize(
+    "name",
+    ["common.js", "datatable.js", "panels.js", "breadcrumb.js", "ntro.css", "lucide-icons.json"],
+)
 def test_front_end_files_ship_flat_in_the_package(name: str) -> None:
     import ntro_jupyter.widgets as widgets
 
     static = Path(widgets.__file__).parent / "static"
     assert (static / name).is_file()
     text = (static / name).read_text()
-    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
+    assert (
+        "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
+    )
 
 
 def test_a_callback_that_reports_a_refusal_at_once_does_not_deadlock() -> None:

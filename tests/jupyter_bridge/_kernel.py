@@ -40,7 +40,9 @@ class CellResult:
     def check(self) -> CellResult:
         if self.error:
             tb = "\n".join(self.error.get("traceback", []))
-            raise AssertionError(f"cell failed: {self.error.get('ename')}: {self.error.get('evalue')}\n{tb}")
+            raise AssertionError(
+                f"cell failed: {self.error.get('ename')}: {self.error.get('evalue')}\n{tb}"
+            )
         return self
 
 
@@ -54,8 +56,9 @@ class Kernel:
         self.kc: Any = None
 
     def start(self, timeout: float = 60) -> Kernel:
-        self.km.start_kernel(cwd=str(self.cwd), env=self.env,
-                             extra_arguments=["--HistoryManager.enabled=False"])
+        self.km.start_kernel(
+            cwd=str(self.cwd), env=self.env, extra_arguments=["--HistoryManager.enabled=False"]
+        )
         self._connect(timeout)
         return self
 
@@ -79,9 +82,17 @@ class Kernel:
 
     # -- cells -----------------------------------------------------------------------------
     def execute(self, code: str, timeout: float = 60, subshell_id: str | None = None) -> CellResult:
-        msg = self.kc.session.msg("execute_request", {
-            "code": code, "silent": False, "store_history": True, "user_expressions": {},
-            "allow_stdin": False, "stop_on_error": True})
+        msg = self.kc.session.msg(
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        )
         if subshell_id is not None:
             msg["header"]["subshell_id"] = subshell_id
         self.kc.shell_channel.send(msg)
@@ -89,9 +100,17 @@ class Kernel:
 
     def start_execute(self, code: str) -> str:
         """Send a cell and return its message id without waiting (``collect`` it later)."""
-        msg = self.kc.session.msg("execute_request", {
-            "code": code, "silent": False, "store_history": True, "user_expressions": {},
-            "allow_stdin": False, "stop_on_error": True})
+        msg = self.kc.session.msg(
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        )
         self.kc.shell_channel.send(msg)
         return msg["header"]["msg_id"]
 
@@ -101,7 +120,9 @@ class Kernel:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"cell did not finish within {timeout}s; so far: {result.text!r}")
+                raise TimeoutError(
+                    f"cell did not finish within {timeout}s; so far: {result.text!r}"
+                )
             try:
                 msg = self.kc.get_iopub_msg(timeout=min(remaining, 1.0))
             except queue.Empty:
@@ -138,10 +159,13 @@ class Kernel:
         return self.execute(expression, timeout).check().value()
 
     # -- widgets -----------------------------------------------------------------------------
-    def comm_msg(self, comm_id: str, content: dict[str, Any], subshell_id: str | None = None) -> None:
+    def comm_msg(
+        self, comm_id: str, content: dict[str, Any], subshell_id: str | None = None
+    ) -> None:
         """A widget's custom message, as the ipywidgets front end sends it."""
-        msg = self.kc.session.msg("comm_msg", {
-            "comm_id": comm_id, "data": {"method": "custom", "content": content}})
+        msg = self.kc.session.msg(
+            "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": content}}
+        )
         if subshell_id is not None:
             msg["header"]["subshell_id"] = subshell_id
         self.kc.shell_channel.send(msg)

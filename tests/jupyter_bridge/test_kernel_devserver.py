@@ -89,7 +89,10 @@ def test_server_magics_and_a_server_that_goes_away(start_kernel: Any, dev: dict[
     stopped = kernel.execute(f"%ntro server stop {dev['args']}", timeout=60).check()
     assert "Stopped the Temporal dev server" in stopped.stdout
     down = kernel.execute("%ntro approve inv-dev-2", timeout=60)
-    assert down.stderr.startswith("UsageError: cannot reach") and len(down.stderr.strip().splitlines()) == 1
+    assert (
+        down.stderr.startswith("UsageError: cannot reach")
+        and len(down.stderr.strip().splitlines()) == 1
+    )
     status = kernel.eval("import time; time.sleep(2); h.live.status_line.value")
     assert "cannot reach" in status and "retrying" in status
 
@@ -111,10 +114,13 @@ def test_a_remote_cluster_by_address_and_its_mistakes(dev: dict[str, Any]) -> No
     session = Session(Target.remote(dev["address"]), reviewer="dora")
     try:
         assert session.connect(Target.remote(dev["address"])) == (
-            f"Connected to cluster {dev['address']} (namespace default)")
+            f"Connected to cluster {dev['address']} (namespace default)"
+        )
         session.load(INVOICE)
         handle = session.run("invoice-review", {"vendor": "Acme", "period": "2026-10"})
-        handle.wait_for_state(lambda s: (s.get("pending_action") or {}).get("kind") == "submit_file", 20)
+        handle.wait_for_state(
+            lambda s: (s.get("pending_action") or {}).get("kind") == "submit_file", 20
+        )
         with pytest.raises(SessionError, match="namespace 'nope' does not exist"):
             session.connect(dev["address"], namespace="nope")
         with pytest.raises(SessionError, match="does not speak TLS"):

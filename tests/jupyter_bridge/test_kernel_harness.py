@@ -32,8 +32,16 @@ def wait_for_gate(kernel: Kernel, handle: str, kind: str) -> str:
 
 def send_upload(kernel: Kernel, comm_id: str, name: str, data: bytes) -> None:
     """What the upload panel's front end sends: file metadata in content, bytes in a buffer."""
-    msg = kernel.kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {
-        "method": "custom", "content": {"type": "upload", "files": [{"name": name, "type": "text/csv"}]}}})
+    msg = kernel.kc.session.msg(
+        "comm_msg",
+        {
+            "comm_id": comm_id,
+            "data": {
+                "method": "custom",
+                "content": {"type": "upload", "files": [{"name": name, "type": "text/csv"}]},
+            },
+        },
+    )
     kernel.kc.session.send(kernel.kc.shell_channel.socket, msg, buffers=[data])
 
 
@@ -53,7 +61,9 @@ def test_a_review_decided_with_widget_messages_lands_once(start_kernel: Any) -> 
     assert "Loaded invoice-review" in loaded.stdout and "harness" in loaded.stdout
     ran = kernel.execute(f"h = %ntro run invoice-review --input '{INPUT}' --id inv-k1").check()
     assert any("application/vnd.jupyter.widget-view+json" in d for d in ran.displays)
-    assert any("ntro-run" in d.get("text/html", "") for d in ran.displays)  # saved-notebook fallback
+    assert any(
+        "ntro-run" in d.get("text/html", "") for d in ran.displays
+    )  # saved-notebook fallback
 
     # The upload panel: a file chosen in the browser arrives as a comm message with a buffer.
     upload = wait_for_gate(kernel, "h", "submit_file")
@@ -63,12 +73,19 @@ def test_a_review_decided_with_widget_messages_lands_once(start_kernel: Any) -> 
     # Block the main shell in h.wait(): widget messages sent on a subshell still get through
     # (JupyterLab 4.4+ with ipykernel 7 sends comm messages on subshells).
     subshell = kernel.create_subshell()
-    waiting = kernel.start_execute("print('RESULT', json.dumps(h.wait(30)))".replace(
-        "json.dumps", "__import__('json').dumps"))
-    kernel.comm_msg(table, {"type": "edit", "dataset": "lines", "row": 1, "col": 2, "text": "275"},
-                    subshell_id=subshell)
-    kernel.comm_msg(table, {"type": "decide", "action": "approve", "comment": "travel fixed"},
-                    subshell_id=subshell)
+    waiting = kernel.start_execute(
+        "print('RESULT', json.dumps(h.wait(30)))".replace("json.dumps", "__import__('json').dumps")
+    )
+    kernel.comm_msg(
+        table,
+        {"type": "edit", "dataset": "lines", "row": 1, "col": 2, "text": "275"},
+        subshell_id=subshell,
+    )
+    kernel.comm_msg(
+        table,
+        {"type": "decide", "action": "approve", "comment": "travel fixed"},
+        subshell_id=subshell,
+    )
     done = kernel.collect(waiting, 30).check()
     result = json.loads(done.stdout.split("RESULT", 1)[1])
     assert result == {"vendor": "Acme", "approved": True, "total": 1574.0}
@@ -78,8 +95,11 @@ def test_a_review_decided_with_widget_messages_lands_once(start_kernel: Any) -> 
     decisions = [e for e in audit if e["kind"] == "decision"]
     assert len(decisions) == 1
     assert decisions[0]["reviewer"] == "alice" and decisions[0]["action"] == "correct"
-    assert [(e["line_item_id"], e["old_value"], e["new_value"]) for e in audit if e["kind"] == "correction"] == [
-        ("L2", 250.0, 275.0)]
+    assert [
+        (e["line_item_id"], e["old_value"], e["new_value"])
+        for e in audit
+        if e["kind"] == "correction"
+    ] == [("L2", 250.0, 275.0)]
     # The document went to the store, only its ref through Temporal.
     assert list((Path(kernel.env["NTRO_DOCUMENT_STORE"])).glob("doc_*/content"))
 
@@ -95,9 +115,11 @@ def test_an_awaiting_cell_lets_clicks_on_the_main_shell_through(start_kernel: An
     kernel = start_kernel()
     kernel.execute(f"%ntro load {INVOICE}").check()
     kernel.execute(f"h = %ntro run invoice-review --input '{INPUT}' --id inv-k2").check()
-    kernel.execute("from ntro_jupyter import get_session\n"
-                   "s = get_session(); s.loop.run(s.handle('inv-k2').signal('invoice_uploaded', "
-                   "{'document_ref': 'doc_x'}))").check()
+    kernel.execute(
+        "from ntro_jupyter import get_session\n"
+        "s = get_session(); s.loop.run(s.handle('inv-k2').signal('invoice_uploaded', "
+        "{'document_ref': 'doc_x'}))"
+    ).check()
     table = wait_for_gate(kernel, "h", "interactive_review")
     waiting = kernel.start_execute("r = await h.wait_async(30)\nprint('RESULT', r['approved'])")
     kernel.comm_msg(table, {"type": "decide", "action": "reject", "comment": "duplicate invoice"})
@@ -134,22 +156,28 @@ def test_mistakes_are_one_line_errors_and_the_session_stays_usable(start_kernel:
     # After all that, the default target still works.
     kernel.execute("%ntro connect harness").check()
     kernel.execute(f"%ntro load {INVOICE}").check()
-    bad_input = kernel.execute("%ntro run invoice-review --input {\"vendor\": 1}")
+    bad_input = kernel.execute('%ntro run invoice-review --input {"vendor": 1}')
     assert "Quote JSON values" in bad_input.stderr
-    unfit = kernel.execute("%ntro run invoice-review --input '{\"vendor\": \"Acme\"}'")
+    unfit = kernel.execute('%ntro run invoice-review --input \'{"vendor": "Acme"}\'')
     assert "does not fit InvoiceInput: period" in unfit.stderr
     kernel.execute("h = %ntro run invoice-review --id inv-k3").check()  # generated input
-    assert kernel.eval("h.wait_for_state(lambda s: bool(s.get('pending_action')), 20) and 'ok'") == "'ok'"
+    assert (
+        kernel.eval("h.wait_for_state(lambda s: bool(s.get('pending_action')), 20) and 'ok'")
+        == "'ok'"
+    )
     early = kernel.execute("%ntro approve inv-k3")
     assert "has no open review (it waits for submit_file)" in early.stderr
     # Attaching again replaces the first view, which stops polling.
     kernel.execute("h2 = %ntro attach inv-k3").check()
     assert "replaced by a newer view" in kernel.eval("h.live.join(5); h.live.status_line.value")
     # Nothing patched asyncio for the whole process (no nest_asyncio on import or use).
-    assert kernel.eval(
-        "import asyncio, sys; (any(m.startswith('nest_asyncio') for m in sys.modules), "
-        "asyncio.BaseEventLoop.run_until_complete.__module__, asyncio.run.__module__)"
-    ) == "(False, 'asyncio.base_events', 'asyncio.runners')"
+    assert (
+        kernel.eval(
+            "import asyncio, sys; (any(m.startswith('nest_asyncio') for m in sys.modules), "
+            "asyncio.BaseEventLoop.run_until_complete.__module__, asyncio.run.__module__)"
+        )
+        == "(False, 'asyncio.base_events', 'asyncio.runners')"
+    )
 
 
 RUNBOOK_CELL = '''%%ntro runbook
@@ -185,8 +213,12 @@ def test_a_runbook_cell_runs_exports_and_tests(start_kernel: Any, tmp_path: Path
     target = tmp_path / "exported"
     exported = kernel.execute(f"%ntro export period-close {target}").check()
     assert "Exported runbook 'period-close'" in exported.stdout
-    validated = subprocess.run([sys.executable, "-m", "ntro", "runbook", "validate", str(target)],
-                               capture_output=True, text=True, timeout=60)
+    validated = subprocess.run(
+        [sys.executable, "-m", "ntro", "runbook", "validate", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "component: APPROVAL_FORM" in (target / "runbook.md").read_text()
 
@@ -194,8 +226,20 @@ def test_a_runbook_cell_runs_exports_and_tests(start_kernel: Any, tmp_path: Path
     saved = kernel.execute("%ntro scenario save carol_signs close-1", timeout=60).check()
     assert f"Saved scenario 'carol_signs' to {target / 'tests' / 'scenarios.py'}" in saved.stdout
     replayed = subprocess.run(
-        [sys.executable, "-m", "ntro", "workflow", "test", str(target), "--scenario", "carol_signs"],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "ntro",
+            "workflow",
+            "test",
+            str(target),
+            "--scenario",
+            "carol_signs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     assert "decision=approved" in replayed.stdout and "'2026-10'" not in replayed.stderr
 

@@ -24,7 +24,12 @@ from ntro_jupyter._session import DecisionRefused, SessionError, WorkflowNotFoun
 from tests.jupyter_bridge.conftest import INVOICE
 
 INPUT = {"vendor": "Acme", "period": "2026-10"}
-DOC = {"document_ref": "doc_test", "filename": "invoice.csv", "size": 10, "content_type": "text/csv"}
+DOC = {
+    "document_ref": "doc_test",
+    "filename": "invoice.csv",
+    "size": 10,
+    "content_type": "text/csv",
+}
 
 
 def kind_is(kind: str) -> Any:
@@ -57,9 +62,17 @@ def test_a_change_in_the_workflow_shows_within_250ms(harness_session: Any) -> No
         before = len(applied)
         sent = time.perf_counter()
         # A change made outside this view (another reviewer's client): a row action.
-        session.loop.run(session.handle(handle.workflow_id).execute_update("submit_action", {
-            "kind": "row_action", "gate_id": gate, "reviewer": "bob",
-            "payload": {"action": "reject_row", "row_id": "L3"}}))
+        session.loop.run(
+            session.handle(handle.workflow_id).execute_update(
+                "submit_action",
+                {
+                    "kind": "row_action",
+                    "gate_id": gate,
+                    "reviewer": "bob",
+                    "payload": {"action": "reject_row", "row_id": "L3"},
+                },
+            )
+        )
         deadline = time.monotonic() + 3
         while len(applied) == before and time.monotonic() < deadline:
             time.sleep(0.002)
@@ -99,9 +112,17 @@ def test_a_refused_decision_shows_in_the_view_that_sent_it(harness_session: Any)
     handle = at_review(harness_session)
     live = handle.live
     gate = handle.pending()["gate_id"]
-    live._on_decision({"action": "correct", "gate_id": gate, "comment": None, "reviewer": "alice",
-                       "corrections": [{"line_item_id": "L9", "field": "amount", "old_value": 1,
-                                        "new_value": 2}]})
+    live._on_decision(
+        {
+            "action": "correct",
+            "gate_id": gate,
+            "comment": None,
+            "reviewer": "alice",
+            "corrections": [
+                {"line_item_id": "L9", "field": "amount", "old_value": 1, "new_value": 2}
+            ],
+        }
+    )
     deadline = time.monotonic() + 5
     while "refused" not in (live.problem or "") and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -138,8 +159,9 @@ def test_clicks_from_many_threads_decide_once(harness_session: Any) -> None:
 def test_signals_from_the_view_reach_the_workflow(harness_session: Any) -> None:
     handle = harness_session.run("invoice-review", INPUT)
     handle.wait_for_state(kind_is("submit_file"))
-    handle.live._on_signal({"signal_task_id": handle.workflow_id, "signal_name": None,
-                            "payload": DOC})
+    handle.live._on_signal(
+        {"signal_task_id": handle.workflow_id, "signal_name": None, "payload": DOC}
+    )
     handle.wait_for_state(kind_is("interactive_review"))
     harness_session.reject(handle.workflow_id, comment="wrong vendor")
     assert handle.wait(10) == {"vendor": "Acme", "approved": False, "total": None}
@@ -162,10 +184,16 @@ def test_mistakes_are_readable_errors_and_the_session_stays_usable(harness_sessi
     session.loop.run(session.handle(handle.workflow_id).signal("invoice_uploaded", DOC))
     handle.wait_for_state(kind_is("interactive_review"))
     with pytest.raises(DecisionRefused, match="L9"):
-        session.approve(handle.workflow_id, corrections=[
-            {"line_item_id": "L9", "field": "amount", "old_value": 0, "new_value": 1}])
-    result = session.approve(handle.workflow_id, corrections=[
-        {"line_item_id": "L2", "field": "amount", "old_value": 250.0, "new_value": 275.0}])
+        session.approve(
+            handle.workflow_id,
+            corrections=[{"line_item_id": "L9", "field": "amount", "old_value": 0, "new_value": 1}],
+        )
+    result = session.approve(
+        handle.workflow_id,
+        corrections=[
+            {"line_item_id": "L2", "field": "amount", "old_value": 250.0, "new_value": 275.0}
+        ],
+    )
     assert result["decision"]["action"] == "correct" and result["decision"]["reviewer"] == "alice"
     assert handle.wait(10)["total"] == 1574.0
     with pytest.raises(SessionError, match="completed: there is nothing to decide"):
@@ -194,7 +222,9 @@ class SignOffWorkflow(NtroWorkflow):
 '''
 
 
-def test_a_redefined_runbook_leaves_running_workflows_on_their_definition(harness_session: Any) -> None:
+def test_a_redefined_runbook_leaves_running_workflows_on_their_definition(
+    harness_session: Any,
+) -> None:
     session = harness_session
     [v1] = session.define("VERSION = 1\n" + CELL_V1, namespace={"__name__": "__main__"})
     assert v1.slug == "sign-off" and v1.origin == "cell"
@@ -225,14 +255,20 @@ def test_an_exported_notebook_runbook_validates(harness_session: Any, tmp_path: 
     target = session.export("sign-off", tmp_path / "sign-off")
     text = (target / "runbook.md").read_text()
     assert "component: APPROVAL_FORM" in text and "responsibility: human" in text
-    done = subprocess.run([sys.executable, "-m", "ntro", "runbook", "validate", str(target)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "ntro", "runbook", "validate", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     with pytest.raises(SessionError, match="not empty"):
         session.export("sign-off", target)
 
 
-def test_an_export_whose_cell_needs_other_cells_says_so(harness_session: Any, tmp_path: Path) -> None:
+def test_an_export_whose_cell_needs_other_cells_says_so(
+    harness_session: Any, tmp_path: Path
+) -> None:
     session = harness_session
     # TITLE comes from another cell: the exported module cannot import.
     namespace: dict[str, Any] = {"__name__": "__main__", "VERSION": 4, "TITLE": "Sign"}
@@ -249,11 +285,28 @@ def test_a_recorded_review_replays_as_a_scenario(harness_session: Any, tmp_path:
     session.load(bundle)
     handle = at_review(session)
     gate = handle.pending()["gate_id"]
-    session.loop.run(session.submit_action(handle.workflow_id, {
-        "kind": "row_action", "gate_id": gate, "reviewer": "alice",
-        "payload": {"action": "edit_cell", "row_id": "L2", "field": "amount", "value": 275.0}}))
-    session.approve(handle.workflow_id, corrections=[
-        {"line_item_id": "L2", "field": "amount", "old_value": 250.0, "new_value": 275.0}])
+    session.loop.run(
+        session.submit_action(
+            handle.workflow_id,
+            {
+                "kind": "row_action",
+                "gate_id": gate,
+                "reviewer": "alice",
+                "payload": {
+                    "action": "edit_cell",
+                    "row_id": "L2",
+                    "field": "amount",
+                    "value": 275.0,
+                },
+            },
+        )
+    )
+    session.approve(
+        handle.workflow_id,
+        corrections=[
+            {"line_item_id": "L2", "field": "amount", "old_value": 250.0, "new_value": 275.0}
+        ],
+    )
     assert handle.wait(10)["total"] == 1574.0
     saved = session.save_scenario("travel_fix", handle.workflow_id)
     assert saved.path == bundle / "tests" / "scenarios.py" and saved.replays
@@ -266,7 +319,20 @@ def test_a_recorded_review_replays_as_a_scenario(harness_session: Any, tmp_path:
     with pytest.raises(SessionError, match="already has a scenario 'travel_fix'"):
         session.save_scenario("travel_fix", handle.workflow_id)
     done = subprocess.run(
-        [sys.executable, "-m", "ntro", "workflow", "test", str(bundle), "--scenario", "travel_fix", "--json"],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "ntro",
+            "workflow",
+            "test",
+            str(bundle),
+            "--scenario",
+            "travel_fix",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert '"decision": "approved"' in done.stdout

@@ -27,11 +27,19 @@ def test_nothing_configured_means_the_harness() -> None:
 
 
 def test_temporal_env_vars_name_a_remote_cluster() -> None:
-    target = Target.from_env({
-        "TEMPORAL_HOST": "temporal.example.com:7233", "TEMPORAL_NAMESPACE": "close",
-        "TEMPORAL_API_KEY": "secret", "TEMPORAL_TLS": "false",
-    })
-    assert (target.kind, target.address, target.namespace) == ("remote", "temporal.example.com:7233", "close")
+    target = Target.from_env(
+        {
+            "TEMPORAL_HOST": "temporal.example.com:7233",
+            "TEMPORAL_NAMESPACE": "close",
+            "TEMPORAL_API_KEY": "secret",
+            "TEMPORAL_TLS": "false",
+        }
+    )
+    assert (target.kind, target.address, target.namespace) == (
+        "remote",
+        "temporal.example.com:7233",
+        "close",
+    )
     assert target.tls is True  # an API key implies TLS
     assert "secret" not in repr(target) and "secret" not in target.describe()
     assert Target.from_env({"TEMPORAL_HOST": "h:7233", "TEMPORAL_TLS": "1"}).tls is True
@@ -78,13 +86,16 @@ def test_loop_thread_serves_any_thread_and_refuses_to_wait_for_itself() -> None:
 
     loop = LoopThread("test-loop")
     try:
+
         async def where() -> str:
             await asyncio.sleep(0)
             return threading.current_thread().name
 
         assert loop.run(where()) == "test-loop"
         results: list[str] = []
-        threads = [threading.Thread(target=lambda: results.append(loop.run(where()))) for _ in range(8)]
+        threads = [
+            threading.Thread(target=lambda: results.append(loop.run(where()))) for _ in range(8)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -113,8 +124,22 @@ def test_loop_thread_serves_any_thread_and_refuses_to_wait_for_itself() -> None:
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     from ntro_jupyter._magics import _HelpShown
 
-    for command in ("connect", "status", "server", "load", "run", "ls", "attach", "approve",
-                    "reject", "history", "test", "runbook", "export", "scenario"):
+    for command in (
+        "connect",
+        "status",
+        "server",
+        "load",
+        "run",
+        "ls",
+        "attach",
+        "approve",
+        "reject",
+        "history",
+        "test",
+        "runbook",
+        "export",
+        "scenario",
+    ):
         with pytest.raises(_HelpShown):
             _parser().parse_args([command, "--help"])
         assert f"%ntro {command}" in capsys.readouterr().out
@@ -160,11 +185,11 @@ def test_bundle_digest_follows_the_code_not_the_tests(tmp_path: Path) -> None:
 
 
 def test_child_slugs_are_found_in_the_source() -> None:
-    source = '''
+    source = """
         await self.run_child_workflow(slug="bench-signoff", input=x)
         await self.run_child_workflows("entity-close", inputs)
         await self.collect_documents(expected, slug="document-ingest")
-    '''
+    """
     assert referenced_slugs(source) == ["bench-signoff", "entity-close", "document-ingest"]
 
 
@@ -174,22 +199,43 @@ def test_child_slugs_are_found_in_the_source() -> None:
 def test_an_audit_trail_becomes_scenario_fields() -> None:
     parent = [
         {"kind": "row_action", "step_id": "review", "action": "reject_row", "line_item_id": "L3"},
-        {"kind": "row_action", "step_id": "review", "action": "edit_cell", "line_item_id": "L1",
-         "field": "amount", "new_value": 5},
+        {
+            "kind": "row_action",
+            "step_id": "review",
+            "action": "edit_cell",
+            "line_item_id": "L1",
+            "field": "amount",
+            "new_value": 5,
+        },
         {"kind": "decision", "step_id": "review", "action": "correct", "reviewer": "alice"},
-        {"kind": "correction", "step_id": "review", "line_item_id": "L2", "field": "amount",
-         "old_value": 250.0, "new_value": 275.0},
+        {
+            "kind": "correction",
+            "step_id": "review",
+            "line_item_id": "L2",
+            "field": "amount",
+            "old_value": 250.0,
+            "new_value": 275.0,
+        },
         {"kind": "refused", "step_id": "review", "reason": "bad"},
     ]
-    child = [{"kind": "decision", "step_id": "sign_off", "action": "reject", "reviewer": "bob"},
-             {"kind": "timeout", "step_id": "late", "action": "approve"}]
+    child = [
+        {"kind": "decision", "step_id": "sign_off", "action": "reject", "reviewer": "bob"},
+        {"kind": "timeout", "step_id": "late", "action": "approve"},
+    ]
     fields, warnings = scenario_fields([parent, child])
     assert fields == {
         "review_overrides": {"review": "approved", "sign_off": "rejected"},
-        "corrections": {"review": [{"line_item_id": "L2", "field": "amount", "old_value": 250.0,
-                                    "new_value": 275.0}]},
-        "row_actions": {"review": [{"action": "reject_row", "row_id": "L3"},
-                                   {"action": "edit_cell", "row_id": "L1", "field": "amount", "value": 5}]},
+        "corrections": {
+            "review": [
+                {"line_item_id": "L2", "field": "amount", "old_value": 250.0, "new_value": 275.0}
+            ]
+        },
+        "row_actions": {
+            "review": [
+                {"action": "reject_row", "row_id": "L3"},
+                {"action": "edit_cell", "row_id": "L1", "field": "amount", "value": 5},
+            ]
+        },
         "timeouts": ["late"],
         "reviewer": "alice",
     }
@@ -200,9 +246,19 @@ def test_an_audit_trail_becomes_scenario_fields() -> None:
 
 
 def test_ls_table_puts_what_each_workflow_waits_for() -> None:
-    rows = [WorkflowSummary("inv-1", "InvoiceReviewWorkflow", "running", pending={
-        "kind": "interactive_review", "step_id": "review", "reason": "Check the lines"}),
-        WorkflowSummary("inv-0", "InvoiceReviewWorkflow", "completed")]
+    rows = [
+        WorkflowSummary(
+            "inv-1",
+            "InvoiceReviewWorkflow",
+            "running",
+            pending={
+                "kind": "interactive_review",
+                "step_id": "review",
+                "reason": "Check the lines",
+            },
+        ),
+        WorkflowSummary("inv-0", "InvoiceReviewWorkflow", "completed"),
+    ]
     text = repr(WorkflowTable(rows))
     assert "review in step 'review' (Check the lines)" in text
     assert text.splitlines()[1].startswith("inv-1")
@@ -211,11 +267,27 @@ def test_ls_table_puts_what_each_workflow_waits_for() -> None:
 
 
 def test_history_table_shows_corrections_as_old_to_new() -> None:
-    table = AuditTable("inv-1", [
-        {"kind": "decision", "step_id": "review", "reviewer": "alice", "action": "correct", "comment": "ok"},
-        {"kind": "correction", "step_id": "review", "reviewer": "alice", "line_item_id": "L2",
-         "field": "amount", "old_value": 250.0, "new_value": 275.0},
-    ])
+    table = AuditTable(
+        "inv-1",
+        [
+            {
+                "kind": "decision",
+                "step_id": "review",
+                "reviewer": "alice",
+                "action": "correct",
+                "comment": "ok",
+            },
+            {
+                "kind": "correction",
+                "step_id": "review",
+                "reviewer": "alice",
+                "line_item_id": "L2",
+                "field": "amount",
+                "old_value": 250.0,
+                "new_value": 275.0,
+            },
+        ],
+    )
     text = repr(table)
     assert "correct — ok" in text and "L2.amount: 250.0 → 275.0" in text
     html = AuditTable("x", [{"kind": "refused", "reason": "<b>bad</b>"}])._repr_html_()
@@ -248,15 +320,28 @@ def test_a_class_from_a_cell_is_a_new_definition_only_when_its_code_changes() ->
 
 
 def test_a_snapshot_is_saved_data_drawn_without_a_kernel() -> None:
-    state = {"workflow_id": "inv-1", "workflow_type": "InvoiceReviewWorkflow",
-             "status": "completed", "steps": [{"id": "review", "title": "Review",
-                                               "status": "completed"}],
-             "completed_step_ids": ["review"], "pending_action": None,
-             "audit_trail": [{"kind": "decision", "step_id": "review", "reviewer": "alice",
-                              "action": "approve", "comment": "<script>x()</script>"}]}
+    state = {
+        "workflow_id": "inv-1",
+        "workflow_type": "InvoiceReviewWorkflow",
+        "status": "completed",
+        "steps": [{"id": "review", "title": "Review", "status": "completed"}],
+        "completed_step_ids": ["review"],
+        "pending_action": None,
+        "audit_trail": [
+            {
+                "kind": "decision",
+                "step_id": "review",
+                "reviewer": "alice",
+                "action": "approve",
+                "comment": "<script>x()</script>",
+            }
+        ],
+    }
     bundle = RunSnapshot(state, "2026-11-28T18:00:00Z")._repr_mimebundle_()
-    assert bundle["application/vnd.ntro.run+json"] == {"state": state,
-                                                       "taken_at": "2026-11-28T18:00:00Z"}
+    assert bundle["application/vnd.ntro.run+json"] == {
+        "state": state,
+        "taken_at": "2026-11-28T18:00:00Z",
+    }
     assert "Review" in bundle["text/html"] and "<script>x()" not in bundle["text/html"]
     assert "inv-1" in bundle["text/plain"]
     assert _parser().parse_args(["snapshot", "inv-1"]).workflow_id == "inv-1"

@@ -39,8 +39,14 @@ def closed_port() -> int:
 class JupyterProcess:
     """``jupyter server`` / ``jupyter lab`` as a subprocess; ``stop()`` ends it and its group."""
 
-    def __init__(self, workdir: Path, *, app: str = "server", env: dict[str, str] | None = None,
-                 root_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        app: str = "server",
+        env: dict[str, str] | None = None,
+        root_dir: Path | None = None,
+    ) -> None:
         self.app = app
         self.workdir = workdir
         self.root_dir = root_dir or (workdir / "root")
@@ -61,7 +67,9 @@ class JupyterProcess:
     def _command(self) -> list[str]:
         module = "jupyterlab" if self.app == "lab" else "jupyter_server"
         cmd = [
-            sys.executable, "-m", module,
+            sys.executable,
+            "-m",
+            module,
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
@@ -93,15 +101,20 @@ class JupyterProcess:
         config = self.workdir / "jupyter-config"
         (config / "labconfig").mkdir(parents=True, exist_ok=True)
         # No "receive Jupyter news?" toast over the screenshots.
-        (config / "labconfig" / "page_config.json").write_text(json.dumps(
-            {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-        env.update({
-            "JUPYTER_CONFIG_DIR": str(config),
-            "JUPYTER_RUNTIME_DIR": str(self.workdir / "runtime"),
-            "JUPYTER_PLATFORM_DIRS": "1",
-            "PYTHONUNBUFFERED": "1",
-            "NTRO_REVIEWER": "test.reviewer@example.com",
-        })
+        (config / "labconfig" / "page_config.json").write_text(
+            json.dumps(
+                {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
+            )
+        )
+        env.update(
+            {
+                "JUPYTER_CONFIG_DIR": str(config),
+                "JUPYTER_RUNTIME_DIR": str(self.workdir / "runtime"),
+                "JUPYTER_PLATFORM_DIRS": "1",
+                "PYTHONUNBUFFERED": "1",
+                "NTRO_REVIEWER": "test.reviewer@example.com",
+            }
+        )
         env.update(self.extra_env)
         return env
 
@@ -109,14 +122,21 @@ class JupyterProcess:
         self.root_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_file.open("wb")
         self.proc = subprocess.Popen(
-            self._command(), cwd=str(self.root_dir), env=self._env(), stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            self._command(),
+            cwd=str(self.root_dir),
+            env=self._env(),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter {self.app} exited with {self.proc.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"jupyter {self.app} exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
             try:
                 with urllib.request.urlopen(self.url("api/status"), timeout=2) as response:
                     if response.status == 200:
@@ -125,7 +145,9 @@ class JupyterProcess:
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"jupyter {self.app} did not start in {timeout:g}s:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"jupyter {self.app} did not start in {timeout:g}s:\n{self.log_tail()}"
+                )
             time.sleep(0.2)
 
     def log_tail(self, lines: int = 40) -> str:
@@ -201,11 +223,16 @@ class TemporalThread:
 
         self._stop = asyncio.Event()
         try:
-            self.client = await Client.connect(self.address, data_converter=pydantic_data_converter,
-                                               runtime=quiet_runtime())
-            async with Worker(self.client, task_queue=self.task_queue, workflows=self.workflows,
-                              workflow_runner=UnsandboxedWorkflowRunner(),
-                              max_cached_workflows=2000):
+            self.client = await Client.connect(
+                self.address, data_converter=pydantic_data_converter, runtime=quiet_runtime()
+            )
+            async with Worker(
+                self.client,
+                task_queue=self.task_queue,
+                workflows=self.workflows,
+                workflow_runner=UnsandboxedWorkflowRunner(),
+                max_cached_workflows=2000,
+            ):
                 self._ready.set()
                 await self._stop.wait()
         except BaseException as err:  # surfaced by start()

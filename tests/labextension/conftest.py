@@ -21,8 +21,12 @@ TASK_QUEUE = "ntro-labextension-tests"
 @pytest.fixture(scope="session")
 def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
     """A Temporal CLI dev server (SQLite, headless) on free ports, for this test session."""
-    server = DevServer(tmp_path_factory.mktemp("temporal") / "temporal.db",
-                       port=free_port(), ui_port=free_port(), headless=True)
+    server = DevServer(
+        tmp_path_factory.mktemp("temporal") / "temporal.db",
+        port=free_port(),
+        ui_port=free_port(),
+        headless=True,
+    )
     server.start()
     yield server
     server.stop()
@@ -30,21 +34,28 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
 
 @pytest.fixture(scope="session")
 async def temporal_client(dev_server: DevServer) -> Client:
-    return await Client.connect(dev_server.address, data_converter=pydantic_data_converter,
-                                runtime=quiet_runtime())
+    return await Client.connect(
+        dev_server.address, data_converter=pydantic_data_converter, runtime=quiet_runtime()
+    )
 
 
 @pytest.fixture(scope="session")
 async def worker(temporal_client: Client) -> AsyncIterator[Worker]:
     """Runs the test runbooks in this process (unsandboxed, like notebook runbooks)."""
-    async with Worker(temporal_client, task_queue=TASK_QUEUE, workflows=WORKFLOWS,
-                      workflow_runner=UnsandboxedWorkflowRunner(),
-                      max_cached_workflows=2000) as running:
+    async with Worker(
+        temporal_client,
+        task_queue=TASK_QUEUE,
+        workflows=WORKFLOWS,
+        workflow_runner=UnsandboxedWorkflowRunner(),
+        max_cached_workflows=2000,
+    ) as running:
         yield running
 
 
 @pytest.fixture(scope="session")
-def jupyter_server(dev_server: DevServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterProcess]:
+def jupyter_server(
+    dev_server: DevServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[JupyterProcess]:
     """``jupyter server`` with the ntro extension, pointed at the dev server by TEMPORAL_HOST."""
     workdir: Path = tmp_path_factory.mktemp("jupyter")
     with JupyterProcess(workdir, env={"TEMPORAL_HOST": dev_server.address}) as server:

@@ -32,12 +32,15 @@ class InboxReviewWorkflow(NtroWorkflow):
     async def review(self, inp: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
         decision = await self.wait_for_action(
             payload={"entity": inp.get("entity"), "period": inp.get("period"), "rows": rows},
-            display_hint={"component": "DATA_TABLE", "config": {
-                "title": inp.get("title", "Review extracted lines"),
-                "allow_corrections": True,
-                "columns": COLUMNS,
-                "datasets": [{"key": "rows", "label": "Lines", "data_key": "rows"}],
-            }},
+            display_hint={
+                "component": "DATA_TABLE",
+                "config": {
+                    "title": inp.get("title", "Review extracted lines"),
+                    "allow_corrections": True,
+                    "columns": COLUMNS,
+                    "datasets": [{"key": "rows", "label": "Lines", "data_key": "rows"}],
+                },
+            },
             reason=inp.get("reason", "Check the extracted lines"),
         )
         return dict(decision)
@@ -46,8 +49,11 @@ class InboxReviewWorkflow(NtroWorkflow):
     async def run(self, inp: dict[str, Any]) -> dict[str, Any]:
         rows = await self.extract(inp)
         decision = await self.review(inp, rows)
-        return {"action": decision.get("action"), "corrections": decision.get("corrections") or [],
-                "reviewer": decision.get("reviewer")}
+        return {
+            "action": decision.get("action"),
+            "corrections": decision.get("corrections") or [],
+            "reviewer": decision.get("reviewer"),
+        }
 
 
 @workflow.defn
@@ -66,9 +72,14 @@ class UploadOnlyWorkflow(NtroWorkflow):
     async def upload(self, inp: dict[str, Any]) -> None:
         await self.await_signal_with_action(
             predicate=lambda: self._ref is not None,
-            action={"kind": "submit_file", "args": {
-                "source": "trial-balance", "entity_id_or_slug": inp.get("entity"),
-                "signal_name": "file_uploaded"}},
+            action={
+                "kind": "submit_file",
+                "args": {
+                    "source": "trial-balance",
+                    "entity_id_or_slug": inp.get("entity"),
+                    "signal_name": "file_uploaded",
+                },
+            },
             reason="Upload the trial balance",
         )
 

@@ -19,15 +19,26 @@ STARTED = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 def pending(gate: str = "review:1", **extra: Any) -> dict[str, Any]:
-    return {"kind": "interactive_review", "gate_id": gate, "step_id": "review",
-            "opened_at": "2026-11-02T09:00:00Z", "reason": "Check the lines",
-            "display_hint": {"component": "DATA_TABLE", "config": {"title": "Lines"}},
-            "payload": {"rows": [{"id": "L1"}]}, **extra}
+    return {
+        "kind": "interactive_review",
+        "gate_id": gate,
+        "step_id": "review",
+        "opened_at": "2026-11-02T09:00:00Z",
+        "reason": "Check the lines",
+        "display_hint": {"component": "DATA_TABLE", "config": {"title": "Lines"}},
+        "payload": {"rows": [{"id": "L1"}]},
+        **extra,
+    }
 
 
 class FakeRun:
-    def __init__(self, workflow_id: str, answer: Any, length: int = 10,
-                 workflow_type: str = "CloseReviewWorkflow") -> None:
+    def __init__(
+        self,
+        workflow_id: str,
+        answer: Any,
+        length: int = 10,
+        workflow_type: str = "CloseReviewWorkflow",
+    ) -> None:
         self.id = workflow_id
         self.run_id = f"{workflow_id}-run"
         self.workflow_type = workflow_type
@@ -112,8 +123,12 @@ async def test_a_run_is_queried_again_only_when_its_history_grew() -> None:
 
 
 async def test_runs_that_are_not_runbooks_are_skipped() -> None:
-    plain = FakeRun("plain", WorkflowQueryFailedError(
-        "unknown queryType current_pending_action. KnownQueryTypes=[__stack_trace]"))
+    plain = FakeRun(
+        "plain",
+        WorkflowQueryFailedError(
+            "unknown queryType current_pending_action. KnownQueryTypes=[__stack_trace]"
+        ),
+    )
     inbox, _ = inbox_for(plain, FakeRun("a", pending()))
     result = await inbox.fetch()
     assert [i["workflow_id"] for i in result.items] == ["a"] and result.errors == []
@@ -160,13 +175,36 @@ async def test_a_budgeted_read_answers_in_time_and_finishes_in_the_background() 
 def test_items_carry_grouping_keys_from_the_gate_the_payload_or_the_memo() -> None:
     run = FakeRun("x", None, workflow_type="MonthEndCloseWorkflow")
     now = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-    item = inbox_item(run, pending(args={"entity_id_or_slug": "fund-a"},  # type: ignore[arg-type]
-                                   payload={"period": "2026-10", "rows": [1, 2]}), {}, now)
-    assert (item["runbook"], item["entity"], item["period"]) == ("month-end-close", "fund-a", "2026-10")
+    item = inbox_item(
+        run,
+        pending(
+            args={"entity_id_or_slug": "fund-a"},  # type: ignore[arg-type]
+            payload={"period": "2026-10", "rows": [1, 2]},
+        ),
+        {},
+        now,
+    )
+    assert (item["runbook"], item["entity"], item["period"]) == (
+        "month-end-close",
+        "fund-a",
+        "2026-10",
+    )
     assert item["rows"] == 2 and item["age_s"] == 3600.0 and item["decidable"] is True
-    from_memo = inbox_item(run, pending(), {"entity": "fund-m", "period": "Q4",  # type: ignore[arg-type]
-                                            "runbook": "close"}, now)
-    assert (from_memo["runbook"], from_memo["entity"], from_memo["period"]) == ("close", "fund-m", "Q4")
+    from_memo = inbox_item(
+        run,
+        pending(),
+        {
+            "entity": "fund-m",
+            "period": "Q4",  # type: ignore[arg-type]
+            "runbook": "close",
+        },
+        now,
+    )
+    assert (from_memo["runbook"], from_memo["entity"], from_memo["period"]) == (
+        "close",
+        "fund-m",
+        "Q4",
+    )
     from ntro.workflow._registry import slug_for_class
 
     for name in ("DocumentIngestWorkflow", "NAVSignoffWorkflow", "Close"):

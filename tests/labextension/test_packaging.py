@@ -40,7 +40,8 @@ def test_the_committed_build_is_made_from_the_current_sources() -> None:
     assert recorded == source_hash(), (
         "labextension/ sources changed since the committed build: run "
         "`make labextension` (npm ci && npm run build in labextension/) and commit "
-        "ntro_jupyter/labextension/ and labextension/build-hash.txt")
+        "ntro_jupyter/labextension/ and labextension/build-hash.txt"
+    )
 
 
 def test_the_built_extension_declares_its_entry_points() -> None:
@@ -67,8 +68,9 @@ def test_data_files_install_the_build_where_jupyter_looks() -> None:
     assert {"package.json", "install.json"} <= installed[ext]
     assert installed[f"{ext}/static"] == {p.name for p in (BUILT / "static").iterdir()}
     assert installed["etc/jupyter/jupyter_server_config.d"] == {"ntro_jupyter.json"}
-    enabled = json.loads((SOURCES / "jupyter-config" / "jupyter_server_config.d" /
-                          "ntro_jupyter.json").read_text())
+    enabled = json.loads(
+        (SOURCES / "jupyter-config" / "jupyter_server_config.d" / "ntro_jupyter.json").read_text()
+    )
     assert enabled == {"ServerApp": {"jpserver_extensions": {"ntro_jupyter": True}}}
     assert "labextension/**/*" in config["tool"]["setuptools"]["package-data"]["ntro_jupyter"]
 
@@ -88,8 +90,15 @@ def test_jupyter_finds_both_extensions_through_the_package() -> None:
 def test_the_front_end_never_writes_markup_and_ranks_below_html() -> None:
     sources = {p.name: p.read_text() for p in (SOURCES / "src").glob("*.ts")}
     for name, text in sources.items():
-        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
-                     "dangerouslySetInnerHTML", "eval(", "new Function"):
+        for sink in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "dangerouslySetInnerHTML",
+            "eval(",
+            "new Function",
+        ):
             assert sink not in text, f"{name} uses {sink}"
     ranks = [int(r) for r in re.findall(r"(?:defaultRank|rank):\s*(\d+)", sources["mime.ts"])]
     assert ranks and all(rank < 50 for rank in ranks)  # text/html is 50: ours must win
@@ -97,13 +106,18 @@ def test_the_front_end_never_writes_markup_and_ranks_below_html() -> None:
 
 @pytest.mark.slow
 def test_a_wheel_carries_the_labextension_and_the_server_switch(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
-                    str(REPO)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        check=True,
+    )
     [wheel] = tmp_path.glob("ntro-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     data = "ntro-0.1.0.data/data/"
     assert f"{data}share/jupyter/labextensions/ntro-jupyter/package.json" in names
     assert f"{data}etc/jupyter/jupyter_server_config.d/ntro_jupyter.json" in names
-    static = {n.rsplit("/", 1)[1] for n in names
-              if n.startswith(f"{data}share/jupyter/labextensions/ntro-jupyter/static/")}
+    static = {
+        n.rsplit("/", 1)[1]
+        for n in names
+        if n.startswith(f"{data}share/jupyter/labextensions/ntro-jupyter/static/")
+    }
     assert static == {p.name for p in (BUILT / "static").iterdir()}

@@ -42,12 +42,14 @@ async def http(jupyter_server: JupyterProcess) -> AsyncIterator[httpx.AsyncClien
 
 async def start_review(client: Client, **inp: Any) -> WorkflowHandle[Any, Any]:
     workflow_id = f"lab-{inp.get('entity', 'x')}-{uuid.uuid4().hex[:8]}"
-    return await client.start_workflow(InboxReviewWorkflow.run, inp, id=workflow_id,
-                                       task_queue=TASK_QUEUE)
+    return await client.start_workflow(
+        InboxReviewWorkflow.run, inp, id=workflow_id, task_queue=TASK_QUEUE
+    )
 
 
-async def wait_pending(handle: WorkflowHandle[Any, Any], kind: str = "interactive_review",
-                       timeout: float = 20) -> dict[str, Any]:
+async def wait_pending(
+    handle: WorkflowHandle[Any, Any], kind: str = "interactive_review", timeout: float = 20
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         pending = await handle.query("current_pending_action")
@@ -64,53 +66,82 @@ def items_by_id(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 # -- authentication ----------------------------------------------------------------------------
 
+
 async def test_requests_without_the_token_are_refused(jupyter_server: JupyterProcess) -> None:
-    async with httpx.AsyncClient(base_url=jupyter_server.base_url + "ntro/api/", timeout=10) as anon:
-        for method, path in (("GET", "inbox"), ("GET", "status"), ("GET", "runs/x"),
-                             ("POST", "runs/x/decision"), ("POST", "decisions"),
-                             ("POST", "server/start")):
+    async with httpx.AsyncClient(
+        base_url=jupyter_server.base_url + "ntro/api/", timeout=10
+    ) as anon:
+        for method, path in (
+            ("GET", "inbox"),
+            ("GET", "status"),
+            ("GET", "runs/x"),
+            ("POST", "runs/x/decision"),
+            ("POST", "decisions"),
+            ("POST", "server/start"),
+        ):
             response = await anon.request(method, path, json={"action": "approve"})
             assert response.status_code == 403, (method, path, response.text)
         wrong = await anon.get("inbox", headers={"Authorization": "token not-the-token"})
         assert wrong.status_code == 403
 
 
-async def test_a_browser_session_needs_the_xsrf_token_to_post(jupyter_server: JupyterProcess) -> None:
-    async with httpx.AsyncClient(base_url=jupyter_server.base_url, timeout=10,
-                                 follow_redirects=True) as browser:
+async def test_a_browser_session_needs_the_xsrf_token_to_post(
+    jupyter_server: JupyterProcess,
+) -> None:
+    async with httpx.AsyncClient(
+        base_url=jupyter_server.base_url, timeout=10, follow_redirects=True
+    ) as browser:
         login = await browser.get(f"lab?token={jupyter_server.token}")
         assert login.status_code in (200, 404)  # logged in (404: no lab app on a bare server)
         assert "_xsrf" in browser.cookies
         read = await browser.get("ntro/api/status")  # GET with the login cookie is fine
         assert read.status_code == 200
-        forged = await browser.post("ntro/api/decisions",
-                                    json={"action": "approve", "items": [{"workflow_id": "a", "gate_id": "g"}]})
+        forged = await browser.post(
+            "ntro/api/decisions",
+            json={"action": "approve", "items": [{"workflow_id": "a", "gate_id": "g"}]},
+        )
         assert forged.status_code == 403
         assert "xsrf" in forged.text.lower()
-        sent = await browser.post("ntro/api/runs/nope/decision", json={"action": "approve"},
-                                  headers={"X-XSRFToken": browser.cookies["_xsrf"]})
+        sent = await browser.post(
+            "ntro/api/runs/nope/decision",
+            json={"action": "approve"},
+            headers={"X-XSRFToken": browser.cookies["_xsrf"]},
+        )
         assert sent.status_code == 404  # past auth and XSRF: the workflow does not exist
 
 
 # -- inbox -------------------------------------------------------------------------------------
+
 
 async def test_inbox_lists_every_open_gate_with_grouping_keys_and_age(
     http: httpx.AsyncClient, temporal_client: Client, worker: Worker
 ) -> None:
     reviews = [
         await start_review(temporal_client, entity="fund-a", period="2026-10"),
-        await start_review(temporal_client, entity="fund-b", period="2026-11",
-                           title="Bank lines", reason="Check the bank lines"),
+        await start_review(
+            temporal_client,
+            entity="fund-b",
+            period="2026-11",
+            title="Bank lines",
+            reason="Check the bank lines",
+        ),
     ]
     upload = await temporal_client.start_workflow(
-        UploadOnlyWorkflow.run, {"entity": "fund-c", "period": "2026-09"},
+        UploadOnlyWorkflow.run,
+        {"entity": "fund-c", "period": "2026-09"},
         id=f"lab-upload-{uuid.uuid4().hex[:8]}",
-        task_queue=TASK_QUEUE)
+        task_queue=TASK_QUEUE,
+    )
     plain = await temporal_client.start_workflow(
-        PlainWaitingWorkflow.run, id=f"lab-plain-{uuid.uuid4().hex[:8]}", task_queue=TASK_QUEUE)
+        PlainWaitingWorkflow.run, id=f"lab-plain-{uuid.uuid4().hex[:8]}", task_queue=TASK_QUEUE
+    )
     memo_review = await temporal_client.start_workflow(
-        InboxReviewWorkflow.run, {}, id=f"lab-memo-{uuid.uuid4().hex[:8]}", task_queue=TASK_QUEUE,
-        memo={"entity": "fund-m", "period": "2026-Q4"})
+        InboxReviewWorkflow.run,
+        {},
+        id=f"lab-memo-{uuid.uuid4().hex[:8]}",
+        task_queue=TASK_QUEUE,
+        memo={"entity": "fund-m", "period": "2026-Q4"},
+    )
     for handle in [*reviews, memo_review]:
         await wait_pending(handle)
     await wait_pending(upload, "submit_file")
@@ -135,7 +166,10 @@ async def test_inbox_lists_every_open_gate_with_grouping_keys_and_age(
     assert found[upload.id]["kind"] == "submit_file" and found[upload.id]["decidable"] is False
     assert found[upload.id]["entity"] == "fund-c"  # from the gate's args
     assert found[upload.id]["period"] == "2026-09"  # from the run's input
-    assert (found[memo_review.id]["entity"], found[memo_review.id]["period"]) == ("fund-m", "2026-Q4")
+    assert (found[memo_review.id]["entity"], found[memo_review.id]["period"]) == (
+        "fund-m",
+        "2026-Q4",
+    )
     assert body["count"] == len(body["items"]) and body["errors"] == []
     assert body["cluster"]["mode"] == "remote" and body["cluster"]["namespace"] == "default"
     opened = [item["opened_at"] for item in body["items"]]
@@ -167,8 +201,10 @@ async def test_inbox_query_parameters_are_checked(http: httpx.AsyncClient) -> No
 async def test_a_slow_read_answers_within_its_budget_and_finishes_in_the_background(
     http: httpx.AsyncClient, temporal_client: Client, worker: Worker
 ) -> None:
-    handles = [await start_review(temporal_client, entity=f"budget-{n}", period="2026-12")
-               for n in range(3)]
+    handles = [
+        await start_review(temporal_client, entity=f"budget-{n}", period="2026-12")
+        for n in range(3)
+    ]
     for handle in handles:
         await wait_pending(handle)
     await asyncio.sleep(1.2)
@@ -188,8 +224,10 @@ async def test_a_slow_read_answers_within_its_budget_and_finishes_in_the_backgro
 
 # -- one run -----------------------------------------------------------------------------------
 
-async def test_a_runs_state_and_review_view(http: httpx.AsyncClient, temporal_client: Client,
-                                            worker: Worker) -> None:
+
+async def test_a_runs_state_and_review_view(
+    http: httpx.AsyncClient, temporal_client: Client, worker: Worker
+) -> None:
     handle = await start_review(temporal_client, entity="fund-v", period="2026-10")
     await wait_pending(handle)
     response = await http.get(f"runs/{handle.id}")
@@ -209,15 +247,16 @@ async def test_a_runs_state_and_review_view(http: httpx.AsyncClient, temporal_cl
     await handle.terminate("test over")
 
 
-async def test_unknown_and_non_runbook_workflows_are_named(http: httpx.AsyncClient,
-                                                           temporal_client: Client,
-                                                           worker: Worker) -> None:
+async def test_unknown_and_non_runbook_workflows_are_named(
+    http: httpx.AsyncClient, temporal_client: Client, worker: Worker
+) -> None:
     missing = await http.get("runs/no-such-workflow")
     assert missing.status_code == 404
     assert missing.json()["error"] == "workflow_not_found"
     assert "no-such-workflow" in missing.json()["message"]
     plain = await temporal_client.start_workflow(
-        PlainWaitingWorkflow.run, id=f"lab-plain-{uuid.uuid4().hex[:8]}", task_queue=TASK_QUEUE)
+        PlainWaitingWorkflow.run, id=f"lab-plain-{uuid.uuid4().hex[:8]}", task_queue=TASK_QUEUE
+    )
     response = await http.get(f"runs/{plain.id}")
     assert response.status_code == 422
     assert response.json()["error"] == "not_a_runbook"
@@ -229,15 +268,21 @@ async def test_unknown_and_non_runbook_workflows_are_named(http: httpx.AsyncClie
 
 # -- decisions ---------------------------------------------------------------------------------
 
+
 async def test_a_decision_with_a_correction_goes_through_the_update(
     http: httpx.AsyncClient, temporal_client: Client, worker: Worker
 ) -> None:
     handle = await start_review(temporal_client, entity="fund-d", period="2026-10")
     pending = await wait_pending(handle)
-    response = await http.post(f"runs/{handle.id}/decision", json={
-        "action": "approve", "gate_id": pending["gate_id"], "comment": "rent was 420",
-        "corrections": [{"line_item_id": "L2", "field": "amount", "new_value": -420.0}],
-    })
+    response = await http.post(
+        f"runs/{handle.id}/decision",
+        json={
+            "action": "approve",
+            "gate_id": pending["gate_id"],
+            "comment": "rent was 420",
+            "corrections": [{"line_item_id": "L2", "field": "amount", "new_value": -420.0}],
+        },
+    )
     assert response.status_code == 200, response.text
     assert response.json()["accepted"] is True
     result = await handle.result()
@@ -246,12 +291,15 @@ async def test_a_decision_with_a_correction_goes_through_the_update(
     assert result["corrections"][0]["line_item_id"] == "L2"
     assert result["corrections"][0]["new_value"] == -420.0
     audit = await handle.query("audit_trail")
-    assert any(e["kind"] == "correction" and e["old_value"] == -400.0 and e["new_value"] == -420.0
-               for e in audit)
+    assert any(
+        e["kind"] == "correction" and e["old_value"] == -400.0 and e["new_value"] == -420.0
+        for e in audit
+    )
 
     # The gate is closed now: the same decision again is refused, with the workflow's words.
-    again = await http.post(f"runs/{handle.id}/decision",
-                            json={"action": "approve", "gate_id": pending["gate_id"]})
+    again = await http.post(
+        f"runs/{handle.id}/decision", json={"action": "approve", "gate_id": pending["gate_id"]}
+    )
     assert again.status_code in (409,), again.text
     assert again.json()["error"] in ("decision_refused", "workflow_closed")
     assert again.json()["message"]
@@ -270,8 +318,12 @@ async def test_refused_decisions_say_why_and_change_nothing(
         (b'{"gate_id": "review:1"}', 400, "invalid_body", "action"),
         (b'{"action": "aprove"}', 400, "invalid_body", "'aprove'"),
         (b'{"action": "approve", "colour": "red"}', 400, "invalid_body", "colour"),
-        (b'{"action": "approve", "corrections": [{"field": "amount"}]}', 400, "invalid_body",
-         "line_item_id"),
+        (
+            b'{"action": "approve", "corrections": [{"field": "amount"}]}',
+            400,
+            "invalid_body",
+            "line_item_id",
+        ),
     ]
     for raw, status, code, words in cases:
         response = await http.post(url, content=raw, headers={"Content-Type": "application/json"})
@@ -283,20 +335,29 @@ async def test_refused_decisions_say_why_and_change_nothing(
     stale = await http.post(url, json={"action": "approve", "gate_id": "review:99"})
     assert stale.status_code == 409 and stale.json()["error"] == "decision_refused"
     assert "review:99" in stale.json()["message"]
-    missing_row = await http.post(url, json={
-        "action": "approve", "gate_id": pending["gate_id"],
-        "corrections": [{"line_item_id": "L404", "field": "amount", "new_value": 1}]})
+    missing_row = await http.post(
+        url,
+        json={
+            "action": "approve",
+            "gate_id": pending["gate_id"],
+            "corrections": [{"line_item_id": "L404", "field": "amount", "new_value": 1}],
+        },
+    )
     assert missing_row.status_code == 409 and "L404" in missing_row.json()["message"]
     assert (await handle.query("current_pending_action"))["gate_id"] == pending["gate_id"]
     await handle.terminate("test over")
 
 
-async def test_bulk_approval_reports_each_workflow(http: httpx.AsyncClient, temporal_client: Client,
-                                                   worker: Worker) -> None:
-    handles = [await start_review(temporal_client, entity=f"bulk-{n}", period="2026-12")
-               for n in range(4)]
+async def test_bulk_approval_reports_each_workflow(
+    http: httpx.AsyncClient, temporal_client: Client, worker: Worker
+) -> None:
+    handles = [
+        await start_review(temporal_client, entity=f"bulk-{n}", period="2026-12") for n in range(4)
+    ]
     gates = [await wait_pending(h) for h in handles]
-    items = [{"workflow_id": h.id, "gate_id": g["gate_id"]} for h, g in zip(handles, gates, strict=True)]
+    items = [
+        {"workflow_id": h.id, "gate_id": g["gate_id"]} for h, g in zip(handles, gates, strict=True)
+    ]
     items[3]["gate_id"] = "review:7"  # stale: this one is refused, the others go through
     response = await http.post("decisions", json={"action": "approve", "items": items})
     assert response.status_code == 200, response.text
@@ -316,11 +377,15 @@ async def test_bulk_approval_reports_each_workflow(http: httpx.AsyncClient, temp
 
 # -- cluster states ----------------------------------------------------------------------------
 
+
 async def test_an_unreachable_cluster_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
     port = closed_port()
     with JupyterProcess(tmp_path, env={"TEMPORAL_HOST": f"127.0.0.1:{port}"}) as server:
-        async with httpx.AsyncClient(base_url=server.base_url + "ntro/api/", timeout=30,
-                                     headers={"Authorization": f"token {server.token}"}) as http:
+        async with httpx.AsyncClient(
+            base_url=server.base_url + "ntro/api/",
+            timeout=30,
+            headers={"Authorization": f"token {server.token}"},
+        ) as http:
             started = time.monotonic()
             response = await http.get("inbox", params={"budget_ms": "0"})
             assert time.monotonic() - started < 10
@@ -336,12 +401,18 @@ async def test_an_unreachable_cluster_is_a_clear_error_not_a_hang(tmp_path: Path
 
 async def test_local_mode_says_the_server_is_down_then_starts_it(tmp_path: Path) -> None:
     db = tmp_path / "state" / "temporal.db"
-    env = {"NTRO_DEV_DB": str(db), "NTRO_DEV_PORT": str(free_port()),
-           "NTRO_DEV_UI_PORT": str(free_port())}
+    env = {
+        "NTRO_DEV_DB": str(db),
+        "NTRO_DEV_PORT": str(free_port()),
+        "NTRO_DEV_UI_PORT": str(free_port()),
+    }
     try:
         with JupyterProcess(tmp_path, env=env) as server:
-            async with httpx.AsyncClient(base_url=server.base_url + "ntro/api/", timeout=60,
-                                         headers={"Authorization": f"token {server.token}"}) as http:
+            async with httpx.AsyncClient(
+                base_url=server.base_url + "ntro/api/",
+                timeout=60,
+                headers={"Authorization": f"token {server.token}"},
+            ) as http:
                 down = await http.get("inbox", params={"budget_ms": "0"})
                 assert down.status_code == 503
                 assert "not running" in down.json()["message"]

@@ -17,8 +17,12 @@ from tests.reliability.faulty_runbooks import ReviewedPaymentWorkflow
 
 async def main(address: str, task_queue: str) -> None:
     client = await Client.connect(address, data_converter=pydantic_data_converter)
-    async with Worker(client, task_queue=task_queue, workflows=[ReviewedPaymentWorkflow],
-                      workflow_runner=UnsandboxedWorkflowRunner()):
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[ReviewedPaymentWorkflow],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    ):
         print("ready", flush=True)
         await asyncio.Event().wait()
 

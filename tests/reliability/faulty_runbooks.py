@@ -18,8 +18,7 @@ class ReviewedPaymentWorkflow(NtroWorkflow):
             display_hint={"component": "DATA_TABLE"},
             reason=f"Approve payment batch {batch}",
         )
-        return {"batch": batch, "action": decision.decision.action,
-                "reviewer": decision.reviewer}
+        return {"batch": batch, "action": decision.decision.action, "reviewer": decision.reviewer}
 
     @workflow.run
     async def run(self, batch: str) -> dict[str, Any]:

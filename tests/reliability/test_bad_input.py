@@ -23,8 +23,13 @@ from ntro.workflow import NtroWorkflow, ui_step
 from tests.reliability.conftest import size
 
 ROWS = [{"id": "L1", "amount": 10.0, "memo": "rent"}, {"id": "L2", "amount": -4.5, "memo": "fee"}]
-VALID_ACTIONS = {"approve": "approve", "approved": "approve", "reject": "reject",
-                 "rejected": "reject", "correct": "correct"}
+VALID_ACTIONS = {
+    "approve": "approve",
+    "approved": "approve",
+    "reject": "reject",
+    "rejected": "reject",
+    "correct": "correct",
+}
 
 
 @workflow.defn
@@ -48,9 +53,11 @@ class EndlessReviewWorkflow(NtroWorkflow):
     async def review(self) -> None:
         while not self.stop:
             decision = await self.wait_for_action(
-                payload={"lines": ROWS}, display_hint={"component": "DATA_TABLE"})
-            self.decisions.append({"action": decision.decision.action,
-                                   "corrections": decision.corrections})
+                payload={"lines": ROWS}, display_hint={"component": "DATA_TABLE"}
+            )
+            self.decisions.append(
+                {"action": decision.decision.action, "corrections": decision.corrections}
+            )
 
     @workflow.run
     async def run(self) -> int:
@@ -131,17 +138,20 @@ def bench() -> Any:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
-                                                                 max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 corrections = st.lists(
-    st.fixed_dictionaries({
-        "line_item_id": st.sampled_from(["L1", "L2", "L9", 7, None]),
-        "field": st.sampled_from(["amount", "memo", "colour", 3, None]),
-        "old_value": json_values,
-        "new_value": json_values,
-    }),
+    st.fixed_dictionaries(
+        {
+            "line_item_id": st.sampled_from(["L1", "L2", "L9", 7, None]),
+            "field": st.sampled_from(["amount", "memo", "colour", 3, None]),
+            "old_value": json_values,
+            "new_value": json_values,
+        }
+    ),
     max_size=3,
 )
 decisions = st.fixed_dictionaries(
@@ -153,32 +163,52 @@ decisions = st.fixed_dictionaries(
         "gate_id": st.sampled_from(["stale:1", 12]),
     },
 )
-row_actions = st.fixed_dictionaries({
-    "kind": st.just("row_action"),
-    "reviewer": st.sampled_from(["ana", ""]),
-    "payload": st.fixed_dictionaries(
-        {"action": st.sampled_from(["edit_cell", "reject_row", "delete", None])},
-        optional={"row_id": st.sampled_from(["L1", "L2", "L9", None]),
-                  "field": st.sampled_from(["amount", "colour", None]),
-                  "value": json_values}) | json_values,
-})
+row_actions = st.fixed_dictionaries(
+    {
+        "kind": st.just("row_action"),
+        "reviewer": st.sampled_from(["ana", ""]),
+        "payload": st.fixed_dictionaries(
+            {"action": st.sampled_from(["edit_cell", "reject_row", "delete", None])},
+            optional={
+                "row_id": st.sampled_from(["L1", "L2", "L9", None]),
+                "field": st.sampled_from(["amount", "colour", None]),
+                "value": json_values,
+            },
+        )
+        | json_values,
+    }
+)
 good_decisions = st.fixed_dictionaries(
     {"action": st.sampled_from(list(VALID_ACTIONS)), "reviewer": st.just("ana")},
     optional={
-        "corrections": st.lists(st.fixed_dictionaries({
-            "line_item_id": st.sampled_from(["L1", "L2"]),
-            "field": st.sampled_from(["amount", "memo"]),
-            "old_value": json_values, "new_value": json_values}), max_size=2),
+        "corrections": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "line_item_id": st.sampled_from(["L1", "L2"]),
+                    "field": st.sampled_from(["amount", "memo"]),
+                    "old_value": json_values,
+                    "new_value": json_values,
+                }
+            ),
+            max_size=2,
+        ),
         "comment": st.text(max_size=10),
     },
 )
-good_row_actions = st.fixed_dictionaries({
-    "kind": st.just("row_action"), "reviewer": st.just("ana"),
-    "payload": st.fixed_dictionaries({
-        "action": st.sampled_from(["edit_cell", "reject_row"]),
-        "row_id": st.sampled_from(["L1", "L2"]), "field": st.sampled_from(["amount", "memo"]),
-        "value": json_values}),
-})
+good_row_actions = st.fixed_dictionaries(
+    {
+        "kind": st.just("row_action"),
+        "reviewer": st.just("ana"),
+        "payload": st.fixed_dictionaries(
+            {
+                "action": st.sampled_from(["edit_cell", "reject_row"]),
+                "row_id": st.sampled_from(["L1", "L2"]),
+                "field": st.sampled_from(["amount", "memo"]),
+                "value": json_values,
+            }
+        ),
+    }
+)
 inputs = decisions | row_actions | json_values | good_decisions | good_row_actions
 
 
@@ -218,7 +248,9 @@ def expected_outcome(raw: Any) -> str | None:
             if not isinstance(fix, dict):
                 return None
             if fix.get("line_item_id") not in ("L1", "L2") or fix.get("field") not in (
-                    "amount", "memo"):
+                "amount",
+                "memo",
+            ):
                 return None
     normal = VALID_ACTIONS[action]
     if normal == "correct" and not fixes:
@@ -229,7 +261,8 @@ def expected_outcome(raw: Any) -> str | None:
 
 
 def test_malformed_updates_are_refused_before_history_and_valid_ones_apply(
-    bench: Bench, report: Any,
+    bench: Bench,
+    report: Any,
 ) -> None:
     counts = {"refused": 0, "decision": 0, "row_action": 0}
     applied: dict[str, int] = {}
@@ -244,9 +277,11 @@ def test_malformed_updates_are_refused_before_history_and_valid_ones_apply(
 
     async def check(handle: WorkflowHandle[Any, Any]) -> None:
         nonlocal late_refusals
-        completed = [e.workflow_execution_update_completed_event_attributes.outcome
-                     async for e in handle.fetch_history_events()
-                     if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED]
+        completed = [
+            e.workflow_execution_update_completed_event_attributes.outcome
+            async for e in handle.fetch_history_events()
+            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED
+        ]
         # Every applied update, and nothing else, completed successfully in history. An update
         # can be accepted and then refused only when it reaches a freshly rebuilt instance
         # before its run has replayed (the validator defers gate checks); those are counted.
@@ -254,8 +289,12 @@ def test_malformed_updates_are_refused_before_history_and_valid_ones_apply(
         late_refusals += len([o for o in completed if o.HasField("failure")])
         assert (await handle.describe()).status.name == "RUNNING"
 
-    @settings(max_examples=size(1000, 10000), deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=size(1000, 10000),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(inputs)
     def case(raw: Any) -> None:
         expected = expected_outcome(raw)
@@ -284,19 +323,25 @@ def test_malformed_updates_are_refused_before_history_and_valid_ones_apply(
     assert set(bench.finished) == {"COMPLETED"}
     assert late_refusals <= counts["refused"] // 50, "refusals after acceptance are the exception"
     total = sum(counts.values())
-    report(f"bad input (updates): {total} cases over {len(bench.finished)} workflows, "
-           f"{counts['refused']} refused with a message ({late_refusals} of them after "
-           f"acceptance, by a rebuilt instance; the rest with no history event), "
-           f"{counts['decision']} decisions and {counts['row_action']} row actions applied as "
-           f"sent; every workflow completed normally")
+    report(
+        f"bad input (updates): {total} cases over {len(bench.finished)} workflows, "
+        f"{counts['refused']} refused with a message ({late_refusals} of them after "
+        f"acceptance, by a rebuilt instance; the rest with no history event), "
+        f"{counts['decision']} decisions and {counts['row_action']} row actions applied as "
+        f"sent; every workflow completed normally"
+    )
 
 
 def test_malformed_signals_never_fail_the_workflow(bench: Bench, report: Any) -> None:
     bench.finished.clear()
     sent: dict[str, int] = {}
 
-    @settings(max_examples=size(300, 3000), deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=size(300, 3000),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(json_values | decisions)
     def case(raw: Any) -> None:
         handle = bench.current()
@@ -319,6 +364,8 @@ def test_malformed_signals_never_fail_the_workflow(bench: Bench, report: Any) ->
         r, a = bench.loop.run(tally(workflow_id))
         assert r + a == count, f"{workflow_id}: {count} signals, {r} refused, {a} applied"
         refused, applied = refused + r, applied + a
-    report(f"bad input (user_action signal): {sum(sent.values())} signals over "
-           f"{len(sent)} workflows, {refused} refused and recorded with a reason, {applied} "
-           f"applied; every workflow completed normally")
+    report(
+        f"bad input (user_action signal): {sum(sent.values())} signals over "
+        f"{len(sent)} workflows, {refused} refused and recorded with a reason, {applied} "
+        f"applied; every workflow completed normally"
+    )

@@ -20,11 +20,16 @@ async def test_simultaneous_decisions(report: Any) -> None:
         for n in range(trials):
             handle = await harness.start(f"race-{n}", workflow_id=f"race-{n}")
             gate = await pending_review(handle)
-            outcomes = await asyncio.gather(*(
-                handle.execute_update("submit_action", {"action": action, "reviewer": who,
-                                                        "gate_id": gate["gate_id"]})
-                for action, who in (("approve", "ana"), ("reject", "bo"))
-            ), return_exceptions=True)
+            outcomes = await asyncio.gather(
+                *(
+                    handle.execute_update(
+                        "submit_action",
+                        {"action": action, "reviewer": who, "gate_id": gate["gate_id"]},
+                    )
+                    for action, who in (("approve", "ana"), ("reject", "bo"))
+                ),
+                return_exceptions=True,
+            )
             won = [o for o in outcomes if isinstance(o, dict)]
             lost = [o for o in outcomes if isinstance(o, BaseException)]
             assert len(won) == 1 and len(lost) == 1, outcomes
@@ -34,5 +39,7 @@ async def test_simultaneous_decisions(report: Any) -> None:
             assert result["reviewer"] == won[0]["decision"]["reviewer"]
             decisions = [a for a in await handle.query("audit_trail") if a["kind"] == "decision"]
             assert len(decisions) == 1
-    report(f"races: {trials} pairs of simultaneous decisions, exactly one applied in each; "
-           f"the other told: " + ", ".join(f"'{m}' {c}" for m, c in told.items()))
+    report(
+        f"races: {trials} pairs of simultaneous decisions, exactly one applied in each; "
+        f"the other told: " + ", ".join(f"'{m}' {c}" for m, c in told.items())
+    )

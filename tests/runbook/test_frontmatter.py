@@ -83,7 +83,12 @@ def error_of(text: str, filename: str = "runbooks/s/runbook.md") -> RunbookError
 def test_valid_front_matter_and_body() -> None:
     fm, body = parse_runbook_md(VALID)
     assert isinstance(fm, RunbookFrontMatter)
-    assert (fm.slug, fm.name, fm.state, fm.author) == ("nav-monthly", "NAV monthly", "published", "ops@example.com")
+    assert (fm.slug, fm.name, fm.state, fm.author) == (
+        "nav-monthly",
+        "NAV monthly",
+        "published",
+        "ops@example.com",
+    )
     assert fm.version == "1.2"  # YAML read a float; the version is text
     fm, _ = parse_runbook_md(VALID.replace("version: 1.2", "version: 1.10"))
     assert fm.version == "1.10"  # as written, not the float 1.1
@@ -138,7 +143,9 @@ def test_step_missing_a_key_names_the_step() -> None:
 def test_steps_must_be_a_list_of_mappings() -> None:
     err = error_of("---\nslug: s\nname: S\nversion: '1'\nstate: d\nauthor: a\nsteps: upload\n---\n")
     assert "'steps' must be a list" in str(err)
-    err = error_of("---\nslug: s\nname: S\nversion: '1'\nstate: d\nauthor: a\nsteps: [upload]\n---\n")
+    err = error_of(
+        "---\nslug: s\nname: S\nversion: '1'\nstate: d\nauthor: a\nsteps: [upload]\n---\n"
+    )
     assert "'steps[0]' must be a mapping" in str(err)
     assert "timeout_minutes" in str(err)
 

@@ -28,12 +28,17 @@ EXPECTED_FILES = [
 
 
 def test_scaffold_writes_a_complete_bundle(tmp_path: Path) -> None:
-    target, files = scaffold_bundle("cash-rec", tmp_path, name="Cash: reconciliation", author="Ann O'Neil")
+    target, files = scaffold_bundle(
+        "cash-rec", tmp_path, name="Cash: reconciliation", author="Ann O'Neil"
+    )
     assert target == tmp_path / "cash-rec"
     assert sorted(f.relative_to(target).as_posix() for f in files) == EXPECTED_FILES
     fm, body = parse_runbook_md((target / "runbook.md").read_text())
     assert (fm.slug, fm.name, fm.author, fm.state) == (
-        "cash-rec", "Cash: reconciliation", "Ann O'Neil", "draft"
+        "cash-rec",
+        "Cash: reconciliation",
+        "Ann O'Neil",
+        "draft",
     )
     assert body.startswith("# Cash: reconciliation")
     assert "{{" not in "".join(f.read_text() for f in files)
@@ -59,10 +64,23 @@ def test_scaffold_validates_and_steps_match(tmp_path: Path) -> None:
 def test_scaffold_is_lint_clean(tmp_path: Path) -> None:
     target, _ = scaffold_bundle("lint-me", tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated",
-         "--select", "E,F,W,B,UP", "--target-version", "py311", "--line-length", "100",
-         str(target)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            "E,F,W,B,UP",
+            "--target-version",
+            "py311",
+            "--line-length",
+            "100",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -73,8 +91,11 @@ async def test_scaffold_runs_its_scenarios(tmp_path: Path) -> None:
     target, _ = scaffold_bundle("statement-ingest", tmp_path)
     results = await run_bundle(target, scenario_names=["happy", "reject_all", "rejected_review"])
     assert [(r.scenario, r.status) for r in results] == [
-        ("happy", "completed"), ("reject_all", "completed"), ("rejected_review", "completed")
+        ("happy", "completed"),
+        ("reject_all", "completed"),
+        ("rejected_review", "completed"),
     ], [r.error for r in results]
+
     def status(result: object) -> str:
         return result["status"] if isinstance(result, dict) else result.status  # type: ignore[attr-defined,index]
 

@@ -37,7 +37,9 @@ def test_not_a_bundle(tmp_path: Path) -> None:
     assert codes(validate_bundle(tmp_path / "missing")) == ["NTRO001"]
 
 
-def test_files_are_reported_under_the_path_given(make_bundle: MakeBundle, tmp_path: Path, monkeypatch) -> None:
+def test_files_are_reported_under_the_path_given(
+    make_bundle: MakeBundle, tmp_path: Path, monkeypatch
+) -> None:
     root = make_bundle(front_matter=FRONT_MATTER.replace("author: ops@example.com\n", ""))
     monkeypatch.chdir(tmp_path)
     problems = validate_bundle("document-ingest")
@@ -93,7 +95,9 @@ def test_missing_templates_init(make_bundle: MakeBundle) -> None:
 def test_import_error_points_at_the_line(make_bundle: MakeBundle) -> None:
     root = make_bundle()
     wf = root / "templates" / "workflow.py"
-    wf.write_text(wf.read_text().replace("from .models import Ctx", "from .models import Ctx, Nope"))
+    wf.write_text(
+        wf.read_text().replace("from .models import Ctx", "from .models import Ctx, Nope")
+    )
     problems = validate_bundle(root)
     assert codes(problems) == ["NTRO008"]
     assert problems[0].file == str(root / "templates" / "workflow.py")
@@ -137,7 +141,9 @@ def test_step_order(make_bundle: MakeBundle) -> None:
         "  - id: upload\n    label: Upload statement\n    component: FILE_UPLOAD\n"
         "    responsibility: accountant\n    timeout_minutes: 60\n"
     )
-    text = FRONT_MATTER.replace(upload, "").replace("---\n\n# Document", upload + "---\n\n# Document")
+    text = FRONT_MATTER.replace(upload, "").replace(
+        "---\n\n# Document", upload + "---\n\n# Document"
+    )
     problems = validate_bundle(make_bundle(front_matter=text))
     assert codes(problems) == ["NTRO012"]
     assert "front matter review, upload; workflow upload, review" in problems[0].message

@@ -21,7 +21,8 @@ from tests.fixtures.upload_runbooks import (
 @pytest.fixture
 async def ingest(time_skipping_env: WorkflowEnvironment) -> Any:
     async with WorkflowHarness(
-        FacadeIngestWorkflow, child_workflows=[("approval-child", ApprovalChildWorkflow)],
+        FacadeIngestWorkflow,
+        child_workflows=[("approval-child", ApprovalChildWorkflow)],
         env=time_skipping_env,
     ) as harness:
         yield harness
@@ -31,7 +32,12 @@ async def test_happy_and_reject_all_answer_upload_review_and_child(ingest: Workf
     happy = await ingest.run(scenario=HAPPY)
     assert happy.status == "completed", happy.error
     assert [e.kind for e in happy.events] == [
-        "submit_file", "review", "drill_down", "review", "done"]
+        "submit_file",
+        "review",
+        "drill_down",
+        "review",
+        "done",
+    ]
     assert happy.result["review"]["approved"] is True and happy.result["child"] == "approved"
 
     rejected = await ingest.run(scenario=REJECT_ALL)
@@ -47,12 +53,16 @@ async def test_per_step_overrides_and_corrections_reach_their_review(
         "fix_sign",
         review_overrides={"journals": "approved"},
         approve_reviews=False,
-        corrections={"journals": [{"line_item_id": "J1", "field": "debit", "old_value": 100.0,
-                                   "new_value": 110.0}]},
+        corrections={
+            "journals": [
+                {"line_item_id": "J1", "field": "debit", "old_value": 100.0, "new_value": 110.0}
+            ]
+        },
         reviewer="controller@fund.example",
     )
-    async with WorkflowHarness(MonthEndWorkflow, child_workflows=[DocumentIngestWorkflow],
-                               env=time_skipping_env) as harness:
+    async with WorkflowHarness(
+        MonthEndWorkflow, child_workflows=[DocumentIngestWorkflow], env=time_skipping_env
+    ) as harness:
         result = await harness.run(scenario=scenario)
         audit = await harness.client.get_workflow_handle(result.workflow_id).query("audit_trail")
     assert result.status == "completed", result.error
@@ -69,10 +79,12 @@ async def test_per_step_overrides_and_corrections_reach_their_review(
 async def test_row_actions_go_to_the_workflow_before_the_decision(
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    scenario = Scenario("drop_row", row_actions={"journals": [
-        {"action": "reject_row", "row_id": "J2"}]})
-    async with WorkflowHarness(MonthEndWorkflow, child_workflows=[DocumentIngestWorkflow],
-                               env=time_skipping_env) as harness:
+    scenario = Scenario(
+        "drop_row", row_actions={"journals": [{"action": "reject_row", "row_id": "J2"}]}
+    )
+    async with WorkflowHarness(
+        MonthEndWorkflow, child_workflows=[DocumentIngestWorkflow], env=time_skipping_env
+    ) as harness:
         result = await harness.run(scenario=scenario)
         audit = await harness.client.get_workflow_handle(result.workflow_id).query("audit_trail")
     assert result.status == "completed", result.error
@@ -83,15 +95,18 @@ async def test_row_actions_go_to_the_workflow_before_the_decision(
 async def test_collect_documents_answers_each_slot_through_its_child(
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    async with WorkflowHarness(CollectWorkflow, child_workflows=[StatementUploadWorkflow],
-                               env=time_skipping_env) as harness:
+    async with WorkflowHarness(
+        CollectWorkflow, child_workflows=[StatementUploadWorkflow], env=time_skipping_env
+    ) as harness:
         result = await harness.run(scenario=HAPPY, workflow_id="collect-1")
     assert result.status == "completed", result.error
     assert [r["source"] for r in result.result] == ["bank", "broker"]
     assert all(r["approved"] for r in result.result)
     uploads = [e for e in result.events if e.kind == "submit_file"]
     assert sorted(e.workflow_id for e in uploads) == [
-        "collect-1:collect:statement-upload:bank", "collect-1:collect:statement-upload:broker"]
+        "collect-1:collect:statement-upload:bank",
+        "collect-1:collect:statement-upload:broker",
+    ]
 
 
 async def test_a_multi_slot_upload_gate_is_answered_slot_by_slot(
@@ -103,7 +118,9 @@ async def test_a_multi_slot_upload_gate_is_answered_slot_by_slot(
     assert sorted(result.result) == ["gl", "tb"]
 
 
-async def test_a_failing_expectation_fails_the_scenario_with_a_reason(ingest: WorkflowHarness) -> None:
+async def test_a_failing_expectation_fails_the_scenario_with_a_reason(
+    ingest: WorkflowHarness,
+) -> None:
     def expect(result: dict[str, Any]) -> None:
         assert result["child"] == "rejected", f"child decision was {result['child']}"
 
@@ -113,9 +130,15 @@ async def test_a_failing_expectation_fails_the_scenario_with_a_reason(ingest: Wo
     assert outcome.events[-1].kind == "error"
 
 
-async def test_corrections_that_do_not_fit_the_payload_fail_readably(ingest: WorkflowHarness) -> None:
-    outcome = await ingest.run(scenario=Scenario("bad_row", corrections={"review": [
-        {"line_item_id": "nope", "field": "amount", "new_value": 1}]}))
+async def test_corrections_that_do_not_fit_the_payload_fail_readably(
+    ingest: WorkflowHarness,
+) -> None:
+    outcome = await ingest.run(
+        scenario=Scenario(
+            "bad_row",
+            corrections={"review": [{"line_item_id": "nope", "field": "amount", "new_value": 1}]},
+        )
+    )
     assert outcome.status == "failed"
     assert "the review of step 'review' refused what the scenario sent" in outcome.error
     assert "row 'nope'" in outcome.error
@@ -123,14 +146,29 @@ async def test_corrections_that_do_not_fit_the_payload_fail_readably(ingest: Wor
 
 def test_human_and_json_reports_have_the_documented_format() -> None:
     results = [
-        RunResult("happy", "runbook-happy-0123456789ab", "completed", events=[
-            StepEvent("submit_file", "runbook-happy-0123456789ab",
-                      {"source": "bank", "document_ref": "d1"}, 0.08),
-            StepEvent("done", "runbook-happy-0123456789ab", {"status": "completed"}, 0.4),
-        ], duration_s=0.42),
-        RunResult("reject_all", "runbook-reject-ba9876543210", "failed", error="boom",
-                  events=[StepEvent("error", "runbook-reject-ba9876543210", {"error": "boom"}, 0.1)],
-                  duration_s=0.1),
+        RunResult(
+            "happy",
+            "runbook-happy-0123456789ab",
+            "completed",
+            events=[
+                StepEvent(
+                    "submit_file",
+                    "runbook-happy-0123456789ab",
+                    {"source": "bank", "document_ref": "d1"},
+                    0.08,
+                ),
+                StepEvent("done", "runbook-happy-0123456789ab", {"status": "completed"}, 0.4),
+            ],
+            duration_s=0.42,
+        ),
+        RunResult(
+            "reject_all",
+            "runbook-reject-ba9876543210",
+            "failed",
+            error="boom",
+            events=[StepEvent("error", "runbook-reject-ba9876543210", {"error": "boom"}, 0.1)],
+            duration_s=0.1,
+        ),
     ]
     assert report.human(results).splitlines() == [
         "✓  happy  (0.42s)",
@@ -143,22 +181,27 @@ def test_human_and_json_reports_have_the_documented_format() -> None:
     ]
     data = json.loads(report.json(results))
     assert [sorted(r) for r in data] == [
-        ["duration_s", "error", "events", "scenario", "status", "workflow_id"]] * 2
-    assert data[0]["events"][0] == {"kind": "submit_file",
-                                    "workflow_id": "runbook-happy-0123456789ab",
-                                    "detail": {"source": "bank", "document_ref": "d1"},
-                                    "timestamp_s": 0.08}
+        ["duration_s", "error", "events", "scenario", "status", "workflow_id"]
+    ] * 2
+    assert data[0]["events"][0] == {
+        "kind": "submit_file",
+        "workflow_id": "runbook-happy-0123456789ab",
+        "detail": {"source": "bank", "document_ref": "d1"},
+        "timestamp_s": 0.08,
+    }
     assert data[1]["status"] == "failed" and data[1]["error"] == "boom"
 
 
 def test_scenario_overrides_are_checked() -> None:
-    with pytest.raises(ValueError, match="use \"approved\" or \"rejected\""):
+    with pytest.raises(ValueError, match='use "approved" or "rejected"'):
         Scenario("typo", review_overrides={"review": "aproved"})
 
 
 async def test_extra_signal_payloads_reach_the_workflow(ingest: WorkflowHarness) -> None:
-    scenario = Scenario("named_doc", extra_signal_payloads={
-        "document_submitted": {"document_ref": "statements/2026-10.pdf"}})
+    scenario = Scenario(
+        "named_doc",
+        extra_signal_payloads={"document_submitted": {"document_ref": "statements/2026-10.pdf"}},
+    )
     result = await ingest.run(scenario=scenario)
     assert result.status == "completed", result.error
     assert result.result["document_ref"] == "statements/2026-10.pdf"

@@ -57,9 +57,12 @@ class EdgesWorkflow(NtroWorkflow):
         return {"child": child, "uploaded": await self.late_upload()}
 
 
-async def test_timers_raw_children_and_upload_timeouts(time_skipping_env: WorkflowEnvironment) -> None:
-    async with WorkflowHarness(EdgesWorkflow, child_workflows=[ChildReview],
-                               env=time_skipping_env, timeout=20) as harness:
+async def test_timers_raw_children_and_upload_timeouts(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    async with WorkflowHarness(
+        EdgesWorkflow, child_workflows=[ChildReview], env=time_skipping_env, timeout=20
+    ) as harness:
         happy = await harness.run(scenario=HAPPY)
         late = await harness.run(scenario=Scenario("no_upload", timeouts={"late_upload"}))
     assert happy.status == "completed", happy.error

@@ -12,20 +12,23 @@ import pytest
 
 from ntro.runbook import scaffold_bundle
 
-FAILING_SCENARIO = '''
+FAILING_SCENARIO = """
 from ntro.testing import Scenario
 
 WRONG_EXPECTATION = Scenario(
     name="wrong_expectation",
     expect=lambda result: result.status == "closed",
 )
-'''
+"""
 
 
 def ntro(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from ntro.cli import main; main()", *args],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
     )
 
 
@@ -51,12 +54,22 @@ def test_default_scenarios_pass_with_the_documented_report(bundle: Path) -> None
 
 
 def test_json_report_and_a_failing_custom_scenario_exit_1(bundle: Path) -> None:
-    run = ntro("workflow", "test", str(bundle), "--scenario", "happy",
-               "--scenario", "wrong_expectation", "--json")
+    run = ntro(
+        "workflow",
+        "test",
+        str(bundle),
+        "--scenario",
+        "happy",
+        "--scenario",
+        "wrong_expectation",
+        "--json",
+    )
     assert run.returncode == 1
     report = json.loads(run.stdout)
     assert [(r["scenario"], r["status"]) for r in report] == [
-        ("happy", "completed"), ("wrong_expectation", "failed")]
+        ("happy", "completed"),
+        ("wrong_expectation", "failed"),
+    ]
     assert report[1]["error"].startswith("expectation failed")
 
 
@@ -78,14 +91,17 @@ def test_usage_errors_are_one_line_and_exit_2(bundle: Path, args: list[str], mes
 
 
 def test_not_a_bundle_and_no_such_directory(tmp_path: Path) -> None:
-    for path, message in [(tmp_path, "runbook.md is missing"),
-                          (tmp_path / "nope", "no such directory")]:
+    for path, message in [
+        (tmp_path, "runbook.md is missing"),
+        (tmp_path / "nope", "no such directory"),
+    ]:
         run = ntro("workflow", "test", str(path))
         assert run.returncode == 2 and message in run.stderr
         assert "Traceback" not in run.stderr
 
 
 def test_the_exit_code_is_reliable_run_after_run(bundle: Path) -> None:
-    codes = [ntro("workflow", "test", str(bundle), "--scenario", "happy").returncode
-             for _ in range(8)]
+    codes = [
+        ntro("workflow", "test", str(bundle), "--scenario", "happy").returncode for _ in range(8)
+    ]
     assert codes == [0] * 8

@@ -23,8 +23,15 @@ from ntro.workflow._decisions import (
         ({"kind": "reject"}, "reject"),
         ({"action": "approve"}, "approve"),
         ({"action": "reject", "reason": "wrong period"}, "reject"),
-        ({"action": "correct", "corrections": [{"line_item_id": "L1", "field": "amount",
-                                                 "old_value": 1, "new_value": 2}]}, "correct"),
+        (
+            {
+                "action": "correct",
+                "corrections": [
+                    {"line_item_id": "L1", "field": "amount", "old_value": 1, "new_value": 2}
+                ],
+            },
+            "correct",
+        ),
         ({"action": "correct"}, "approve"),
         ({"action": "APPROVE"}, "approve"),
     ],
@@ -63,8 +70,11 @@ def test_action_name_matches_every_spelling_of_itself() -> None:
 
 
 def test_decision_dict_keeps_what_was_sent_and_normalises_attributes() -> None:
-    raw = {"type": "approved", "corrections": [{"line_item_id": "L1", "field": "amount",
-                                                 "old_value": 1, "new_value": 2}], "user": "ana"}
+    raw = {
+        "type": "approved",
+        "corrections": [{"line_item_id": "L1", "field": "amount", "old_value": 1, "new_value": 2}],
+        "user": "ana",
+    }
     decision = DecisionDict(raw, parse_decision(raw))
     assert decision == raw
     assert decision["corrections"][0]["new_value"] == 2
@@ -75,20 +85,33 @@ def test_decision_dict_keeps_what_was_sent_and_normalises_attributes() -> None:
 
 def test_corrections_must_name_rows_and_fields_of_the_payload() -> None:
     payload = {"lines": [{"id": "L1", "amount": 10}, {"id": "L2", "amount": 20}]}
-    good = parse_decision({"action": "correct", "corrections": [
-        {"line_item_id": "L2", "field": "amount", "old_value": 20, "new_value": 25}]})
+    good = parse_decision(
+        {
+            "action": "correct",
+            "corrections": [
+                {"line_item_id": "L2", "field": "amount", "old_value": 20, "new_value": 25}
+            ],
+        }
+    )
     check_corrections(good.corrections, payload, set())
-    for row, field, message in [("L9", "amount", "not in the payload"),
-                                ("L1", "colour", "has no such field")]:
-        bad = parse_decision({"action": "correct", "corrections": [
-            {"line_item_id": row, "field": field, "new_value": 1}]})
+    for row, field, message in [
+        ("L9", "amount", "not in the payload"),
+        ("L1", "colour", "has no such field"),
+    ]:
+        bad = parse_decision(
+            {
+                "action": "correct",
+                "corrections": [{"line_item_id": row, "field": field, "new_value": 1}],
+            }
+        )
         with pytest.raises(InvalidDecision, match=message):
             check_corrections(bad.corrections, payload, set())
 
 
 def test_row_actions_are_read_and_checked() -> None:
-    action = parse_row_action({"kind": "row_action", "payload": {"action": "reject_row",
-                                                                 "row_id": "L1"}})
+    action = parse_row_action(
+        {"kind": "row_action", "payload": {"action": "reject_row", "row_id": "L1"}}
+    )
     assert (action.action, action.row_id) == ("reject_row", "L1")
     with pytest.raises(InvalidDecision, match="unknown row action"):
         parse_row_action({"kind": "row_action", "payload": {"action": "delete", "row_id": 1}})
@@ -99,12 +122,21 @@ def test_row_actions_are_read_and_checked() -> None:
 @pytest.mark.parametrize(
     ("hint", "kind", "expected"),
     [
-        ({"component": "DATA_TABLE", "config": {"title": "T"}}, "interactive_review",
-         {"component": "DATA_TABLE", "config": {"title": "T"}}),
-        ({"type": "review_extraction", "schema_slug": "bank"}, "interactive_review",
-         {"component": "review_extraction", "config": {"schema_slug": "bank"}}),
-        ({"source": "bank", "filename_pattern": "*.csv"}, "submit_file",
-         {"component": "FILE_UPLOAD", "config": {"source": "bank", "filename_pattern": "*.csv"}}),
+        (
+            {"component": "DATA_TABLE", "config": {"title": "T"}},
+            "interactive_review",
+            {"component": "DATA_TABLE", "config": {"title": "T"}},
+        ),
+        (
+            {"type": "review_extraction", "schema_slug": "bank"},
+            "interactive_review",
+            {"component": "review_extraction", "config": {"schema_slug": "bank"}},
+        ),
+        (
+            {"source": "bank", "filename_pattern": "*.csv"},
+            "submit_file",
+            {"component": "FILE_UPLOAD", "config": {"source": "bank", "filename_pattern": "*.csv"}},
+        ),
         (None, "interactive_review", {"component": "APPROVAL_FORM", "config": {}}),
         (None, "submit_files", {"component": "MULTI_FILE_UPLOAD", "config": {}}),
         ("SUMMARY", "interactive_review", {"component": "SUMMARY", "config": {}}),

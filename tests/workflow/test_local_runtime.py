@@ -51,26 +51,48 @@ async def test_facade_runbook_runs_in_process_end_to_end() -> None:
     handle = start_local(FacadeIngestWorkflow, IngestInput(), workflow_id="local-1")
 
     upload = await eventually(pending_kind(handle, "submit_file"))
-    assert upload["args"] == {"source": "bank", "signal_name": "document_submitted",
-                              "signal_task_id": "local-1", "schema_slug": None,
-                              "tenant_id_or_slug": None, "entity_id_or_slug": None}
+    assert upload["args"] == {
+        "source": "bank",
+        "signal_name": "document_submitted",
+        "signal_task_id": "local-1",
+        "schema_slug": None,
+        "tenant_id_or_slug": None,
+        "entity_id_or_slug": None,
+    }
     assert upload["display_hint"]["component"] == "FILE_UPLOAD"
     assert [s["status"] for s in handle.query("current_steps")] == [
-        "waiting_for_input", "pending", "pending", "pending", "pending"]
+        "waiting_for_input",
+        "pending",
+        "pending",
+        "pending",
+        "pending",
+    ]
 
     await handle.signal("document_submitted", {"document_ref": "doc-7"})
     review = await eventually(pending_kind(handle, "interactive_review"))
     assert review["display_hint"]["config"]["confidence_warning_threshold"] == 0.8
     with pytest.raises(InvalidDecision, match="names no reviewer"):
         await handle.update("submit_action", {"action": "approve"})
-    await handle.update("submit_action", {
-        "action": "correct", "reviewer": "ana@example.com", "gate_id": review["gate_id"],
-        "corrections": [{"line_item_id": "L2", "field": "amount", "old_value": 18.5,
-                         "new_value": 19.5}]})
+    await handle.update(
+        "submit_action",
+        {
+            "action": "correct",
+            "reviewer": "ana@example.com",
+            "gate_id": review["gate_id"],
+            "corrections": [
+                {"line_item_id": "L2", "field": "amount", "old_value": 18.5, "new_value": 19.5}
+            ],
+        },
+    )
 
     drill = await eventually(pending_kind(handle, "drill_down"))
-    assert drill["children"] == [{"task_id": "local-1:sign_off:approval-child",
-                                  "step_id": "sign_off", "slug": "approval-child"}]
+    assert drill["children"] == [
+        {
+            "task_id": "local-1:sign_off:approval-child",
+            "step_id": "sign_off",
+            "slug": "approval-child",
+        }
+    ]
     child = handle.cluster.get("local-1:sign_off:approval-child")
     await eventually(pending_kind(child, "interactive_review"))
     await child.signal("user_action", {"type": "approved"})
@@ -79,12 +101,17 @@ async def test_facade_runbook_runs_in_process_end_to_end() -> None:
     assert result["review"]["corrections"][0]["new_value"] == 19.5
     assert result["child"] == "approved"
     # args=[...] and a timeout in plain seconds both work here (published runtime: neither).
-    assert result["summary"] == {"entity": "acme", "period": "2026-10",
-                                 "activity": "demo.summarise"}
+    assert result["summary"] == {
+        "entity": "acme",
+        "period": "2026-10",
+        "activity": "demo.summarise",
+    }
     assert handle.query("children_by_step_id")["sign_off"][0]["status"] == "completed"
     audit = handle.query("audit_trail")
     assert [(a["kind"], a.get("reviewer")) for a in audit] == [
-        ("decision", "ana@example.com"), ("correction", "ana@example.com")]
+        ("decision", "ana@example.com"),
+        ("correction", "ana@example.com"),
+    ]
     assert audit[1]["old_value"] == 18.5
     state = handle.query("current_ui_state")
     assert state["status"] == "completed"
@@ -95,8 +122,9 @@ async def test_facade_runbook_runs_in_process_end_to_end() -> None:
 class TimedReviewWorkflow(NtroWorkflow):
     @ui_step(name="review", title="Review")
     async def review(self) -> Any:
-        return await self.wait_for_action(payload={"x": 1}, timeout=timedelta(milliseconds=30),
-                                          on_timeout="approve")
+        return await self.wait_for_action(
+            payload={"x": 1}, timeout=timedelta(milliseconds=30), on_timeout="approve"
+        )
 
     @ui_step(name="second", title="Second")
     async def second(self) -> Any:
@@ -114,7 +142,9 @@ async def test_review_timeout_applies_the_default_decision() -> None:
     assert second["action"] == "reject"
     audit = handle.query("audit_trail")
     assert [(a["kind"], a["reviewer"], a["action"]) for a in audit] == [
-        ("timeout", "system:timeout", "approve"), ("timeout", "system:timeout", "reject")]
+        ("timeout", "system:timeout", "approve"),
+        ("timeout", "system:timeout", "reject"),
+    ]
 
 
 @runbook.defn
@@ -148,8 +178,11 @@ async def test_feedback_belongs_to_one_gate() -> None:
     assert action["display_hint"]["config"]["feedback"] == first
     await handle.signal("user_action", {"action": "approve"})
     second = await eventually(
-        lambda: (handle.query("current_pending_action") or {}).get("step_id") == "b"
-        and handle.query("current_pending_action"))
+        lambda: (
+            (handle.query("current_pending_action") or {}).get("step_id") == "b"
+            and handle.query("current_pending_action")
+        )
+    )
     assert second["feedback"] is None
     assert "feedback" not in second["display_hint"]["config"]
     await handle.signal("user_action", {"action": "approve"})
@@ -188,6 +221,7 @@ async def test_inherited_steps_appear_and_a_failed_step_is_failed() -> None:
 
 def test_duplicate_step_names_are_refused_when_the_class_is_defined() -> None:
     with pytest.raises(RunbookDefinitionError, match="'review' is used by both"):
+
         class Twice(NtroWorkflow):
             @ui_step(name="review")
             async def first(self) -> None: ...
@@ -198,6 +232,7 @@ def test_duplicate_step_names_are_refused_when_the_class_is_defined() -> None:
 
 def test_a_step_must_be_async() -> None:
     with pytest.raises(RunbookDefinitionError, match="must be 'async def'"):
+
         @ui_step(name="sync")
         def not_async(self: Any) -> None: ...
 

@@ -63,15 +63,16 @@ def assert_no_trace(before: list[int], after: list[int]) -> None:
     time-skipping test server records an ordinary task, and nothing else.
     """
     assert after[: len(before)] == before
-    assert set(after[len(before):]) <= _WORKFLOW_TASK_EVENTS
+    assert set(after[len(before) :]) <= _WORKFLOW_TASK_EVENTS
     assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED not in after
 
 
 async def test_temporal_style_runbook_query_shapes_step_by_step(
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    async with WorkflowHarness(DocumentIngestWorkflow, env=time_skipping_env,
-                               extra_activities=[extract_document]) as harness:
+    async with WorkflowHarness(
+        DocumentIngestWorkflow, env=time_skipping_env, extra_activities=[extract_document]
+    ) as harness:
         handle = await harness.start(DocumentIngestContext(), workflow_id="ingest-shapes")
 
         upload = await eventually(pending(handle, "submit_file"))
@@ -82,32 +83,48 @@ async def test_temporal_style_runbook_query_shapes_step_by_step(
             "config": {"source": "bank", "filename_pattern": "*.csv"},
         }
         assert upload["args"] == {
-            "source": "bank", "schema_slug": None, "tenant_id_or_slug": None,
-            "entity_id_or_slug": None, "signal_task_id": "ingest-shapes",
+            "source": "bank",
+            "schema_slug": None,
+            "tenant_id_or_slug": None,
+            "entity_id_or_slug": None,
+            "signal_task_id": "ingest-shapes",
             # The class declares one signal of its own: that is what the upload sends.
             "signal_name": "document_submitted",
         }
         assert upload["step_id"] == "upload"
         assert await handle.query("current_steps") == [
-            {"id": "upload", "title": "Upload document", "status": "waiting_for_input",
-             "icon": "Upload"},
+            {
+                "id": "upload",
+                "title": "Upload document",
+                "status": "waiting_for_input",
+                "icon": "Upload",
+            },
             {"id": "extract", "title": "Extract", "status": "pending", "icon": "ScanText"},
-            {"id": "review", "title": "Review extraction", "status": "pending",
-             "icon": "TableProperties"},
+            {
+                "id": "review",
+                "title": "Review extraction",
+                "status": "pending",
+                "icon": "TableProperties",
+            },
         ]
 
         await handle.signal("document_submitted", {"document_ref": "doc-1"})
         review = await eventually(pending(handle, "interactive_review"))
-        assert review["display_hint"] == {"component": "review_extraction",
-                                          "config": {"schema_slug": "bank-statement"}}
+        assert review["display_hint"] == {
+            "component": "review_extraction",
+            "config": {"schema_slug": "bank-statement"},
+        }
         assert [row["id"] for row in review["payload"]["lines"]] == ["L1", "L2"]
         state = await handle.query("current_ui_state")
         assert state["current_step_id"] == "review"
         assert state["completed_step_ids"] == ["upload", "extract"]
         assert state["pending_action"] == review
         assert state["pending_payload"] == review["payload"]
-        assert [s["status"] for s in state["steps"]] == ["completed", "completed",
-                                                        "waiting_for_input"]
+        assert [s["status"] for s in state["steps"]] == [
+            "completed",
+            "completed",
+            "waiting_for_input",
+        ]
         snapshots = await handle.query("step_snapshots")
         assert snapshots["upload"]["display_hint"]["component"] == "FILE_UPLOAD"
         assert snapshots["upload"]["completed_at"]
@@ -116,10 +133,22 @@ async def test_temporal_style_runbook_query_shapes_step_by_step(
         # A malformed update is refused by the validator and leaves no trace in history.
         before = await history_types(handle)
         for bad, message in [
-            ({"action": "correct", "reviewer": "ana", "corrections": [
-                {"line_item_id": "L9", "field": "amount", "new_value": 1}]}, "row 'L9'"),
-            ({"action": "correct", "reviewer": "ana", "corrections": [
-                {"line_item_id": "L2", "field": "colour", "new_value": 1}]}, "field 'colour'"),
+            (
+                {
+                    "action": "correct",
+                    "reviewer": "ana",
+                    "corrections": [{"line_item_id": "L9", "field": "amount", "new_value": 1}],
+                },
+                "row 'L9'",
+            ),
+            (
+                {
+                    "action": "correct",
+                    "reviewer": "ana",
+                    "corrections": [{"line_item_id": "L2", "field": "colour", "new_value": 1}],
+                },
+                "field 'colour'",
+            ),
             ({"action": "archive", "reviewer": "ana"}, "unknown decision"),
             ({"action": "approve", "reviewer": "ana", "gate_id": "upload:1"}, "is closed"),
             ({"action": "approve"}, "names no reviewer"),
@@ -135,12 +164,23 @@ async def test_temporal_style_runbook_query_shapes_step_by_step(
         await eventually(lambda: _refused(handle))
         assert (await handle.query("current_pending_action"))["gate_id"] == review["gate_id"]
 
-        outcome = await handle.execute_update("submit_action", {
-            "action": "correct", "reviewer": "ana@example.com", "gate_id": review["gate_id"],
-            "corrections": [{"line_item_id": "L2", "field": "amount", "old_value": -40.0,
-                             "new_value": -45.0}],
-            "comment": "sign flipped",
-        })
+        outcome = await handle.execute_update(
+            "submit_action",
+            {
+                "action": "correct",
+                "reviewer": "ana@example.com",
+                "gate_id": review["gate_id"],
+                "corrections": [
+                    {
+                        "line_item_id": "L2",
+                        "field": "amount",
+                        "old_value": -40.0,
+                        "new_value": -45.0,
+                    }
+                ],
+                "comment": "sign flipped",
+            },
+        )
         assert outcome["decision"]["reviewer"] == "ana@example.com"
         result = await handle.result()
         assert result["status"] == "approved"
@@ -148,9 +188,13 @@ async def test_temporal_style_runbook_query_shapes_step_by_step(
         audit = await handle.query("audit_trail")
         decision, correction = [a for a in audit if a["kind"] != "refused"]
         assert decision["action"] == "correct" and decision["comment"] == "sign flipped"
-        assert (correction["line_item_id"], correction["field"], correction["old_value"],
-                correction["new_value"], correction["reviewer"]) == (
-            "L2", "amount", -40.0, -45.0, "ana@example.com")
+        assert (
+            correction["line_item_id"],
+            correction["field"],
+            correction["old_value"],
+            correction["new_value"],
+            correction["reviewer"],
+        ) == ("L2", "amount", -40.0, -45.0, "ana@example.com")
         assert correction["at"]
         state = await handle.query("current_ui_state")
         assert state["status"] == "completed" and state["pending_action"] is None
@@ -162,13 +206,15 @@ async def _refused(handle: WorkflowHandle[Any, Any]) -> bool:
 
 
 async def test_child_runbook_shows_as_drill_down(time_skipping_env: WorkflowEnvironment) -> None:
-    async with WorkflowHarness(MonthEndWorkflow, child_workflows=[DocumentIngestWorkflow],
-                               env=time_skipping_env) as harness:
+    async with WorkflowHarness(
+        MonthEndWorkflow, child_workflows=[DocumentIngestWorkflow], env=time_skipping_env
+    ) as harness:
         handle = await harness.start(workflow_id="close-oct")
         drill = await eventually(pending(handle, "drill_down"))
         child_id = "close-oct:ingest_documents:document-ingest"
-        assert drill["children"] == [{"task_id": child_id, "step_id": "ingest_documents",
-                                      "slug": "document-ingest"}]
+        assert drill["children"] == [
+            {"task_id": child_id, "step_id": "ingest_documents", "slug": "document-ingest"}
+        ]
         children = await handle.query("children_by_step_id")
         assert children["ingest_documents"][0]["workflow_id"] == child_id
         assert children["ingest_documents"][0]["status"] == "running"
@@ -181,11 +227,15 @@ async def test_child_runbook_shows_as_drill_down(time_skipping_env: WorkflowEnvi
         await child.signal("user_action", {"type": "approved", "user": "ana"})
 
         journals = await eventually(pending(handle, "interactive_review"))
-        assert journals["feedback"] == {"kind": "balance", "level": "success",
-                                        "payload": {"difference": 0}}
+        assert journals["feedback"] == {
+            "kind": "balance",
+            "level": "success",
+            "payload": {"difference": 0},
+        }
         assert journals["display_hint"]["config"]["feedback"] == journals["feedback"]
         assert (await handle.query("children_by_step_id"))["ingest_documents"][0][
-            "status"] == "completed"
+            "status"
+        ] == "completed"
         await handle.signal("user_action", {"kind": "approve", "reviewer": "bo"})
         result = await handle.result()
         assert result["ingest"]["status"] == "approved"
@@ -201,10 +251,14 @@ async def test_the_product_page_runbook_runs_as_printed(
         result = await harness.run(scenario=HAPPY)
     assert result.status == "completed", result.error
     # Activities are auto-mocked from their annotations; the author's defaults are kept.
-    assert result.result.model_dump() == {"period": "auto-mock", "entity": "auto-mock",
-                                          "status": "closed"}
+    assert result.result.model_dump() == {
+        "period": "auto-mock",
+        "entity": "auto-mock",
+        "status": "closed",
+    }
     assert [e.detail.get("signal") for e in result.events if e.kind == "submit_file"] == [
-        "tb_submitted"]
+        "tb_submitted"
+    ]
 
 
 @workflow.defn
@@ -244,10 +298,14 @@ async def test_two_reviewers_racing_one_wins() -> None:
             handle = await harness.start("2026-10")
             gate = await eventually(pending(handle, "interactive_review"))
             outcomes = await asyncio.gather(
-                handle.execute_update("submit_action", {"action": "approve", "reviewer": "ana",
-                                                        "gate_id": gate["gate_id"]}),
-                handle.execute_update("submit_action", {"action": "reject", "reviewer": "bo",
-                                                        "gate_id": gate["gate_id"]}),
+                handle.execute_update(
+                    "submit_action",
+                    {"action": "approve", "reviewer": "ana", "gate_id": gate["gate_id"]},
+                ),
+                handle.execute_update(
+                    "submit_action",
+                    {"action": "reject", "reviewer": "bo", "gate_id": gate["gate_id"]},
+                ),
                 return_exceptions=True,
             )
             won = [o for o in outcomes if isinstance(o, dict)]
@@ -256,8 +314,10 @@ async def test_two_reviewers_racing_one_wins() -> None:
             # The loser's decision is refused: by the validator ("already decided") when both
             # reach the same workflow task, else by the server because the run has finished.
             reason = str(getattr(lost[0], "cause", None) or lost[0])
-            assert any(m in reason for m in ("already decided", "aborted by closing workflow",
-                                             "already completed")), reason
+            assert any(
+                m in reason
+                for m in ("already decided", "aborted by closing workflow", "already completed")
+            ), reason
             expected = "approved" if won[0]["decision"]["action"] == "approve" else "rejected"
             assert await handle.result() == expected
             decisions = [a for a in await handle.query("audit_trail") if a["kind"] == "decision"]
@@ -269,20 +329,25 @@ async def test_a_refused_update_leaves_history_untouched_on_the_dev_server() -> 
         handle = await harness.start("2026-10")
         gate = await eventually(pending(handle, "interactive_review"))
         before = await history_types(handle)
-        for bad in ({"action": "approve"}, {"action": "nope", "reviewer": "ana"},
-                    {"action": "approve", "reviewer": "ana", "gate_id": "old:1"}):
+        for bad in (
+            {"action": "approve"},
+            {"action": "nope", "reviewer": "ana"},
+            {"action": "approve", "reviewer": "ana", "gate_id": "old:1"},
+        ):
             with pytest.raises(WorkflowUpdateFailedError):
                 await handle.execute_update("submit_action", bad)
         assert await history_types(handle) == before
-        await handle.execute_update("submit_action", {"action": "approve", "reviewer": "ana",
-                                                      "gate_id": gate["gate_id"]})
+        await handle.execute_update(
+            "submit_action", {"action": "approve", "reviewer": "ana", "gate_id": gate["gate_id"]}
+        )
         assert await handle.result() == "approved"
 
 
 async def test_both_styles_pass_on_the_dev_server() -> None:
-    for workflow_cls, children in [(MonthEndWorkflow, [DocumentIngestWorkflow]),
-                                   (FacadeIngestWorkflow, [("approval-child",
-                                                            ApprovalChildWorkflow)])]:
+    for workflow_cls, children in [
+        (MonthEndWorkflow, [DocumentIngestWorkflow]),
+        (FacadeIngestWorkflow, [("approval-child", ApprovalChildWorkflow)]),
+    ]:
         async with WorkflowHarness(workflow_cls, child_workflows=children, server="dev") as h:
             result = await h.run(scenario=HAPPY)
         assert result.status == "completed", result.error

@@ -30,8 +30,9 @@ JOURNALS = {"journals": [{"id": "J1", "debit": 100.0}, {"id": "J2", "credit": 10
 @workflow.defn
 class GuardedJournalsWorkflow(NtroWorkflow):
     review_policies = {
-        "journals": ReviewPolicy(reviewers=["ana", "bo", "cy"], maker_checker=True,
-                                 prepared_by=["cy"]),
+        "journals": ReviewPolicy(
+            reviewers=["ana", "bo", "cy"], maker_checker=True, prepared_by=["cy"]
+        ),
     }
 
     @ui_step(name="journals", title="Approve journals")
@@ -46,21 +47,36 @@ class GuardedJournalsWorkflow(NtroWorkflow):
 async def test_reviewers_and_maker_checker_are_enforced_in_process() -> None:
     handle = start_local(GuardedJournalsWorkflow)
     gate = await eventually(pending_kind(handle, "interactive_review"))
-    assert gate["policy"] == {"reviewers": ["ana", "bo", "cy"], "roles": None,
-                              "maker_checker": True, "makers": ["cy"]}
+    assert gate["policy"] == {
+        "reviewers": ["ana", "bo", "cy"],
+        "roles": None,
+        "maker_checker": True,
+        "makers": ["cy"],
+    }
     refusals = [
         ({"action": "approve", "reviewer": "eve"}, "eve may not act on this review"),
         ({"action": "approve", "reviewer": "cy"}, "cy prepared or corrected this review"),
-        ({"action": "correct", "reviewer": "ana", "corrections": [
-            {"line_item_id": "J1", "field": "debit", "new_value": 90}]},
-         "cannot correct and approve in one decision"),
+        (
+            {
+                "action": "correct",
+                "reviewer": "ana",
+                "corrections": [{"line_item_id": "J1", "field": "debit", "new_value": 90}],
+            },
+            "cannot correct and approve in one decision",
+        ),
     ]
     for decision, message in refusals:
         with pytest.raises(InvalidDecision, match=message):
             await handle.update("submit_action", decision)
     # ana corrects through a row action: she becomes a maker and may no longer approve.
-    await handle.update("submit_action", {"kind": "row_action", "reviewer": "ana", "payload": {
-        "action": "edit_cell", "row_id": "J1", "field": "debit", "value": 90}})
+    await handle.update(
+        "submit_action",
+        {
+            "kind": "row_action",
+            "reviewer": "ana",
+            "payload": {"action": "edit_cell", "row_id": "J1", "field": "debit", "value": 90},
+        },
+    )
     assert handle.query("current_pending_action")["policy"]["makers"] == ["ana", "cy"]
     with pytest.raises(InvalidDecision, match="ana prepared or corrected"):
         await handle.update("submit_action", {"action": "approve", "reviewer": "ana"})
@@ -72,18 +88,21 @@ async def test_reviewers_and_maker_checker_are_enforced_in_process() -> None:
 class RoleGatedWorkflow(NtroWorkflow):
     @runbook.run
     async def run(self) -> Any:
-        return await self.wait_for_action(payload={"nav": 1.0},
-                                          policy=ReviewPolicy(roles=["controller"]))
+        return await self.wait_for_action(
+            payload={"nav": 1.0}, policy=ReviewPolicy(roles=["controller"])
+        )
 
 
 async def test_roles_are_checked() -> None:
     handle = start_local(RoleGatedWorkflow)
     await eventually(pending_kind(handle, "interactive_review"))
     with pytest.raises(InvalidDecision, match="needs one of controller"):
-        await handle.update("submit_action", {"action": "approve", "reviewer": "ana",
-                                              "roles": ["preparer"]})
-    await handle.update("submit_action", {"action": "approve", "reviewer": "ana",
-                                          "roles": ["controller"]})
+        await handle.update(
+            "submit_action", {"action": "approve", "reviewer": "ana", "roles": ["preparer"]}
+        )
+    await handle.update(
+        "submit_action", {"action": "approve", "reviewer": "ana", "roles": ["controller"]}
+    )
     assert (await handle).approved
 
 
@@ -120,7 +139,8 @@ async def test_a_gate_payload_too_large_for_temporal_is_named_before_it_is_writt
 
 
 def test_a_decision_too_large_is_refused_before_it_is_sent() -> None:
-    corrections = [{"line_item_id": str(n), "field": "memo", "new_value": "y" * 500}
-                   for n in range(5_000)]
+    corrections = [
+        {"line_item_id": str(n), "field": "memo", "new_value": "y" * 500} for n in range(5_000)
+    ]
     with pytest.raises(PayloadTooLarge, match="send fewer corrections at a time"):
         ensure_sendable({"action": "correct", "corrections": corrections}, "the decision")

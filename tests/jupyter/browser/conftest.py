@@ -51,7 +51,9 @@ class Rendered:
 
 
 def traits_of(widget: Any) -> dict[str, Any]:
-    return {name: getattr(widget, name) for name in ("table", "state", "view") if widget.has_trait(name)}
+    return {
+        name: getattr(widget, name) for name in ("table", "state", "view") if widget.has_trait(name)
+    }
 
 
 @pytest.fixture
@@ -62,7 +64,9 @@ def render(browser: Browser) -> Iterator[Any]:
 
     pages: list[Page] = []
 
-    def _render(module: str, source: Any, connect: bool = False, width: int = 1100, height: int = 800) -> Rendered:
+    def _render(
+        module: str, source: Any, connect: bool = False, width: int = 1100, height: int = 800
+    ) -> Rendered:
         widget = None if isinstance(source, dict) else source
         traits = source if isinstance(source, dict) else traits_of(source)
         html = standalone_page(module, traits, width=width - 40)

@@ -54,21 +54,49 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("jupyter is not installed in this environment")
     root = tmp_path_factory.mktemp("lab")
     notebook = {
-        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                   "source": source} for source in CELLS],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+            for source in CELLS
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     (root / "run.ipynb").write_text(json.dumps(notebook))
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
-           "JUPYTER_RUNTIME_DIR": str(root / ".runtime"), "NTRO_DOCUMENT_STORE": str(root / "docs")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
+        "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
+        "NTRO_DOCUMENT_STORE": str(root / "docs"),
+    }
     process = subprocess.Popen(
-        [str(JUPYTER), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
-         f"--ServerApp.root_dir={root}", "--IdentityProvider.token=", "--ServerApp.password=",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-         "--ServerApp.disable_check_xsrf=True"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(JUPYTER),
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            "--allow-root",
+            f"--ServerApp.root_dir={root}",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=None",
+            "--ServerApp.disable_check_xsrf=True",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -94,7 +122,9 @@ def test_run_view_renders_and_a_click_reaches_python_in_jupyterlab(browser, lab:
     outside: list[str] = []
 
     def guard(route) -> None:  # noqa: ANN001 - nothing but the local server may be reached
-        if route.request.url.startswith(lab) or route.request.url.startswith(lab.replace("http", "ws")):
+        if route.request.url.startswith(lab) or route.request.url.startswith(
+            lab.replace("http", "ws")
+        ):
             route.continue_()
         else:
             outside.append(route.request.url)
@@ -102,14 +132,19 @@ def test_run_view_renders_and_a_click_reaches_python_in_jupyterlab(browser, lab:
 
     page.route("**/*", guard)
     page.goto(f"{lab}/lab/tree/run.ipynb")
-    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=90_000)
+    page.wait_for_function(
+        "window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=90_000
+    )
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
     page.evaluate(RUN_CELL, 0)
     table = page.wait_for_selector(".ntro-dt", timeout=60_000)
     assert "Review extraction" in table.inner_text()
     page.wait_for_selector(".ntro-crumbs .ntro-step", timeout=30_000)
     assert page.locator(".ntro-crumbs .ntro-step svg").count() >= 12
-    assert page.evaluate("getComputedStyle(document.querySelector('.ntro-source-fields')).display") == "grid"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.ntro-source-fields')).display")
+        == "grid"
+    )
     shots = REPO / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "jupyterlab_run_view.png"))
@@ -118,14 +153,18 @@ def test_run_view_renders_and_a_click_reaches_python_in_jupyterlab(browser, lab:
     page.wait_for_selector("text=Sending the decision", timeout=30_000)
     page.wait_for_function(KERNEL_IDLE, timeout=30_000)
     page.evaluate(RUN_CELL, 1)
-    page.wait_for_function("document.body.innerText.includes(\"'action': 'approve'\")", timeout=30_000)
+    page.wait_for_function(
+        "document.body.innerText.includes(\"'action': 'approve'\")", timeout=30_000
+    )
     assert "'reviewer': 'alice'" in page.inner_text(".jp-Notebook")
     page.wait_for_function(KERNEL_IDLE, timeout=30_000)
     page.evaluate(RUN_CELL, 2)
     nav = page.wait_for_selector(".ntro-panel[data-panel='NAV_SIGNOFF']", timeout=60_000)
     nav.scroll_into_view_if_needed()
     assert "1 movement is outside tolerance" in nav.inner_text()
-    assert nav.evaluate("n => n.querySelector('.ntro-body').scrollWidth <= n.querySelector('.ntro-body').clientWidth + 1")
+    assert nav.evaluate(
+        "n => n.querySelector('.ntro-body').scrollWidth <= n.querySelector('.ntro-body').clientWidth + 1"
+    )
     page.screenshot(path=str(shots / "jupyterlab_nav_signoff.png"))
     assert outside == []
     page.close()

@@ -15,11 +15,29 @@ from ntro_jupyter.widgets import DataTableWidget, IntentSink, PanelWidget, RunVi
 from tests.jupyter import states
 
 EXPECTED_TEXT = {
-    "extraction_review": ["Review extraction", "6 low-confidence cells", "First Example Bank", "Approve extraction"],
-    "data_table": ["Holdings and cash", "Holdings", "Cash", "stale price", "Approve holdings", "Send back"],
+    "extraction_review": [
+        "Review extraction",
+        "6 low-confidence cells",
+        "First Example Bank",
+        "Approve extraction",
+    ],
+    "data_table": [
+        "Holdings and cash",
+        "Holdings",
+        "Cash",
+        "stale price",
+        "Approve holdings",
+        "Send back",
+    ],
     "journal_review": ["JE-102", "out by USD 2.00", "Imbalance USD 2.00", "Approval blocked"],
     "nav_signoff": ["Net asset value", "+3.14%", "outside", "Signed off by", "Sign off NAV"],
-    "file_upload": ["Bank statement", "Choose a file", "Accepted: .pdf, .csv · Up to 5 MB", "Parsing statement lines", "Processed:"],
+    "file_upload": [
+        "Bank statement",
+        "Choose a file",
+        "Accepted: .pdf, .csv · Up to 5 MB",
+        "Parsing statement lines",
+        "Processed:",
+    ],
     "multi_upload": ["Bank statement", "Custodian holdings", "Administrator report", "pending"],
     "summary": ["Closing NAV", "12,480,000", "balanced", "Journals posted"],
     "loading": ["Ingesting documents", "running for", "Child runbooks"],
@@ -33,7 +51,9 @@ EXPECTED_TEXT = {
 def _state(name: str) -> dict:
     state = states.ALL_PANELS[name]()
     if name == "loading":  # a gate opened a minute ago, so the elapsed time reads naturally
-        state["pending_action"]["opened_at"] = (datetime.now(UTC) - timedelta(seconds=75)).isoformat()
+        state["pending_action"]["opened_at"] = (
+            datetime.now(UTC) - timedelta(seconds=75)
+        ).isoformat()
     return state
 
 
@@ -68,8 +88,10 @@ def test_report_preview_runs_no_script(render) -> None:  # noqa: ANN001
 
 def test_keyboard_editing_goes_through_python(render) -> None:  # noqa: ANN001
     decisions: list[dict] = []
-    widget = DataTableWidget(panel_for_state(states.extraction_review(), reviewer="alice"),
-                             IntentSink(on_decision=decisions.append))
+    widget = DataTableWidget(
+        panel_for_state(states.extraction_review(), reviewer="alice"),
+        IntentSink(on_decision=decisions.append),
+    )
     rendered = render("datatable.js", widget, connect=True)
     page = rendered.page
     page.locator(".ntro-dt-cell[data-pos='1'][data-col='0']").click()
@@ -81,7 +103,8 @@ def test_keyboard_editing_goes_through_python(render) -> None:  # noqa: ANN001
     page.keyboard.press("Enter")  # commits and moves down
     page.wait_for_function("window.__replies >= 1")
     assert widget.model.corrections() == [
-        {"line_item_id": "L2", "field": "amount", "old_value": 1250.0, "new_value": 1205.0}]
+        {"line_item_id": "L2", "field": "amount", "old_value": 1250.0, "new_value": 1205.0}
+    ]
     cell = page.locator(".ntro-dt-cell[data-pos='1'][data-col='2']")
     assert cell.inner_text().startswith("USD 1,205.00")
     # Escape cancels an edit: nothing is sent
@@ -130,8 +153,10 @@ def test_a_refused_decision_is_shown_inline_with_the_edits_kept(render) -> None:
 
 def test_row_reject_and_low_confidence_order(render) -> None:  # noqa: ANN001
     rows: list[dict] = []
-    widget = DataTableWidget(panel_for_state(states.extraction_review(), reviewer="alice"),
-                             IntentSink(on_row_action=rows.append))
+    widget = DataTableWidget(
+        panel_for_state(states.extraction_review(), reviewer="alice"),
+        IntentSink(on_row_action=rows.append),
+    )
     rendered = render("datatable.js", widget, connect=True)
     page = rendered.page
     page.locator("button[aria-label='Reject line L4']").click()
@@ -158,8 +183,10 @@ def test_ten_thousand_rows_keep_the_dom_small_and_scroll(render) -> None:  # noq
 
 def test_journal_override_through_the_page(render) -> None:  # noqa: ANN001
     decisions: list[dict] = []
-    widget = PanelWidget(panel_for_state(states.journal_review(), reviewer="alice"),
-                         IntentSink(on_decision=decisions.append))
+    widget = PanelWidget(
+        panel_for_state(states.journal_review(), reviewer="alice"),
+        IntentSink(on_decision=decisions.append),
+    )
     rendered = render("panels.js", widget, connect=True, width=960)
     page = rendered.page
     assert page.locator("button[data-action='approve']").is_disabled()
@@ -171,22 +198,43 @@ def test_journal_override_through_the_page(render) -> None:  # noqa: ANN001
     rendered.shot("interaction_journal_override")
     page.locator("button[data-action='approve']").click()
     page.wait_for_function("window.__replies >= 2")
-    assert decisions[0]["comment"] == "Imbalance of USD 2.00 overridden: FX rounding, corrected in April"
+    assert (
+        decisions[0]["comment"]
+        == "Imbalance of USD 2.00 overridden: FX rounding, corrected in April"
+    )
 
 
 def test_upload_through_the_file_chooser(render, tmp_path: Path) -> None:  # noqa: ANN001
     signals: list[dict] = []
     store = DocumentStore(tmp_path)
-    widget = PanelWidget(panel_for_state(states.file_upload(), reviewer="alice", store=store),
-                         IntentSink(on_signal=signals.append))
+    widget = PanelWidget(
+        panel_for_state(states.file_upload(), reviewer="alice", store=store),
+        IntentSink(on_signal=signals.append),
+    )
     rendered = render("panels.js", widget, connect=True, width=960)
     page = rendered.page
-    page.set_input_files("input[type=file]", files=[{"name": "too-big.pdf", "mimeType": "application/pdf",
-                                                      "buffer": b"0" * (6 * 1024 * 1024)}])
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "too-big.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"0" * (6 * 1024 * 1024),
+            }
+        ],
+    )
     assert "over the 5 MB limit" in page.inner_text(".ntro-banner-error")
     assert signals == []
-    page.set_input_files("input[type=file]", files=[{"name": "march.csv", "mimeType": "text/csv",
-                                                      "buffer": b"date,amount\n2024-03-01,-25\n"}])
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "march.csv",
+                "mimeType": "text/csv",
+                "buffer": b"date,amount\n2024-03-01,-25\n",
+            }
+        ],
+    )
     page.wait_for_function("window.__replies >= 1")
     [signal] = signals
     assert store.get(signal["payload"]["document_ref"]) == b"date,amount\n2024-03-01,-25\n"

@@ -23,14 +23,18 @@ class BenchCloseWorkflow(NtroWorkflow):
     async def upload(self, ctx: CloseInput) -> str:
         await self.await_signal_with_action(
             predicate=lambda: self._ref is not None,
-            action={"kind": "submit_file", "args": {"source": "bank",
-                                                    "signal_name": "document_submitted"}},
+            action={
+                "kind": "submit_file",
+                "args": {"source": "bank", "signal_name": "document_submitted"},
+            },
         )
         return str(self._ref)
 
     @runbook.step(name="extract", title="Extract lines", icon="ScanText")
     async def extract(self, ref: str) -> Any:
-        return await runbook.execute_activity(extract, ref, start_to_close_timeout=timedelta(minutes=5))
+        return await runbook.execute_activity(
+            extract, ref, start_to_close_timeout=timedelta(minutes=5)
+        )
 
     @runbook.step(name="review", title="Review lines", icon="TableProperties")
     async def review(self, extraction: Any) -> bool:

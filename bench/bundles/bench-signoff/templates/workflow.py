@@ -7,8 +7,9 @@ from ntro.workflow import NtroWorkflow, runbook
 class BenchSignoffWorkflow(NtroWorkflow):
     @runbook.step(name="sign_off", title="Sign off", icon="BadgeCheck")
     async def sign_off(self, period: str) -> str:
-        decision = await self.wait_for_action(payload={"period": period},
-                                              display_hint={"type": "nav_signoff"})
+        decision = await self.wait_for_action(
+            payload={"period": period}, display_hint={"type": "nav_signoff"}
+        )
         return "signed" if decision.approved else "refused"
 
     @runbook.run

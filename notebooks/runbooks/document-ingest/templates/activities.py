@@ -40,7 +40,8 @@ def _read(request: ParseRequest) -> ParsedDocument:
     except DocumentNotFound as err:
         raise WorkflowError(
             f"{err}. Upload the file again through the upload gate (it stores the file and "
-            f"sends its document_ref)", type="DocumentNotFound",
+            f"sends its document_ref)",
+            type="DocumentNotFound",
         ) from None
     filename = request.filename or info.filename
     try:
@@ -53,7 +54,9 @@ def _read(request: ParseRequest) -> ParsedDocument:
 async def parse_document(request: ParseRequest) -> ParsedDocument:
     """Read the stored document into rows (CSV, or the fullest sheet of an XLSX workbook)."""
     parsed = await asyncio.to_thread(_read, request)
-    activity.logger.info("read %s: %s, %d rows", request.document_ref, parsed.format, len(parsed.rows))
+    activity.logger.info(
+        "read %s: %s, %d rows", request.document_ref, parsed.format, len(parsed.rows)
+    )
     return parsed
 
 

@@ -91,8 +91,13 @@ def suggest_account(description: str) -> Suggestion:
     accounts = {rule.account_code for rule in matched}
     if len(accounts) > 1:
         others = ", ".join(sorted(accounts - {first.account_code}))
-        return Suggestion(first.account_code, CHART[first.account_code], AMBIGUOUS,
-                          f"matched '{first.keyword}', but also rules for {others}")
+        return Suggestion(
+            first.account_code,
+            CHART[first.account_code],
+            AMBIGUOUS,
+            f"matched '{first.keyword}', but also rules for {others}",
+        )
     confidence = CONFIDENT if " " in first.keyword else LIKELY
-    return Suggestion(first.account_code, CHART[first.account_code], confidence,
-                      f"matched '{first.keyword}'")
+    return Suggestion(
+        first.account_code, CHART[first.account_code], confidence, f"matched '{first.keyword}'"
+    )

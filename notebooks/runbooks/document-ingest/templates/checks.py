@@ -40,44 +40,77 @@ def _amount(extraction: Extraction, key: str) -> Decimal | None:
 
 def movement(extraction: Extraction) -> Decimal:
     """Money in less money out (debits less credits) over the lines."""
-    return sum((line.amount if line.dr_cr == "DR" else -line.amount for line in extraction.lines),
-               Decimal(0))
+    return sum(
+        (line.amount if line.dr_cr == "DR" else -line.amount for line in extraction.lines),
+        Decimal(0),
+    )
 
 
 def document_checks(extraction: Extraction) -> list[Check]:
     """The checks that apply to this kind of document, on its current lines."""
     checks: list[Check] = []
     undated = [line.line_item_id for line in extraction.lines if line.date is None]
-    checks.append(Check(
-        name="dated", ok=not undated,
-        message="every line has a date" if not undated else f"lines without a date: {', '.join(undated)}",
-    ))
+    checks.append(
+        Check(
+            name="dated",
+            ok=not undated,
+            message="every line has a date"
+            if not undated
+            else f"lines without a date: {', '.join(undated)}",
+        )
+    )
     if extraction.schema_slug == "bank_statement":
-        opening, closing = _amount(extraction, "opening_balance"), _amount(extraction, "closing_balance")
+        opening, closing = (
+            _amount(extraction, "opening_balance"),
+            _amount(extraction, "closing_balance"),
+        )
         if opening is None or closing is None:
-            checks.append(Check(name="reconciles", ok=False, level="warning",
-                                message="opening or closing balance unknown: cannot reconcile"))
+            checks.append(
+                Check(
+                    name="reconciles",
+                    ok=False,
+                    level="warning",
+                    message="opening or closing balance unknown: cannot reconcile",
+                )
+            )
         else:
             expected = money(opening + movement(extraction))
-            checks.append(Check(
-                name="reconciles", ok=expected == money(closing),
-                message=(f"opening {money(opening)} + movements {money(movement(extraction))} = "
-                         f"closing {money(closing)}") if expected == money(closing) else
-                        (f"opening {money(opening)} + movements {money(movement(extraction))} = "
-                         f"{expected}, but the closing balance is {money(closing)}"),
-            ))
+            checks.append(
+                Check(
+                    name="reconciles",
+                    ok=expected == money(closing),
+                    message=(
+                        f"opening {money(opening)} + movements {money(movement(extraction))} = "
+                        f"closing {money(closing)}"
+                    )
+                    if expected == money(closing)
+                    else (
+                        f"opening {money(opening)} + movements {money(movement(extraction))} = "
+                        f"{expected}, but the closing balance is {money(closing)}"
+                    ),
+                )
+            )
         suspense = [line.line_item_id for line in extraction.lines if line.account_code == SUSPENSE]
-        checks.append(Check(
-            name="accounts", ok=not suspense, level="warning",
-            message="every line has an account" if not suspense else
-                    f"lines in suspense ({SUSPENSE}): {', '.join(suspense)}; choose their accounts",
-        ))
+        checks.append(
+            Check(
+                name="accounts",
+                ok=not suspense,
+                level="warning",
+                message="every line has an account"
+                if not suspense
+                else f"lines in suspense ({SUSPENSE}): {', '.join(suspense)}; choose their accounts",
+            )
+        )
     else:
         debit = sum((line.amount for line in extraction.lines if line.dr_cr == "DR"), Decimal(0))
         credit = sum((line.amount for line in extraction.lines if line.dr_cr == "CR"), Decimal(0))
-        checks.append(Check(
-            name="balances", ok=money(debit) == money(credit),
-            message=f"debits {money(debit)} = credits {money(credit)}" if money(debit) == money(credit)
-                    else f"debits {money(debit)} and credits {money(credit)} differ by {money(debit - credit)}",
-        ))
+        checks.append(
+            Check(
+                name="balances",
+                ok=money(debit) == money(credit),
+                message=f"debits {money(debit)} = credits {money(credit)}"
+                if money(debit) == money(credit)
+                else f"debits {money(debit)} and credits {money(credit)} differ by {money(debit - credit)}",
+            )
+        )
     return checks

@@ -19,8 +19,16 @@ from .models import AppliedCorrection, ExtractedLine, Extraction, HeaderField
 from .values import money, read_amount, read_date
 
 HEADER_PREFIX = "header:"
-LINE_FIELDS = ("date", "description", "reference", "account_code", "account_name", "amount",
-               "dr_cr", "currency")
+LINE_FIELDS = (
+    "date",
+    "description",
+    "reference",
+    "account_code",
+    "account_name",
+    "amount",
+    "dr_cr",
+    "currency",
+)
 _DR = {"dr", "d", "debit", "in", "money in"}
 _CR = {"cr", "c", "credit", "out", "money out"}
 
@@ -108,37 +116,57 @@ def apply_corrections(
         setattr(line, field_name, value)
         line.confidence_scores[field_name] = 1.0
         line.validation_errors = [
-            e for e in line.validation_errors
-            if not e.startswith(f"{field_name}:") and not (field_name == "amount" and "running balance" in e)
+            e
+            for e in line.validation_errors
+            if not e.startswith(f"{field_name}:")
+            and not (field_name == "amount" and "running balance" in e)
         ]
         if field_name == "account_name":
             named_accounts.add(row_id)
         if field_name == "account_code" and value in CHART and row_id not in named_accounts:
             line.account_name = CHART[value]
-        result.applied.append(AppliedCorrection(
-            line_item_id=row_id, field=field_name, old_value=_text(old), new_value=_text(value),
-            source=source,  # type: ignore[arg-type]
-        ))
-    updated = extraction.model_copy(update={
-        "lines": [lines[line.line_item_id] for line in extraction.lines],
-        "header": [header[f"{HEADER_PREFIX}{f.key}"] for f in extraction.header],
-    })
+        result.applied.append(
+            AppliedCorrection(
+                line_item_id=row_id,
+                field=field_name,
+                old_value=_text(old),
+                new_value=_text(value),
+                source=source,  # type: ignore[arg-type]
+            )
+        )
+    updated = extraction.model_copy(
+        update={
+            "lines": [lines[line.line_item_id] for line in extraction.lines],
+            "header": [header[f"{HEADER_PREFIX}{f.key}"] for f in extraction.header],
+        }
+    )
     result.extraction = refresh_totals(updated)
     return result
 
 
-def _correct_header(target: HeaderField, row_id: str, field_name: str, new_value: Any,
-                    source: str, result: CorrectionResult) -> None:
+def _correct_header(
+    target: HeaderField,
+    row_id: str,
+    field_name: str,
+    new_value: Any,
+    source: str,
+    result: CorrectionResult,
+) -> None:
     if field_name != "value":
         result.errors.append(f"{row_id}: only the value of a document field can be corrected")
         return
     old = target.value
     target.value = None if new_value in (None, "") else str(new_value).strip()
     target.confidence = 1.0
-    result.applied.append(AppliedCorrection(
-        line_item_id=row_id, field="value", old_value=old, new_value=target.value,
-        source=source,  # type: ignore[arg-type]
-    ))
+    result.applied.append(
+        AppliedCorrection(
+            line_item_id=row_id,
+            field="value",
+            old_value=old,
+            new_value=target.value,
+            source=source,  # type: ignore[arg-type]
+        )
+    )
 
 
 def refresh_totals(extraction: Extraction) -> Extraction:
@@ -146,12 +174,17 @@ def refresh_totals(extraction: Extraction) -> Extraction:
     if extraction.schema_slug != "trial_balance":
         return extraction
     totals = {
-        "total_debit": sum((line.amount for line in extraction.lines if line.dr_cr == "DR"), Decimal(0)),
-        "total_credit": sum((line.amount for line in extraction.lines if line.dr_cr == "CR"), Decimal(0)),
+        "total_debit": sum(
+            (line.amount for line in extraction.lines if line.dr_cr == "DR"), Decimal(0)
+        ),
+        "total_credit": sum(
+            (line.amount for line in extraction.lines if line.dr_cr == "CR"), Decimal(0)
+        ),
     }
     header = [
-        f.model_copy(update={"value": str(money(totals[f.key]))}) if f.key in totals
-        and f.value != str(money(totals[f.key])) else f
+        f.model_copy(update={"value": str(money(totals[f.key]))})
+        if f.key in totals and f.value != str(money(totals[f.key]))
+        else f
         for f in extraction.header
     ]
     return extraction.model_copy(update={"header": header})
@@ -160,6 +193,8 @@ def refresh_totals(extraction: Extraction) -> Extraction:
 def exclude_lines(extraction: Extraction, row_ids: Iterable[str]) -> tuple[Extraction, list[str]]:
     """The extraction without the lines the reviewer rejected, and which those were."""
     dropped = set(row_ids)
-    kept: list[ExtractedLine] = [line for line in extraction.lines if line.line_item_id not in dropped]
+    kept: list[ExtractedLine] = [
+        line for line in extraction.lines if line.line_item_id not in dropped
+    ]
     removed = [line.line_item_id for line in extraction.lines if line.line_item_id in dropped]
     return refresh_totals(extraction.model_copy(update={"lines": kept})), removed

@@ -40,16 +40,54 @@ class DocumentNotRecognised(ValueError):
 # ── column and fact names ────────────────────────────────────────────────────
 
 BANK_COLUMNS: dict[str, tuple[str, ...]] = {
-    "date": ("date", "transaction date", "posting date", "post date", "value date",
-             "booking date", "txn date", "trans date"),
-    "description": ("description", "details", "narrative", "transaction details", "memo",
-                    "particulars", "transaction description", "payee"),
-    "reference": ("reference", "ref", "transaction reference", "cheque number", "check number",
-                  "reference number"),
-    "money_out": ("money out", "paid out", "withdrawals", "withdrawal", "debit", "debits",
-                  "debit amount", "payments"),
-    "money_in": ("money in", "paid in", "deposits", "deposit", "credit", "credits",
-                 "credit amount", "receipts"),
+    "date": (
+        "date",
+        "transaction date",
+        "posting date",
+        "post date",
+        "value date",
+        "booking date",
+        "txn date",
+        "trans date",
+    ),
+    "description": (
+        "description",
+        "details",
+        "narrative",
+        "transaction details",
+        "memo",
+        "particulars",
+        "transaction description",
+        "payee",
+    ),
+    "reference": (
+        "reference",
+        "ref",
+        "transaction reference",
+        "cheque number",
+        "check number",
+        "reference number",
+    ),
+    "money_out": (
+        "money out",
+        "paid out",
+        "withdrawals",
+        "withdrawal",
+        "debit",
+        "debits",
+        "debit amount",
+        "payments",
+    ),
+    "money_in": (
+        "money in",
+        "paid in",
+        "deposits",
+        "deposit",
+        "credit",
+        "credits",
+        "credit amount",
+        "receipts",
+    ),
     "amount": ("amount", "transaction amount", "value", "net amount"),
     "direction": ("type", "dr cr", "cr dr", "debit credit", "direction", "transaction type"),
     "balance": ("balance", "running balance", "ledger balance", "balance after"),
@@ -57,10 +95,20 @@ BANK_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 TB_COLUMNS: dict[str, tuple[str, ...]] = {
-    "account_code": ("account", "account code", "code", "account number", "account no",
-                     "gl account", "gl code", "nominal code", "nominal", "acct", "account id"),
-    "account_name": ("account name", "name", "description", "account description",
-                     "nominal name"),
+    "account_code": (
+        "account",
+        "account code",
+        "code",
+        "account number",
+        "account no",
+        "gl account",
+        "gl code",
+        "nominal code",
+        "nominal",
+        "acct",
+        "account id",
+    ),
+    "account_name": ("account name", "name", "description", "account description", "nominal name"),
     "debit": ("debit", "debits", "dr", "debit balance"),
     "credit": ("credit", "credits", "cr", "credit balance"),
     "balance": ("balance", "closing balance", "amount", "net balance", "net"),
@@ -74,10 +122,20 @@ BANK_FACTS: dict[str, tuple[str, ...]] = {
     "period": ("statement period", "period"),
     "period_start": ("from", "start date", "period start", "date from"),
     "period_end": ("to", "end date", "period end", "statement date", "date to"),
-    "opening_balance": ("opening balance", "balance brought forward", "brought forward",
-                        "start balance", "previous balance"),
-    "closing_balance": ("closing balance", "balance carried forward", "carried forward",
-                        "end balance", "new balance"),
+    "opening_balance": (
+        "opening balance",
+        "balance brought forward",
+        "brought forward",
+        "start balance",
+        "previous balance",
+    ),
+    "closing_balance": (
+        "closing balance",
+        "balance carried forward",
+        "carried forward",
+        "end balance",
+        "new balance",
+    ),
 }
 
 TB_FACTS: dict[str, tuple[str, ...]] = {
@@ -87,10 +145,16 @@ TB_FACTS: dict[str, tuple[str, ...]] = {
 }
 
 FIELD_LABELS: dict[str, str] = {
-    "account_name": "Account name", "account_number": "Account number", "currency": "Currency",
-    "period_start": "Period start", "period_end": "Period end",
-    "opening_balance": "Opening balance", "closing_balance": "Closing balance",
-    "entity_name": "Entity", "as_at": "As at", "total_debit": "Total debits",
+    "account_name": "Account name",
+    "account_number": "Account number",
+    "currency": "Currency",
+    "period_start": "Period start",
+    "period_end": "Period end",
+    "opening_balance": "Opening balance",
+    "closing_balance": "Closing balance",
+    "entity_name": "Entity",
+    "as_at": "As at",
+    "total_debit": "Total debits",
     "total_credit": "Total credits",
 }
 
@@ -118,7 +182,11 @@ def match_name(text: str, names: dict[str, tuple[str, ...]]) -> tuple[str, float
     best: tuple[str, float, int] | None = None
     for field_name, synonyms in names.items():
         for synonym in synonyms:
-            if len(synonym) > 2 and f" {synonym} " in padded and (best is None or len(synonym) > best[2]):
+            if (
+                len(synonym) > 2
+                and f" {synonym} " in padded
+                and (best is None or len(synonym) > best[2])
+            ):
                 best = (field_name, CONTAINED, len(synonym))
     return (best[0], best[1]) if best else None
 
@@ -156,8 +224,12 @@ class _Facts:
 # ── the table ────────────────────────────────────────────────────────────────
 
 
-def find_layout(rows: list[SourceRow], names: dict[str, tuple[str, ...]],
-                required: Iterable[tuple[str, ...]], what: str) -> _Layout:
+def find_layout(
+    rows: list[SourceRow],
+    names: dict[str, tuple[str, ...]],
+    required: Iterable[tuple[str, ...]],
+    what: str,
+) -> _Layout:
     """The heading row: the first of the top rows naming one column of each ``required`` group."""
     required = list(required)
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -241,8 +313,12 @@ def _field(key: str, value: object, confidence: float) -> HeaderField:
         text = value.isoformat()
     else:
         text = None if value is None else str(value)
-    return HeaderField(key=key, label=FIELD_LABELS.get(key, key), value=text,
-                       confidence=round(confidence if text is not None else 0.0, 3))
+    return HeaderField(
+        key=key,
+        label=FIELD_LABELS.get(key, key),
+        value=text,
+        confidence=round(confidence if text is not None else 0.0, 3),
+    )
 
 
 # ── bank statements ──────────────────────────────────────────────────────────
@@ -255,12 +331,15 @@ def _is_fact_row(description: str, key: str) -> bool:
 
 def extract_bank_statement(parsed: ParsedDocument, default_currency: str) -> Extraction:
     """Lines and facts of a bank statement."""
-    layout = find_layout(parsed.rows, BANK_COLUMNS,
-                         [("date",), ("description",), ("amount", "money_in", "money_out")],
-                         "bank statement")
+    layout = find_layout(
+        parsed.rows,
+        BANK_COLUMNS,
+        [("date",), ("description",), ("amount", "money_in", "money_out")],
+        "bank statement",
+    )
     facts = _Facts()
     read_preamble(parsed.rows[: layout.header_index], BANK_FACTS, facts)
-    body = parsed.rows[layout.header_index + 1:]
+    body = parsed.rows[layout.header_index + 1 :]
     day_first = day_first_evidence([_cell(r, layout, "date") for r in body])
     period = facts.found.get("period")
     if period is not None and period.value:
@@ -277,20 +356,28 @@ def extract_bank_statement(parsed: ParsedDocument, default_currency: str) -> Ext
     last_balance: Decimal | None = None
     for row in body:
         description = _cell(row, layout, "description")
-        balance_reading = (read_amount(_cell(row, layout, "balance"))
-                           if "balance" in layout.columns else Reading(None, 0.0))
+        balance_reading = (
+            read_amount(_cell(row, layout, "balance"))
+            if "balance" in layout.columns
+            else Reading(None, 0.0)
+        )
         has_amount = any(_cell(row, layout, k) for k in ("amount", "money_in", "money_out"))
         if not has_amount:
             for key in ("opening_balance", "closing_balance"):
-                if description and _is_fact_row(description, key) and isinstance(balance_reading.value, Decimal):
+                if (
+                    description
+                    and _is_fact_row(description, key)
+                    and isinstance(balance_reading.value, Decimal)
+                ):
                     facts.offer(key, str(balance_reading.value), 0.95)
                     if key == "opening_balance":
                         previous_balance = balance_reading.value
             continue
         if not _cell(row, layout, "date") and "total" in description.lower():
             continue
-        line = _bank_line(row, layout, len(lines) + 1, description, day_first,
-                          header_currency, default_currency)
+        line = _bank_line(
+            row, layout, len(lines) + 1, description, day_first, header_currency, default_currency
+        )
         signed = line.amount if line.dr_cr == "DR" else -line.amount
         if isinstance(balance_reading.value, Decimal):
             balance = balance_reading.value
@@ -313,14 +400,17 @@ def extract_bank_statement(parsed: ParsedDocument, default_currency: str) -> Ext
             f"transactions under it; upload the statement with its transactions"
         )
     return Extraction(
-        schema_slug="bank_statement", filename=parsed.filename,
+        schema_slug="bank_statement",
+        filename=parsed.filename,
         header=_bank_header(facts, lines, first_balance, last_balance, default_currency, warnings),
-        lines=lines, warnings=warnings,
+        lines=lines,
+        warnings=warnings,
     )
 
 
-def _bank_amount(row: SourceRow, layout: _Layout, scores: dict[str, float],
-                 errors: list[str]) -> tuple[Decimal, str]:
+def _bank_amount(
+    row: SourceRow, layout: _Layout, scores: dict[str, float], errors: list[str]
+) -> tuple[Decimal, str]:
     """The line's amount (positive) and side in the fund's books, scoring both."""
     if "money_in" in layout.columns or "money_out" in layout.columns:
         cash_in = read_amount(_cell(row, layout, "money_in"))
@@ -366,9 +456,15 @@ def _bank_amount(row: SourceRow, layout: _Layout, scores: dict[str, float],
     return abs(value), ("DR" if value >= 0 else "CR")
 
 
-def _bank_line(row: SourceRow, layout: _Layout, number: int, description: str,
-               day_first: bool | None, header_currency: Fact | None,
-               default_currency: str) -> ExtractedLine:
+def _bank_line(
+    row: SourceRow,
+    layout: _Layout,
+    number: int,
+    description: str,
+    day_first: bool | None,
+    header_currency: Fact | None,
+    default_currency: str,
+) -> ExtractedLine:
     scores: dict[str, float] = {}
     errors: list[str] = []
     column_conf = layout.column_confidence
@@ -389,7 +485,9 @@ def _bank_line(row: SourceRow, layout: _Layout, number: int, description: str,
     suggestion = suggest_account(description)
     scores["account_code"] = suggestion.confidence
     currency_text = _cell(row, layout, "currency").upper()
-    header_code = header_currency.value.strip().upper() if header_currency and header_currency.value else ""
+    header_code = (
+        header_currency.value.strip().upper() if header_currency and header_currency.value else ""
+    )
     if _CURRENCY.match(currency_text):
         currency, scores["currency"] = currency_text, 0.99
     elif header_currency is not None and _CURRENCY.match(header_code):
@@ -400,25 +498,38 @@ def _bank_line(row: SourceRow, layout: _Layout, number: int, description: str,
     if reference:
         scores["reference"] = 0.95
     return ExtractedLine(
-        line_item_id=f"L{number}", source_row=row.number,
+        line_item_id=f"L{number}",
+        source_row=row.number,
         date=date_reading.value if isinstance(date_reading.value, date) else None,
-        description=description, reference=reference,
-        account_code=suggestion.account_code, account_name=suggestion.account_name,
-        amount=money(amount), dr_cr=dr_cr,  # type: ignore[arg-type]
-        currency=currency, confidence_scores=scores, validation_errors=errors,
+        description=description,
+        reference=reference,
+        account_code=suggestion.account_code,
+        account_name=suggestion.account_name,
+        amount=money(amount),
+        dr_cr=dr_cr,  # type: ignore[arg-type]
+        currency=currency,
+        confidence_scores=scores,
+        validation_errors=errors,
     )
 
 
-def _bank_header(facts: _Facts, lines: list[ExtractedLine],
-                 first_balance: tuple[Decimal, Decimal] | None, last_balance: Decimal | None,
-                 default_currency: str, warnings: list[str]) -> list[HeaderField]:
+def _bank_header(
+    facts: _Facts,
+    lines: list[ExtractedLine],
+    first_balance: tuple[Decimal, Decimal] | None,
+    last_balance: Decimal | None,
+    default_currency: str,
+    warnings: list[str],
+) -> list[HeaderField]:
     opening = _amount_fact(facts, "opening_balance")
     closing = _amount_fact(facts, "closing_balance")
     if opening.value is None and first_balance is not None:
         opening = Reading(first_balance[0] - first_balance[1], 0.8)
     if closing.value is None and last_balance is not None:
         closing = Reading(last_balance, 0.9)
-    movement = sum((line.amount if line.dr_cr == "DR" else -line.amount for line in lines), Decimal(0))
+    movement = sum(
+        (line.amount if line.dr_cr == "DR" else -line.amount for line in lines), Decimal(0)
+    )
     if isinstance(opening.value, Decimal) and isinstance(closing.value, Decimal):
         expected = money(opening.value + movement)
         if expected == money(closing.value):
@@ -444,15 +555,18 @@ def _bank_header(facts: _Facts, lines: list[ExtractedLine],
     if currency_fact is not None and _CURRENCY.match(code):
         currency = Reading(code, currency_fact.confidence)
     elif lines and len({line.currency for line in lines}) == 1:
-        currency = Reading(lines[0].currency,
-                           min(line.confidence_scores.get("currency", 0.6) for line in lines))
+        currency = Reading(
+            lines[0].currency, min(line.confidence_scores.get("currency", 0.6) for line in lines)
+        )
     else:
         currency = Reading(default_currency, 0.6)
     name = facts.found.get("account_name")
     number = facts.found.get("account_number")
     return [
         _field("account_name", name.value if name else None, name.confidence if name else 0),
-        _field("account_number", number.value if number else None, number.confidence if number else 0),
+        _field(
+            "account_number", number.value if number else None, number.confidence if number else 0
+        ),
         _field("currency", currency.value, currency.confidence),
         _field("period_start", start.value, start.confidence),
         _field("period_end", end.value, end.confidence),
@@ -466,9 +580,12 @@ def _bank_header(facts: _Facts, lines: list[ExtractedLine],
 
 def extract_trial_balance(parsed: ParsedDocument, default_currency: str) -> Extraction:
     """Accounts, their balances and sides, and the document's totals."""
-    layout = find_layout(parsed.rows, TB_COLUMNS,
-                         [("account_code", "account_name"), ("debit", "credit", "balance")],
-                         "trial balance")
+    layout = find_layout(
+        parsed.rows,
+        TB_COLUMNS,
+        [("account_code", "account_name"), ("debit", "credit", "balance")],
+        "trial balance",
+    )
     facts = _Facts()
     read_preamble(parsed.rows[: layout.header_index], TB_FACTS, facts)
     as_at = _date_fact(facts, "as_at")
@@ -477,19 +594,33 @@ def extract_trial_balance(parsed: ParsedDocument, default_currency: str) -> Extr
     currency = code if _CURRENCY.match(code) else default_currency
     lines: list[ExtractedLine] = []
     reported: tuple[Decimal | None, Decimal | None] | None = None
-    for row in parsed.rows[layout.header_index + 1:]:
+    for row in parsed.rows[layout.header_index + 1 :]:
         account = _cell(row, layout, "account_code")
         name = _cell(row, layout, "account_name")
         debit = read_amount(_cell(row, layout, "debit"))
         credit = read_amount(_cell(row, layout, "credit"))
         if not account and "total" in name.lower():
-            reported = (debit.value if isinstance(debit.value, Decimal) else None,
-                        credit.value if isinstance(credit.value, Decimal) else None)
+            reported = (
+                debit.value if isinstance(debit.value, Decimal) else None,
+                credit.value if isinstance(credit.value, Decimal) else None,
+            )
             continue
         if not account and not name:
             continue
-        lines.append(_tb_line(row, layout, len(lines) + 1, account, name, debit, credit,
-                              as_at, currency, currency_fact))
+        lines.append(
+            _tb_line(
+                row,
+                layout,
+                len(lines) + 1,
+                account,
+                name,
+                debit,
+                credit,
+                as_at,
+                currency,
+                currency_fact,
+            )
+        )
     if not lines:
         raise DocumentNotRecognised(
             f"the trial balance in {parsed.filename!r} has a heading row but no accounts under it"
@@ -499,8 +630,14 @@ def extract_trial_balance(parsed: ParsedDocument, default_currency: str) -> Extr
     totals_confidence = 0.9
     warnings: list[str] = []
     if reported is not None:
-        if reported[0] is not None and reported[1] is not None and (
-                money(reported[0]) == money(total_debit) and money(reported[1]) == money(total_credit)):
+        if (
+            reported[0] is not None
+            and reported[1] is not None
+            and (
+                money(reported[0]) == money(total_debit)
+                and money(reported[1]) == money(total_credit)
+            )
+        ):
             totals_confidence = 1.0
         else:
             totals_confidence = 0.5
@@ -521,12 +658,23 @@ def extract_trial_balance(parsed: ParsedDocument, default_currency: str) -> Extr
         _field("total_debit", total_debit, totals_confidence),
         _field("total_credit", total_credit, totals_confidence),
     ]
-    return Extraction(schema_slug="trial_balance", filename=parsed.filename, header=header,
-                      lines=lines, warnings=warnings)
+    return Extraction(
+        schema_slug="trial_balance",
+        filename=parsed.filename,
+        header=header,
+        lines=lines,
+        warnings=warnings,
+    )
 
 
-def _tb_amount(row: SourceRow, layout: _Layout, debit: Reading, credit: Reading,
-               scores: dict[str, float], errors: list[str]) -> tuple[Decimal, str]:
+def _tb_amount(
+    row: SourceRow,
+    layout: _Layout,
+    debit: Reading,
+    credit: Reading,
+    scores: dict[str, float],
+    errors: list[str],
+) -> tuple[Decimal, str]:
     """An account's balance (positive) and its side, scoring both."""
     if "debit" in layout.columns or "credit" in layout.columns:
         value_debit = debit.value if isinstance(debit.value, Decimal) else None
@@ -563,17 +711,27 @@ def _tb_amount(row: SourceRow, layout: _Layout, debit: Reading, credit: Reading,
     return abs(value), ("DR" if value >= 0 else "CR")
 
 
-def _tb_line(row: SourceRow, layout: _Layout, number: int, account: str, name: str,
-             debit: Reading, credit: Reading, as_at: Reading, currency: str,
-             currency_fact: Fact | None) -> ExtractedLine:
+def _tb_line(
+    row: SourceRow,
+    layout: _Layout,
+    number: int,
+    account: str,
+    name: str,
+    debit: Reading,
+    credit: Reading,
+    as_at: Reading,
+    currency: str,
+    currency_fact: Fact | None,
+) -> ExtractedLine:
     scores: dict[str, float] = {}
     errors: list[str] = []
     if _CODE.match(account):
         scores["account_code"] = 0.98
     else:
         scores["account_code"] = 0.7 if account else 0.0
-        errors.append(f"account_code: {account!r} is not 3 to 6 digits" if account
-                      else "account_code: empty")
+        errors.append(
+            f"account_code: {account!r} is not 3 to 6 digits" if account else "account_code: empty"
+        )
     if name:
         scores["account_name"] = 0.98
     else:
@@ -583,11 +741,17 @@ def _tb_line(row: SourceRow, layout: _Layout, number: int, account: str, name: s
     scores["date"] = as_at.confidence
     scores["currency"] = currency_fact.confidence if currency_fact else 0.6
     return ExtractedLine(
-        line_item_id=f"A{number}", source_row=row.number,
+        line_item_id=f"A{number}",
+        source_row=row.number,
         date=as_at.value if isinstance(as_at.value, date) else None,
-        description=name, account_code=account, account_name=name,
-        amount=money(amount), dr_cr=dr_cr,  # type: ignore[arg-type]
-        currency=currency, confidence_scores=scores, validation_errors=errors,
+        description=name,
+        account_code=account,
+        account_name=name,
+        amount=money(amount),
+        dr_cr=dr_cr,  # type: ignore[arg-type]
+        currency=currency,
+        confidence_scores=scores,
+        validation_errors=errors,
     )
 
 

@@ -106,7 +106,11 @@ def write_commit(request: CommitRequest, now: datetime | None = None) -> CommitR
     }
     write_json_atomic(path, document)
     return CommitReceipt(
-        commit_id=request.commit_id, path=str(path), lines_committed=len(request.lines),
-        total_debit=total_debit, total_credit=total_credit, committed_at=committed_at,
+        commit_id=request.commit_id,
+        path=str(path),
+        lines_committed=len(request.lines),
+        total_debit=total_debit,
+        total_credit=total_credit,
+        committed_at=committed_at,
         replaced_commit_id=replaced,
     )

@@ -45,12 +45,20 @@ def review_payload(extraction: Extraction) -> dict[str, Any]:
     """The rows under review: ``lines`` (one per transaction or account) and ``header``
     (document facts, ids ``header:<key>``), with each value's confidence."""
     return {
-        "document": {"filename": extraction.filename, "schema_slug": extraction.schema_slug,
-                     "lines": len(extraction.lines)},
+        "document": {
+            "filename": extraction.filename,
+            "schema_slug": extraction.schema_slug,
+            "lines": len(extraction.lines),
+        },
         "lines": [line.model_dump(mode="json") for line in extraction.lines],
         "header": [
-            {"line_item_id": f"{HEADER_PREFIX}{f.key}", "key": f.key, "label": f.label,
-             "value": f.value, "confidence": f.confidence}
+            {
+                "line_item_id": f"{HEADER_PREFIX}{f.key}",
+                "key": f.key,
+                "label": f.label,
+                "value": f.value,
+                "confidence": f.confidence,
+            }
             for f in extraction.header
         ],
         "warnings": list(extraction.warnings),
@@ -59,9 +67,15 @@ def review_payload(extraction: Extraction) -> dict[str, Any]:
 
 def low_confidence_cells(extraction: Extraction, threshold: float) -> int:
     """How many cells (line fields and document facts) score below ``threshold``."""
-    cells = sum(1 for line in extraction.lines for score in line.confidence_scores.values()
-                if score < threshold)
-    return cells + sum(1 for f in extraction.header if f.value is not None and f.confidence < threshold)
+    cells = sum(
+        1
+        for line in extraction.lines
+        for score in line.confidence_scores.values()
+        if score < threshold
+    )
+    return cells + sum(
+        1 for f in extraction.header if f.value is not None and f.confidence < threshold
+    )
 
 
 def review_hint(ctx: DocumentIngestContext, extraction: Extraction) -> dict[str, Any]:
@@ -70,25 +84,45 @@ def review_hint(ctx: DocumentIngestContext, extraction: Extraction) -> dict[str,
     columns = BANK_COLUMNS if bank else TB_COLUMNS
     rules: list[dict[str, Any]] = [
         {"type": "required", "field": "account_code", "dataset": "lines"},
-        {"type": "range", "field": "amount", "min": 0, "dataset": "lines",
-         "message": "amounts are entered without a sign; use Dr/Cr for the side"},
+        {
+            "type": "range",
+            "field": "amount",
+            "min": 0,
+            "dataset": "lines",
+            "message": "amounts are entered without a sign; use Dr/Cr for the side",
+        },
         {"type": "one_of", "field": "dr_cr", "values": ["DR", "CR"], "dataset": "lines"},
     ]
     if bank:
         rules += [
             {"type": "required", "field": "date", "dataset": "lines"},
-            {"type": "one_of", "field": "account_code", "values": _KNOWN_ACCOUNTS, "dataset": "lines",
-             "level": "warning", "message": f"some lines are in suspense ({SUSPENSE}) or an unknown account"},
+            {
+                "type": "one_of",
+                "field": "account_code",
+                "values": _KNOWN_ACCOUNTS,
+                "dataset": "lines",
+                "level": "warning",
+                "message": f"some lines are in suspense ({SUSPENSE}) or an unknown account",
+            },
         ]
     else:
-        rules.append({"type": "pattern", "field": "account_code", "pattern": r"^\d{3,6}$",
-                      "dataset": "lines", "level": "warning"})
+        rules.append(
+            {
+                "type": "pattern",
+                "field": "account_code",
+                "pattern": r"^\d{3,6}$",
+                "dataset": "lines",
+                "level": "warning",
+            }
+        )
     failing = [c.message for c in document_checks(extraction) if not c.ok]
     low = low_confidence_cells(extraction, ctx.confidence_threshold)
     summary = f"{len(extraction.lines)} lines, {low} cell(s) below {ctx.confidence_threshold:.0%} confidence"
     if failing:
         summary += ". " + "; ".join(failing)
-    currency = next((f.value for f in extraction.header if f.key == "currency" and f.value), ctx.currency)
+    currency = next(
+        (f.value for f in extraction.header if f.key == "currency" and f.value), ctx.currency
+    )
     return {
         "component": "DATA_TABLE",
         "config": {
@@ -97,7 +131,12 @@ def review_hint(ctx: DocumentIngestContext, extraction: Extraction) -> dict[str,
             "summary": summary,
             "datasets": [
                 {"key": "lines", "label": "Lines", "data_key": "lines", "columns": columns},
-                {"key": "header", "label": "Document", "data_key": "header", "columns": HEADER_COLUMNS},
+                {
+                    "key": "header",
+                    "label": "Document",
+                    "data_key": "header",
+                    "columns": HEADER_COLUMNS,
+                },
             ],
             "columns": columns,
             "allow_corrections": True,
@@ -105,7 +144,12 @@ def review_hint(ctx: DocumentIngestContext, extraction: Extraction) -> dict[str,
             "currency": currency,
             "validation_rules": rules,
             "actions": [
-                {"kind": "approve", "label": "Approve and commit", "primary": True, "icon": "check"},
+                {
+                    "kind": "approve",
+                    "label": "Approve and commit",
+                    "primary": True,
+                    "icon": "check",
+                },
                 {"kind": "reject", "label": "Reject document", "icon": "x"},
             ],
             "approve_label": "Approve and commit",

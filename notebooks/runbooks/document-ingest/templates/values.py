@@ -14,15 +14,34 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-_MONTHS = {name: n for n, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+_MONTHS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 _NUMERIC = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
 _TEXT_DAY_FIRST = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([A-Za-z]{3,9})[\s\-,]+(\d{2,4})$")
-_TEXT_MONTH_FIRST = re.compile(r"^([A-Za-z]{3,9})[\s\-]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-]+(\d{2,4})$")
+_TEXT_MONTH_FIRST = re.compile(
+    r"^([A-Za-z]{3,9})[\s\-]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-]+(\d{2,4})$"
+)
 _CURRENCY_MARKS = re.compile(r"[$£€¥]|\b[A-Z]{3}\b")
 
 
@@ -92,7 +111,11 @@ def read_date(text: str, day_first: bool | None = None) -> Reading:
         elif first == second:
             found, conf, note = _make(year, first, first), 0.97, None
         elif day_first is None:
-            found, conf, note = _make(year, second, first), 0.6, "day and month could be either way round"
+            found, conf, note = (
+                _make(year, second, first),
+                0.6,
+                "day and month could be either way round",
+            )
         else:
             found = _make(year, second, first) if day_first else _make(year, first, second)
             conf, note = 0.95, None

@@ -75,13 +75,19 @@ class DocumentIngestWorkflow(NtroWorkflow):
             self._excluded.add(row)
         elif action.get("action") == "edit_cell":
             self._cell_edits.append(
-                {"line_item_id": row, "field": action.get("field"), "new_value": action.get("value")}
+                {
+                    "line_item_id": row,
+                    "field": action.get("field"),
+                    "new_value": action.get("value"),
+                }
             )
 
     # ── steps ────────────────────────────────────────────────────────────
 
     @runbook.step(name="upload", title="Upload document", icon="FileUp")
-    async def upload(self, ctx: DocumentIngestContext, problem: str | None = None) -> DocumentSubmission | None:
+    async def upload(
+        self, ctx: DocumentIngestContext, problem: str | None = None
+    ) -> DocumentSubmission | None:
         """Wait for the file; None if nobody uploads it in time.
 
         A file sent before the run reached this gate (a parent's upload panel is quick) counts;
@@ -94,30 +100,43 @@ class DocumentIngestWorkflow(NtroWorkflow):
             predicate=lambda: self._submission is not None,
             action={
                 "kind": "submit_file",
-                "args": {"source": ctx.source, "schema_slug": ctx.schema_slug,
-                         "entity_id_or_slug": ctx.entity_slug, "signal_name": SIGNAL},
+                "args": {
+                    "source": ctx.source,
+                    "schema_slug": ctx.schema_slug,
+                    "entity_id_or_slug": ctx.entity_slug,
+                    "signal_name": SIGNAL,
+                },
             },
-            display_hint={"component": "FILE_UPLOAD", "config": {
-                "title": f"Upload the {ctx.document_label}",
-                "instructions": f"The {ctx.document_label} of {ctx.entity_slug} for {ctx.period}, "
-                                f"as exported: CSV or Excel (.xlsx).",
-                "accept": [".csv", ".xlsx"],
-                "max_size_mb": 10,
-                "multiple": False,
-            }},
+            display_hint={
+                "component": "FILE_UPLOAD",
+                "config": {
+                    "title": f"Upload the {ctx.document_label}",
+                    "instructions": f"The {ctx.document_label} of {ctx.entity_slug} for {ctx.period}, "
+                    f"as exported: CSV or Excel (.xlsx).",
+                    "accept": [".csv", ".xlsx"],
+                    "max_size_mb": 10,
+                    "multiple": False,
+                },
+            },
             timeout=timedelta(hours=ctx.upload_timeout_hours),
             reason=f"Waiting for the {ctx.document_label} of {ctx.entity_slug} for {ctx.period}",
         )
         return self._submission if received else None
 
     @runbook.step(name="parse", title="Read file", icon="FileSpreadsheet")
-    async def parse(self, ctx: DocumentIngestContext, submission: DocumentSubmission) -> ParsedDocument:
+    async def parse(
+        self, ctx: DocumentIngestContext, submission: DocumentSubmission
+    ) -> ParsedDocument:
         return await runbook.execute_activity(
             parse_document,
-            ParseRequest(document_ref=submission.document_ref, filename=submission.filename,
-                         content_type=submission.content_type,
-                         document_store_dir=ctx.document_store_dir),
-            start_to_close_timeout=timedelta(minutes=2), retry_policy=FILE_RETRIES,
+            ParseRequest(
+                document_ref=submission.document_ref,
+                filename=submission.filename,
+                content_type=submission.content_type,
+                document_store_dir=ctx.document_store_dir,
+            ),
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=FILE_RETRIES,
         )
 
     @runbook.step(name="extract", title="Extract fields", icon="ScanText")
@@ -125,7 +144,8 @@ class DocumentIngestWorkflow(NtroWorkflow):
         return await runbook.execute_activity(
             extract_fields,
             ExtractRequest(parsed=parsed, schema_slug=ctx.schema_slug, currency=ctx.currency),
-            start_to_close_timeout=timedelta(minutes=2), retry_policy=FILE_RETRIES,
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=FILE_RETRIES,
         )
 
     @runbook.step(name="review", title="Review extraction", icon="Table")
@@ -139,15 +159,24 @@ class DocumentIngestWorkflow(NtroWorkflow):
             decision = await self.wait_for_action(
                 payload=review_payload(working),
                 display_hint=review_hint(ctx, working),
-                reason=(f"Check the {len(working.lines)} lines read from {working.filename}"
-                        + (f"; {low} cell(s) are below {ctx.confidence_threshold:.0%} confidence" if low else "")),
+                reason=(
+                    f"Check the {len(working.lines)} lines read from {working.filename}"
+                    + (
+                        f"; {low} cell(s) are below {ctx.confidence_threshold:.0%} confidence"
+                        if low
+                        else ""
+                    )
+                ),
                 timeout=timedelta(hours=ctx.review_timeout_hours),
                 checks=[check.model_dump() for check in document_checks(working)],
             )
             if not decision.approved:
                 return ReviewOutcome(
-                    approved=False, extraction=working, corrections=applied,
-                    reviewer=decision.reviewer, comment=decision.comment,
+                    approved=False,
+                    extraction=working,
+                    corrections=applied,
+                    reviewer=decision.reviewer,
+                    comment=decision.comment,
                     timed_out=decision.decision.timed_out,
                 )
             edits = apply_corrections(working, self._cell_edits, source="cell_edit")
@@ -158,30 +187,47 @@ class DocumentIngestWorkflow(NtroWorkflow):
             if not errors:
                 kept, excluded = exclude_lines(working, self._excluded)
                 return ReviewOutcome(
-                    approved=True, extraction=kept, corrections=applied, excluded_rows=excluded,
-                    reviewer=decision.reviewer, comment=decision.comment,
+                    approved=True,
+                    extraction=kept,
+                    corrections=applied,
+                    excluded_rows=excluded,
+                    reviewer=decision.reviewer,
+                    comment=decision.comment,
                 )
             self.set_user_feedback(
                 "corrections_refused",
-                {"message": "Not applied: " + "; ".join(errors) + ". The other corrections were kept.",
-                 "errors": errors},
+                {
+                    "message": "Not applied: "
+                    + "; ".join(errors)
+                    + ". The other corrections were kept.",
+                    "errors": errors,
+                },
                 level="error",
             )
 
     @runbook.step(name="commit", title="Commit to ledger", icon="Database")
-    async def commit(self, ctx: DocumentIngestContext, submission: DocumentSubmission,
-                     outcome: ReviewOutcome) -> CommitReceipt:
+    async def commit(
+        self, ctx: DocumentIngestContext, submission: DocumentSubmission, outcome: ReviewOutcome
+    ) -> CommitReceipt:
         return await runbook.execute_activity(
             commit_document,
             CommitRequest(
-                commit_id=runbook.info().workflow_id, entity_slug=ctx.entity_slug,
-                period=ctx.period, source=ctx.source, schema_slug=ctx.schema_slug,
-                document_ref=submission.document_ref, filename=submission.filename,
-                header=outcome.extraction.header, lines=outcome.extraction.lines,
-                corrections=outcome.corrections, excluded_rows=outcome.excluded_rows,
-                approved_by=outcome.reviewer, ledger_dir=ctx.ledger_dir,
+                commit_id=runbook.info().workflow_id,
+                entity_slug=ctx.entity_slug,
+                period=ctx.period,
+                source=ctx.source,
+                schema_slug=ctx.schema_slug,
+                document_ref=submission.document_ref,
+                filename=submission.filename,
+                header=outcome.extraction.header,
+                lines=outcome.extraction.lines,
+                corrections=outcome.corrections,
+                excluded_rows=outcome.excluded_rows,
+                approved_by=outcome.reviewer,
+                ledger_dir=ctx.ledger_dir,
             ),
-            start_to_close_timeout=timedelta(minutes=2), retry_policy=FILE_RETRIES,
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=FILE_RETRIES,
         )
 
     # ── the run ──────────────────────────────────────────────────────────
@@ -194,33 +240,64 @@ class DocumentIngestWorkflow(NtroWorkflow):
         for _attempt in range(MAX_UPLOAD_ATTEMPTS):
             submission = await self.upload(ctx, problem)
             if submission is None:
-                return self._result(ctx, "no_document", message=(
-                    f"no {ctx.document_label} was uploaded within {ctx.upload_timeout_hours:g} hours"))
+                return self._result(
+                    ctx,
+                    "no_document",
+                    message=(
+                        f"no {ctx.document_label} was uploaded within {ctx.upload_timeout_hours:g} hours"
+                    ),
+                )
             try:
                 extraction = await self.extract(ctx, await self.parse(ctx, submission))
                 break
             except (ActivityError, ApplicationError) as err:
-                problem = f"{submission.filename or submission.document_ref}: {failure_message(err)}"
+                problem = (
+                    f"{submission.filename or submission.document_ref}: {failure_message(err)}"
+                )
                 runbook.logger.warning("cannot read the upload: %s", problem)
         if extraction is None or submission is None:
-            return self._result(ctx, "unreadable", submission=submission, message=(
-                f"{MAX_UPLOAD_ATTEMPTS} uploads could not be read; the last: {problem}"))
+            return self._result(
+                ctx,
+                "unreadable",
+                submission=submission,
+                message=(f"{MAX_UPLOAD_ATTEMPTS} uploads could not be read; the last: {problem}"),
+            )
         outcome = await self.review(ctx, extraction)
         if not outcome.approved:
             why = "the review timed out" if outcome.timed_out else f"rejected by {outcome.reviewer}"
-            return self._result(ctx, "rejected", submission=submission, outcome=outcome,
-                                message=why + (f": {outcome.comment}" if outcome.comment else ""))
+            return self._result(
+                ctx,
+                "rejected",
+                submission=submission,
+                outcome=outcome,
+                message=why + (f": {outcome.comment}" if outcome.comment else ""),
+            )
         receipt = await self.commit(ctx, submission, outcome)
-        return self._result(ctx, "committed", submission=submission, outcome=outcome,
-                            receipt=receipt, message=f"{receipt.lines_committed} lines committed")
+        return self._result(
+            ctx,
+            "committed",
+            submission=submission,
+            outcome=outcome,
+            receipt=receipt,
+            message=f"{receipt.lines_committed} lines committed",
+        )
 
-    def _result(self, ctx: DocumentIngestContext, status: str, *,
-                submission: DocumentSubmission | None = None, outcome: ReviewOutcome | None = None,
-                receipt: CommitReceipt | None = None, message: str | None = None) -> IngestResult:
+    def _result(
+        self,
+        ctx: DocumentIngestContext,
+        status: str,
+        *,
+        submission: DocumentSubmission | None = None,
+        outcome: ReviewOutcome | None = None,
+        receipt: CommitReceipt | None = None,
+        message: str | None = None,
+    ) -> IngestResult:
         extraction = outcome.extraction if outcome is not None else None
         return IngestResult(
             status=status,  # type: ignore[arg-type]
-            entity_slug=ctx.entity_slug, period=ctx.period, source=ctx.source,
+            entity_slug=ctx.entity_slug,
+            period=ctx.period,
+            source=ctx.source,
             schema_slug=ctx.schema_slug,
             document_ref=submission.document_ref if submission else None,
             filename=submission.filename if submission else None,
@@ -230,5 +307,6 @@ class DocumentIngestWorkflow(NtroWorkflow):
             excluded_rows=outcome.excluded_rows if outcome else [],
             reviewer=outcome.reviewer if outcome else None,
             comment=outcome.comment if outcome else None,
-            receipt=receipt, message=message,
+            receipt=receipt,
+            message=message,
         )

@@ -52,15 +52,31 @@ def _review_timed_out(result: Any) -> None:
 
 corrected = Scenario(
     "corrected",
-    corrections={"review": [
-        {"line_item_id": MOCK_LINE, "field": "amount", "old_value": "0.00", "new_value": "1,240.55"},
-        {"line_item_id": MOCK_LINE, "field": "account_code", "old_value": MOCK_LINE, "new_value": "4100"},
-        {"line_item_id": "header:auto-mock", "field": "value", "old_value": MOCK_LINE,
-         "new_value": "357055.55"},
-    ]},
+    corrections={
+        "review": [
+            {
+                "line_item_id": MOCK_LINE,
+                "field": "amount",
+                "old_value": "0.00",
+                "new_value": "1,240.55",
+            },
+            {
+                "line_item_id": MOCK_LINE,
+                "field": "account_code",
+                "old_value": MOCK_LINE,
+                "new_value": "4100",
+            },
+            {
+                "line_item_id": "header:auto-mock",
+                "field": "value",
+                "old_value": MOCK_LINE,
+                "new_value": "357055.55",
+            },
+        ]
+    },
     expect=_corrected,
     description="approve with three corrections: an amount typed with a thousands separator, "
-                "an account (its name follows), a document fact",
+    "an account (its name follows), a document fact",
 )
 
 reviewer_rejects = Scenario(

@@ -30,20 +30,33 @@ def _open(request: OpenPeriodRequest) -> PeriodOpened:
     path = period_dir(request.ledger_dir, request.entity_slug, request.period) / "period.json"
     record = read_json(path)
     if record is None or record.get("status") != "open":  # else a retry: already open
-        write_json(path, {"entity_slug": request.entity_slug, "period": request.period,
-                          "status": "open", "opened_by": request.opened_by,
-                          "opened_at": datetime.now(UTC), "previous": record})
+        write_json(
+            path,
+            {
+                "entity_slug": request.entity_slug,
+                "period": request.period,
+                "status": "open",
+                "opened_by": request.opened_by,
+                "opened_at": datetime.now(UTC),
+                "previous": record,
+            },
+        )
     prior = read_nav(request.ledger_dir, request.entity_slug, request.prior_period)
-    return PeriodOpened(entity_slug=request.entity_slug, period=request.period, prior_nav=prior,
-                        path=str(path))
+    return PeriodOpened(
+        entity_slug=request.entity_slug, period=request.period, prior_nav=prior, path=str(path)
+    )
 
 
 @activity.defn(name="month-end-close.open_period")
 async def open_period(request: OpenPeriodRequest) -> PeriodOpened:
     """Mark the period open in the ledger; return the prior period's NAV if it was signed off."""
     opened = await asyncio.to_thread(_open, request)
-    activity.logger.info("opened %s %s (prior NAV %s)", request.entity_slug, request.period,
-                         "found" if opened.prior_nav else "not found")
+    activity.logger.info(
+        "opened %s %s (prior NAV %s)",
+        request.entity_slug,
+        request.period,
+        "found" if opened.prior_nav else "not found",
+    )
     return opened
 
 
@@ -51,15 +64,24 @@ def _post(request: PostJournalsRequest) -> PostingReceipt:
     path = period_dir(request.ledger_dir, request.entity_slug, request.period) / "journals.json"
     total_debit = sum((j.debit for j in request.journals), Decimal(0))
     total_credit = sum((j.credit for j in request.journals), Decimal(0))
-    write_json(path, {
-        "entity_slug": request.entity_slug, "period": request.period,
-        "approved_by": request.approved_by, "posted_at": datetime.now(UTC),
-        "journals": [j.model_dump(mode="json") for j in request.journals],
-        "corrections": [c.model_dump(mode="json") for c in request.corrections],
-        "totals": {"debit": total_debit, "credit": total_credit},
-    })
-    return PostingReceipt(path=str(path), journals=len(request.journals),
-                          total_debit=total_debit, total_credit=total_credit)
+    write_json(
+        path,
+        {
+            "entity_slug": request.entity_slug,
+            "period": request.period,
+            "approved_by": request.approved_by,
+            "posted_at": datetime.now(UTC),
+            "journals": [j.model_dump(mode="json") for j in request.journals],
+            "corrections": [c.model_dump(mode="json") for c in request.corrections],
+            "totals": {"debit": total_debit, "credit": total_credit},
+        },
+    )
+    return PostingReceipt(
+        path=str(path),
+        journals=len(request.journals),
+        total_debit=total_debit,
+        total_credit=total_credit,
+    )
 
 
 @activity.defn(name="month-end-close.post_journals")
@@ -71,15 +93,23 @@ async def post_journals(request: PostJournalsRequest) -> PostingReceipt:
 def _publish(request: PublishNavRequest) -> NavPublication:
     folder = period_dir(request.ledger_dir, request.entity_slug, request.nav.period)
     now = datetime.now(UTC)
-    write_json(folder / "nav.json", {
-        "entity_slug": request.entity_slug, "period": request.nav.period,
-        "currency": request.nav.currency,
-        "figures": {f.key: f.current for f in request.nav.figures if f.current is not None},
-        "prior_period": request.nav.prior_period,
-        "signed_off_by": request.signed_off_by, "signed_off_at": now, "comment": request.comment,
-    })
-    record = read_json(folder / "period.json") or {"entity_slug": request.entity_slug,
-                                                   "period": request.nav.period}
+    write_json(
+        folder / "nav.json",
+        {
+            "entity_slug": request.entity_slug,
+            "period": request.nav.period,
+            "currency": request.nav.currency,
+            "figures": {f.key: f.current for f in request.nav.figures if f.current is not None},
+            "prior_period": request.nav.prior_period,
+            "signed_off_by": request.signed_off_by,
+            "signed_off_at": now,
+            "comment": request.comment,
+        },
+    )
+    record = read_json(folder / "period.json") or {
+        "entity_slug": request.entity_slug,
+        "period": request.nav.period,
+    }
     record.update({"status": "closed", "closed_by": request.signed_off_by, "closed_at": now})
     write_json(folder / "period.json", record)
     return NavPublication(path=str(folder / "nav.json"), signed_off_at=now)

@@ -15,8 +15,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 DrCr = Literal["DR", "CR"]
-CloseStatus = Literal["signed_off", "documents_incomplete", "trial_balance_rejected",
-                      "journals_rejected", "journals_unbalanced", "nav_rejected"]
+CloseStatus = Literal[
+    "signed_off",
+    "documents_incomplete",
+    "trial_balance_rejected",
+    "journals_rejected",
+    "journals_unbalanced",
+    "nav_rejected",
+]
 
 
 class ExpectedDocument(BaseModel):
@@ -29,8 +35,12 @@ class ExpectedDocument(BaseModel):
 
 def _default_documents() -> list[ExpectedDocument]:
     return [
-        ExpectedDocument(source="bank_statement", label="Bank statement", schema_slug="bank_statement"),
-        ExpectedDocument(source="trial_balance", label="Trial balance", schema_slug="trial_balance"),
+        ExpectedDocument(
+            source="bank_statement", label="Bank statement", schema_slug="bank_statement"
+        ),
+        ExpectedDocument(
+            source="trial_balance", label="Trial balance", schema_slug="trial_balance"
+        ),
     ]
 
 

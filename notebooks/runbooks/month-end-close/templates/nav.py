@@ -26,7 +26,9 @@ FIGURES: tuple[tuple[str, str], ...] = (
 )
 
 
-def adjusted_balances(trial_balance: list[LedgerLine], journals: list[Journal]) -> dict[str, Decimal]:
+def adjusted_balances(
+    trial_balance: list[LedgerLine], journals: list[Journal]
+) -> dict[str, Decimal]:
     """Each account's balance (debit positive) after the journals."""
     balances: dict[str, Decimal] = defaultdict(Decimal)
     for line in trial_balance:
@@ -37,17 +39,27 @@ def adjusted_balances(trial_balance: list[LedgerLine], journals: list[Journal]) 
     return dict(balances)
 
 
-def compute_nav(trial_balance: list[LedgerLine], journals: list[Journal], prior: PriorNav | None,
-                currency: str, period: str, prior_period: str) -> NavStatement:
+def compute_nav(
+    trial_balance: list[LedgerLine],
+    journals: list[Journal],
+    prior: PriorNav | None,
+    currency: str,
+    period: str,
+    prior_period: str,
+) -> NavStatement:
     """The figures this period and the prior period's, from the adjusted trial balance."""
     balances = adjusted_balances(trial_balance, journals)
     assets = {code: value for code, value in balances.items() if account_class(code) == "asset"}
-    liabilities = -sum((v for c, v in balances.items() if account_class(c) == "liability"), Decimal(0))
+    liabilities = -sum(
+        (v for c, v in balances.items() if account_class(c) == "liability"), Decimal(0)
+    )
     total_assets = sum(assets.values(), Decimal(0))
     current: dict[str, Decimal | None] = {
         "cash": balances.get(CASH, Decimal(0)),
         "investments": balances.get(INVESTMENTS, Decimal(0)),
-        "other_assets": total_assets - balances.get(CASH, Decimal(0)) - balances.get(INVESTMENTS, Decimal(0)),
+        "other_assets": total_assets
+        - balances.get(CASH, Decimal(0))
+        - balances.get(INVESTMENTS, Decimal(0)),
         "total_assets": total_assets,
         "total_liabilities": liabilities,
         "nav": total_assets - liabilities,
@@ -58,12 +70,18 @@ def compute_nav(trial_balance: list[LedgerLine], journals: list[Journal], prior:
     current["units_in_issue"] = units
     nav = current["nav"]
     current["nav_per_unit"] = (
-        (nav / units).quantize(Decimal("0.0001"), ROUND_HALF_UP) if units and nav is not None else None
+        (nav / units).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        if units and nav is not None
+        else None
     )
     return NavStatement(
-        period=period, prior_period=prior_period, currency=currency,
-        figures=[NavFigure(key=key, label=label, current=current.get(key), prior=previous.get(key))
-                 for key, label in FIGURES],
+        period=period,
+        prior_period=prior_period,
+        currency=currency,
+        figures=[
+            NavFigure(key=key, label=label, current=current.get(key), prior=previous.get(key))
+            for key, label in FIGURES
+        ],
     )
 
 

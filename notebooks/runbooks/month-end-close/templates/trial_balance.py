@@ -23,12 +23,20 @@ def read_decimal(text: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def check_trial_balance(trial_balance: IngestedDocument, bank: IngestedDocument | None) -> TrialBalanceCheck:
+def check_trial_balance(
+    trial_balance: IngestedDocument, bank: IngestedDocument | None
+) -> TrialBalanceCheck:
     """The check, with one plain sentence per issue found (none when all is well)."""
-    total_debit = sum((line.amount for line in trial_balance.lines if line.dr_cr == "DR"), Decimal(0))
-    total_credit = sum((line.amount for line in trial_balance.lines if line.dr_cr == "CR"), Decimal(0))
+    total_debit = sum(
+        (line.amount for line in trial_balance.lines if line.dr_cr == "DR"), Decimal(0)
+    )
+    total_credit = sum(
+        (line.amount for line in trial_balance.lines if line.dr_cr == "CR"), Decimal(0)
+    )
     difference = money(total_debit - total_credit)
-    cash = sum((line.signed for line in trial_balance.lines if line.account_code == CASH), Decimal(0))
+    cash = sum(
+        (line.signed for line in trial_balance.lines if line.account_code == CASH), Decimal(0)
+    )
     issues: list[str] = []
     if difference:
         issues.append(
@@ -37,8 +45,12 @@ def check_trial_balance(trial_balance: IngestedDocument, bank: IngestedDocument 
             f"or continue and the NAV is computed from the balance-sheet accounts as they are"
         )
     closing = read_decimal(bank.header.get("closing_balance")) if bank is not None else None
-    bank_items = [line for line in (bank.lines if bank else []) if line.account_code in BANK_ORIGINATED]
-    suspense = [line.line_item_id for line in (bank.lines if bank else []) if line.account_code == SUSPENSE]
+    bank_items = [
+        line for line in (bank.lines if bank else []) if line.account_code in BANK_ORIGINATED
+    ]
+    suspense = [
+        line.line_item_id for line in (bank.lines if bank else []) if line.account_code == SUSPENSE
+    ]
     unreconciled: Decimal | None = None
     if bank is None:
         issues.append("no bank statement: cash cannot be reconciled")
@@ -55,8 +67,13 @@ def check_trial_balance(trial_balance: IngestedDocument, bank: IngestedDocument 
     if suspense:
         issues.append(f"bank lines still in suspense: {', '.join(suspense)}")
     return TrialBalanceCheck(
-        total_debit=money(total_debit), total_credit=money(total_credit), difference=difference,
-        cash_per_trial_balance=money(cash), bank_closing_balance=closing,
-        bank_only_items=bank_items, unreconciled_cash=unreconciled, suspense_lines=suspense,
+        total_debit=money(total_debit),
+        total_credit=money(total_credit),
+        difference=difference,
+        cash_per_trial_balance=money(cash),
+        bank_closing_balance=closing,
+        bank_only_items=bank_items,
+        unreconciled_cash=unreconciled,
+        suspense_lines=suspense,
         issues=issues,
     )

@@ -99,24 +99,36 @@ class MonthEndCloseWorkflow(NtroWorkflow):
     async def _step_period_open(self, ctx: CloseContext) -> PeriodOpened:
         return await workflow.execute_activity(
             open_period,
-            OpenPeriodRequest(entity_slug=ctx.entity_slug, period=ctx.period,
-                              prior_period=prior_period(ctx.period),
-                              opened_by=workflow.info().workflow_id, ledger_dir=ctx.ledger_dir),
-            start_to_close_timeout=timedelta(minutes=2), retry_policy=LEDGER_WRITES,
+            OpenPeriodRequest(
+                entity_slug=ctx.entity_slug,
+                period=ctx.period,
+                prior_period=prior_period(ctx.period),
+                opened_by=workflow.info().workflow_id,
+                ledger_dir=ctx.ledger_dir,
+            ),
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=LEDGER_WRITES,
         )
 
     @ui_step(name="collect_documents", title="Collect documents", icon="Files")
     async def _step_collect_documents(self, ctx: CloseContext) -> list[IngestedDocument]:
         inputs = [
             DocumentIngestContext(
-                entity_slug=ctx.entity_slug, period=ctx.period, source=doc.source,
-                schema_slug=doc.schema_slug, label=doc.label, currency=ctx.currency,
-                ledger_dir=ctx.ledger_dir, document_store_dir=ctx.document_store_dir,
+                entity_slug=ctx.entity_slug,
+                period=ctx.period,
+                source=doc.source,
+                schema_slug=doc.schema_slug,
+                label=doc.label,
+                currency=ctx.currency,
+                ledger_dir=ctx.ledger_dir,
+                document_store_dir=ctx.document_store_dir,
             )
             for doc in ctx.documents
         ]
         results = await self.collect_documents(
-            expected=[doc.model_dump() for doc in ctx.documents], inputs=inputs, slug=CHILD,
+            expected=[doc.model_dump() for doc in ctx.documents],
+            inputs=inputs,
+            slug=CHILD,
             display_hint=collect_hint(ctx),
             reason=f"Upload the {len(inputs)} documents of the {ctx.period} close",
         )
@@ -124,7 +136,9 @@ class MonthEndCloseWorkflow(NtroWorkflow):
 
     @ui_step(name="check_trial_balance", title="Check trial balance", icon="Scale")
     async def _step_check_trial_balance(
-        self, ctx: CloseContext, documents: list[IngestedDocument],
+        self,
+        ctx: CloseContext,
+        documents: list[IngestedDocument],
     ) -> TrialBalanceCheck | None:
         """The check; None when a reviewer stops the close over its exceptions."""
         trial_balance = next(d for d in documents if d.schema_slug == "trial_balance")
@@ -135,14 +149,19 @@ class MonthEndCloseWorkflow(NtroWorkflow):
         decision = await self.wait_for_action(
             payload=trial_balance_payload(trial_balance, check),
             display_hint=trial_balance_hint(ctx, check),
-            reason="Trial balance exceptions: " + "; ".join(check.issues) + ". Continue the close, or stop it",
+            reason="Trial balance exceptions: "
+            + "; ".join(check.issues)
+            + ". Continue the close, or stop it",
             timeout=REVIEW_TIMEOUT,
         )
         return check if decision.approved else None
 
     @ui_step(name="journals", title="Review journals", icon="BookCheck")
     async def _step_journals(
-        self, ctx: CloseContext, check: TrialBalanceCheck, opened: PeriodOpened,
+        self,
+        ctx: CloseContext,
+        check: TrialBalanceCheck,
+        opened: PeriodOpened,
     ) -> JournalsOutcome:
         """Approved journals and their posting, or why none were posted."""
         prior = ctx.prior_nav or opened.prior_nav
@@ -164,75 +183,131 @@ class MonthEndCloseWorkflow(NtroWorkflow):
             if not problems:
                 receipt = await workflow.execute_activity(
                     post_journals,
-                    PostJournalsRequest(entity_slug=ctx.entity_slug, period=ctx.period,
-                                        journals=journals, corrections=applied,
-                                        approved_by=decision.reviewer, ledger_dir=ctx.ledger_dir),
-                    start_to_close_timeout=timedelta(minutes=2), retry_policy=LEDGER_WRITES,
+                    PostJournalsRequest(
+                        entity_slug=ctx.entity_slug,
+                        period=ctx.period,
+                        journals=journals,
+                        corrections=applied,
+                        approved_by=decision.reviewer,
+                        ledger_dir=ctx.ledger_dir,
+                    ),
+                    start_to_close_timeout=timedelta(minutes=2),
+                    retry_policy=LEDGER_WRITES,
                 )
                 return JournalsOutcome(status="posted", journals=journals, posting=receipt)
             self.set_user_feedback(
                 "journals_refused",
-                {"message": "Not posted: " + "; ".join(problems) + ". Correct them and approve again.",
-                 "errors": problems},
+                {
+                    "message": "Not posted: "
+                    + "; ".join(problems)
+                    + ". Correct them and approve again.",
+                    "errors": problems,
+                },
                 level="error",
             )
         return JournalsOutcome(status="journals_unbalanced", journals=journals)
 
     @ui_step(name="nav_signoff", title="Sign off NAV", icon="Signature")
     async def _step_nav_signoff(
-        self, ctx: CloseContext, trial_balance: IngestedDocument, journals: list[Journal],
+        self,
+        ctx: CloseContext,
+        trial_balance: IngestedDocument,
+        journals: list[Journal],
         opened: PeriodOpened,
     ) -> NavOutcome:
-        nav = compute_nav(trial_balance.lines, journals, ctx.prior_nav or opened.prior_nav,
-                          ctx.currency, ctx.period, prior_period(ctx.period))
+        nav = compute_nav(
+            trial_balance.lines,
+            journals,
+            ctx.prior_nav or opened.prior_nav,
+            ctx.currency,
+            ctx.period,
+            prior_period(ctx.period),
+        )
         decision = await self.wait_for_action(
-            payload=nav_payload(nav), display_hint=nav_hint(ctx, nav),
+            payload=nav_payload(nav),
+            display_hint=nav_hint(ctx, nav),
             reason=f"Sign off the {ctx.period} NAV of {ctx.entity_name}",
             timeout=REVIEW_TIMEOUT,
         )
-        outcome = NavOutcome(nav=nav, approved=decision.approved, reviewer=decision.reviewer,
-                             comment=decision.comment)
+        outcome = NavOutcome(
+            nav=nav,
+            approved=decision.approved,
+            reviewer=decision.reviewer,
+            comment=decision.comment,
+        )
         if not decision.approved:
             return outcome
         outcome.publication = await workflow.execute_activity(
             publish_nav,
-            PublishNavRequest(entity_slug=ctx.entity_slug, nav=nav, signed_off_by=decision.reviewer,
-                              comment=decision.comment, ledger_dir=ctx.ledger_dir),
-            start_to_close_timeout=timedelta(minutes=2), retry_policy=LEDGER_WRITES,
+            PublishNavRequest(
+                entity_slug=ctx.entity_slug,
+                nav=nav,
+                signed_off_by=decision.reviewer,
+                comment=decision.comment,
+                ledger_dir=ctx.ledger_dir,
+            ),
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=LEDGER_WRITES,
         )
         return outcome
 
     @workflow.run
     async def run(self, ctx: CloseContext) -> CloseResult:
-        result = CloseResult(status="signed_off", entity_slug=ctx.entity_slug, period=ctx.period,
-                             prior_period=prior_period(ctx.period))
+        result = CloseResult(
+            status="signed_off",
+            entity_slug=ctx.entity_slug,
+            period=ctx.period,
+            prior_period=prior_period(ctx.period),
+        )
         opened = await self._step_period_open(ctx)
         documents = await self._step_collect_documents(ctx)
-        result.documents = [DocumentSummary(source=d.source, status=d.status, filename=d.filename,
-                                            lines=len(d.lines), message=d.message) for d in documents]
+        result.documents = [
+            DocumentSummary(
+                source=d.source,
+                status=d.status,
+                filename=d.filename,
+                lines=len(d.lines),
+                message=d.message,
+            )
+            for d in documents
+        ]
         missing = [d.source for d in documents if not d.committed]
         trial_balance = next((d for d in documents if d.schema_slug == "trial_balance"), None)
         if missing or trial_balance is None:
-            return self._stop(result, "documents_incomplete",
-                              f"not committed: {', '.join(missing) or 'no trial balance expected'}")
+            return self._stop(
+                result,
+                "documents_incomplete",
+                f"not committed: {', '.join(missing) or 'no trial balance expected'}",
+            )
         check = await self._step_check_trial_balance(ctx, documents)
         if check is None:
-            return self._stop(result, "trial_balance_rejected", "stopped at the trial balance exceptions")
+            return self._stop(
+                result, "trial_balance_rejected", "stopped at the trial balance exceptions"
+            )
         result.trial_balance = check
         journals = await self._step_journals(ctx, check, opened)
         result.journals, result.posting = journals.journals, journals.posting
         if journals.status != "posted":
-            return self._stop(result, journals.status, "journals rejected"
-                              if journals.status == "journals_rejected" else
-                              f"journals still out of balance after {MAX_JOURNAL_REVIEWS} reviews")
+            return self._stop(
+                result,
+                journals.status,
+                "journals rejected"
+                if journals.status == "journals_rejected"
+                else f"journals still out of balance after {MAX_JOURNAL_REVIEWS} reviews",
+            )
         signoff = await self._step_nav_signoff(ctx, trial_balance, journals.journals, opened)
         result.nav, result.publication = signoff.nav, signoff.publication
         if not signoff.approved:
-            return self._stop(result, "nav_rejected", f"NAV rejected by {signoff.reviewer}"
-                              + (f": {signoff.comment}" if signoff.comment else ""))
+            return self._stop(
+                result,
+                "nav_rejected",
+                f"NAV rejected by {signoff.reviewer}"
+                + (f": {signoff.comment}" if signoff.comment else ""),
+            )
         result.signed_off_by = signoff.reviewer
-        result.message = (f"NAV {signoff.nav.value('nav') or 0:,} {ctx.currency} signed off by "
-                          f"{signoff.reviewer}")
+        result.message = (
+            f"NAV {signoff.nav.value('nav') or 0:,} {ctx.currency} signed off by {signoff.reviewer}"
+        )
         return result
 
     @staticmethod

@@ -51,7 +51,9 @@ def _nav_rejected(result: Any) -> None:
 def _documents_rejected(result: Any) -> None:
     assert result.status == "documents_incomplete"
     assert {d.source: d.status for d in result.documents} == {
-        "bank_statement": "rejected", "trial_balance": "rejected"}
+        "bank_statement": "rejected",
+        "trial_balance": "rejected",
+    }
     assert result.trial_balance is None and result.journals == []
 
 
@@ -62,10 +64,22 @@ def _stopped(result: Any) -> None:
 
 journal_corrected = Scenario(
     "journal_corrected",
-    corrections={"journals": [
-        {"line_item_id": "J-AUDIT-FEE.1", "field": "debit", "old_value": "2000.00", "new_value": "2400"},
-        {"line_item_id": "J-AUDIT-FEE.2", "field": "credit", "old_value": "2000.00", "new_value": "2,400.00"},
-    ]},
+    corrections={
+        "journals": [
+            {
+                "line_item_id": "J-AUDIT-FEE.1",
+                "field": "debit",
+                "old_value": "2000.00",
+                "new_value": "2400",
+            },
+            {
+                "line_item_id": "J-AUDIT-FEE.2",
+                "field": "credit",
+                "old_value": "2000.00",
+                "new_value": "2,400.00",
+            },
+        ]
+    },
     reviewer="controller@acme.example",
     expect=_corrected,
     description="the controller raises the audit accrual on both sides, then signs off",
@@ -73,9 +87,16 @@ journal_corrected = Scenario(
 
 unbalanced_correction = Scenario(
     "unbalanced_correction",
-    corrections={"journals": [
-        {"line_item_id": "J-AUDIT-FEE.1", "field": "debit", "old_value": "2000.00", "new_value": "2500"},
-    ]},
+    corrections={
+        "journals": [
+            {
+                "line_item_id": "J-AUDIT-FEE.1",
+                "field": "debit",
+                "old_value": "2000.00",
+                "new_value": "2500",
+            },
+        ]
+    },
     expect=_unbalanced,
     description="a correction to one side only: the review reopens until the close gives up",
 )
@@ -108,5 +129,11 @@ stopped_at_trial_balance = Scenario(
     description="the reviewer stops the close over the trial-balance exceptions",
 )
 
-SCENARIOS = [journal_corrected, unbalanced_correction, journals_rejected, nav_rejected,
-             documents_rejected, stopped_at_trial_balance]
+SCENARIOS = [
+    journal_corrected,
+    unbalanced_correction,
+    journals_rejected,
+    nav_rejected,
+    documents_rejected,
+    stopped_at_trial_balance,
+]

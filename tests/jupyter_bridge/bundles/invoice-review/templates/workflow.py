@@ -29,26 +29,36 @@ class InvoiceReviewWorkflow(NtroWorkflow):
     async def upload(self, ctx: InvoiceInput) -> str:
         await self.await_signal_with_action(
             predicate=lambda: self._document is not None,
-            action={"kind": "submit_file",
-                    "args": {"source": "invoice", "signal_name": "invoice_uploaded"}},
+            action={
+                "kind": "submit_file",
+                "args": {"source": "invoice", "signal_name": "invoice_uploaded"},
+            },
         )
         assert self._document is not None
         return str(self._document.get("document_ref"))
 
     @runbook.step(name="extract", title="Extract lines", icon="ScanText")
     async def extract(self, ref: str) -> list[dict[str, Any]]:
-        result = await runbook.execute_activity(extract, ref, start_to_close_timeout=timedelta(minutes=5))
+        result = await runbook.execute_activity(
+            extract, ref, start_to_close_timeout=timedelta(minutes=5)
+        )
         return [line.model_dump() for line in result.lines]
 
     @runbook.step(name="review", title="Review lines", icon="TableProperties")
     async def review(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
         decision = await self.wait_for_action(
             payload={"lines": lines},
-            display_hint={"component": "DATA_TABLE", "config": {
-                "title": "Invoice lines", "allow_corrections": True,
-                "datasets": [{"key": "lines", "label": "Lines", "data_key": "lines", "columns": COLUMNS}],
-                "columns": COLUMNS,
-            }},
+            display_hint={
+                "component": "DATA_TABLE",
+                "config": {
+                    "title": "Invoice lines",
+                    "allow_corrections": True,
+                    "datasets": [
+                        {"key": "lines", "label": "Lines", "data_key": "lines", "columns": COLUMNS}
+                    ],
+                    "columns": COLUMNS,
+                },
+            },
             reason="Check the extracted lines",
         )
         if not decision.approved:
