@@ -9,6 +9,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from ntro._binaries import test_server_path
+from ntro.data.testing import embedded_pg, tenant_db  # noqa: F401  (data plane fixtures)
 from ntro.testing._harness import quiet_runtime
 
 

@@ -16,7 +16,10 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
-from ntro.cli import _workflow_test  # noqa: F401  (registers `ntro workflow test`)
+from ntro.cli import (
+    _data,  # noqa: F401  (registers `ntro data status|stop`)
+    _workflow_test,  # noqa: F401  (registers `ntro workflow test`)
+)
 from ntro.cli._app import CliError, app, runbook_app, state, workflow_app
 
 __all__ = ["CliError", "app", "main", "run", "runbook_app", "workflow_app"]

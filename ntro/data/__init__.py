@@ -1,0 +1,94 @@
+"""The tenant data plane: PostgreSQL per tenant, embedded by default, migrated on first connect.
+
+Runbook activities use it with Postgres SQL::
+
+    from ntro.data import get_data_plane
+
+    db = await get_data_plane("acme")          # cached per slug (and event loop)
+    rows = await db.fetch("SELECT * FROM ingest.submitted_records WHERE task_id = $1", task_id)
+    rows[0]["kind"], rows[0].get("data")       # records read as mappings; jsonb -> Python
+    await db.execute("UPDATE ... WHERE id = ANY($1::uuid[])", ids)   # -> "UPDATE 3"
+
+API (for runtime modules such as ``ntro.subledger`` and ``ntro.capabilities``):
+
+- ``await get_data_plane(tenant_slug=None) -> DataPlane``: ``fetch``, ``fetchrow``, ``fetchval``,
+  ``execute``, ``executemany``, ``close``; :class:`PostgresDataPlane` adds ``connection()``
+  (``async with db.connection() as conn: async with conn.transaction(): ...``). The default slug
+  is ``$NTRO_TENANT_SLUG`` or ``local``. ``clear_cache()`` drops every cached plane.
+- Backends: ``$NTRO_TENANT_POSTGRES_URL`` (``{tenant}`` in it is replaced by the slug), else the
+  embedded server from the ``pgserver`` wheel with its data in ``$NTRO_PG_DIR`` or ``.ntro/pg``,
+  one database per tenant slug. ``start_embedded()`` / ``embedded_status()`` /
+  ``stop_embedded()`` (``ntro data status`` / ``ntro data stop``) manage it; the server outlives
+  the process that started it and later processes attach to it.
+- Migrations: ``register_migrations("ntro.capabilities.gl", [(1, "CREATE TABLE gl.x (...)"),
+  (2, "ALTER TABLE ...")])`` at import time of the owning module. Steps run in order (owners in
+  registration order, then version), once per database, recorded in
+  ``system.schema_migrations (owner, version, applied_at)``; a plane already connected applies
+  newly registered steps before its next query. Write idempotent SQL (``IF NOT EXISTS``).
+- ``ntro.data`` itself creates ``ingest.submitted_documents``, ``ingest.extracted_payloads``,
+  ``ingest.submitted_records``, ``ledgers.periods``, ``system.cache_extract (key, schema_slug,
+  model, result jsonb, created_at)`` and ``system.cache_check (key, result jsonb, created_at)``.
+- Tests: ``ntro.data.testing`` has pytest fixtures (imported by ``tests/conftest.py``):
+  ``embedded_pg`` (session: a server in a temporary folder, ``$NTRO_PG_DIR`` pointed at it,
+  stopped at the end) and ``tenant_db`` (a fresh tenant database per test, a ``DataPlane``;
+  its slug is ``tenant_db.tenant_slug``).
+"""
+
+from ntro.data import _schema as _schema  # registers the data plane's own tables
+from ntro.data._migrations import (
+    Migration,
+    MigrationError,
+    apply_migrations,
+    register_migrations,
+    registered_migrations,
+)
+from ntro.data._plane import (
+    ENV_TENANT_POSTGRES_URL,
+    ENV_TENANT_SLUG,
+    DataPlane,
+    DataPlaneError,
+    PostgresDataPlane,
+    Record,
+    clear_cache,
+    default_tenant_slug,
+    get_data_plane,
+    validate_tenant_slug,
+)
+from ntro.data._server import (
+    ENV_PG_DIR,
+    EmbeddedPostgresError,
+    EmbeddedStatus,
+    default_pg_dir,
+    embedded_status,
+    start_embedded,
+    stop_embedded,
+)
+from ntro.data._status import DataPlaneReport, TenantReport, inspect_data_plane
+
+__all__ = [
+    "ENV_PG_DIR",
+    "ENV_TENANT_POSTGRES_URL",
+    "ENV_TENANT_SLUG",
+    "DataPlane",
+    "DataPlaneError",
+    "DataPlaneReport",
+    "EmbeddedPostgresError",
+    "EmbeddedStatus",
+    "Migration",
+    "MigrationError",
+    "PostgresDataPlane",
+    "Record",
+    "TenantReport",
+    "apply_migrations",
+    "clear_cache",
+    "default_pg_dir",
+    "default_tenant_slug",
+    "embedded_status",
+    "get_data_plane",
+    "inspect_data_plane",
+    "register_migrations",
+    "registered_migrations",
+    "start_embedded",
+    "stop_embedded",
+    "validate_tenant_slug",
+]

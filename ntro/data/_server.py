@@ -1,0 +1,168 @@
+"""The embedded PostgreSQL server: started from the ``pgserver`` wheel, found again by any process.
+
+Why: runbooks issue Postgres SQL, so the local default must be a real PostgreSQL, with nothing to
+install or download. ``pgserver`` ships PostgreSQL 16 binaries in its wheel; its
+:class:`pgserver.PostgresServer` runs ``initdb`` and ``pg_ctl start`` under an inter-process lock
+(as root it runs the server as the ``pgserver`` system user, which postgres requires). The
+server listens on a Unix socket only and outlives the process that started it: a later process
+reads ``postmaster.pid`` in the data folder and attaches in milliseconds. :func:`stop_embedded`
+sends the postmaster a fast-shutdown signal (``pg_ctl stop`` run as root refuses).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+__all__ = [
+    "ENV_PG_DIR",
+    "EmbeddedPostgresError",
+    "EmbeddedStatus",
+    "default_pg_dir",
+    "embedded_status",
+    "start_embedded",
+    "stop_embedded",
+]
+
+ENV_PG_DIR = "NTRO_PG_DIR"
+_STOP_TIMEOUT_S = 15.0
+
+
+class EmbeddedPostgresError(RuntimeError):
+    """The embedded server could not be started or stopped; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class EmbeddedStatus:
+    """Where the embedded server is and whether it runs.
+
+    ``socket_dir`` and ``port`` are what a client connects to (``host=socket_dir``).
+    """
+
+    data_dir: Path
+    running: bool
+    pid: int | None = None
+    socket_dir: Path | None = None
+    port: int | None = None
+
+    def describe(self) -> str:
+        """One line for people."""
+        if not self.running:
+            return f"embedded PostgreSQL not running (data in {self.data_dir})"
+        return (
+            f"embedded PostgreSQL running (pid {self.pid}, socket {self.socket_dir}, "
+            f"data in {self.data_dir})"
+        )
+
+
+def default_pg_dir() -> Path:
+    """``$NTRO_PG_DIR`` if set, else ``.ntro/pg`` under the current directory (absolute)."""
+    configured = os.environ.get(ENV_PG_DIR)
+    folder = Path(configured).expanduser() if configured else Path(".ntro") / "pg"
+    return folder.absolute()
+
+
+def _resolve(data_dir: str | os.PathLike[str] | None) -> Path:
+    return (Path(data_dir).expanduser() if data_dir is not None else default_pg_dir()).absolute()
+
+
+def _quiet_import_pgserver() -> None:
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers); pgserver falls back fine.
+        warnings.simplefilter("ignore")
+        import pgserver  # noqa: F401
+
+
+def embedded_status(data_dir: str | os.PathLike[str] | None = None) -> EmbeddedStatus:
+    """Read ``postmaster.pid`` in ``data_dir``: a running, ready server, or not running."""
+    _quiet_import_pgserver()
+    from pgserver.utils import PostmasterInfo
+
+    folder = _resolve(data_dir)
+    try:
+        info = PostmasterInfo.read_from_pgdata(folder)
+    except (
+        OSError,
+        ValueError,
+        AssertionError,
+    ):  # unreadable, or half-written by a starting server
+        info = None
+    if info is None or not info.is_running() or info.status != "ready":
+        return EmbeddedStatus(data_dir=folder, running=False)
+    try:
+        if "postgres" not in info.process.name():  # a stale pid file whose pid was reused
+            return EmbeddedStatus(data_dir=folder, running=False)
+    except psutil.Error:
+        return EmbeddedStatus(data_dir=folder, running=False)
+    return EmbeddedStatus(
+        data_dir=folder,
+        running=True,
+        pid=info.pid,
+        socket_dir=info.socket_dir,
+        port=info.port,
+    )
+
+
+def start_embedded(data_dir: str | os.PathLike[str] | None = None) -> EmbeddedStatus:
+    """Attach to the server on ``data_dir``, or initialise and start it there first.
+
+    Safe to call from several processes at once: a server already running on the folder is
+    reused (never a second postmaster on the same data), and ``pgserver``'s lock serialises
+    ``initdb``/start. The server keeps running after this process exits; stop it with
+    :func:`stop_embedded` (``ntro data stop``).
+    """
+    status = embedded_status(data_dir)
+    if status.running:
+        return status
+    folder = status.data_dir
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)
+    except OSError as err:
+        raise EmbeddedPostgresError(
+            f"cannot create the data folder {folder} ({err.strerror}); "
+            f"set {ENV_PG_DIR} to a writable folder"
+        ) from err
+    import pgserver
+
+    try:
+        pgserver.PostgresServer(folder, cleanup_mode=None)
+    except Exception as err:  # pgserver raises CalledProcessError/AssertionError/OSError
+        raise EmbeddedPostgresError(
+            f"embedded PostgreSQL did not start on {folder}: {err}; see {folder / 'log'}"
+        ) from err
+    status = embedded_status(folder)
+    if not status.running:
+        raise EmbeddedPostgresError(
+            f"embedded PostgreSQL on {folder} reported started but is not running; "
+            f"see {folder / 'log'}"
+        )
+    return status
+
+
+def stop_embedded(data_dir: str | os.PathLike[str] | None = None) -> bool:
+    """Stop the server on ``data_dir`` (fast shutdown); ``False`` when none was running."""
+    status = embedded_status(data_dir)
+    if not status.running or status.pid is None:
+        return False
+    try:
+        process = psutil.Process(status.pid)
+        os.kill(status.pid, signal.SIGINT)  # postgres: SIGINT = fast shutdown
+        process.wait(_STOP_TIMEOUT_S)
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.TimeoutExpired as err:
+        raise EmbeddedPostgresError(
+            f"embedded PostgreSQL (pid {status.pid}) did not stop within {_STOP_TIMEOUT_S:.0f} s; "
+            f"see {status.data_dir / 'log'}"
+        ) from err
+    deadline = time.monotonic() + 2.0
+    while (status.data_dir / "postmaster.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return True

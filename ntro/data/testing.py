@@ -1,0 +1,76 @@
+"""Pytest fixtures for code that uses the data plane: a real embedded PostgreSQL per test session.
+
+Import them into a ``conftest.py``::
+
+    from ntro.data.testing import embedded_pg, tenant_db  # noqa: F401
+
+``embedded_pg`` (session scope) starts the embedded server in a temporary folder, points
+``$NTRO_PG_DIR`` at it for the session (subprocesses such as a dev-server worker inherit it) and
+stops it at the end, so nothing is left running. ``tenant_db`` gives each test a fresh tenant
+database (a new slug) as a :class:`~ntro.data.DataPlane` and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from ntro.data._plane import ENV_TENANT_POSTGRES_URL, PostgresDataPlane, clear_cache, get_data_plane
+from ntro.data._server import ENV_PG_DIR, EmbeddedStatus, start_embedded, stop_embedded
+
+__all__ = ["embedded_pg", "tenant_db"]
+
+
+@pytest.fixture(scope="session")
+def embedded_pg() -> Iterator[EmbeddedStatus]:
+    """The embedded PostgreSQL of this test session, in a temporary folder; stopped at the end.
+
+    The folder is not under pytest's ``tmp_path``: pytest deletes old base folders when another
+    test session starts, which would pull the data from under a running server.
+    """
+    root = Path(tempfile.mkdtemp(prefix="ntro-pg-"))
+    folder = root / "pg"
+    saved = {name: os.environ.get(name) for name in (ENV_PG_DIR, ENV_TENANT_POSTGRES_URL)}
+    os.environ[ENV_PG_DIR] = str(folder)
+    os.environ.pop(ENV_TENANT_POSTGRES_URL, None)
+    clear_cache()
+    try:
+        yield start_embedded(folder)
+    finally:
+        clear_cache()
+        stop_embedded(folder)
+        shutil.rmtree(root, ignore_errors=True)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+async def tenant_db(embedded_pg: EmbeddedStatus) -> AsyncIterator[PostgresDataPlane]:
+    """A fresh, migrated tenant database for one test; dropped afterwards."""
+    slug = f"t_{uuid.uuid4().hex[:12]}"
+    plane = await get_data_plane(slug)
+    assert isinstance(plane, PostgresDataPlane)
+    try:
+        yield plane
+    finally:
+        await plane.close()
+        admin = await asyncpg.connect(
+            host=str(embedded_pg.socket_dir),
+            port=embedded_pg.port or 5432,
+            user="postgres",
+            database="postgres",
+        )
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{slug}" WITH (FORCE)')
+        finally:
+            await admin.close()
