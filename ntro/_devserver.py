@@ -106,6 +106,35 @@ def _tail(path: Path, lines: int = 20) -> str:
         return ""
 
 
+# A Go panic prints its reason first and then a stack that fills any tail of the log.
+_FAILURE_MARKERS = ("panic:", "Error:", "error:", "fatal error:")
+
+
+def _startup_failure(path: Path) -> str:
+    """What a dead server said: its panic or error line (if any), then the log's last lines."""
+    tail = _tail(path)
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return tail
+    for line in text.splitlines():
+        if line.lstrip().startswith(_FAILURE_MARKERS) and line not in tail:
+            return f"{line.strip()}\n...\n{tail}"
+    return tail
+
+
+def _lost_port_race(path: Path) -> bool:
+    """The server died binding a port another process took after the server picked it.
+
+    Why: ``temporal server start-dev`` picks free ports for its internal services itself and
+    binds them a moment later; on a busy machine another process can take one in between.
+    """
+    try:
+        return "address already in use" in path.read_text(errors="replace")
+    except OSError:
+        return False
+
+
 class DevServer:
     """A ``temporal server start-dev`` process with a persistent SQLite database.
 
@@ -220,11 +249,22 @@ class DevServer:
     def start(self, timeout: float = 30.0) -> DevServerStatus:
         """Start the server detached; return once it serves requests in its namespace.
 
-        If a server is already recorded for this database and alive, it is returned as is.
+        If a server is already recorded for this database and alive, it is returned as is. A
+        start-up lost to a race for one of the server's internal ports is tried again (twice).
         """
         current = self.status()
         if current.running:
             return current
+        attempts_left = 3
+        while True:
+            try:
+                return self._start_once(timeout)
+            except DevServerError:
+                attempts_left -= 1
+                if not attempts_left or not _lost_port_race(self.log_file):
+                    raise
+
+    def _start_once(self, timeout: float) -> DevServerStatus:
         for label, port, flag in (
             ("gRPC", self.port, "--port"),
             ("Web UI", self.ui_port, "--ui-port"),
@@ -274,7 +314,7 @@ class DevServer:
             if code is not None:
                 self._clear_state()
                 _CHILDREN.pop(proc.pid, None)
-                tail = _tail(self.log_file)
+                tail = _startup_failure(self.log_file)
                 raise DevServerError(
                     f"the Temporal dev server exited with code {code} during start-up "
                     f"(log: {self.log_file}). Last lines:\n{tail or '(empty log)'}"

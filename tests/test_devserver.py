@@ -142,3 +142,18 @@ async def test_workflows_survive_a_restart(tmp_path: Path) -> None:
     finally:
         srv.stop()
     assert os.path.getsize(srv.db_file) > 0
+
+
+def test_a_start_up_failure_names_the_panic_not_only_the_stack(tmp_path: Path) -> None:
+    from ntro._devserver import _startup_failure
+
+    log = tmp_path / "temporal.db.log"
+    stack = "\n".join(f"github.com/temporalio/cli/frame{i}()\n\t/src/x.go:{i}" for i in range(40))
+    log.write_text(
+        f"time=... level=INFO starting\npanic: listen tcp :7236: bind: address already in use\n\n{stack}\n"
+    )
+
+    summary = _startup_failure(log)
+
+    assert summary.startswith("panic: listen tcp :7236: bind: address already in use")
+    assert summary.rstrip().endswith("/src/x.go:39")
