@@ -1,0 +1,77 @@
+"""The extract cache: one row of ``system.cache_extract`` per (content, schema, model).
+
+Why: re-running a runbook (a replayed test, a reviewer's retry) must not pay for the same model
+call twice, nor give a different answer. The key hashes the content, the cell grid, the enums
+and instructions, the schema's own content and the provider and model, so a changed schema or
+model misses. A data plane that cannot be reached makes the cache miss, with a warning; it never
+fails the extraction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from ntro.capabilities import config
+from ntro.capabilities.ai._result import ExtractionResult
+
+logger = logging.getLogger(__name__)
+
+
+def cache_key(
+    *,
+    content: str | bytes,
+    structured_context: dict[str, Any] | None,
+    schema_slug: str,
+    schema_fingerprint: str,
+    model: str,
+    field_enums: dict[str, list[str]] | None,
+    instructions: str,
+) -> str:
+    """The cache key of one extraction request."""
+    digest = hashlib.sha256()
+    digest.update(content if isinstance(content, bytes) else content.encode("utf-8"))
+    digest.update(b"\0")
+    extra = {"context": structured_context, "enums": field_enums, "instructions": instructions}
+    digest.update(json.dumps(extra, sort_keys=True, default=str).encode("utf-8"))
+    return f"{schema_slug}:{schema_fingerprint}:{model}:{digest.hexdigest()}"
+
+
+async def _plane() -> Any:
+    from ntro.data import get_data_plane
+
+    return await get_data_plane(config.get().tenant_slug)
+
+
+async def lookup(key: str) -> ExtractionResult | None:
+    """The cached result for ``key``, marked as a hit, or None."""
+    try:
+        db = await _plane()
+        stored = await db.fetchval("SELECT result FROM system.cache_extract WHERE key = $1", key)
+    except Exception as err:  # the cache is an optimisation: never fail the extraction
+        logger.warning("extract cache unavailable (%s); extracting without it", err)
+        return None
+    if stored is None:
+        return None
+    result = ExtractionResult.model_validate(stored)
+    result.raw_response = {**result.raw_response, "cache": "hit", "cache_key": key}
+    return result
+
+
+async def store(key: str, result: ExtractionResult, *, schema_slug: str, model: str) -> None:
+    """Keep ``result`` under ``key`` (replacing an older entry)."""
+    try:
+        db = await _plane()
+        await db.execute(
+            "INSERT INTO system.cache_extract (key, schema_slug, model, result) "
+            "VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (key) DO UPDATE "
+            "SET result = EXCLUDED.result, created_at = now()",
+            key,
+            schema_slug,
+            model,
+            result.model_dump_json(),
+        )
+    except Exception as err:
+        logger.warning("extract cache unavailable (%s); result not cached", err)
