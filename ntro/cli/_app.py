@@ -100,10 +100,19 @@ def runbook_validate(
         "--workflow-class",
         help="Name of the workflow class, if not CamelCase(slug)+Workflow.",
     ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Treat warnings (missing step metadata, unknown keys, steps that differ from "
+        "the workflow's @ui_step) as errors.",
+    ),
 ) -> int:
     """Check a bundle: front matter, templates, workflow class, steps vs @ui_step.
 
-    Exit 0 when valid, 1 when problems were found (one per line), 2 when DIR does not exist.
+    Only slug, name, version, state and author are required in the front matter; missing
+    step metadata and unknown keys are printed as warnings. Exit 0 when valid (warnings
+    alone do not fail, unless --strict), 1 when errors were found (one per line), 2 when DIR
+    does not exist.
     """
     from ntro.runbook import read_runbook_md, validate_bundle
 
@@ -114,18 +123,23 @@ def runbook_validate(
             f"runbook.md)",
             code=2,
         )
-    problems = validate_bundle(directory, workflow_class=workflow_class)
-    if problems:
-        for problem in problems:
-            typer.echo(str(problem))
-        noun = "problem" if len(problems) == 1 else "problems"
-        _err(f"{directory}: {len(problems)} {noun} found")
+    problems = validate_bundle(
+        directory, workflow_class=workflow_class, warnings=True, strict=strict
+    )
+    for problem in problems:
+        typer.echo(str(problem))
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    if errors:
+        noun = "problem" if errors == 1 else "problems"
+        _err(f"{directory}: {errors} {noun} found" + (" (--strict)" if strict else ""))
         return 1
     front_matter, _ = read_runbook_md(directory / "runbook.md")
     steps = len(front_matter.steps)
+    note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     typer.echo(
         f"✓ {directory}: valid runbook '{front_matter.slug}' v{front_matter.version} "
-        f"({steps} step{'s' if steps != 1 else ''})"
+        f"({steps} step{'s' if steps != 1 else ''}{note})"
     )
     return 0
 

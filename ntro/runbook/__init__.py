@@ -8,14 +8,16 @@ A bundle is a directory::
 
 :func:`load_bundle` imports it (its templates may use relative imports) and finds the workflow
 class; :func:`validate_bundle` lists its problems without running it; :func:`scaffold_bundle`
-writes a new one.
+writes a new one. Only ``slug``, ``name``, ``version``, ``state`` and ``author`` are required
+in the front matter; step metadata is optional (validate warns when it is missing).
 """
 
-from ntro.runbook._errors import CODES, Issue, RunbookError
-from ntro.runbook._frontmatter import parse_runbook_md, read_runbook_md
+from ntro.runbook._errors import CODES, Issue, RunbookError, Severity
+from ntro.runbook._frontmatter import parse_runbook_md, read_front_matter, read_runbook_md
 from ntro.runbook._loader import BUNDLES_PACKAGE, RunbookBundle, load_bundle
 from ntro.runbook._models import (
     REQUIRED_KEYS,
+    STEP_METADATA_KEYS,
     ConfigSchema,
     RunbookFrontMatter,
     StepSpec,
@@ -29,16 +31,19 @@ __all__ = [
     "BUNDLES_PACKAGE",
     "CODES",
     "REQUIRED_KEYS",
+    "STEP_METADATA_KEYS",
     "ConfigSchema",
     "Issue",
     "Problem",
     "RunbookBundle",
     "RunbookError",
     "RunbookFrontMatter",
+    "Severity",
     "StepSpec",
     "TemplateRef",
     "load_bundle",
     "parse_runbook_md",
+    "read_front_matter",
     "read_runbook_md",
     "scaffold_bundle",
     "validate_bundle",

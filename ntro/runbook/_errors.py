@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["Issue", "RunbookError"]
+__all__ = ["Issue", "RunbookError", "Severity"]
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
 class Issue:
-    """One thing wrong with a file: a stable code, the key (if any), and a message with the fix."""
+    """One thing wrong with a file: a stable code, the key (if any), and a message with the fix.
+
+    An ``error`` stops loading; a ``warning`` (optional metadata missing, an unknown key kept,
+    a bad value in an optional key that is then ignored) never does.
+    """
 
     code: str
     message: str
     key: str | None = None
     line: int | None = None
+    severity: Severity = "error"
 
 
 class RunbookError(ValueError):
@@ -73,6 +81,8 @@ STEP_NOT_IN_FRONT_MATTER = "NTRO011"
 STEP_ORDER = "NTRO012"
 SCENARIOS_FAILED = "NTRO013"
 BAD_STEP_DEFINITIONS = "NTRO014"
+STEP_METADATA_MISSING = "NTRO015"
+UNKNOWN_KEY = "NTRO016"
 
 CODES: dict[str, str] = {
     NOT_A_BUNDLE: "not a runbook bundle (no runbook.md)",
@@ -89,4 +99,6 @@ CODES: dict[str, str] = {
     STEP_ORDER: "front matter steps and @ui_step order differ",
     SCENARIOS_FAILED: "tests/scenarios.py raised an error on import",
     BAD_STEP_DEFINITIONS: "the workflow's @ui_step declarations are invalid",
+    STEP_METADATA_MISSING: "a front matter step lacks optional metadata (warning)",
+    UNKNOWN_KEY: "a front matter key ntro does not know; it is kept (warning)",
 }

@@ -1,7 +1,8 @@
 """The ``runbook.md`` front matter, as pydantic models (COMPAT.md section 4).
 
-Unknown keys are kept (``extra="allow"``): bundles written for other tools carry their own keys
-and must still load.
+Only the five keys of :data:`REQUIRED_KEYS` are required, as in the published validator; every
+other key, and every key of a step, is optional metadata. Unknown keys are kept
+(``extra="allow"``): bundles written for other tools carry their own keys and must still load.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__ = [
     "REQUIRED_KEYS",
     "RunbookFrontMatter",
     "SLUG_PATTERN",
+    "STEP_METADATA_KEYS",
     "StepSpec",
     "TemplateRef",
     "workflow_class_name",
@@ -25,6 +27,8 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 _SLUG_RE = re.compile(SLUG_PATTERN)
 
 REQUIRED_KEYS = ("slug", "name", "version", "state", "author")
+# What the Tenant UI shows for a step. `ntro runbook validate` warns when one is missing.
+STEP_METADATA_KEYS = ("id", "label", "component", "responsibility", "timeout_minutes")
 
 
 class _Lenient(BaseModel):
@@ -35,16 +39,27 @@ PositiveInt = Annotated[int, Field(strict=True, gt=0)]
 
 
 class StepSpec(_Lenient):
-    """One entry of the front matter's ``steps``: a breadcrumb step as the UI describes it."""
+    """One entry of the front matter's ``steps``: a breadcrumb step as the UI describes it.
 
-    id: str = Field(min_length=1)
-    label: str
-    component: str
-    responsibility: str
-    timeout_minutes: PositiveInt
+    Every key is optional: published bundles omit step metadata freely.
+    """
+
+    id: str | None = Field(default=None, min_length=1)
+    label: str | None = None
+    component: str | None = None
+    responsibility: str | None = None
+    timeout_minutes: PositiveInt | None = None
     activity: str | None = None
     config: dict[str, Any] | None = None
     description: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        # `- id: 1` is a step id, not a number.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return value
 
 
 class TemplateRef(_Lenient):
@@ -104,7 +119,7 @@ class RunbookFrontMatter(_Lenient):
 
     @property
     def step_ids(self) -> list[str]:
-        return [step.id for step in self.steps]
+        return [step.id for step in self.steps if step.id is not None]
 
 
 def workflow_class_name(slug: str) -> str:

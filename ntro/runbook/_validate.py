@@ -1,8 +1,13 @@
-"""``validate_bundle``: every problem of a bundle, each with a stable code, file and fix."""
+"""``validate_bundle``: every problem of a bundle, each with a stable code, file and fix.
+
+Errors are what the published validator refuses (a required key, the bundle's files, code that
+does not import) and what stops loading; warnings are optional metadata (step keys, steps that
+do not match the workflow's ``@ui_step``s, unknown keys): reported, never blocking.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +22,7 @@ from ntro.runbook._errors import (
     STEP_NOT_IN_WORKFLOW,
     STEP_ORDER,
     RunbookError,
+    Severity,
 )
 from ntro.runbook._frontmatter import read_front_matter, split_front_matter
 from ntro.runbook._loader import (
@@ -33,26 +39,31 @@ __all__ = ["Problem", "validate_bundle"]
 class Problem:
     """One problem of a bundle: a stable ``code``, the ``file`` and a ``message`` with the fix.
 
-    ``str()`` gives ``"{file}: {code} {message}"``. When the line is known it is in ``line``
-    and the message starts with ``"line N: "``.
+    ``str()`` gives ``"{file}: {code} {message}"`` for an error and
+    ``"{file}: warning {code} {message}"`` for a warning. When the line is known it is in
+    ``line`` and the message starts with ``"line N: "``.
     """
 
     code: str
     file: str
     message: str
     line: int | None = None
+    severity: Severity = "error"
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.code} {self.message}"
+        mark = "warning " if self.severity == "warning" else ""
+        return f"{self.file}: {mark}{self.code} {self.message}"
 
 
-def _issue_problem(code: str, file: str, message: str, line: int | None) -> Problem:
-    return Problem(code, file, f"line {line}: {message}" if line else message, line)
+def _issue_problem(
+    code: str, file: str, message: str, line: int | None, severity: Severity = "error"
+) -> Problem:
+    return Problem(code, file, f"line {line}: {message}" if line else message, line, severity)
 
 
 def _from_error(err: RunbookError, default_file: str) -> list[Problem]:
     file = err.file or default_file
-    return [_issue_problem(i.code, file, i.message, i.line) for i in err.issues]
+    return [_issue_problem(i.code, file, i.message, i.line, i.severity) for i in err.issues]
 
 
 def _template_exists(bundle_dir: Path, ref: str) -> bool:
@@ -60,14 +71,34 @@ def _template_exists(bundle_dir: Path, ref: str) -> bool:
     return any(c.exists() for c in candidates)
 
 
-def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list[Problem]:
-    """Check a bundle without running it; an empty list means it is valid.
+def validate_bundle(
+    path: str | Path,
+    workflow_class: str | None = None,
+    *,
+    warnings: bool = False,
+    strict: bool = False,
+) -> list[Problem]:
+    """Check a bundle without running it; an empty list means it loads and runs.
 
-    Checks: runbook.md exists and its front matter parses; required keys and value types;
-    listed templates exist; templates/__init__.py exists; the workflow imports and its class is
-    found; the front matter ``steps`` match the class's ``@ui_step`` ids, both ways and in order;
-    ``tests/scenarios.py`` (when present) imports.
+    Errors: runbook.md exists and its front matter parses; the required keys (slug, name,
+    version, state, author) are there and well-formed; listed templates exist;
+    templates/__init__.py exists; the workflow imports and its class is found; its ``@ui_step``
+    declarations are valid; ``tests/scenarios.py`` (when present) imports.
+
+    Warnings, returned only with ``warnings=True`` (severity ``"warning"``): a step lacks
+    optional metadata (label, component, responsibility, timeout_minutes) or has a bad value
+    there; an unknown key (kept); the front matter ``steps`` and the class's ``@ui_step`` ids
+    differ (either way, or in order). ``strict=True`` returns them as errors.
     """
+    problems = _validate(path, workflow_class)
+    if strict:
+        return [replace(p, severity="error") for p in problems]
+    if warnings:
+        return problems
+    return [p for p in problems if p.severity == "error"]
+
+
+def _validate(path: str | Path, workflow_class: str | None) -> list[Problem]:
     shown = Path(path)
     runbook_md = str(shown / "runbook.md")
     if not shown.is_dir():
@@ -90,7 +121,7 @@ def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list
     except (OSError, UnicodeDecodeError) as err:
         return [Problem(NOT_A_BUNDLE, runbook_md, f"cannot be read ({err}); save it as UTF-8")]
     front_matter, _body, issues = read_front_matter(text, runbook_md)
-    problems += [_issue_problem(i.code, runbook_md, i.message, i.line) for i in issues]
+    problems += [_issue_problem(i.code, runbook_md, i.message, i.line, i.severity) for i in issues]
 
     # Even when the front matter has errors, check what can be read of it.
     raw = _raw_front_matter(text) if front_matter is None else None
@@ -130,6 +161,8 @@ def validate_bundle(path: str | Path, workflow_class: str | None = None) -> list
         slug = raw_slug if isinstance(raw_slug, str) and raw_slug else bundle_dir.name
         ids = _raw_list(raw, "steps", "id")
         listed = [i for i in ids if i is not None] if ids and None not in ids else None
+    if not listed:
+        listed = None  # no steps listed: nothing to compare with the workflow
     try:
         package = import_templates(bundle_dir, slug, reload=True)
         module = workflow_module_of(package)
@@ -190,6 +223,7 @@ def _compare_steps(
                     f"step '{step_id}' is listed in the front matter but {cls_name} has no "
                     f'@ui_step(name="{step_id}"); add the step to the workflow or remove it '
                     f"from `steps` (workflow steps: {', '.join(declared) or 'none'})",
+                    severity="warning",
                 )
             )
     for step_id in declared:
@@ -200,6 +234,7 @@ def _compare_steps(
                     file,
                     f"{cls_name} declares @ui_step '{step_id}' but the front matter `steps` "
                     f"does not list it; add `- id: {step_id}` to `steps`",
+                    severity="warning",
                 )
             )
     in_listed = [s for s in listed if s in declared]
@@ -212,6 +247,7 @@ def _compare_steps(
                 f"steps are in a different order than in {cls_name} (breadcrumb order is "
                 f"class-definition order): front matter {', '.join(in_listed)}; workflow "
                 f"{', '.join(in_declared)}. Reorder `steps` to match",
+                severity="warning",
             )
         )
     return problems
@@ -227,5 +263,5 @@ def _relative_files(problems: list[Problem], shown: Path, bundle_dir: Path) -> l
             file = str(shown / rel)
         except ValueError:
             pass
-        out.append(Problem(p.code, file, p.message, p.line))
+        out.append(replace(p, file=file))
     return out

@@ -82,11 +82,35 @@ def test_validate_prints_one_problem_per_line(
     assert run(["runbook", "validate", str(tmp_path / "cash-rec")]) == 1
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert lines[0].startswith(f"{runbook_md}: NTRO003 missing required key 'author'")
-    assert any("NTRO010 step 'totals'" in line for line in lines)
-    assert any("NTRO011" in line and "'summary'" in line for line in lines)
-    assert "3 problems found" in captured.err
+    assert any("warning NTRO016" in line and "unknown key 'owner'" in line for line in lines)
+    # Steps that differ from the workflow's @ui_step are warnings, printed with the errors.
+    assert any("warning NTRO010 step 'totals'" in line for line in lines)
+    assert any("warning NTRO011" in line and "'summary'" in line for line in lines)
+    assert "1 problem found" in captured.err
+
+
+def test_validate_warns_and_strict_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(["runbook", "new", "cash-rec", "--dir", str(tmp_path)])
+    bundle = tmp_path / "cash-rec"
+    runbook_md = bundle / "runbook.md"
+    runbook_md.write_text(runbook_md.read_text().replace("    responsibility: system\n", "", 1))
+    capsys.readouterr()
+    assert run(["runbook", "validate", str(bundle)]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert len(lines) == 2 and captured.err == ""
+    assert lines[0].startswith(f"{runbook_md}: warning NTRO015 line ")
+    assert "has no responsibility" in lines[0]
+    assert lines[1] == f"✓ {bundle}: valid runbook 'cash-rec' v0.1.0 (4 steps, 1 warning)"
+
+    assert run(["runbook", "validate", "--strict", str(bundle)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{runbook_md}: NTRO015 line ")
+    assert "1 problem found (--strict)" in captured.err
 
 
 def test_validate_missing_directory_exits_2(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ntro.runbook import RunbookError, RunbookFrontMatter, parse_runbook_md, workflow_class_name
+from ntro.runbook import (
+    Issue,
+    RunbookError,
+    RunbookFrontMatter,
+    parse_runbook_md,
+    read_front_matter,
+    workflow_class_name,
+)
 
 VALID = """\
 ---
@@ -80,6 +87,15 @@ def error_of(text: str, filename: str = "runbooks/s/runbook.md") -> RunbookError
     return info.value
 
 
+def warnings_of(text: str) -> tuple[RunbookFrontMatter, list[Issue]]:
+    """The front matter loads; returns it with its warnings (and asserts there is no error)."""
+    model, _body, issues = read_front_matter(text, "runbooks/s/runbook.md")
+    assert model is not None, [i.message for i in issues]
+    assert all(i.severity == "warning" for i in issues)
+    parse_runbook_md(text)  # loading does not stop on warnings either
+    return model, issues
+
+
 def test_valid_front_matter_and_body() -> None:
     fm, body = parse_runbook_md(VALID)
     assert isinstance(fm, RunbookFrontMatter)
@@ -125,36 +141,93 @@ def test_runbook_error_is_a_value_error() -> None:
 
 
 @pytest.mark.parametrize("bad", ["0", "-5", "'30'", "1.5", "true"])
-def test_timeout_minutes_must_be_a_positive_whole_number(bad: str) -> None:
-    err = error_of(steps_block(timeout=bad))
-    assert err.key == "steps[1] (review).timeout_minutes"
-    assert "positive whole number of minutes" in str(err)
-    assert err.line == 17  # the line of the bad value in runbook.md
-    assert "runbooks/s/runbook.md:17:" in str(err)
+def test_a_bad_timeout_is_a_warning_and_ignored(bad: str) -> None:
+    fm, issues = warnings_of(steps_block(timeout=bad))
+    assert [(i.code, i.key, i.line) for i in issues] == [
+        ("NTRO004", "steps[1] (review).timeout_minutes", 17)  # the line of the bad value
+    ]
+    assert "positive whole number of minutes" in issues[0].message
+    assert "ignored until fixed" in issues[0].message
+    assert fm.steps[1].timeout_minutes is None and fm.steps[0].timeout_minutes == 30
 
 
-def test_step_missing_a_key_names_the_step() -> None:
+def test_step_missing_metadata_is_a_warning_naming_the_step() -> None:
     text = steps_block().replace("    component: DATA_TABLE\n", "")
-    err = error_of(text)
-    assert err.key == "steps[1] (review).component"
-    assert "add `component: FILE_UPLOAD`" in str(err) or "add `component:" in str(err)
+    fm, issues = warnings_of(text)
+    assert [(i.code, i.key) for i in issues] == [("NTRO015", "steps[1] (review)")]
+    assert "has no component" in issues[0].message and "`component: " in issues[0].message
+    assert fm.step_ids == ["upload", "review"] and fm.steps[1].component is None
 
 
-def test_steps_must_be_a_list_of_mappings() -> None:
-    err = error_of("---\nslug: s\nname: S\nversion: '1'\nstate: d\nauthor: a\nsteps: upload\n---\n")
-    assert "'steps' must be a list" in str(err)
-    err = error_of(
-        "---\nslug: s\nname: S\nversion: '1'\nstate: d\nauthor: a\nsteps: [upload]\n---\n"
+def test_steps_that_are_not_mappings() -> None:
+    head = "---\nslug: s\nname: S\nversion: '1'\nstate: d\nauthor: a\n"
+    fm, issues = warnings_of(head + "steps: upload\n---\n")
+    assert fm.steps == [] and "'steps' must be a list" in issues[0].message
+    fm, issues = warnings_of(head + "steps: [upload, review]\n---\n")
+    assert fm.step_ids == ["upload", "review"]  # a bare entry is the step's id
+    assert {i.code for i in issues} == {"NTRO015"}
+    fm, issues = warnings_of(head + "steps: [[1, 2], {id: review}]\n---\n")
+    assert fm.step_ids == ["review"]
+    assert "'steps[0]' must be a mapping" in issues[0].message
+
+
+def test_duplicate_step_ids_warn() -> None:
+    _fm, issues = warnings_of(steps_block().replace("id: review", "id: upload"))
+    assert [i.code for i in issues] == ["NTRO005"]
+    assert "step id 'upload' is used by steps[0] and steps[1]" in issues[0].message
+
+
+FLOW = """\
+---
+slug: nav-monthly
+name: NAV monthly
+version: 2
+state: draft
+author: ops@example.com
+steps:
+  - {id: period_open, label: Open period, component: LOADING}
+  - {id: check_tb, label: Verify starting TB, component: DATA_TABLE, approvers: 2}
+  - {id: summary}
+---
+body
+"""
+
+
+def test_steps_in_flow_style_with_partial_metadata() -> None:
+    fm, issues = warnings_of(FLOW)
+    assert fm.step_ids == ["period_open", "check_tb", "summary"]
+    assert fm.steps[1].model_extra == {"approvers": 2}  # unknown step keys are kept
+    assert fm.version == "2"
+    by_key = {(i.code, i.key): i for i in issues}
+    assert set(by_key) == {
+        ("NTRO015", "steps[0] (period_open)"),
+        ("NTRO015", "steps[1] (check_tb)"),
+        ("NTRO015", "steps[2] (summary)"),
+        ("NTRO016", "steps[1] (check_tb).approvers"),
+    }
+    assert "has no label, component, responsibility, timeout_minutes" in (
+        by_key[("NTRO015", "steps[2] (summary)")].message
     )
-    assert "'steps[0]' must be a mapping" in str(err)
-    assert "timeout_minutes" in str(err)
+    assert by_key[("NTRO016", "steps[1] (check_tb).approvers")].line == 9
 
 
-def test_duplicate_step_ids() -> None:
-    text = steps_block().replace("id: review", "id: upload")
-    err = error_of(text)
-    assert err.code == "NTRO005"
-    assert "step id 'upload' is used by steps[0] and steps[1]" in str(err)
+def test_only_the_five_required_keys() -> None:
+    fm, issues = warnings_of("---\nslug: s\nname: S\nversion: 1.0\nstate: draft\nauthor: a\n---\n")
+    assert issues == [] and fm.steps == [] and fm.version == "1.0"
+
+
+def test_unknown_top_level_keys_warn_and_suggest_the_spelling() -> None:
+    text = VALID.replace("description:", "descripton:")
+    fm, issues = warnings_of(text)
+    assert fm.model_extra == {"owner_team": "fund-ops", "descripton": "Month-end NAV for a fund."}
+    messages = {i.key: i.message for i in issues}
+    assert "did you mean 'description'?" in messages["descripton"]
+    assert "kept as written" in messages["owner_team"]
+
+
+def test_a_bad_optional_top_level_value_is_ignored_not_fatal() -> None:
+    fm, issues = warnings_of(VALID.replace("tags: [nav, month-end]", "tags: {a: 1}"))
+    assert fm.tags == [] and ("NTRO004", "tags") in [(i.code, i.key) for i in issues]
 
 
 def test_invalid_slug() -> None:

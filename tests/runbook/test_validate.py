@@ -55,16 +55,23 @@ def test_files_are_reported_under_the_path_given(
     )
 
 
-def test_front_matter_types(make_bundle: MakeBundle) -> None:
+def test_step_metadata_problems_are_warnings(make_bundle: MakeBundle) -> None:
     text = FRONT_MATTER.replace("timeout_minutes: 60", "timeout_minutes: 0").replace(
         "    label: Review lines\n", ""
     )
-    problems = validate_bundle(make_bundle(front_matter=text))
-    assert sorted(codes(problems)) == ["NTRO003", "NTRO004"]
+    root = make_bundle(front_matter=text)
+    assert validate_bundle(root) == []  # nothing that stops loading
+    problems = validate_bundle(root, warnings=True)
+    assert sorted(codes(problems)) == ["NTRO004", "NTRO015"]
+    assert {p.severity for p in problems} == {"warning"}
     by_code = {p.code: p for p in problems}
     assert "steps[0] (upload).timeout_minutes" in by_code["NTRO004"].message
     assert by_code["NTRO004"].line == 12
-    assert "steps[1] (review).label" in by_code["NTRO003"].message
+    assert "steps[1] (review) has no label" in by_code["NTRO015"].message
+    assert str(by_code["NTRO015"]).startswith(f"{root}/runbook.md: warning NTRO015 line ")
+    strict = validate_bundle(root, strict=True)
+    assert sorted(codes(strict)) == ["NTRO004", "NTRO015"]
+    assert {p.severity for p in strict} == {"error"}
 
 
 def test_unparseable_front_matter_still_checks_the_code(make_bundle: MakeBundle) -> None:
@@ -118,7 +125,8 @@ def test_front_matter_step_missing_from_workflow(make_bundle: MakeBundle) -> Non
         "  - id: post\n    label: Post\n    component: SUMMARY\n    responsibility: system\n"
         "    timeout_minutes: 5\n---\n\n# Document",
     )
-    problems = validate_bundle(make_bundle(front_matter=text))
+    problems = validate_bundle(make_bundle(front_matter=text), warnings=True)
+    assert {p.severity for p in problems} == {"warning"}
     assert codes(problems) == ["NTRO010"]
     assert "step 'post' is listed in the front matter" in problems[0].message
     assert 'no @ui_step(name="post")' in problems[0].message
@@ -130,7 +138,8 @@ def test_workflow_step_missing_from_front_matter(make_bundle: MakeBundle) -> Non
         "    responsibility: accountant\n    timeout_minutes: 1440\n",
         "",
     )
-    problems = validate_bundle(make_bundle(front_matter=text))
+    problems = validate_bundle(make_bundle(front_matter=text), warnings=True)
+    assert {p.severity for p in problems} == {"warning"}
     assert codes(problems) == ["NTRO011"]
     assert "declares @ui_step 'review'" in problems[0].message
     assert "add `- id: review`" in problems[0].message
@@ -144,7 +153,8 @@ def test_step_order(make_bundle: MakeBundle) -> None:
     text = FRONT_MATTER.replace(upload, "").replace(
         "---\n\n# Document", upload + "---\n\n# Document"
     )
-    problems = validate_bundle(make_bundle(front_matter=text))
+    problems = validate_bundle(make_bundle(front_matter=text), warnings=True)
+    assert {p.severity for p in problems} == {"warning"}
     assert codes(problems) == ["NTRO012"]
     assert "front matter review, upload; workflow upload, review" in problems[0].message
 
@@ -170,4 +180,16 @@ def test_validate_sees_edits_without_restarting(make_bundle: MakeBundle) -> None
     assert validate_bundle(root) == []
     wf = root / "templates" / "workflow.py"
     wf.write_text(wf.read_text().replace('name="review"', 'name="check"'))
-    assert sorted(codes(validate_bundle(root))) == ["NTRO010", "NTRO011"]
+    assert sorted(codes(validate_bundle(root, warnings=True))) == ["NTRO010", "NTRO011"]
+
+
+def test_steps_that_differ_from_the_workflow_do_not_stop_a_bundle(make_bundle: MakeBundle) -> None:
+    text = FRONT_MATTER.replace("id: review", "id: check")
+    root = make_bundle(front_matter=text)
+    assert validate_bundle(root) == []
+    assert sorted(codes(validate_bundle(root, strict=True))) == ["NTRO010", "NTRO011"]
+
+
+def test_no_steps_listed_is_valid(make_bundle: MakeBundle) -> None:
+    required_only = "---\nslug: {slug}\nname: N\nversion: 1\nstate: draft\nauthor: a\n---\n"
+    assert validate_bundle(make_bundle(front_matter=required_only), strict=True) == []
