@@ -40,6 +40,8 @@ FAST_S = 0.1
 IDLE_MAX_S = 2.0
 ERROR_MAX_S = 10.0
 BACKOFF = 1.5
+SETTLE_S = 5.0
+"""How long ``RunHandle.wait`` gives the live view to draw the closed run."""
 
 
 def _close_event_types() -> set[int]:
@@ -58,22 +60,27 @@ def _close_event_types() -> set[int]:
 class LiveRunBox(ipywidgets.VBox):
     """The displayed widget: the ``RunView`` and a one-line status under it.
 
-    A saved notebook shows the last state as static HTML (the run view's own rendering).
+    Displayed with its record (:class:`~ntro_jupyter.widgets.LiveRecord`): the run's state as
+    data and as static HTML, which a notebook executed headless keeps at the last state the
+    kernel saw.
     """
 
     def __init__(self, live: LiveView) -> None:
+        from ntro_jupyter.widgets import LiveRecord
+
         super().__init__(children=[live.run_view, live.status_line])
         self.add_class("ntro-live-run")
         self._live = live
+        self.record = LiveRecord(self, self._record)
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
-        if isinstance(bundle, tuple):
-            bundle = bundle[0]
-        bundle = dict(bundle)
-        with contextlib.suppress(Exception):
-            bundle["text/html"] = self._live.run_view.to_html() + self._live.status_line.value
-        return bundle
+    def _record(self) -> tuple[dict[str, Any], str, str]:
+        live = self._live
+        state = dict(live.state or {"workflow_id": live.workflow_id})
+        html_text = live.run_view.to_html() + live.status_line.value
+        return state, html_text, live.summary()
+
+    def _ipython_display_(self) -> None:
+        self.record.display()
 
 
 class LiveView:
@@ -272,6 +279,7 @@ class LiveView:
             )
         self.state = state
         self.refreshes += 1
+        self.widget.record.changed()
         self.session.observe(state)
         self._render_status()
         for callback in list(self.on_state):
@@ -338,6 +346,19 @@ class LiveView:
         self.status_line.value = (
             f'<div class="ntro-live-status" style="font-size:12px;color:#555">{text}{problem}</div>'
         )
+        self.widget.record.changed()
+
+    def summary(self) -> str:
+        """One line: the run, its status and what it waits for (the record's plain text)."""
+        state = self.state or {}
+        pending = state.get("pending_action") or {}
+        status = self.outcome or str(state.get("status") or "running")
+        text = f"{self.workflow_id}: {status}"
+        if pending and self.outcome is None:
+            text += f", waiting for {pending.get('kind')}"
+            if pending.get("step_id"):
+                text += f" in step {pending['step_id']}"
+        return text
 
     # -- waiting (scripts and tests) --------------------------------------------------------
     def wait_for(
@@ -485,13 +506,28 @@ class RunHandle:
         return self.session.history(self.workflow_id)
 
     def wait(self, timeout: float | None = None) -> Any:
-        """Block until the workflow closes and return its result (see the class notes)."""
-        return self.session.result(self.workflow_id, timeout)
+        """Block until the workflow closes and return its result (see the class notes).
+
+        The live view has drawn the closed run by then, so the cell's output (and a notebook
+        saved after it) shows the outcome.
+        """
+        result = self.session.result(self.workflow_id, timeout)
+        self._settle_view()
+        return result
 
     async def wait_async(self, timeout: float | None = None) -> Any:
         """Await the result from any event loop (the kernel's, in a cell)."""
         future = self.session.loop.submit(self.session.result_async(self.workflow_id))
-        return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        result = await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        if self.live is not None:
+            self.live.poke()
+            await asyncio.to_thread(self.live.join, SETTLE_S)
+        return result
+
+    def _settle_view(self) -> None:
+        if self.live is not None:
+            self.live.poke()
+            self.live.join(SETTLE_S)
 
     def wait_for_state(
         self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0

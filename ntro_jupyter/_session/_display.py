@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ntro_jupyter._session._session import WorkflowSummary
+from ntro_jupyter.widgets import RECORD_MIME
 
 __all__ = ["AuditTable", "RunSnapshot", "WorkflowTable"]
 
@@ -73,7 +74,7 @@ class WorkflowTable:
         return _html_table(self.headers, self._cells(), self.empty)
 
 
-SNAPSHOT_MIME = "application/vnd.ntro.run+json"
+SNAPSHOT_MIME = RECORD_MIME
 
 
 class RunSnapshot:

@@ -13,10 +13,12 @@ import anywidget
 import traitlets
 
 from ntro_jupyter.widgets._assets import css_source, esm_source
+from ntro_jupyter.widgets._record import mark_front_end
 
 
 class BreadcrumbWidget(anywidget.AnyWidget):
-    """Draws a :func:`~ntro_jupyter.viewmodels.breadcrumb_view` dict; reports step clicks."""
+    """Draws a :func:`~ntro_jupyter.viewmodels.breadcrumb_view` dict; reports step clicks, and
+    that a front end drew it (see :mod:`ntro_jupyter.widgets._record`)."""
 
     _esm = esm_source("breadcrumb.js")
     _css = css_source()
@@ -33,7 +35,9 @@ class BreadcrumbWidget(anywidget.AnyWidget):
         self._on_select.append(callback)
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "select":
+        if isinstance(content, dict) and content.get("type") == "rendered":
+            mark_front_end()
+        elif isinstance(content, dict) and content.get("type") == "select":
             step = content.get("step_id")
             for callback in self._on_select:
                 callback(None if step is None else str(step))

@@ -6,6 +6,7 @@ a signed-off NAV), so a notebook that runs without error is one that still shows
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import socket
@@ -17,10 +18,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.util import run_sync
+from nbconvert import HTMLExporter
 
 from ntro._devserver import DevServer
+from ntro_jupyter.widgets import RECORD_MIME
 from tests.examples.conftest import NOTEBOOKS
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 RESTART_TAG = "restart-kernel"
 """A cell with this tag runs after a kernel restart, as the notebook tells its reader to do."""
 
@@ -98,6 +102,39 @@ def test_review_an_extraction_notebook(notebooks: Path) -> None:
         / "bank_statement.json"
     )
     assert committed.is_file()
+    assert_saved_record(nb)
+
+
+def saved_records(nb: nbformat.NotebookNode) -> list[dict]:
+    """The outputs that hold a run's record (the live views' outputs, as saved)."""
+    return [
+        output["data"]
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if RECORD_MIME in output.get("data", {})
+    ]
+
+
+def assert_saved_record(nb: nbformat.NotebookNode) -> str:
+    """The saved notebook, and the HTML made from it, show the run as the kernel last saw it:
+    every step done, the decision with its reviewer and corrections, the outcome. Returns the
+    HTML."""
+    (record,) = saved_records(nb)
+    assert WIDGET_MIME not in record  # no widget left that would need the kernel
+    state = record[RECORD_MIME]["state"]
+    assert state["status"] == "completed"
+    assert {step["status"] for step in state["steps"]} == {"completed"}
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    text = html.unescape(page)
+    for shown in (
+        "Review extraction",
+        "Commit to ledger",
+        "ana@acme.example approved with corrections on Review extraction",
+        "ana@acme.example corrected account_code of L1: 9999 → 3100",
+        "completed",
+    ):
+        assert shown in text
+    return page
 
 
 def free_port() -> int:

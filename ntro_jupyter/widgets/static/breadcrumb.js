@@ -79,6 +79,8 @@ class CrumbsView {
 export default {
   render({ model, el }) {
     const view = new CrumbsView(model, el);
+    // Tell the kernel a front end draws this run live, so it leaves the output as it is.
+    model.send({ type: "rendered" });
     return () => view.destroy();
   },
 };
