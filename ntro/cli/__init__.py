@@ -18,6 +18,9 @@ from typing import NoReturn
 
 from ntro.cli import (
     _data,  # noqa: F401  (registers `ntro data status|stop`)
+    _operations,  # noqa: F401  (registers `ntro workflow run|ls|show|upload|approve|reject`)
+    _schedule,  # noqa: F401  (registers `ntro schedule ...`)
+    _worker,  # noqa: F401  (registers `ntro worker`)
     _workflow_test,  # noqa: F401  (registers `ntro workflow test`)
 )
 from ntro.cli._app import CliError, app, runbook_app, state, workflow_app

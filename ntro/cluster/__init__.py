@@ -1,0 +1,140 @@
+"""Working with a Temporal cluster: the one connection, the one decision sender, and the
+operations the CLI, the worker and scripts share.
+
+Connecting::
+
+    config = ClusterConfig.from_env()            # TEMPORAL_HOST, TEMPORAL_NAMESPACE, TLS, key,
+    client = await connect(config)               # or the local dev server (NTRO_DEV_*)
+
+Deciding (what the widgets, the inbox, the harness and ``ntro workflow approve`` all send)::
+
+    await send_decision(client.get_workflow_handle(wid), {"action": "approve", ...})
+
+Runs and schedules: :func:`start_run`, :func:`list_runs`, :func:`show_run`, :func:`decide`,
+:func:`upload_document`, :func:`create_schedule` and friends; :func:`find_runbook` resolves a
+slug to its bundle, workflow type and task queue.
+
+Errors derive from :class:`ClusterError` and read as one line.
+"""
+
+from ntro.cluster._config import CALL_TIMEOUT, CONNECT_TIMEOUT_S, DEFAULT_DEV_DB, ClusterConfig
+from ntro.cluster._connect import (
+    cluster_address,
+    connect,
+    connection_failure,
+    describe_connect_failure,
+    dev_server,
+    is_unreachable,
+    quiet_runtime,
+)
+from ntro.cluster._decisions import DECISION_ATTEMPTS, check_decision, send_decision
+from ntro.cluster._errors import (
+    ClusterError,
+    ClusterUnreachable,
+    ConfigError,
+    DecisionError,
+    DecisionNotSendable,
+    DecisionRefused,
+    DecisionUndelivered,
+    GateNotOpen,
+    IdentityError,
+    RunbookNotFound,
+    RunInputError,
+    WorkflowNotFound,
+)
+from ntro.cluster._identity import Reviewer, resolve_reviewer
+from ntro.cluster._periods import PLACEHOLDERS, fill_placeholders, placeholders_in
+from ntro.cluster._runbooks import (
+    RunbookRef,
+    find_runbook,
+    runbook_path,
+    task_queue_of,
+    validate_input,
+    workflow_type_of,
+)
+from ntro.cluster._runs import (
+    PERSON_KINDS,
+    RunSummary,
+    decide,
+    list_runs,
+    run_memo,
+    show_run,
+    start_run,
+    upload_document,
+    waiting_for,
+)
+from ntro.cluster._scheduled import SCHEDULED_RUN, ScheduledRun, ScheduledRunInput
+from ntro.cluster._schedules import (
+    ScheduleNotFound,
+    ScheduleSummary,
+    check_cron,
+    check_timezone,
+    create_schedule,
+    delete_schedule,
+    list_schedules,
+    pause_schedule,
+    trigger_schedule,
+    unpause_schedule,
+)
+
+__all__ = [
+    "CALL_TIMEOUT",
+    "CONNECT_TIMEOUT_S",
+    "ClusterConfig",
+    "ClusterError",
+    "ClusterUnreachable",
+    "ConfigError",
+    "DECISION_ATTEMPTS",
+    "DEFAULT_DEV_DB",
+    "DecisionError",
+    "DecisionNotSendable",
+    "DecisionRefused",
+    "DecisionUndelivered",
+    "GateNotOpen",
+    "IdentityError",
+    "PERSON_KINDS",
+    "PLACEHOLDERS",
+    "Reviewer",
+    "RunInputError",
+    "RunSummary",
+    "RunbookNotFound",
+    "RunbookRef",
+    "SCHEDULED_RUN",
+    "ScheduleNotFound",
+    "ScheduleSummary",
+    "ScheduledRun",
+    "ScheduledRunInput",
+    "WorkflowNotFound",
+    "check_cron",
+    "check_decision",
+    "check_timezone",
+    "cluster_address",
+    "connect",
+    "connection_failure",
+    "create_schedule",
+    "decide",
+    "delete_schedule",
+    "describe_connect_failure",
+    "dev_server",
+    "fill_placeholders",
+    "find_runbook",
+    "is_unreachable",
+    "list_runs",
+    "list_schedules",
+    "pause_schedule",
+    "placeholders_in",
+    "quiet_runtime",
+    "resolve_reviewer",
+    "run_memo",
+    "runbook_path",
+    "send_decision",
+    "show_run",
+    "start_run",
+    "task_queue_of",
+    "trigger_schedule",
+    "unpause_schedule",
+    "upload_document",
+    "validate_input",
+    "waiting_for",
+    "workflow_type_of",
+]
