@@ -7,7 +7,7 @@ waiting for a person: ``%ntro run`` and ``%ntro attach`` display a live view and
     %ntro connect [harness|dev|HOST:PORT] [--namespace NS] [--tls] [--api-key KEY]
     %ntro server start|stop|status [--db FILE]
     %ntro load PATH [--child PATH]...
-    %ntro run SLUG [--input JSON|@file] [--id ID]
+    %ntro run SLUG [--input NAME|JSON|@file] [--id ID]
     %ntro ls [--pending]
     %ntro attach ID
     %ntro approve|reject ID [--corrections JSON] [--comment TEXT] [--as REVIEWER]
@@ -23,12 +23,14 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import re
 import shlex
 from pathlib import Path
 from typing import Any, NoReturn
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from pydantic import BaseModel
 
 __all__ = ["NtroMagics", "load_ipython_extension", "unload_ipython_extension"]
 
@@ -125,7 +127,9 @@ def _parser() -> _Parser:
     )
     p.add_argument("slug")
     p.add_argument(
-        "--input", help="the run input as JSON, or @file.json (harness: generated if omitted)"
+        "--input",
+        help="the run input: a notebook variable (dict or pydantic model), JSON, or "
+        "@file.json (harness: generated if omitted)",
     )
     p.add_argument("--id", dest="workflow_id", help="workflow id (default SLUG-<random>)")
     p.add_argument("--task-queue", help="start on this task queue (a worker elsewhere serves it)")
@@ -258,6 +262,47 @@ def _value_arg(text: str | None, option: str) -> Any:
             ) from None
 
 
+_JSON_OPTION = re.compile(r"(--input|--corrections)(\s+|=)(?=[\[{])")
+
+
+def _quote_json_values(line: str) -> str:
+    """``--input {"period": "2026-03"}`` as if it were quoted: the JSON value that follows the
+    option, when it parses as JSON, becomes one argument (spaces and quotes kept)."""
+    decoder = json.JSONDecoder()
+    out, pos = [], 0
+    for match in _JSON_OPTION.finditer(line):
+        if match.start() < pos:
+            continue
+        try:
+            _, end = decoder.raw_decode(line, match.end())
+        except json.JSONDecodeError:
+            continue
+        out.append(line[pos : match.end()] + shlex.quote(line[match.end() : end]))
+        pos = end
+    return "".join(out) + line[pos:]
+
+
+def _input_arg(text: str | None, namespace: dict[str, Any]) -> Any:
+    """``--input``: the name of a notebook variable (a dict or a pydantic model), JSON, or
+    ``@file`` holding JSON."""
+    if text is not None and text.isidentifier() and text in namespace:
+        value = namespace[text]
+        if isinstance(value, BaseModel):
+            return value.model_dump(mode="json")
+        if isinstance(value, dict):
+            return value
+        raise UsageError(
+            f"--input {text}: the variable {text} is a {type(value).__name__}; give a dict or "
+            f"a pydantic model, JSON, or @file.json"
+        )
+    if text is not None and text.isidentifier() and text not in ("true", "false", "null"):
+        raise UsageError(
+            f"--input {text}: no variable {text} in this notebook; define it (a dict or a "
+            f'pydantic model) or pass JSON, e.g. --input {{"period": "2026-10"}}'
+        )
+    return _value_arg(text, "--input")
+
+
 def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split()) or type(err).__name__
 
@@ -292,7 +337,7 @@ class NtroMagics(Magics):
         """Run and review ntro runbooks. ``%ntro --help`` lists the commands."""
         try:
             try:
-                argv = shlex.split(line)
+                argv = shlex.split(_quote_json_values(line))
             except ValueError as err:
                 raise UsageError(f"%ntro: cannot read the arguments ({err})") from None
             try:
@@ -427,7 +472,7 @@ class NtroMagics(Magics):
     def _run(self, args: argparse.Namespace) -> Any:
         handle = self.session.run(
             args.slug,
-            _value_arg(args.input, "--input"),
+            _input_arg(args.input, self.shell.user_ns if self.shell is not None else {}),
             workflow_id=args.workflow_id,
             task_queue=args.task_queue,
             reviewer=args.reviewer,

@@ -156,10 +156,17 @@ def test_mistakes_are_one_line_errors_and_the_session_stays_usable(start_kernel:
     # After all that, the default target still works.
     kernel.execute("%ntro connect harness").check()
     kernel.execute(f"%ntro load {INVOICE}").check()
-    bad_input = kernel.execute('%ntro run invoice-review --input {"vendor": 1}')
+    bad_input = kernel.execute("%ntro run invoice-review --input {vendor: 1}")
     assert "Quote JSON values" in bad_input.stderr
-    unfit = kernel.execute('%ntro run invoice-review --input \'{"vendor": "Acme"}\'')
+    unfit = kernel.execute('%ntro run invoice-review --input {"vendor": "Acme"}')  # unquoted
     assert "does not fit InvoiceInput: period" in unfit.stderr
+    missing = kernel.execute("%ntro run invoice-review --input invoice")
+    assert "no variable invoice in this notebook" in missing.stderr
+    kernel.execute("invoice = {'vendor': 'Acme'}").check()
+    unfit = kernel.execute("%ntro run invoice-review --input invoice")  # the variable's value
+    assert "does not fit InvoiceInput: period" in unfit.stderr
+    kernel.execute(f"invoice = {INPUT}").check()
+    kernel.execute("%ntro run invoice-review --input invoice --no-view").check()
     kernel.execute("h = %ntro run invoice-review --id inv-k3").check()  # generated input
     assert (
         kernel.eval("h.wait_for_state(lambda s: bool(s.get('pending_action')), 20) and 'ok'")

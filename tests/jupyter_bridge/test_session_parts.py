@@ -3,13 +3,16 @@ digests, recorded scenarios and the tables the magics return."""
 
 from __future__ import annotations
 
+import shlex
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
+from pydantic import BaseModel
 
-from ntro_jupyter._magics import _parser, _value_arg
+from ntro_jupyter._magics import _input_arg, _parser, _quote_json_values, _value_arg
 from ntro_jupyter._session import IdentityError, SessionError, Target, resolve_reviewer
 from ntro_jupyter._session._display import AuditTable, RunSnapshot, WorkflowTable
 from ntro_jupyter._session._loop import LoopThread
@@ -164,6 +167,37 @@ def test_values_are_json_python_literals_or_files(tmp_path: Path) -> None:
         _value_arg("{period: 2026}", "--input")
     with pytest.raises(UsageError, match="cannot read the file"):
         _value_arg(f"@{tmp_path / 'missing.json'}", "--input")
+
+
+def test_unquoted_json_after_input_is_one_argument() -> None:
+    line = 'run close --input {"period": "2026-03", "note": "a b"} --id x'
+    assert shlex.split(_quote_json_values(line)) == [
+        "run",
+        "close",
+        "--input",
+        '{"period": "2026-03", "note": "a b"}',
+        "--id",
+        "x",
+    ]
+    quoted = 'run close --input \'{"period": "2026-03"}\''
+    assert _quote_json_values(quoted) == quoted  # already quoted: left as written
+    assert _quote_json_values("run close --input {period: 1}") == "run close --input {period: 1}"
+
+
+def test_input_names_a_notebook_variable_dict_or_pydantic_model() -> None:
+    class Period(BaseModel):
+        entity: str = "acme-fund"
+        period: date = date(2026, 3, 31)
+
+    namespace = {"ctx": {"period": "2026-03"}, "model": Period(), "count": 3}
+    assert _input_arg("ctx", namespace) == {"period": "2026-03"}
+    assert _input_arg("model", namespace) == {"entity": "acme-fund", "period": "2026-03-31"}
+    assert _input_arg('{"a": 1}', namespace) == {"a": 1}
+    assert _input_arg("null", namespace) is None
+    with pytest.raises(UsageError, match="the variable count is a int; give a dict or a pydantic"):
+        _input_arg("count", namespace)
+    with pytest.raises(UsageError, match="no variable period in this notebook"):
+        _input_arg("period", namespace)
 
 
 # ── digests and children ────────────────────────────────────────────────
