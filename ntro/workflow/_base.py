@@ -19,17 +19,22 @@ from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import RawValue
 
 from ntro.types import Decision, RowAction
 from ntro.workflow._decisions import (
     DecisionDict,
+    bounded_text,
     check_corrections,
+    check_decision_input,
     check_row_action,
     column_keys,
+    describe_decode_error,
     is_row_action,
     iter_rows,
     parse_decision,
     parse_row_action,
+    summarize_received,
 )
 from ntro.workflow._errors import InvalidDecision, WorkflowError
 from ntro.workflow._hints import normalize_display_hint
@@ -182,6 +187,8 @@ class NtroWorkflow:
             for member in vars(klass).values()
         )
         self._ntro_error: str | None = None
+        # Who sent the decision being applied now (set by its handler, read by validators).
+        self._ntro_deciding: str | None = None
         self._ntro_bound_runtime: Runtime | None = None
         self._ntro_run_info: RunInfo | None = None
 
@@ -663,6 +670,7 @@ class NtroWorkflow:
     @staticmethod
     def _ntro_parse(raw: Any, *, require_reviewer: bool) -> Decision | RowAction:
         """Read ``raw`` as a decision or row action, without looking at any state."""
+        check_decision_input(raw)
         parsed: Decision | RowAction = (
             parse_row_action(raw) if is_row_action(raw) else parse_decision(raw)
         )
@@ -675,8 +683,11 @@ class NtroWorkflow:
 
     def _ntro_check(self, raw: Any, *, require_reviewer: bool) -> Decision | RowAction:
         """Parse ``raw`` and check it against the open gate; raise InvalidDecision if refused."""
+        return self._ntro_check_parsed(self._ntro_parse(raw, require_reviewer=require_reviewer))
+
+    def _ntro_check_parsed(self, parsed: Decision | RowAction) -> Decision | RowAction:
+        """Check a parsed decision or row action against the open gate."""
         gate = self._ntro_gate
-        parsed = self._ntro_parse(raw, require_reviewer=require_reviewer)
         if gate is None or gate.kind != "interactive_review":
             waiting = self._pending_action["kind"] if self._pending_action else "nothing"
             raise InvalidDecision(
@@ -799,37 +810,84 @@ class NtroWorkflow:
                 )
 
     async def _ntro_settle(self) -> None:
-        """Let the run reach its gate when a message arrives with a rebuilt instance.
+        """Let the run reach its gate before a message is applied, the same way every time.
 
-        After the worker evicts a run, the message that brings it back can arrive in the
-        same activation that recreates the instance; Temporal runs message handlers before
-        ``run`` starts. Wait until it has started, then one more turn so it reaches its gate.
+        Temporal runs message handlers before ``run`` when a message arrives in the activation
+        that recreates the instance (after an eviction, or a lost workflow task), so the gate
+        may not exist yet. The wait is unconditional: whether the run had started depends on
+        how the worker groups jobs into activations, which differs between the first
+        execution and a replay of the same history. A handler that suspended only in the first
+        grouping emitted "accept, accept, ..., complete, complete" there and "accept,
+        complete, accept, ..." on replay, which no worker could replay ("UpdateMachine ...
+        transition is invalid during event WorkflowExecutionUpdateAccepted"). Suspending at
+        the same points in every grouping gives one command order in both.
         """
-        if not self._ntro_run_started:
-            await self._ntro_runtime.wait_condition(lambda: self._ntro_run_started, None)
-            await self._ntro_runtime.wait_condition(lambda: True, None)
+        await self._ntro_runtime.wait_condition(lambda: self._ntro_run_started, None)
+        await self._ntro_runtime.wait_condition(lambda: True, None)
+
+    def _ntro_claim(self, raw: Any) -> bool:
+        """Mark a decision as being applied, synchronously, before its handler first waits.
+
+        Validators of decisions that arrive while one is in flight see the mark and refuse
+        them before anything reaches history, so a race leaves one accepted decision in
+        history, not one per contender. Only the handler writes the mark (a validator does
+        not run on replay, so it must not change state). Returns whether this call took it.
+        """
+        if self._ntro_deciding is not None:
+            return False
+        try:
+            parsed = self._ntro_parse(raw, require_reviewer=False)
+        except InvalidDecision:
+            return False
+        if not isinstance(parsed, Decision):
+            return False
+        self._ntro_deciding = parsed.reviewer or SIGNAL_REVIEWER
+        return True
+
+    def _ntro_refuse_if_deciding(self) -> None:
+        if self._ntro_deciding is not None:
+            gate = self._ntro_gate
+            which = f"gate {gate.gate_id!r}" if gate is not None else "the open review"
+            raise InvalidDecision(
+                f"{which} was already decided: a decision by {self._ntro_deciding} arrived "
+                f"first and is being applied. Reload the review to see it."
+            )
 
     @workflow.update
     async def submit_action(self, action: Any) -> dict[str, Any]:
         """Decide the open review (or act on a row). Refused input never reaches history."""
-        await self._ntro_settle()
-        return await self._ntro_apply(action, via="update")
+        claimed = self._ntro_claim(action)
+        try:
+            await self._ntro_settle()
+            return await self._ntro_apply(action, via="update")
+        finally:
+            if claimed:
+                self._ntro_deciding = None
 
     @submit_action.validator
     def _validate_submit_action(self, action: Any) -> None:
+        parsed = self._ntro_parse(action, require_reviewer=True)
+        self._ntro_refuse_if_deciding()
         if self._ntro_run_started:
-            self._ntro_check(action, require_reviewer=True)
-        else:
-            # A rebuilt instance whose run has not replayed to its gate yet: refuse what is
-            # malformed in itself now; the handler checks the rest once the run has settled.
-            self._ntro_parse(action, require_reviewer=True)
+            self._ntro_check_parsed(parsed)
+        # Otherwise a rebuilt instance whose run has not replayed to its gate yet: what is
+        # malformed in itself was refused above; the handler checks the rest once settled.
 
     @workflow.signal
-    async def user_action(self, action: Any = None) -> None:
-        """The published decision signal. Malformed input is refused, recorded, and harmless."""
-        await self._ntro_settle()
+    async def user_action(self, action: RawValue = None) -> None:  # type: ignore[assignment]
+        """The published decision signal. Malformed input is refused, recorded, and harmless.
+
+        The argument arrives undecoded, so a payload the data converter cannot read (too
+        deeply nested, not JSON) is refused and recorded here like any other bad input,
+        rather than dropped by the worker before any handler sees it.
+        """
+        received, size, problem = self._ntro_decode_signal(action)
+        claimed = problem is None and self._ntro_claim(received)
         try:
-            await self._ntro_apply(action, via="signal")
+            await self._ntro_settle()
+            if problem is not None:
+                raise InvalidDecision(problem)
+            await self._ntro_apply(received, via="signal")
         except InvalidDecision as refused:
             self._ntro_audit.append(
                 {
@@ -837,12 +895,39 @@ class NtroWorkflow:
                     "step_id": self._current_step_id,
                     "gate_id": self._ntro_gate.gate_id if self._ntro_gate else None,
                     "at": self._ntro_now(),
-                    "reason": refused.message,
-                    "received": to_jsonable_or_repr(action),
+                    "reason": bounded_text(refused.message),
+                    "received": summarize_received(None if problem else received, size),
                 }
             )
             if workflow.in_workflow():
-                workflow.logger.warning("user_action refused: %s", refused.message)
+                workflow.logger.warning("user_action refused: %s", bounded_text(refused.message))
+        finally:
+            if claimed:
+                self._ntro_deciding = None
+
+    @staticmethod
+    def _ntro_decode_signal(action: Any) -> tuple[Any, int | None, str | None]:
+        """``(value, bytes received, why it cannot be read or None)`` for a signal argument.
+
+        On Temporal the argument is a :class:`RawValue` decoded here; in-process runs pass the
+        value itself.
+        """
+        if not isinstance(action, RawValue):
+            return action, None, None
+        size = len(action.payload.data)
+        if not action.payload.metadata and not action.payload.data:
+            return None, 0, None
+        try:
+            return workflow.payload_converter().from_payload(action.payload), size, None
+        except Exception as err:  # any undecodable payload is refused, never dropped
+            encoding = action.payload.metadata.get("encoding", b"").decode("utf-8", "replace")
+            return (
+                None,
+                size,
+                f"the signal's payload ({size:,} bytes, encoding {encoding or 'none'!r}) cannot "
+                f"be read: {describe_decode_error(err)}; send a JSON object such as "
+                f'{{"action": "approve", "reviewer": "ana@example.com"}}',
+            )
 
     # ── queries ────────────────────────────────────────────────────────
 

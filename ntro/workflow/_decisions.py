@@ -15,6 +15,12 @@ from typing import Any
 
 from ntro.types import Correction, Decision, RowAction
 from ntro.workflow._errors import InvalidDecision
+from ntro.workflow._limits import (
+    MAX_DECISION_BYTES,
+    MAX_DECISION_DEPTH,
+    find_unsendable,
+    json_size,
+)
 
 _ACTION_SPELLINGS: dict[str, str] = {
     **dict.fromkeys(
@@ -49,6 +55,11 @@ _REVIEWER_KEYS = (
 )
 _COMMENT_KEYS = ("comment", "reason", "note", "notes")
 _ROW_ID_KEYS = ("line_item_id", "id", "row_id", "line_id", "uuid")
+MAX_REVIEWER_CHARS = 200
+MAX_COMMENT_CHARS = 10_000
+# What an audit entry keeps of refused input: enough to recognise it, never the input itself.
+MAX_SUMMARY_KEYS = 10
+MAX_SUMMARY_CHARS = 500
 ACCEPTED_SPELLINGS = (
     '{"action": "approve"|"reject"|"correct"}, {"type": "approved"|"rejected"} or '
     '{"kind": "approve"|"reject"}'
@@ -138,6 +149,63 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def check_decision_input(raw: Any) -> None:
+    """Refuse input no decision should be: not finite, nested too deeply, or too large.
+
+    Runs first wherever a decision enters the workflow (the update's validator, its handler,
+    the signal), so the message names the problem, and the size against the limit, before any
+    other check (or the history) sees the value.
+    """
+    problem = find_unsendable(raw, MAX_DECISION_DEPTH)
+    if problem is not None:
+        raise InvalidDecision(
+            f"the decision holds {problem}; send plain JSON values (finite numbers, text, "
+            f"lists and objects at most {MAX_DECISION_DEPTH} levels deep)"
+        )
+    size = json_size(raw)
+    if size > MAX_DECISION_BYTES:
+        raise InvalidDecision(
+            f"the decision is {size:,} bytes, over the {MAX_DECISION_BYTES:,}-byte limit "
+            f"(MAX_DECISION_BYTES); send fewer corrections at a time, or store the data in the "
+            f"document store and send its document_ref"
+        )
+
+
+def bounded_text(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (with a note of how much was left out)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
+def summarize_received(value: Any, size: int | None = None) -> dict[str, Any]:
+    """A bounded description of refused input for the audit trail: its type, its size, its
+    first keys or items and a short preview, never the whole value (a refused 1.5 MB signal
+    must not make every later query too large to answer)."""
+    summary: dict[str, Any] = {"type": type(value).__name__ if value is not None else "null"}
+    if size is not None:
+        summary["bytes"] = size
+    if isinstance(value, dict):
+        keys = [bounded_text(str(k), 40) for k in list(value)[:MAX_SUMMARY_KEYS]]
+        summary["keys"] = keys
+        if len(value) > MAX_SUMMARY_KEYS:
+            summary["more_keys"] = len(value) - MAX_SUMMARY_KEYS
+    elif isinstance(value, list):
+        summary["items"] = len(value)
+    if find_unsendable(value) is None:
+        if size is None:
+            summary["bytes"] = json_size(value)
+        summary["preview"] = bounded_text(_short(value, 200), 200)
+    return summary
+
+
+def describe_decode_error(err: BaseException) -> str:
+    """Why a payload could not be decoded, in a bounded line (never the payload itself)."""
+    if isinstance(err, RecursionError) or "recursion" in str(err).lower():
+        return "it is nested too deeply"
+    return bounded_text(f"{type(err).__name__}: {err}", 200)
+
+
 def read_reviewer(raw: dict[str, Any]) -> str | None:
     """The reviewer named in ``raw`` under any accepted key, as a string, or None."""
     key, value = _first(raw, _REVIEWER_KEYS)
@@ -155,6 +223,11 @@ def read_reviewer(raw: dict[str, Any]) -> str | None:
         raise InvalidDecision(
             f"'{key}' must be the reviewer's name or email as a non-empty string, got "
             f"{_short(value)}"
+        )
+    if len(value.strip()) > MAX_REVIEWER_CHARS:
+        raise InvalidDecision(
+            f"'{key}' is {len(value.strip()):,} characters; a reviewer's name or email has at "
+            f"most {MAX_REVIEWER_CHARS}"
         )
     return value.strip()
 
@@ -179,6 +252,11 @@ def _optional_text(raw: dict[str, Any], keys: tuple[str, ...]) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidDecision(f"'{key}' must be text, got {_short(value)}")
+    if len(value) > MAX_COMMENT_CHARS:
+        raise InvalidDecision(
+            f"'{key}' is {len(value):,} characters; at most {MAX_COMMENT_CHARS:,} are kept with "
+            f"a decision"
+        )
     return value
 
 

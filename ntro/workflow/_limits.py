@@ -8,12 +8,16 @@ a message that names the value, its size and the fix, before anything is sent or
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from pydantic_core import to_jsonable_python
 
 MAX_GATE_PAYLOAD_BYTES = 1_000_000
 MAX_DECISION_BYTES = 1_000_000
+#: How deeply a decision's JSON may nest. A correction's value is a scalar or a small object;
+#: deeper input is refused before any parser or serialiser recurses into it.
+MAX_DECISION_DEPTH = 32
 
 
 class PayloadTooLarge(ValueError):
@@ -34,3 +38,29 @@ def ensure_sendable(value: Any, what: str, limit: int = MAX_DECISION_BYTES) -> N
             f"Temporal message can carry; send fewer corrections at a time, or store the data "
             f"in the document store and send its document_ref"
         )
+
+
+def find_unsendable(value: Any, max_depth: int = MAX_DECISION_DEPTH) -> str | None:
+    """What in ``value`` JSON cannot carry or a parser should not recurse into, or None.
+
+    Names the first number that is not finite (NaN, Infinity, or a literal such as
+    ``1e999999`` that overflows to it) with its path, or the first place nested deeper than
+    ``max_depth``. The walk is iterative, so any depth is safe to inspect.
+    """
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return f"a number that is not finite ({item}) at {path or 'the top level'}"
+        if isinstance(item, dict | list | tuple):
+            if depth >= max_depth:
+                return (
+                    f"values nested deeper than {max_depth} levels (at {path or 'the top level'})"
+                )
+            children = (
+                [(v, f"{path}.{k}" if path else str(k)) for k, v in item.items()]
+                if isinstance(item, dict)
+                else [(v, f"{path}[{i}]") for i, v in enumerate(item)]
+            )
+            stack.extend((child, where, depth + 1) for child, where in reversed(children))
+    return None

@@ -23,3 +23,28 @@ class ReviewedPaymentWorkflow(NtroWorkflow):
     @workflow.run
     async def run(self, batch: str) -> dict[str, Any]:
         return await self.approve(batch)
+
+
+@workflow.defn
+class TwoGateReviewWorkflow(NtroWorkflow):
+    """Two reviews in a row: the race suites decide the first from many clients at once."""
+
+    @ui_step(name="prepare", title="Review the journal")
+    async def prepare(self) -> str | None:
+        decision = await self.wait_for_action(
+            payload={"lines": [{"id": "J1", "amount": 500.0}]},
+            display_hint={"component": "DATA_TABLE"},
+            reason="Review the journal",
+        )
+        return decision.reviewer
+
+    @ui_step(name="sign_off", title="Sign off")
+    async def sign_off(self) -> str | None:
+        decision = await self.wait_for_action(
+            payload={"total": 500.0}, display_hint={"component": "APPROVAL_FORM"}, reason="Sign off"
+        )
+        return decision.reviewer
+
+    @workflow.run
+    async def run(self) -> list[str | None]:
+        return [await self.prepare(), await self.sign_off()]

@@ -7,6 +7,7 @@ or applied as the contract says; no input fails the workflow or leaves it stuck.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from collections.abc import Coroutine
 from typing import Any
@@ -212,9 +213,20 @@ good_row_actions = st.fixed_dictionaries(
 inputs = decisions | row_actions | json_values | good_decisions | good_row_actions
 
 
+def all_finite(value: Any) -> bool:
+    """No NaN or infinity anywhere in ``value`` (JSON has neither; a decision never holds one)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(all_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(all_finite(v) for v in value)
+    return True
+
+
 def expected_outcome(raw: Any) -> str | None:
     """Independent oracle: the action the workflow must apply, or None if it must refuse."""
-    if not isinstance(raw, dict):
+    if not isinstance(raw, dict) or not all_finite(raw):
         return None
     if raw.get("kind") == "row_action":
         payload = raw.get("payload")
