@@ -2,8 +2,11 @@
 
 Plain types get fixed, readable values (``"auto-mock"``, ``0``, ``True``, fixed dates) so a
 report is easy to read; pydantic models are built field by field, keeping the author's
-defaults. A field with constraints (``pattern``, ``gt``, ``max_length``...) gets a value
-drawn from its JSON schema by ``hypothesis-jsonschema``, deterministically for a seed.
+defaults. A field with constraints (``pattern``, ``gt``, ``max_length``...) gets a value built
+from its JSON schema in one pass (:mod:`ntro.testing._schema_values`) and validated against
+the type; only when that walk cannot meet the schema is the value searched for with
+``hypothesis-jsonschema`` (imported then, since its import alone takes seconds). Both are
+deterministic: the same annotation and seed give the same value, run after run.
 String annotations (``from __future__ import annotations``) are resolved first.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
+import json
 import types
 import typing
 import uuid
@@ -20,10 +24,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis.errors import HypothesisException
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from ntro.testing._schema_values import NoExample, schema_example
 
 FIXED_DATE = date(2026, 1, 31)
 FIXED_DATETIME = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
@@ -120,13 +123,16 @@ class MockValues:
             key = field.alias or name
             annotation = field.annotation
             if field.metadata:
+                # The model's config matters here (its regex engine, for one).
                 annotation = Annotated[(annotation, *field.metadata)]  # type: ignore[valid-type]
-            data[key] = self.value_for(annotation, f"{path}.{name}")
+                data[key] = self._from_schema(annotation, f"{path}.{name}", model.model_config)
+            else:
+                data[key] = self.value_for(annotation, f"{path}.{name}")
         try:
             return model.model_validate(data)
         except ValidationError:
             # Cross-field validators or nested constraints: draw the whole model from its schema.
-            return model.model_validate(self._from_schema(model, path))
+            return self._from_schema(model, path)
 
     def _dataclass(self, cls: type, path: str) -> Any:
         hints = resolved_hints(cls)
@@ -141,24 +147,34 @@ class MockValues:
                 )
         return cls(**kwargs)
 
-    def _from_schema(self, annotation: Any, path: str) -> Any:
-        # Imported here: hypothesis-jsonschema builds its character tables on import.
-        from hypothesis_jsonschema import from_schema
-
-        adapter = TypeAdapter(annotation)
+    def _from_schema(self, annotation: Any, path: str, config: ConfigDict | None = None) -> Any:
+        adapter = TypeAdapter(annotation, config=config)
         schema = adapter.json_schema(mode="validation")
         try:
-            drawn = draw(from_schema(schema), self.seed)
+            return adapter.validate_json(json.dumps(schema_example(schema)))
+        except (NoExample, ValidationError, TypeError, ValueError):
+            pass  # constraints the one-pass walk cannot meet: search for a value
+        return adapter.validate_python(self._search(schema, path))
+
+    def _search(self, schema: dict[str, Any], path: str) -> Any:
+        # Imported here: hypothesis-jsonschema compiles grammars on import (seconds).
+        from hypothesis.errors import HypothesisException
+        from hypothesis_jsonschema import from_schema
+
+        try:
+            return draw(from_schema(schema), self.seed)
         except (HypothesisException, Exception) as err:  # noqa: BLE001 - reported with context
             raise AutoMockError(
                 f"cannot generate a value for {path} satisfying {schema}: {err}; give the "
                 f"activity a real implementation with extra_activities=[...]"
             ) from err
-        return adapter.validate_python(drawn)
 
 
 def draw(strategy: Any, seed: int) -> Any:
     """The first example ``strategy`` produces for ``seed``: reproducible run after run."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+
     found: list[Any] = []
 
     @settings(
