@@ -14,15 +14,16 @@ import asyncio
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
-
-import asyncpg
 
 from ntro.data._migrations import apply_migrations, migrations_generation
 from ntro.data._server import EmbeddedPostgresError, start_embedded
+
+if TYPE_CHECKING:
+    import asyncpg
 
 __all__ = [
     "ENV_TENANT_POSTGRES_URL",
@@ -43,7 +44,21 @@ _DEFAULT_TENANT = "local"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,62}$")
 _CONNECT_TIMEOUT_S = 10.0
 
-Record = asyncpg.Record
+
+class Record(Protocol):
+    """A result row, read as a mapping (``asyncpg.Record``): ``r["total"]``, ``r.get("x")``."""
+
+    def __getitem__(self, key: str | int) -> Any: ...
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def keys(self) -> Iterator[str]: ...
+
+    def values(self) -> Iterator[Any]: ...
+
+    def items(self) -> Iterator[tuple[str, Any]]: ...
+
+    def __len__(self) -> int: ...
 
 
 class DataPlaneError(RuntimeError):
@@ -201,6 +216,8 @@ def _describe_url(url: str) -> str:
 
 
 async def _connect_pool(slug: str, **connect: Any) -> asyncpg.Pool:
+    import asyncpg
+
     size = int(os.environ.get("NTRO_DATA_POOL_SIZE", "5"))
     return await asyncpg.create_pool(
         min_size=1,
@@ -212,6 +229,8 @@ async def _connect_pool(slug: str, **connect: Any) -> asyncpg.Pool:
 
 
 async def _external_pool(slug: str, url: str) -> tuple[asyncpg.Pool, str]:
+    import asyncpg
+
     dsn = url.replace("{tenant}", slug)
     where = _describe_url(dsn)
     try:
@@ -226,6 +245,8 @@ async def _external_pool(slug: str, url: str) -> tuple[asyncpg.Pool, str]:
 
 
 async def _embedded_pool(slug: str) -> tuple[asyncpg.Pool, str]:
+    import asyncpg
+
     try:
         status = await asyncio.to_thread(start_embedded)
     except EmbeddedPostgresError as err:

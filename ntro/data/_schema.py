@@ -1,8 +1,8 @@
 """The data plane's own tables, registered as migrations of owner ``ntro.data``.
 
 ``ingest.*`` holds what reached the tenant (uploaded documents, extractions, records sent by
-signal), ``ledgers.periods`` the accounting periods per entity, and ``system.cache_*`` the
-capability caches. Subledger types add their ``ledgers.<name>`` tables themselves
+signal), ``ledgers.periods`` the accounting periods per entity, ``system.cache_*`` the
+capability caches and ``system.task_runs`` the finished runs. Subledger types add their ``ledgers.<name>`` tables themselves
 (:mod:`ntro.subledger`), the capabilities their ``gl.*`` tables.
 """
 
@@ -83,4 +83,24 @@ CREATE TABLE IF NOT EXISTS system.cache_check (
 );
 """
 
-register_migrations(OWNER, [(1, _V1)])
+# v2: what the document store keeps beside an upload's bytes, and finished task runs (what
+# ``ntro.workflow.task.previous`` answers from).
+_V2 = """
+ALTER TABLE ingest.submitted_documents
+    ADD COLUMN IF NOT EXISTS sha256 text,
+    ADD COLUMN IF NOT EXISTS metadata jsonb NOT NULL DEFAULT '{}'::jsonb;
+
+CREATE TABLE IF NOT EXISTS system.task_runs (
+    task_id text PRIMARY KEY,
+    workflow_slug text NOT NULL,
+    entity_id text NOT NULL,
+    period text,
+    status text NOT NULL DEFAULT 'completed',
+    output jsonb,
+    finished_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS task_runs_workflow_entity
+    ON system.task_runs (workflow_slug, entity_id, period DESC);
+"""
+
+register_migrations(OWNER, [(1, _V1), (2, _V2)])

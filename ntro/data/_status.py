@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-
-import asyncpg
+from typing import TYPE_CHECKING
 
 from ntro.data._plane import ENV_TENANT_POSTGRES_URL, DataPlaneError, _describe_url
 from ntro.data._server import embedded_status
+
+if TYPE_CHECKING:
+    import asyncpg
 
 __all__ = ["DataPlaneReport", "TenantReport", "inspect_data_plane"]
 
@@ -72,6 +74,8 @@ async def _tenant(conn: asyncpg.Connection, database: str) -> TenantReport:
 
 async def inspect_data_plane(tenant_slug: str | None = None) -> DataPlaneReport:
     """Inspect the configured data plane without starting it (one tenant, or all of them)."""
+    import asyncpg
+
     url = os.environ.get(ENV_TENANT_POSTGRES_URL)
     if url:
         where = f"tenant Postgres at {_describe_url(url)} ({ENV_TENANT_POSTGRES_URL})"

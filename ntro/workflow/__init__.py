@@ -6,6 +6,7 @@ Two authoring styles run unchanged here: Temporal's (``@workflow.defn``,
 in-process with :func:`run_local`.
 """
 
+from ntro.ingest.models import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot
 from ntro.types import Decision, UIComponent
 from ntro.workflow._base import NtroWorkflow
 from ntro.workflow._decisions import ActionName, DecisionDict, parse_decision
@@ -35,6 +36,9 @@ __all__ = [
     "ActionName",
     "Decision",
     "DecisionDict",
+    "IngestIssueSummary",
+    "IngestOutcome",
+    "IngestProgressSnapshot",
     "InvalidDecision",
     "LocalCluster",
     "LocalWorkflowHandle",

@@ -25,10 +25,21 @@ def activities_of(module_or_objects: Any) -> list[Any]:
 
 
 def activities_near(classes: Iterable[type]) -> list[Any]:
-    """The activities in the modules that define ``classes`` (what they import included)."""
+    """The activities in the modules that define ``classes`` (what they import included).
+
+    A runtime module whose functions run activities (``ntro.workflow.task``) lists them in
+    ``__ntro_activities__``; importing any of its names brings those activities along.
+    """
     found: list[Any] = []
     for cls in classes:
         module = sys.modules.get(cls.__module__)
         if module is not None:
             found.extend(activities_of(module))
+            for value in list(vars(module).values()):
+                origin = (
+                    value
+                    if inspect.ismodule(value)
+                    else sys.modules.get(getattr(value, "__module__", None) or "")
+                )
+                found.extend(getattr(origin, "__ntro_activities__", ()))
     return activities_of(found)

@@ -1,0 +1,1 @@
+"""Built-in subledger types: ``expenses`` and ``journal_proposals``."""
