@@ -146,7 +146,7 @@ def from_env(
             ) from None
         if not isinstance(loaded, dict):
             raise ConfigError(f"config file {str(path)!r} must hold a JSON object of settings")
-        unknown = sorted(set(loaded) - set(WorkerConfig.model_fields))
+        unknown = sorted(key for key in loaded if key not in WorkerConfig.model_fields)
         if unknown:
             raise ConfigError(
                 f"config file {str(path)!r} has unknown settings {unknown}; known: "

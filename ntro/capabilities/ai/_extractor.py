@@ -196,7 +196,7 @@ class _Reader:
             if _norm(first).startswith(("total", "balance carried", "balance brought")):
                 totals.append(row)
                 continue
-            item: dict[str, Any] = {}
+            item: dict[str, Any] = {column.key: None for column in self.schema.line_items}
             item_scores: dict[str, float] = {}
             ok = True
             for index, column in mapping.items():

@@ -11,7 +11,7 @@ from typing import Any
 from ntro.capabilities.ai._errors import ProviderResponseError
 from ntro.capabilities.ai._result import ExtractionResult, line_item_key
 from ntro.capabilities.ai._schema import Schema
-from ntro.capabilities.ai._values import Reading, read_value
+from ntro.capabilities.ai._values import CERTAIN, Reading, read_value
 
 MAX_TEXT_CHARS = 60_000
 MAX_GRID_ROWS = 400
@@ -101,7 +101,9 @@ def _score(scores: dict[str, Any], key: str, reading_score: float | None) -> flo
     given = scores.get(key)
     value = float(given) if isinstance(given, int | float) else UNSCORED
     value = max(0.0, min(1.0, value))
-    return round(min(value, reading_score) if reading_score is not None else value, 3)
+    # only an ambiguous reading (a decimal comma, a day/month order) lowers the model's score
+    capped = reading_score is not None and reading_score < CERTAIN
+    return round(min(value, reading_score) if capped else value, 3)
 
 
 def result_from_answer(
