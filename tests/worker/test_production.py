@@ -1,0 +1,316 @@
+"""Done-when of issue 19, as a user meets it: two ``ntro worker`` processes on a dev server
+started here, and ``ntro`` commands in other processes, with no notebook involved."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ntro.runbook import scaffold_bundle
+from tests.worker._support import (
+    SLOW_STEP,
+    WorkerProcess,
+    dev_cluster,
+    ntro,
+    ntro_json,
+    wait_for,
+)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("production")
+    scaffold_bundle("close-books", tmp / "runbooks", author="tests")
+    with dev_cluster(tmp) as env:
+        bundle = str(tmp / "runbooks" / "close-books")
+        workers = [WorkerProcess(env, tmp / f"worker{i}.log", bundle) for i in (1, 2)]
+        try:
+            for worker in workers:
+                worker.wait_started()
+            yield {"env": env, "tmp": tmp, "workers": workers}
+        finally:
+            for worker in workers:
+                worker.stop()
+
+
+def _previous_month(zone: str) -> str:
+    today = datetime.now(ZoneInfo(zone)).date()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year}-{month:02d}"
+
+
+def test_run_upload_review_with_corrections_and_audit_trail(cluster: dict[str, Any]) -> None:
+    env, tmp = cluster["env"], cluster["tmp"]
+    workflow_id = ntro(
+        env, "workflow", "run", "close-books", "--input", '{"entity": "acme", "period": "2026-02"}'
+    ).stdout.strip()
+    assert workflow_id.startswith("close-books-acme-2026-02-")
+
+    # Approving a run that waits for an upload says what it waits for, and sends nothing.
+    early = ntro(env, "workflow", "approve", workflow_id, "--as", "alice", check=False)
+    assert early.returncode == 1
+    assert "waits for an upload in step 'upload'" in early.stderr
+    assert early.stderr.count("\n") == 1
+
+    statement = tmp / "statement.csv"
+    statement.write_text("date,amount\n2026-02-01,18.50\n")
+    uploaded = ntro_json(env, "workflow", "upload", workflow_id, str(statement), "--as", "bob")
+    ref = uploaded["document"]["document_ref"]
+    stored = Path(env["NTRO_DOCUMENT_STORE"]) / ref
+    assert (stored / "content").read_bytes() == statement.read_bytes()
+    assert json.loads((stored / "info.json").read_text())["metadata"]["uploaded_by"] == "bob"
+
+    def waiting_review() -> list[dict[str, Any]]:
+        rows = ntro_json(env, "workflow", "ls", "--pending", "--entity", "acme")
+        return [
+            r
+            for r in rows
+            if r["workflow_id"] == workflow_id and r["pending"]["kind"] == "interactive_review"
+        ]
+
+    (row,) = wait_for(waiting_review, what="the run to wait for its review")
+    assert row["period"] == "2026-02" and row["slug"] == "close-books"
+    assert "a review in step 'review'" in row["waiting_for"]
+
+    corrections = '[{"line_item_id": "L2", "field": "amount", "new_value": 19.5}]'
+    decided = ntro_json(
+        env,
+        "workflow",
+        "approve",
+        workflow_id,
+        "--corrections",
+        corrections,
+        "--comment",
+        "card fee",
+        "--as",
+        "alice",
+    )
+    assert decided["action"] == "correct" and decided["reviewer"] == "alice"
+
+    view = wait_for(
+        lambda: (
+            (v := ntro_json(env, "workflow", "show", workflow_id))["status"] == "completed" and v
+        ),
+        what="the run to complete",
+    )
+    assert [s["status"] for s in view["steps"]] == ["completed"] * 4
+    decision = next(e for e in view["audit_trail"] if e["kind"] == "decision")
+    assert decision["reviewer"] == "alice" and decision["comment"] == "card fee"
+    (fix,) = [e for e in view["audit_trail"] if e["kind"] == "correction"]
+    assert (fix["line_item_id"], fix["field"], fix["old_value"], fix["new_value"]) == (
+        "L2",
+        "amount",
+        18.5,
+        19.5,
+    )
+    assert fix["reviewer"] == "alice"
+    assert view["result"]["corrections"] == 1
+
+    text = ntro(env, "workflow", "show", workflow_id).stdout
+    assert "✓ Review lines" in text and "L2.amount: 18.5 → 19.5" in text
+
+
+def test_a_refused_decision_is_one_line_and_leaves_the_gate_open(cluster: dict[str, Any]) -> None:
+    env = cluster["env"]
+    workflow_id = ntro(env, "workflow", "run", "close-books").stdout.strip()
+    doc = cluster["tmp"] / "doc.pdf"
+    doc.write_bytes(b"%PDF-1.4\n")
+    ntro(env, "workflow", "upload", workflow_id, str(doc))
+    wait_for(
+        lambda: (
+            (ntro_json(env, "workflow", "show", workflow_id)["pending_action"] or {}).get("kind")
+            == "interactive_review"
+        ),
+        what="the review gate",
+    )
+    bad = '[{"line_item_id": "NOPE", "field": "amount", "new_value": 1}]'
+    refused = ntro(
+        env, "workflow", "approve", workflow_id, "--corrections", bad, "--as", "al", check=False
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"error: {workflow_id} refused the decision: ")
+    assert "NOPE" in refused.stderr and refused.stderr.count("\n") == 1
+    view = ntro_json(env, "workflow", "show", workflow_id)
+    assert view["pending_action"]["kind"] == "interactive_review"
+    ntro(env, "workflow", "reject", workflow_id, "--comment", "wrong file", "--as", "al")
+    done = wait_for(
+        lambda: (
+            (v := ntro_json(env, "workflow", "show", workflow_id))["status"] == "completed" and v
+        ),
+        what="the rejected run to end",
+    )
+    assert done["result"]["status"] == "rejected"
+
+
+def test_two_workers_share_the_queue(cluster: dict[str, Any]) -> None:
+    """Twenty runs started at once: both worker processes take some of their first tasks."""
+    from temporalio.api.enums.v1 import EventType
+
+    from ntro.cluster import ClusterConfig, connect, find_runbook, start_run
+
+    env = cluster["env"]
+    config = ClusterConfig.from_env(env)
+    ref = find_runbook(Path(env["NTRO_RUNBOOKS"]) / "close-books")
+
+    async def first_task_identities() -> set[str]:
+        client = await connect(config)
+        handles = await asyncio.gather(
+            *(start_run(client, ref, {"entity": f"e{i}"}) for i in range(20))
+        )
+        identities = set()
+        for handle in handles:
+            for _ in range(100):
+                events = [e async for e in handle.fetch_history_events()]
+                started = [
+                    e.workflow_task_started_event_attributes.identity
+                    for e in events
+                    if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED
+                ]
+                if started:
+                    identities.add(started[0])
+                    break
+                await asyncio.sleep(0.05)
+            await handle.terminate("test done")
+        return identities
+
+    identities = asyncio.run(first_task_identities())
+    pids = {str(w.pid) for w in cluster["workers"]}
+    assert {i.rsplit(":", 1)[-1] for i in identities} == pids
+
+
+def test_schedule_trigger_starts_a_run_with_the_templated_period(cluster: dict[str, Any]) -> None:
+    env = cluster["env"]
+    template = '{"entity": "{entity}", "period": "{previous_month}"}'
+    created = ntro(
+        env,
+        "schedule",
+        "create",
+        "close-books",
+        "--entity",
+        "globex",
+        "--cron",
+        "0 6 3 * *",
+        "--timezone",
+        "Europe/London",
+        "--input",
+        template,
+    )
+    schedule_id = created.stdout.strip()
+    assert schedule_id == "close-books-globex"
+    (listed,) = [s for s in ntro_json(env, "schedule", "ls") if s["schedule_id"] == schedule_id]
+    assert listed["cron"] == "0 6 3 * *" and not listed["paused"] and listed["next_runs"]
+
+    workflow_id = ntro(env, "schedule", "trigger", schedule_id).stdout.strip()
+    assert workflow_id.startswith(schedule_id)
+    period = _previous_month("Europe/London")
+    view = wait_for(
+        lambda: (v := ntro_json(env, "workflow", "show", workflow_id)).get("pending_action") and v,
+        what="the scheduled run's upload gate",
+    )
+    assert view["period"] == period and view["entity"] == "globex"
+    assert view["workflow_type"] == "CloseBooksWorkflow"
+    assert f"for globex, {period}" in view["pending_action"]["reason"]
+    rows = ntro_json(env, "workflow", "ls", "--entity", "globex", "--period", period)
+    assert [r["workflow_id"] for r in rows] == [workflow_id]
+
+    ntro(env, "schedule", "pause", schedule_id)
+    assert [
+        s["paused"] for s in ntro_json(env, "schedule", "ls") if s["schedule_id"] == schedule_id
+    ] == [True]
+    ntro(env, "schedule", "delete", schedule_id)
+    gone = ntro(env, "schedule", "trigger", schedule_id, check=False)
+    assert gone.returncode == 1 and f"no schedule {schedule_id!r}" in gone.stderr
+
+
+def test_a_schedule_whose_input_does_not_fit_is_refused_naming_the_field(
+    cluster: dict[str, Any],
+) -> None:
+    env = cluster["env"]
+    base = ["schedule", "create", "close-books", "--entity", "acme", "--cron", "0 6 3 * *"]
+    bad_period = ntro(env, *base, "--input", '{"period": "{previous_quarter}"}', check=False)
+    assert bad_period.returncode == 2
+    assert "period: String should match pattern" in bad_period.stderr
+    unknown = ntro(env, *base, "--input", '{"period": "{last_month}"}', check=False)
+    assert unknown.returncode == 2 and "unknown placeholder {last_month}" in unknown.stderr
+    assert ntro_json(env, "schedule", "ls") == [] or all(
+        s["entity"] != "acme" for s in ntro_json(env, "schedule", "ls")
+    )
+
+
+def test_sigterm_drains_the_activity_in_flight_and_exits_0(cluster: dict[str, Any]) -> None:
+    env, tmp = cluster["env"], cluster["tmp"]
+    marker = tmp / "term"
+    marker.mkdir()
+    worker = WorkerProcess(env, tmp / "term.log", str(SLOW_STEP), "--task-queue", "q-term")
+    worker.wait_started()
+    spec = json.dumps({"marker_dir": str(marker), "seconds": 2.0})
+    workflow_id = ntro(
+        env, "workflow", "run", str(SLOW_STEP), "--input", spec, "--task-queue", "q-term"
+    ).stdout.strip()
+    wait_for(
+        lambda: (ntro_json(env, "workflow", "show", workflow_id)["pending_action"] or {}).get(
+            "kind"
+        ),
+        what="the review",
+    )
+    ntro(env, "workflow", "approve", workflow_id, "--as", "dana")
+    wait_for(lambda: list(marker.glob("started-*")), what="the activity to start")
+    worker.process.send_signal(signal.SIGTERM)
+    assert worker.process.wait(30) == 0
+    worker.stop()
+    assert (marker / f"done-{worker.pid}").exists(), worker.text()
+    log = worker.text()
+    assert "stopping (SIGTERM)" in log and "stopped (SIGTERM)" in log
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_activity_hands_it_to_the_other(cluster: dict[str, Any]) -> None:
+    env, tmp = cluster["env"], cluster["tmp"]
+    marker = tmp / "kill"
+    marker.mkdir()
+    workers = [
+        WorkerProcess(env, tmp / f"kill{i}.log", str(SLOW_STEP), "--task-queue", "q-kill")
+        for i in (1, 2)
+    ]
+    try:
+        for worker in workers:
+            worker.wait_started()
+        spec = json.dumps({"marker_dir": str(marker), "seconds": 2.0})
+        workflow_id = ntro(
+            env, "workflow", "run", str(SLOW_STEP), "--input", spec, "--task-queue", "q-kill"
+        ).stdout.strip()
+        wait_for(
+            lambda: (ntro_json(env, "workflow", "show", workflow_id)["pending_action"] or {}).get(
+                "kind"
+            ),
+            what="the review",
+        )
+        ntro(env, "workflow", "approve", workflow_id, "--as", "carol")
+        (started,) = wait_for(lambda: list(marker.glob("started-*")), what="the activity")
+        victim = int(started.name.split("-")[1])
+        os.kill(victim, signal.SIGKILL)
+        survivor = next(w for w in workers if w.pid != victim)
+        view = wait_for(
+            lambda: (
+                (v := ntro_json(env, "workflow", "show", workflow_id))["status"] == "completed"
+                and v
+            ),
+            timeout=90,
+            what="the run to complete on the other worker",
+        )
+        assert view["result"]["pid"] == survivor.pid
+        assert view["result"]["attempt"] >= 2
+        assert view["result"]["reviewer"] == "carol"
+        assert [e["reviewer"] for e in view["audit_trail"] if e["kind"] == "decision"] == ["carol"]
+    finally:
+        for worker in workers:
+            worker.stop()
