@@ -97,7 +97,11 @@ def workflow_test(
         ),
     ] = "time-skipping",
 ) -> None:
-    """Run a runbook's scenarios and report each step; exit 0 when all pass, 1 otherwise."""
+    """Run a runbook's scenarios and report each step.
+
+    Exit codes: 0 every scenario passed; 1 a scenario failed; 2 a usage error (no such
+    directory, a bundle that does not load, an unknown scenario or option, a bad --input).
+    """
     from ntro.runbook import RunbookError, load_bundle
 
     if not directory.is_dir():
