@@ -6,7 +6,6 @@ client. Commands import :mod:`ntro.cluster` inside their bodies.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -89,6 +88,8 @@ def cluster_config(
 
 def run_async(work: Callable[[], Awaitable[T]]) -> T:
     """Run ``work`` and turn the cluster's one-line errors into CLI errors (bad input: 2)."""
+    import asyncio  # here, not at module level: `ntro --help` need not load it
+
     from ntro.cluster import ClusterError, ConfigError, RunInputError
 
     try:

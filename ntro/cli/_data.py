@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 
 from ntro.cli._app import _TYPER_OPTIONS, CliError, app
@@ -26,6 +24,8 @@ def status(
 
     Exits 0 when the data plane answers, 3 when the embedded server is not running.
     """
+    import asyncio  # here, not at module level: `ntro --help` need not load it
+
     from ntro.data import DataPlaneError, inspect_data_plane
 
     try:

@@ -1,19 +1,18 @@
-"""``ntro workflow test``: run a bundle's scenarios on the time-skipping server and report."""
+"""``ntro workflow test``: run a bundle's scenarios on the time-skipping server and report.
+
+Registering the command imports nothing heavy: the harness (Temporal's client and worker),
+pydantic and the bundle are imported when the command runs, so ``ntro --help`` stays fast.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import TypeAdapter, ValidationError
 
 from ntro.cli._app import CliError, workflow_app
-from ntro.testing import HarnessError, report, run_bundle
-from ntro.testing._automock import run_input_type
-from ntro.workflow._runtime import run_takes_input
 
 
 def usage_error(message: str) -> CliError:
@@ -23,10 +22,13 @@ def usage_error(message: str) -> CliError:
 
 def read_input(raw: str | None, workflow_cls: type) -> Any:
     """``--input`` as JSON text or ``@file``, validated against the run method's annotation."""
-    from ntro.testing._harness import _AUTO
+    from pydantic import TypeAdapter, ValidationError
+
+    from ntro.testing import AUTO_INPUT, run_input_type
+    from ntro.workflow._runtime import run_takes_input
 
     if raw is None:
-        return _AUTO
+        return AUTO_INPUT
     if raw.startswith("@"):
         path = Path(raw[1:])
         try:
@@ -102,7 +104,10 @@ def workflow_test(
     Exit codes: 0 every scenario passed; 1 a scenario failed; 2 a usage error (no such
     directory, a bundle that does not load, an unknown scenario or option, a bad --input).
     """
+    import asyncio
+
     from ntro.runbook import RunbookError, load_bundle
+    from ntro.testing import HarnessError, report, run_bundle
 
     if not directory.is_dir():
         raise usage_error(f"{directory}: no such directory; pass the folder that holds runbook.md")

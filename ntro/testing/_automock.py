@@ -46,6 +46,10 @@ _SIMPLE: dict[Any, Any] = {
 }
 
 
+AUTO_INPUT: Any = object()
+"""Passed as a run's input: generate it from the run method's annotation."""
+
+
 class AutoMockError(ValueError):
     """No value could be generated for a type; says which and how to provide one."""
 

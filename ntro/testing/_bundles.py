@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ntro.testing._harness import _AUTO, HarnessError, WorkflowHarness
+from ntro.testing._automock import AUTO_INPUT
+from ntro.testing._errors import HarnessError
 from ntro.testing._scenario import HAPPY, REJECT_ALL, RunResult, Scenario
 
 
@@ -55,7 +56,7 @@ async def run_bundle(
     *,
     children: Iterable[str | Path] = (),
     scenario_names: Sequence[str] = (),
-    input: Any = _AUTO,
+    input: Any = AUTO_INPUT,
     workflow_class: str | None = None,
     server: str = "time-skipping",
     timeout: float = 60.0,
@@ -63,6 +64,7 @@ async def run_bundle(
 ) -> list[RunResult]:
     """Load a bundle and its children, run the chosen scenarios, return their results."""
     from ntro.runbook import load_bundle
+    from ntro.testing._harness import WorkflowHarness
 
     bundle = load_bundle(Path(path), workflow_class=workflow_class)
     child_bundles = [load_bundle(Path(child)) for child in children]

@@ -45,21 +45,18 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from ntro.testing._activations import NotifyingRunner
-from ntro.testing._automock import MockValues, resolved_hints, run_input_type
+from ntro.testing._automock import AUTO_INPUT, MockValues, resolved_hints, run_input_type
+from ntro.testing._errors import HarnessError
 from ntro.testing._scenario import HAPPY, RunResult, Scenario, StepEvent
 from ntro.workflow import PayloadTooLarge, ensure_sendable, register_workflow, slug_for_class
 from ntro.workflow._discovery import activities_near, activities_of
 from ntro.workflow._runtime import run_method, run_takes_input
 
-_AUTO: Any = object()
+_AUTO: Any = AUTO_INPUT
 # How long the driver waits for the next activation before asking the server whether the run
 # is still working; activations normally arrive within a few milliseconds.
 _QUIET_S = 0.05
 _UPDATE_ATTEMPTS = 3
-
-
-class HarnessError(RuntimeError):
-    """The harness was set up or used wrongly; the message says how to fix it."""
 
 
 def _activity_name(fn: Any) -> str:

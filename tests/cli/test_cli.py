@@ -240,3 +240,34 @@ def test_dev_server_foreground_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert "Stopped the Temporal dev server" in out
     with pytest.raises(OSError):
         socket.create_connection(("localhost", int(port)), timeout=0.5).close()
+
+
+# ── start-up: what the light commands import ─────────────────────────────────
+
+_HEAVY = ("temporalio.client", "temporalio.worker", "hypothesis", "hypothesis_jsonschema")
+_HEAVY_CHECK = (
+    "import sys\n"
+    "from ntro.cli import run\n"
+    "code = run({args!r})\n"
+    "print('HEAVY', code, sorted(m for m in {heavy!r} if m in sys.modules))\n"
+)
+
+
+def _heavy_modules(*args: str) -> tuple[int, str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _HEAVY_CHECK.format(args=list(args), heavy=_HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("HEAVY"))
+    _, code, modules = line.split(" ", 2)
+    return int(code), modules
+
+
+def test_help_and_validate_load_no_temporal_client_nor_hypothesis() -> None:
+    # A bundle whose tests/scenarios.py imports ntro.testing, as published bundles do.
+    bundle = Path(__file__).resolve().parents[2] / "bench" / "bundles" / "nav-close"
+    assert (bundle / "tests" / "scenarios.py").is_file()
+    assert _heavy_modules("--help") == (0, "[]")
+    assert _heavy_modules("runbook", "validate", str(bundle)) == (0, "[]")

@@ -1,0 +1,9 @@
+"""The harness's own error, in a module of its own so that importing it loads no Temporal client."""
+
+from __future__ import annotations
+
+__all__ = ["HarnessError"]
+
+
+class HarnessError(RuntimeError):
+    """The harness was set up or used wrongly; the message says how to fix it."""
