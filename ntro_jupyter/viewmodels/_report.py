@@ -3,7 +3,8 @@
 Why: a report is formatted text, so it is the one place HTML reaches the page. Markdown is
 rendered with raw HTML disabled, then everything passes ``nh3`` (an allow-list sanitiser);
 a table is built here with every cell escaped. Scripts, event handlers and ``javascript:``
-links never survive.
+links never survive, and neither do ``class`` or ``style`` attributes: with them a report could
+draw itself the panel's own badges ("Approved by the controller") in ntro's styles.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ _TAGS = {
     "ul",
     "del",
 }
-_ATTRIBUTES = {"a": {"href", "title"}, "td": {"align"}, "th": {"align"}, "span": {"class"}}
+_ATTRIBUTES = {"a": {"href", "title"}, "td": {"align"}, "th": {"align"}}
 _MARKDOWN = (
     MarkdownIt("commonmark", {"html": False, "linkify": False})
     .enable("table")
