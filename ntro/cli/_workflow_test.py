@@ -98,6 +98,14 @@ def workflow_test(
             metavar="SERVER", help="time-skipping (default), dev, or a cluster address host:port."
         ),
     ] = "time-skipping",
+    real_activities: Annotated[
+        bool,
+        typer.Option(
+            "--real-activities",
+            help="Run the bundle's own activities (embedded data plane, local capability "
+            "backends), a clean tenant database per scenario, instead of auto-mocks.",
+        ),
+    ] = False,
 ) -> None:
     """Run a runbook's scenarios and report each step.
 
@@ -132,6 +140,7 @@ def workflow_test(
                 server=server,
                 timeout=timeout,
                 on_result=show,
+                real_activities=real_activities,
             )
         )
     except HarnessError as err:

@@ -61,8 +61,12 @@ async def run_bundle(
     server: str = "time-skipping",
     timeout: float = 60.0,
     on_result: Any = None,
+    real_activities: bool = False,
 ) -> list[RunResult]:
-    """Load a bundle and its children, run the chosen scenarios, return their results."""
+    """Load a bundle and its children, run the chosen scenarios, return their results.
+
+    With ``real_activities`` the bundle's own activities run (see ``WorkflowHarness``); a
+    scenario's relative ``files`` paths are read from the bundle's folder."""
     from ntro.runbook import load_bundle
     from ntro.testing._harness import WorkflowHarness
 
@@ -78,8 +82,14 @@ async def run_bundle(
         server=server,
         timeout=timeout,
         input=input,
+        real_activities=real_activities,
     ) as harness:
         for scenario in scenarios:
+            if real_activities and scenario.files:
+                scenario.files = {
+                    key: bundle.path / value if (bundle.path / str(value)).exists() else value
+                    for key, value in scenario.files.items()
+                }
             result = await harness.run(scenario=scenario)
             results.append(result)
             if on_result is not None:

@@ -44,11 +44,19 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from ntro.testing import _real
 from ntro.testing._activations import NotifyingRunner
 from ntro.testing._automock import AUTO_INPUT, MockValues, resolved_hints, run_input_type
 from ntro.testing._errors import HarnessError
 from ntro.testing._scenario import HAPPY, RunResult, Scenario, StepEvent
-from ntro.workflow import PayloadTooLarge, ensure_sendable, register_workflow, slug_for_class
+from ntro.workflow import (
+    UNMATCHED_CORRECTIONS_FLAG,
+    PayloadTooLarge,
+    ensure_sendable,
+    harness_memo,
+    register_workflow,
+    slug_for_class,
+)
 from ntro.workflow._discovery import activities_near, activities_of
 from ntro.workflow._runtime import run_method, run_takes_input
 
@@ -153,7 +161,9 @@ class WorkflowHarness:
     ``await h.run(input=..., scenario=HAPPY)``. Children are registered by slug (their
     ``__ntro_slug__``, or the class name in kebab case without ``Workflow``; pass
     ``(slug, cls)`` to choose). Activities found in the workflows' modules (or given in
-    ``activities``) are auto-mocked; ``extra_activities`` run for real.
+    ``activities``) are auto-mocked; ``extra_activities`` run for real. With
+    ``real_activities=True`` every activity runs for real, each scenario on a clean tenant
+    database, its ``files`` stored as submitted documents (:mod:`ntro.testing._real`).
     """
 
     def __init__(
@@ -170,8 +180,10 @@ class WorkflowHarness:
         timeout: float = 60.0,
         sandboxed: bool = False,
         input: Any = _AUTO,
+        real_activities: bool = False,
     ) -> None:
         self.workflow_cls = workflow_cls
+        self.real_activities = real_activities
         self.children = [self._child(entry) for entry in child_workflows]
         self.server = server
         self.namespace = namespace
@@ -209,6 +221,8 @@ class WorkflowHarness:
         if activities is None:
             activities = activities_near(self._classes.values())
         real = {_activity_name(fn): fn for fn in activities_of(list(extra))}
+        if self.real_activities:
+            real = {_activity_name(fn): fn for fn in activities_of([*activities, *extra])}
         mocked = {}
         for fn in activities_of(list(activities)):
             name = _activity_name(fn)
@@ -309,8 +323,10 @@ class WorkflowHarness:
             input = self.default_input()
         args = [input] if run_takes_input(self.workflow_cls) else []
         workflow_id = workflow_id or f"{slug_for_class(self.workflow_cls)}-{uuid.uuid4().hex[:10]}"
+        # The memo marks the run as the harness's (ntro.workflow._harness_runs): only such
+        # runs accept a scenario's corrections to rows a mocked payload lacks.
         return await self.client.start_workflow(
-            run, args=args, id=workflow_id, task_queue=self._task_queue
+            run, args=args, id=workflow_id, task_queue=self._task_queue, memo=harness_memo()
         )
 
     async def run(
@@ -324,12 +340,19 @@ class WorkflowHarness:
             f"{slug_for_class(self.workflow_cls)}-{scenario.name}-{uuid.uuid4().hex[:8]}"
         )
         driver = _Driver(self, scenario, workflow_id, started)
-        self._drivers.add(driver)  # before the start, so the first activation is seen
-        try:
-            driver.attach(await self.start(input, workflow_id=workflow_id))
-            return await driver.drive()
-        finally:
-            self._drivers.discard(driver)
+        async with contextlib.AsyncExitStack() as stack:
+            if self.real_activities:
+                driver.tenant_slug = await stack.enter_async_context(_real.scenario_tenant())
+                self._stack.push_async_callback(_real.drop_tenant, driver.tenant_slug)
+                input = _real.with_tenant(
+                    self.default_input() if input is _AUTO else input, driver.tenant_slug
+                )
+            self._drivers.add(driver)  # before the start, so the first activation is seen
+            try:
+                driver.attach(await self.start(input, workflow_id=workflow_id))
+                return await driver.drive()
+            finally:
+                self._drivers.discard(driver)
 
     async def run_all(self, scenarios: Iterable[Scenario], input: Any = _AUTO) -> list[RunResult]:
         return [await self.run(input, scenario) for scenario in scenarios]
@@ -377,6 +400,8 @@ class _Driver:
         self.tree: dict[str, _Workflow] = {}
         self.sent_signals: set[tuple[str, str]] = set()
         self.documents = 0
+        self.warnings: list[str] = []
+        self.tenant_slug: str | None = None  # the scenario's clean database, real activities
         env = harness.env
         self.time_skipping = bool(
             getattr(env, "supports_time_skipping_v1", getattr(env, "supports_time_skipping", False))
@@ -468,6 +493,8 @@ class _Driver:
             error=error,
             events=self.events,
             duration_s=time.perf_counter() - self.started,
+            warnings=self.warnings,
+            tenant_slug=self.tenant_slug,
         )
 
     async def _refresh(self) -> None:
@@ -618,31 +645,38 @@ class _Driver:
             )
         decision = self.scenario.decision_for(step)
         corrections = self.scenario.corrections.get(step, []) if decision == "approved" else []
-        await self._update(
-            entry,
-            step,
-            {
-                "action": "approve" if decision == "approved" else "reject",
-                "corrections": corrections,
-                "reviewer": self.scenario.reviewer,
-                "gate_id": gate_id,
-                "comment": f"scenario {self.scenario.name}",
-            },
-        )
+        sent: dict[str, Any] = {
+            "action": "approve" if decision == "approved" else "reject",
+            "corrections": corrections,
+            "reviewer": self.scenario.reviewer,
+            "gate_id": gate_id,
+            "comment": f"scenario {self.scenario.name}",
+        }
+        if corrections and not self.scenario.strict_corrections:
+            # Delivered as written even to rows a mocked payload lacks; the workflow honours
+            # this only because the harness started the run (ntro.workflow._harness_runs).
+            sent[UNMATCHED_CORRECTIONS_FLAG] = True
+        outcome = await self._update(entry, step, sent)
+        unmatched = list((outcome or {}).get("unmatched_corrections") or [])
         detail: dict[str, Any] = {"step": step, "decision": decision}
         if corrections:
             detail["corrections"] = len(corrections)
+        if unmatched:
+            detail["unmatched"] = len(unmatched)
+            self.warnings += [
+                f"step {step!r}: correction delivered unmatched: {reason}" for reason in unmatched
+            ]
         self.event("review", workflow_id, **detail)
 
-    async def _update(self, entry: _Workflow, step: Any, arg: dict[str, Any]) -> None:
+    async def _update(self, entry: _Workflow, step: Any, arg: dict[str, Any]) -> Any:
+        """Send ``arg`` through ``submit_action``; return the workflow's answer."""
         update_id = uuid.uuid4().hex
         try:
             ensure_sendable(arg, f"the decision for step {step!r}")
             for attempt in range(_UPDATE_ATTEMPTS):
                 try:
                     # The same id on every attempt: a retried update is applied once.
-                    await entry.handle.execute_update("submit_action", arg, id=update_id)
-                    return
+                    return await entry.handle.execute_update("submit_action", arg, id=update_id)
                 except RPCError as err:
                     # The test server sometimes loses track of an update it accepted
                     # ("update ... not found"); asking again with its id is safe.
@@ -696,6 +730,37 @@ class _Driver:
             "entity_id_or_slug": args.get("entity_id_or_slug"),
         }
 
+    async def _real_document(
+        self,
+        source: Any,
+        schema_slug: Any,
+        args: dict[str, Any],
+        signal: str,
+        target: str,
+        *,
+        required: bool = True,
+    ) -> dict[str, Any] | None:
+        """With real activities, the scenario's file for this upload stored as a submitted
+        document of the scenario's tenant; None when activities are mocked."""
+        if self.tenant_slug is None:
+            return None
+        path = _real.file_for(self.scenario.files, source, signal)
+        if path is None:
+            if not required:
+                return None
+            raise _ScenarioFailed(str(_real.missing_file(self.scenario.name, source, signal)))
+        try:
+            return await _real.store_file(
+                path,
+                tenant_slug=self.tenant_slug,
+                source=source,
+                schema_slug=schema_slug,
+                args=args,
+                task_id=target,
+            )
+        except HarnessError as err:
+            raise _ScenarioFailed(str(err)) from None
+
     async def _upload(
         self, workflow_id: str, entry: _Workflow, args: dict[str, Any], pending: dict[str, Any]
     ) -> None:
@@ -703,9 +768,10 @@ class _Driver:
         target = str(args.get("signal_task_id") or workflow_id)
         config = (pending.get("display_hint") or {}).get("config") or {}
         source = args.get("source") or config.get("source")
-        document = self._document(
-            source, args.get("schema_slug") or config.get("schema_slug"), args
-        )
+        schema_slug = args.get("schema_slug") or config.get("schema_slug")
+        document = await self._real_document(source, schema_slug, args, signal, target)
+        if document is None:
+            document = self._document(source, schema_slug, args)
         sent = await self._signal(target, signal, document)
         self.event(
             "submit_file",
@@ -794,8 +860,11 @@ class _Driver:
             for signal in _own_signals(cls, self.scenario):
                 if (workflow_id, signal) in self.sent_signals:
                     continue
-                source = (pending or {}).get("args", {}).get("source")
-                document = self._document(source, None, (pending or {}).get("args", {}))
+                args = (pending or {}).get("args", {})
+                source = args.get("source")
+                document = await self._real_document(
+                    source, None, args, signal, workflow_id, required=False
+                ) or self._document(source, None, args)
                 sent = await self._signal(workflow_id, signal, document)
                 self.event(
                     "submit_file", workflow_id, signal=signal, document_ref=sent.get("document_ref")

@@ -31,6 +31,8 @@ class Scenario:
     - ``expect``: called with the run's result; a False return or an AssertionError fails the
       scenario with a readable reason.
     - ``input``: this scenario's run input (otherwise the harness's).
+    - ``files``: ``{source or signal name: path}``, the files uploaded when the harness runs
+      real activities (``--real-activities``), stored as submitted documents first.
     """
 
     name: str
@@ -44,6 +46,7 @@ class Scenario:
     expect: Callable[[Any], Any] | None = None
     input: Any = None
     description: str = ""
+    files: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -97,6 +100,9 @@ class RunResult:
     error: str | None = None
     events: list[StepEvent] = field(default_factory=list)
     duration_s: float = 0.0
+    tenant_slug: str | None = None
+    """The scenario's tenant database when it ran real activities (dropped when the harness
+    closes)."""
 
     @property
     def passed(self) -> bool:

@@ -49,7 +49,7 @@ from ntro.capabilities.ai._schema import (
     known_slugs,
     load_schema,
 )
-from ntro.capabilities.trace import TraceSink, resolve_trace_sink
+from ntro.capabilities.trace import TraceSink, current_trace_sink, resolve_trace_sink
 
 __all__ = [
     "AIConfig",
@@ -158,6 +158,11 @@ async def extract(
             field_enums=field_enums,
             instructions=instructions,
         )
+        if trace is not None or current_trace_sink.get() is not None:
+            sink = resolve_trace_sink(trace)
+            await sink.begin(model=model, provider="schema", schema_slug=schema_slug)
+            await sink.emit_delta(result.summary)
+            await sink.finish()
     else:
         from ntro.capabilities.ai._providers import complete as provider_complete
 
