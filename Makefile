@@ -28,18 +28,22 @@ clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
 
 # ── The five-minute tour ─────────────────────────────────────────────────────────────────────
-# The local Temporal dev server (SQLite file .ntro/temporal.db, Web UI on :8233; it keeps running
-# after JupyterLab stops: `$(BIN)/ntro dev-server stop`), then JupyterLab on the review notebook.
-# TEMPORAL_HOST points the JupyterLab inbox, and any notebook that connects with a plain
-# `%ntro connect`, at that server; NTRO_DEV_DB is where `%ntro connect dev` finds it (no second
-# server on the same ports). Ctrl-C stops JupyterLab.
-DEMO_DB     := $(CURDIR)/.ntro/temporal.db
-DEMO_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# The local Temporal dev server (SQLite file .ntro/temporal.db, gRPC on DEMO_PORT, Web UI on
+# DEMO_UI_PORT; it keeps running after JupyterLab stops: `$(BIN)/ntro dev-server stop`), then
+# JupyterLab on the review notebook. TEMPORAL_HOST points the JupyterLab inbox, and any notebook
+# that connects with a plain `%ntro connect`, at that server; NTRO_DEV_DB, NTRO_DEV_PORT and
+# NTRO_DEV_UI_PORT are where `%ntro connect dev` and notebook 3 find it (no second server on the
+# same ports). Ctrl-C stops JupyterLab. Other ports: `make demo DEMO_PORT=7243 DEMO_UI_PORT=8243`.
+DEMO_DB      := $(CURDIR)/.ntro/temporal.db
+DEMO_PORT    ?= 7233
+DEMO_UI_PORT ?= 8233
+DEMO_ROOT    := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: demo
 demo: install
-	$(BIN)/ntro dev-server start --detach --db $(DEMO_DB)
-	TEMPORAL_HOST=localhost:7233 NTRO_DEV_DB=$(DEMO_DB) \
+	$(BIN)/ntro dev-server start --detach --db $(DEMO_DB) --port $(DEMO_PORT) --ui-port $(DEMO_UI_PORT)
+	TEMPORAL_HOST=localhost:$(DEMO_PORT) NTRO_DEV_DB=$(DEMO_DB) \
+	  NTRO_DEV_PORT=$(DEMO_PORT) NTRO_DEV_UI_PORT=$(DEMO_UI_PORT) \
 	  $(BIN)/jupyter lab $(DEMO_ROOT) notebooks/02-review-an-extraction.ipynb
 
 # ── JupyterLab extension (labextension/, ntro_jupyter/_server/) ─────────────────────────────

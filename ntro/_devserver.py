@@ -12,11 +12,13 @@ another process (the ``ntro dev-server`` command, the ``%ntro server`` magics) t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections import deque
 from dataclasses import asdict, dataclass
@@ -26,7 +28,14 @@ from typing import Any
 
 from ntro._binaries import temporal_cli_path
 
-__all__ = ["DEFAULT_DB_FILE", "DevServer", "DevServerError", "DevServerStatus"]
+__all__ = [
+    "DEFAULT_DB_FILE",
+    "DevServer",
+    "DevServerError",
+    "DevServerStatus",
+    "registry_dir",
+    "running_servers",
+]
 
 DEFAULT_DB_FILE = Path(".ntro") / "temporal.db"
 
@@ -51,15 +60,18 @@ class DevServerStatus:
     namespace: str = "default"
     log_file: str | None = None
     started_at: str | None = None
+    stops_with: int | None = None
+    """The process whose end stops this server (a notebook's kernel), None when detached."""
 
     def describe(self) -> str:
         """One line for people: running or not, where, and the Web UI."""
         if not self.running:
             return f"Temporal dev server not running (database {self.db_file})"
         ui = f", Web UI {self.ui_url}" if self.ui_url else ""
+        owner = f", stops with process {self.stops_with}" if self.stops_with else ""
         return (
             f"Temporal dev server running at {self.address} (namespace {self.namespace}{ui}, "
-            f"pid {self.pid}, database {self.db_file})"
+            f"pid {self.pid}, database {self.db_file}{owner})"
         )
 
 
@@ -135,6 +147,156 @@ def _lost_port_race(path: Path) -> bool:
         return False
 
 
+def registry_dir() -> Path:
+    """Where every server ``ntro`` starts is listed (``$NTRO_HOME/dev-servers``, default
+    ``~/.ntro/dev-servers``), so ``ntro dev-server ls`` and ``stop`` find servers started from
+    any folder, a notebook's included."""
+    return Path(os.environ.get("NTRO_HOME") or "~/.ntro").expanduser() / "dev-servers"
+
+
+def _registry_entry(state_file: Path) -> Path:
+    digest = hashlib.sha256(str(state_file).encode()).hexdigest()[:16]
+    return registry_dir() / f"{digest}.json"
+
+
+def _register(state_file: Path) -> None:
+    try:
+        registry_dir().mkdir(parents=True, exist_ok=True)
+        _registry_entry(state_file).write_text(json.dumps({"state_file": str(state_file)}) + "\n")
+    except OSError:  # a read-only home: the server runs, ls will not list it
+        pass
+
+
+def _unregister(state_file: Path) -> None:
+    try:
+        _registry_entry(state_file).unlink()
+    except OSError:
+        pass
+
+
+def running_servers() -> list[DevServerStatus]:
+    """Every Temporal dev server ``ntro`` started that still runs (stale entries are dropped)."""
+    found = []
+    for entry in sorted(registry_dir().glob("*.json")):
+        try:
+            state_file = Path(json.loads(entry.read_text())["state_file"])
+        except (OSError, ValueError, KeyError, TypeError):
+            entry.unlink(missing_ok=True)
+            continue
+        db_file = state_file.with_name(state_file.name.removesuffix(".state.json"))
+        status = DevServer(db_file).status()
+        if status.running:
+            found.append(status)
+        else:
+            entry.unlink(missing_ok=True)
+    return found
+
+
+def _listening_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # local_address is HEXIP:HEXPORT; state 0A is LISTEN.
+            if (
+                len(fields) > 9
+                and fields[3] == "0A"
+                and int(fields[1].rsplit(":", 1)[1], 16) == port
+            ):
+                inodes.add(fields[9])
+    return inodes
+
+
+def port_holder(port: int) -> tuple[int, str] | None:
+    """The process listening on ``port`` (Linux, where ``/proc`` says): ``(pid, command)``."""
+    inodes = _listening_inodes(port)
+    if not inodes:
+        return None
+    targets = {f"socket:[{inode}]" for inode in inodes}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fds = list((proc / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) in targets:
+                    command = (
+                        (proc / "cmdline")
+                        .read_bytes()
+                        .replace(b"\0", b" ")
+                        .decode(errors="replace")
+                    )
+                    return int(proc.name), command.strip()
+            except OSError:
+                continue
+    return None
+
+
+def _port_in_use(label: str, ip: str, port: int, flag: str) -> str:
+    """Who holds the port and how to free it, in one message."""
+    holder = port_holder(port)
+    prefix = f"{label} port {port} on {ip} is already in use"
+    if holder is None:
+        return (
+            f"{prefix} by another process (another Temporal server?). Stop it, or choose a "
+            f"free port with {flag}."
+        )
+    pid, command = holder
+    for server in running_servers():
+        if server.pid is not None and (server.pid == pid or _in_group(pid, server.pid)):
+            return (
+                f"{prefix} by the Temporal dev server for {server.db_file} (pid {server.pid}). "
+                f"Stop it with `ntro dev-server stop --db {server.db_file}`, or choose a free "
+                f"port with {flag}."
+            )
+    shown = command if len(command) <= 120 else command[:117] + "..."
+    return (
+        f"{prefix} by process {pid} ({shown}). Stop it (`kill {pid}`), or choose a free port "
+        f"with {flag}."
+    )
+
+
+def _in_group(pid: int, leader: int) -> bool:
+    try:
+        return os.getpgid(pid) == leader
+    except OSError:
+        return False
+
+
+def _watch(owner: int, pid: int, state_file: str) -> None:
+    """Stop server ``pid`` once process ``owner`` has ended (run in a watchdog process)."""
+    while _pid_alive(owner) and _pid_alive(pid):
+        time.sleep(0.5)
+    if _pid_alive(pid):
+        DevServer._terminate(pid, grace=10.0)
+    path = Path(state_file)
+    try:
+        if json.loads(path.read_text()).get("pid") == pid:
+            path.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass
+    _unregister(path)
+
+
+def _spawn_watchdog(owner: int, pid: int, state_file: Path) -> None:
+    code = "import sys; from ntro._devserver import _watch; _watch(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])"
+    subprocess.Popen(
+        [sys.executable, "-c", code, str(owner), str(pid), str(state_file)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        close_fds=True,
+    )
+
+
 class DevServer:
     """A ``temporal server start-dev`` process with a persistent SQLite database.
 
@@ -194,6 +356,7 @@ class DevServer:
             self.state_file.unlink()
         except FileNotFoundError:
             pass
+        _unregister(self.state_file)
 
     def command(self) -> list[str]:
         """The command line ``start()`` runs."""
@@ -234,6 +397,7 @@ class DevServer:
                     namespace=state.get("namespace", self.namespace),
                     log_file=state.get("log_file"),
                     started_at=state.get("started_at"),
+                    stops_with=state.get("stops_with"),
                 )
             self._clear_state()  # Stale: the process is gone.
         return DevServerStatus(
@@ -246,11 +410,13 @@ class DevServer:
             log_file=str(self.log_file) if self.log_file.exists() else None,
         )
 
-    def start(self, timeout: float = 30.0) -> DevServerStatus:
+    def start(self, timeout: float = 30.0, *, stop_with: int | None = None) -> DevServerStatus:
         """Start the server detached; return once it serves requests in its namespace.
 
         If a server is already recorded for this database and alive, it is returned as is. A
         start-up lost to a race for one of the server's internal ports is tried again (twice).
+        ``stop_with`` names a process (a notebook's kernel): a server started here stops when
+        that process ends, however it ends (a watchdog process waits for it).
         """
         current = self.status()
         if current.running:
@@ -258,13 +424,13 @@ class DevServer:
         attempts_left = 3
         while True:
             try:
-                return self._start_once(timeout)
+                return self._start_once(timeout, stop_with)
             except DevServerError:
                 attempts_left -= 1
                 if not attempts_left or not _lost_port_race(self.log_file):
                     raise
 
-    def _start_once(self, timeout: float) -> DevServerStatus:
+    def _start_once(self, timeout: float, stop_with: int | None) -> DevServerStatus:
         for label, port, flag in (
             ("gRPC", self.port, "--port"),
             ("Web UI", self.ui_port, "--ui-port"),
@@ -272,10 +438,7 @@ class DevServer:
             if label == "Web UI" and self.headless:
                 continue
             if _port_open(self.ip, port):
-                raise DevServerError(
-                    f"{label} port {port} on {self.ip} is already in use by another process "
-                    f"(another Temporal server?). Stop it, or choose a free port with {flag}."
-                )
+                raise DevServerError(_port_in_use(label, self.ip, port, flag))
         cmd = self.command()
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_file.open("wb")
@@ -305,8 +468,12 @@ class DevServer:
             "ui_port": None if self.headless else self.ui_port,
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": cmd,
+            "stops_with": stop_with,
         }
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")
+        _register(self.state_file)
+        if stop_with is not None:
+            _spawn_watchdog(stop_with, proc.pid, self.state_file)
 
         deadline = time.monotonic() + timeout
         while True:
@@ -340,6 +507,7 @@ class DevServer:
             namespace=self.namespace,
             log_file=str(self.log_file),
             started_at=state["started_at"],
+            stops_with=stop_with,
         )
 
     def _serving(self, cli: str) -> bool:

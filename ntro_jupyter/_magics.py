@@ -5,7 +5,7 @@ argument) is one ``UsageError`` line in the cell and the session stays usable. N
 waiting for a person: ``%ntro run`` and ``%ntro attach`` display a live view and return.
 
     %ntro connect [harness|dev|HOST:PORT] [--namespace NS] [--tls] [--api-key KEY]
-    %ntro server start|stop|status [--db FILE]
+    %ntro server start|stop|status [--db FILE] [--detach]
     %ntro load PATH [--child PATH]...
     %ntro run SLUG [--input NAME|JSON|@file] [--id ID]
     %ntro ls [--pending]
@@ -98,6 +98,11 @@ def _parser() -> _Parser:
     p.add_argument("--port", type=int, default=7233, help="gRPC port (default 7233)")
     p.add_argument("--ui-port", type=int, default=8233, help="Web UI port (default 8233)")
     p.add_argument("--headless", action="store_true", help="no Web UI")
+    p.add_argument(
+        "--detach",
+        action="store_true",
+        help="start: keep the server running after this kernel stops",
+    )
 
     p = sub.add_parser(
         "load",
@@ -431,6 +436,8 @@ class NtroMagics(Magics):
             print(f"Live:      {', '.join(info['live_views'])}")
 
     def _server(self, args: argparse.Namespace) -> None:
+        from ntro._devserver import running_servers
+
         session = self.session
         options = {"port": args.port, "ui_port": args.ui_port, "headless": args.headless}
         if args.action == "status":
@@ -442,13 +449,17 @@ class NtroMagics(Magics):
                 print(f"Stopped the Temporal dev server (pid {status.pid}).")
             else:
                 print(f"No Temporal dev server running for {status.db_file}.")
+                for other in running_servers():
+                    print(f"Running: {other.describe()}")
             return
-        status = session.server_start(args.db, **options)
+        status = session.server_start(args.db, detach=args.detach, **options)
         print(f"Temporal dev server running (pid {status.pid})")
         print(f"  gRPC address: {status.address}  (namespace {status.namespace})")
         if status.ui_url:
             print(f"  Web UI:       {status.ui_url}")
         print(f"  Database:     {status.db_file}")
+        if status.stops_with:
+            print("  Stops with this kernel (--detach keeps a server running after it).")
         db = f" --db {shlex.quote(args.db)}" if args.db else ""
         port = f" --port {args.port}" if args.port != 7233 else ""
         print(f"Use it in this session with: %ntro connect dev{db}{port}")

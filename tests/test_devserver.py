@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +15,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from ntro._devserver import DevServer, DevServerError
+from ntro._devserver import DevServer, DevServerError, running_servers
 
 
 def free_port() -> int:
@@ -97,6 +100,8 @@ def test_port_in_use_is_reported_before_starting(tmp_path: Path) -> None:
             srv.start()
     assert f"gRPC port {port}" in str(info.value)
     assert "--port" in str(info.value)
+    assert f"by process {os.getpid()} (" in str(info.value)  # who holds it
+    assert f"`kill {os.getpid()}`" in str(info.value)  # and how to stop it
     assert not srv.state_file.exists()
 
 
@@ -157,3 +162,79 @@ def test_a_start_up_failure_names_the_panic_not_only_the_stack(tmp_path: Path) -
 
     assert summary.startswith("panic: listen tcp :7236: bind: address already in use")
     assert summary.rstrip().endswith("/src/x.go:39")
+
+
+@pytest.fixture
+def ntro_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the servers ntro started are listed, for this test only."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("NTRO_HOME", str(home))
+    return home
+
+
+def ntro_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ntro.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_server_started_for_a_process_stops_when_that_process_ends(
+    tmp_path: Path, ntro_home: Path
+) -> None:
+    """What a notebook's kernel does: its server goes when the kernel goes, however it ends."""
+    kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    srv = DevServer(tmp_path / "nb" / "temporal.db", port=free_port(), headless=True)
+    try:
+        status = srv.start(stop_with=kernel.pid)
+        assert status.stops_with == kernel.pid
+        assert [s.db_file for s in running_servers()] == [str(srv.db_file)]
+        assert f"stops with process {kernel.pid}" in srv.status().describe()
+        kernel.kill()  # not even a clean exit
+        kernel.wait()
+        deadline = time.monotonic() + 20
+        while srv.status().running and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not srv.status().running
+        assert not port_open(srv.port)
+        assert running_servers() == []
+        assert list((ntro_home / "dev-servers").glob("*.json")) == []
+    finally:
+        kernel.kill()
+        srv.stop()
+
+
+def test_ls_and_stop_find_servers_started_from_another_folder(
+    tmp_path: Path, ntro_home: Path
+) -> None:
+    elsewhere = DevServer(tmp_path / "notebooks" / "temporal.db", port=free_port(), headless=True)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    try:
+        elsewhere.start()
+        listed = ntro_cli("dev-server", "ls", cwd=repo)
+        assert listed.returncode == 0, listed.stderr
+        assert str(elsewhere.db_file) in listed.stdout
+        assert f"pid {elsewhere.status().pid}" in listed.stdout
+        # The port is taken: the message names the server and the command that stops it.
+        clash = DevServer(repo / ".ntro" / "temporal.db", port=elsewhere.port, headless=True)
+        with pytest.raises(DevServerError) as info:
+            clash.start()
+        assert f"by the Temporal dev server for {elsewhere.db_file}" in str(info.value)
+        assert f"ntro dev-server stop --db {elsewhere.db_file}" in str(info.value)
+        missed = ntro_cli("dev-server", "stop", cwd=repo)
+        assert "No Temporal dev server running for .ntro/temporal.db" in missed.stdout
+        assert f"Running: Temporal dev server running at {elsewhere.address}" in missed.stdout
+        assert elsewhere.status().running
+        stopped = ntro_cli("dev-server", "stop", "--all", cwd=repo)
+        assert f"Stopped the Temporal dev server for {elsewhere.db_file}" in stopped.stdout
+        assert not elsewhere.status().running
+        assert (
+            "No Temporal dev server started by ntro"
+            in ntro_cli("dev-server", "ls", cwd=repo).stdout
+        )
+    finally:
+        elsewhere.stop()

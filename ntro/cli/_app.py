@@ -176,12 +176,14 @@ class DevServerAction(StrEnum):
     start = "start"
     stop = "stop"
     status = "status"
+    ls = "ls"
 
 
 @app.command("dev-server")
 def dev_server(
     action: DevServerAction = typer.Argument(
-        DevServerAction.start, help="start (default), stop or status."
+        DevServerAction.start,
+        help="start (default), stop, status, or ls (every server ntro started, from any folder).",
     ),
     db: Path = typer.Option(
         Path(".ntro/temporal.db"),
@@ -198,28 +200,49 @@ def dev_server(
         False, "--detach", "-d", help="Start in the background and return."
     ),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for start-up."),
+    stop_all: bool = typer.Option(
+        False, "--all", help="stop: every server ntro started (see `ls`), not only --db's."
+    ),
 ) -> int:
     """Run a local Temporal dev server with a persistent SQLite database.
 
     `start` runs it in the foreground (Ctrl-C stops it) unless --detach; `stop` and `status`
     find a detached server through the state file next to --db. `status` exits 0 when the
-    server runs, 3 when it does not.
+    server runs, 3 when it does not. `ls` lists every server ntro started (a notebook's too);
+    `stop` names the others when none runs for --db, and `stop --all` stops them all.
     """
-    from ntro._devserver import DevServer
+    from ntro._devserver import DevServer, running_servers
 
     server = DevServer(
         db, port=port, ui_port=ui_port, namespace=namespace, ip=ip, headless=headless
     )
+    if action is DevServerAction.ls:
+        servers = running_servers()
+        for found in servers:
+            typer.echo(found.describe())
+        if not servers:
+            typer.echo("No Temporal dev server started by ntro is running.")
+        return 0
     if action is DevServerAction.status:
         current = server.status()
         typer.echo(current.describe())
         return 0 if current.running else 3
     if action is DevServerAction.stop:
-        current = server.status()
-        if server.stop():
-            typer.echo(f"Stopped the Temporal dev server (pid {current.pid}).")
-        else:
-            typer.echo(f"No Temporal dev server running for {db}.")
+        targets = running_servers() if stop_all else [server.status()]
+        stopped = 0
+        for current in targets:
+            if current.running and DevServer(current.db_file).stop():
+                typer.echo(
+                    f"Stopped the Temporal dev server for {current.db_file} (pid {current.pid})."
+                )
+                stopped += 1
+        if not stopped:
+            typer.echo(f"No Temporal dev server running for {'ntro' if stop_all else db}.")
+            others = [] if stop_all else running_servers()
+            for other in others:
+                typer.echo(f"Running: {other.describe()}")
+            if others:
+                typer.echo("Stop one with `ntro dev-server stop --db FILE`, or all with `--all`.")
         return 0
 
     current = server.status()

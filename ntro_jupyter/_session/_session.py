@@ -213,6 +213,7 @@ class Session:
         self._query_locks: dict[str, asyncio.Lock] = {}
         self._cells = 0
         self._closed = False
+        self._servers: list[DevServerStatus] = []  # dev servers this process started
 
     # ── configuration ──────────────────────────────────────────────────
 
@@ -367,7 +368,9 @@ class Session:
             return _Connection(target, client, env=env)
         status = None
         if target.kind == "dev":
-            status = await asyncio.get_running_loop().run_in_executor(None, self._start_dev, target)
+            status = self._own(
+                await asyncio.get_running_loop().run_in_executor(None, self._start_dev, target)
+            )
             address = status.address
         else:
             assert target.address is not None
@@ -429,7 +432,7 @@ class Session:
             target.db_file, port=target.port, ui_port=target.ui_port, namespace=target.namespace
         )
         try:
-            return server.start()
+            return server.start(stop_with=os.getpid())  # a server started here ends with us
         except DevServerError as err:
             raise SessionError(
                 f"could not start the local dev server: {_one_line(str(err))}"
@@ -467,6 +470,22 @@ class Session:
                 self.loop.run(self._disconnect("the session was closed"), timeout=20)
         self._closed = True
         self.loop.stop()
+        self._stop_servers()
+
+    def _own(self, status: DevServerStatus) -> DevServerStatus:
+        """Remember a server this process started: it stops when the session closes (the
+        kernel's exit; a watchdog stops it too if the kernel dies without closing)."""
+        if status.stops_with == os.getpid() and status not in self._servers:
+            self._servers.append(status)
+        return status
+
+    def _stop_servers(self) -> None:
+        from ntro._devserver import DevServer
+
+        for status in self._servers:
+            with contextlib.suppress(Exception):
+                DevServer(status.db_file).stop()
+        self._servers.clear()
 
     # ── the dev server ─────────────────────────────────────────────────
 
@@ -486,12 +505,20 @@ class Session:
             target.db_file, port=port, ui_port=ui_port, namespace=namespace, headless=headless
         )
 
-    def server_start(self, db_file: str | None = None, **options: Any) -> DevServerStatus:
-        """Start the local dev server (persistent SQLite file, Web UI); returns its status."""
+    def server_start(
+        self, db_file: str | None = None, *, detach: bool = False, **options: Any
+    ) -> DevServerStatus:
+        """Start the local dev server (persistent SQLite file, Web UI); returns its status.
+
+        A server started here stops when this process (the kernel) ends, unless ``detach``;
+        one that was already running is left as it is.
+        """
         from ntro._devserver import DevServerError
 
         try:
-            return self.dev_server(db_file, **options).start()
+            return self._own(
+                self.dev_server(db_file, **options).start(stop_with=None if detach else os.getpid())
+            )
         except DevServerError as err:
             raise SessionError(_one_line(str(err))) from None
 

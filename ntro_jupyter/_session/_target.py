@@ -54,6 +54,20 @@ def _default_db(environ: Mapping[str, str]) -> Path:
     return db if db.is_absolute() else Path.cwd() / db
 
 
+def _env_port(environ: Mapping[str, str], name: str, default: int) -> int:
+    """The dev server's port from ``NTRO_DEV_PORT`` / ``NTRO_DEV_UI_PORT`` (what ``make demo``
+    sets), else the default."""
+    value = (environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SessionError(
+            f"{name}={value!r} is not a port number; set it to e.g. {default}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Target:
     """A Temporal server a session connects to.
@@ -160,8 +174,8 @@ class Target:
         if spec in ("dev", "local"):
             return cls.dev(
                 db_file,
-                port=port or 7233,
-                ui_port=ui_port or 8233,
+                port=port or _env_port(env, "NTRO_DEV_PORT", 7233),
+                ui_port=ui_port or _env_port(env, "NTRO_DEV_UI_PORT", 8233),
                 namespace=namespace or "default",
                 environ=env,
             )

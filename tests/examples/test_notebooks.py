@@ -20,7 +20,7 @@ from nbclient import NotebookClient
 from nbclient.util import run_sync
 from nbconvert import HTMLExporter
 
-from ntro._devserver import DevServer
+from ntro._devserver import DevServer, running_servers
 from ntro_jupyter.widgets import RECORD_MIME
 from tests.examples.conftest import NOTEBOOKS
 
@@ -150,13 +150,21 @@ def test_live_temporal_notebook_survives_a_kernel_restart(
     monkeypatch.setenv("NTRO_DEV_PORT", str(free_port()))
     monkeypatch.setenv("NTRO_DEV_UI_PORT", str(free_port()))
     monkeypatch.delenv("NTRO_DEV_DB", raising=False)  # else the notebook uses that server
+    monkeypatch.setenv("NTRO_HOME", str(notebooks / ".ntro" / "home"))  # servers ntro started
     db = notebooks / ".ntro" / "live-demo" / "temporal.db"
+    server = DevServer(
+        db, port=int(os.environ["NTRO_DEV_PORT"]), ui_port=int(os.environ["NTRO_DEV_UI_PORT"])
+    )
     try:
         nb, _ = execute(notebooks / "03-live-temporal.ipynb", timeout=180)
+        # The kernel has stopped: the server it started stopped with it.
+        deadline = time.monotonic() + 15
+        while server.status().running and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not server.status().running
+        assert running_servers() == []
     finally:
-        DevServer(
-            db, port=int(os.environ["NTRO_DEV_PORT"]), ui_port=int(os.environ["NTRO_DEV_UI_PORT"])
-        ).stop()
+        server.stop()
     shown = text_of(nb)
     run_id = (db.parent / "last-run.txt").read_text()
     assert "Temporal dev server running at" in shown

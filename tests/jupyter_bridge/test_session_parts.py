@@ -379,3 +379,12 @@ def test_a_snapshot_is_saved_data_drawn_without_a_kernel() -> None:
     assert "Review" in bundle["text/html"] and "<script>x()" not in bundle["text/html"]
     assert "inv-1" in bundle["text/plain"]
     assert _parser().parse_args(["snapshot", "inv-1"]).workflow_id == "inv-1"
+
+
+def test_the_dev_target_takes_the_ports_make_demo_sets() -> None:
+    env = {"NTRO_DEV_PORT": "7243", "NTRO_DEV_UI_PORT": "8243"}
+    target = Target.parse("dev", environ=env)
+    assert (target.port, target.ui_port) == (7243, 8243)
+    assert Target.parse("dev", port=7300, environ=env).port == 7300  # an explicit port wins
+    with pytest.raises(SessionError, match="NTRO_DEV_PORT='seven' is not a port number"):
+        Target.parse("dev", environ={"NTRO_DEV_PORT": "seven"})
