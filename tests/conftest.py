@@ -9,7 +9,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from ntro._binaries import test_server_path
-from ntro.data.testing import embedded_pg, tenant_db  # noqa: F401  (data plane fixtures)
+from ntro.data.testing import (  # noqa: F401  (data plane fixtures)
+    embedded_pg,
+    isolated_pg_dir,
+    tenant_db,
+)
 from ntro.testing._harness import quiet_runtime
 
 

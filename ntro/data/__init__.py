@@ -28,6 +28,7 @@ API (for runtime modules such as ``ntro.subledger`` and ``ntro.capabilities``):
 - ``ntro.data`` itself creates ``ingest.submitted_documents``, ``ingest.extracted_payloads``,
   ``ingest.submitted_records``, ``ledgers.periods``, ``system.cache_extract (key, schema_slug,
   model, result jsonb, created_at)`` and ``system.cache_check (key, result jsonb, created_at)``.
+- ``run_sync(lambda: coro)`` runs data-plane calls from synchronous code (a background loop).
 - Tests: ``ntro.data.testing`` has pytest fixtures (imported by ``tests/conftest.py``):
   ``embedded_pg`` (session: a server in a temporary folder, ``$NTRO_PG_DIR`` pointed at it,
   stopped at the end) and ``tenant_db`` (a fresh tenant database per test, a ``DataPlane``;
@@ -64,6 +65,7 @@ from ntro.data._server import (
     stop_embedded,
 )
 from ntro.data._status import DataPlaneReport, TenantReport, inspect_data_plane
+from ntro.data._sync import run_sync
 
 __all__ = [
     "ENV_PG_DIR",
@@ -88,6 +90,7 @@ __all__ = [
     "inspect_data_plane",
     "register_migrations",
     "registered_migrations",
+    "run_sync",
     "start_embedded",
     "stop_embedded",
     "validate_tenant_slug",

@@ -205,7 +205,15 @@ def clear_cache() -> None:
     _CACHE.clear()
     _LOCKS.clear()
     for entry in entries:
-        if not entry.loop.is_closed():
+        if entry.loop.is_closed():
+            continue
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if entry.loop.is_running() and entry.loop is not running:
+            entry.loop.call_soon_threadsafe(entry.plane._pool.terminate)  # another thread's loop
+        else:
             entry.plane._pool.terminate()
 
 

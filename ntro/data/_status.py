@@ -56,7 +56,7 @@ async def _tenant(conn: asyncpg.Connection, database: str) -> TenantReport:
     if has_migrations:
         for r in await conn.fetch(
             "SELECT owner, max(version) AS v FROM system.schema_migrations GROUP BY owner "
-            "ORDER BY min(applied_at)"
+            "ORDER BY min(applied_at), owner"
         ):
             report.migrations[r["owner"]] = r["v"]
     tables = await conn.fetch(

@@ -2,11 +2,13 @@
 
 Import them into a ``conftest.py``::
 
-    from ntro.data.testing import embedded_pg, tenant_db  # noqa: F401
+    from ntro.data.testing import embedded_pg, isolated_pg_dir, tenant_db  # noqa: F401
 
-``embedded_pg`` (session scope) starts the embedded server in a temporary folder, points
-``$NTRO_PG_DIR`` at it for the session (subprocesses such as a dev-server worker inherit it) and
-stops it at the end, so nothing is left running. ``tenant_db`` gives each test a fresh tenant
+``isolated_pg_dir`` (session, autouse) points ``$NTRO_PG_DIR`` at a temporary folder for the
+whole session, so anything that reaches the data plane (a document upload, a runbook activity,
+a dev-server worker started as a subprocess) uses a server there and never the project's
+``.ntro/pg``; at the end it stops that server if anything started it, so nothing is left
+running. ``embedded_pg`` (session) starts the server there. ``tenant_db`` gives each test a fresh tenant
 database (a new slug) as a :class:`~ntro.data.DataPlane` and drops it afterwards.
 """
 
@@ -25,12 +27,12 @@ import pytest
 from ntro.data._plane import ENV_TENANT_POSTGRES_URL, PostgresDataPlane, clear_cache, get_data_plane
 from ntro.data._server import ENV_PG_DIR, EmbeddedStatus, start_embedded, stop_embedded
 
-__all__ = ["embedded_pg", "tenant_db"]
+__all__ = ["embedded_pg", "isolated_pg_dir", "tenant_db"]
 
 
-@pytest.fixture(scope="session")
-def embedded_pg() -> Iterator[EmbeddedStatus]:
-    """The embedded PostgreSQL of this test session, in a temporary folder; stopped at the end.
+@pytest.fixture(scope="session", autouse=True)
+def isolated_pg_dir() -> Iterator[Path]:
+    """``$NTRO_PG_DIR`` for this session: a temporary folder; its server stopped at the end.
 
     The folder is not under pytest's ``tmp_path``: pytest deletes old base folders when another
     test session starts, which would pull the data from under a running server.
@@ -42,7 +44,7 @@ def embedded_pg() -> Iterator[EmbeddedStatus]:
     os.environ.pop(ENV_TENANT_POSTGRES_URL, None)
     clear_cache()
     try:
-        yield start_embedded(folder)
+        yield folder
     finally:
         clear_cache()
         stop_embedded(folder)
@@ -52,6 +54,12 @@ def embedded_pg() -> Iterator[EmbeddedStatus]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def embedded_pg(isolated_pg_dir: Path) -> EmbeddedStatus:
+    """The embedded PostgreSQL of this test session (stopped by ``isolated_pg_dir``)."""
+    return start_embedded(isolated_pg_dir)
 
 
 @pytest.fixture

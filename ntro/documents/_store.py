@@ -4,9 +4,20 @@ Why: an upload gate must not carry file bytes through Temporal history (payload 
 history is forever). The notebook stores the file here and sends only a ``document_ref``; an
 activity (on the same machine or one sharing the folder) reads the bytes back by that ref.
 
-Layout: ``<root>/<document_ref>/content`` holds the bytes and ``<root>/<document_ref>/info.json``
-the :class:`DocumentRef`. Writes go to a temporary file first and are renamed into place, so a
-reader never sees half a document. Pure Python: no Jupyter import.
+Two backends, one API:
+
+- the tenant data plane (the default): ``put`` stores the file with
+  :func:`ntro.ingest.insert_submitted_document` in ``ingest.submitted_documents``, and the
+  ``document_ref`` is that row's id, so activities find it with
+  :func:`ntro.ingest.fetch_submitted_document_by_id` (entity, source, task and period are taken
+  from the upload's metadata: ``entity_slug``/``entity_id_or_slug``, ``source``,
+  ``workflow_id``/``task_id``, ``period``);
+- a folder, when ``root`` is given or ``$NTRO_DOCUMENT_STORE`` is set:
+  ``<root>/<document_ref>/content`` holds the bytes and ``<root>/<document_ref>/info.json`` the
+  :class:`DocumentRef`. Writes go to a temporary file first and are renamed into place, so a
+  reader never sees half a document.
+
+Pure Python: no Jupyter import.
 """
 
 from __future__ import annotations
@@ -66,17 +77,29 @@ def _safe_filename(filename: str) -> str:
 
 
 class DocumentStore:
-    """Store uploaded files on the local disk and give each a new unique ``document_ref``.
+    """Store uploaded files and give each a new unique ``document_ref``.
 
-    ``root`` defaults to :func:`default_store_root`. Thread-safe for concurrent ``put`` calls
-    (each document has its own folder, created atomically).
+    In the tenant data plane (``tenant_slug``, default ``$NTRO_TENANT_SLUG``/``local``) unless
+    ``root`` is given or ``$NTRO_DOCUMENT_STORE`` is set, then in that folder. Thread-safe for
+    concurrent ``put`` calls.
     """
 
-    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
-        self.root = Path(root).expanduser() if root is not None else default_store_root()
+    def __init__(
+        self, root: str | os.PathLike[str] | None = None, *, tenant_slug: str | None = None
+    ) -> None:
+        configured = root if root is not None else os.environ.get(ENV_VAR)
+        self.root: Path | None = Path(configured).expanduser() if configured else None
+        self.tenant_slug = tenant_slug
 
     def __repr__(self) -> str:
+        if self.root is None:
+            return f"DocumentStore(tenant_slug={self._tenant()!r})"
         return f"DocumentStore(root={str(self.root)!r})"
+
+    def _tenant(self) -> str:
+        from ntro.data import default_tenant_slug
+
+        return self.tenant_slug or default_tenant_slug()
 
     def put(
         self,
@@ -98,6 +121,14 @@ class DocumentStore:
         payload = bytes(data)
         name = _safe_filename(filename)
         guessed = mimetypes.guess_type(name)[0]
+        if self.root is None:
+            return _plane_put(
+                self._tenant(),
+                payload,
+                name,
+                content_type or guessed or "application/octet-stream",
+                dict(metadata or {}),
+            )
         ref = DocumentRef(
             document_ref=f"doc_{uuid.uuid4().hex}",
             filename=name,
@@ -127,6 +158,10 @@ class DocumentStore:
 
     def _folder(self, ref: str | DocumentRef) -> Path:
         key = ref.document_ref if isinstance(ref, DocumentRef) else ref
+        if self.root is None:
+            raise DocumentNotFound(
+                f"{key!r}: documents in the data plane have no folder; read them with get()"
+            )
         if not isinstance(key, str) or not _REF_PATTERN.match(key):
             raise DocumentNotFound(
                 f"{key!r} is not a document ref (expected 'doc_' and 32 hex digits, "
@@ -138,22 +173,124 @@ class DocumentStore:
         return folder
 
     def path(self, ref: str | DocumentRef) -> Path:
-        """Where the document's bytes are on disk."""
+        """Where the document's bytes are on disk (folder stores only)."""
         return self._folder(ref) / _CONTENT
 
     def get(self, ref: str | DocumentRef) -> bytes:
         """The document's bytes."""
+        if self.root is None:
+            return _plane_get(self._tenant(), _key(ref))
         return self.path(ref).read_bytes()
 
     def info(self, ref: str | DocumentRef) -> DocumentRef:
         """The document's :class:`DocumentRef` (filename, size, content type, metadata...)."""
+        if self.root is None:
+            return _plane_info(self._tenant(), _key(ref))
         text = (self._folder(ref) / _INFO).read_text(encoding="utf-8")
         return DocumentRef.model_validate_json(text)
 
     def exists(self, ref: str | DocumentRef) -> bool:
         """Whether ``ref`` names a stored document."""
         try:
-            self._folder(ref)
+            if self.root is None:
+                self.info(ref)
+            else:
+                self._folder(ref)
         except DocumentNotFound:
             return False
         return True
+
+
+def _key(ref: str | DocumentRef) -> str:
+    return ref.document_ref if isinstance(ref, DocumentRef) else str(ref)
+
+
+def _plane_put(
+    tenant: str, payload: bytes, name: str, content_type: str, metadata: dict[str, Any]
+) -> DocumentRef:
+    from ntro.data import get_data_plane, run_sync
+    from ntro.ingest import insert_submitted_document
+
+    try:
+        json.dumps(metadata)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"document metadata must be JSON-serialisable: {exc}") from exc
+    digest = hashlib.sha256(payload).hexdigest()
+    entity = metadata.get("entity_slug") or metadata.get("entity_id_or_slug") or "unassigned"
+    task = metadata.get("task_id") or metadata.get("workflow_id")
+
+    async def store() -> Any:
+        db = await get_data_plane(tenant)
+        return await insert_submitted_document(
+            db,
+            entity_slug=str(entity),
+            period=metadata.get("period"),
+            source=str(metadata.get("source") or "upload"),
+            filename=name,
+            content_type=content_type,
+            data_bytes=payload,
+            task_id=None if task is None else str(task),
+            metadata=metadata,
+            sha256=digest,
+        )
+
+    document = run_sync(store)
+    return DocumentRef(
+        document_ref=document.id,
+        filename=name,
+        size=len(payload),
+        content_type=content_type,
+        sha256=digest,
+        created_at=document.uploaded_at,
+        metadata=metadata,
+    )
+
+
+def _not_found(tenant: str, key: str) -> DocumentNotFound:
+    return DocumentNotFound(
+        f"no document {key!r} in tenant {tenant!r} (ingest.submitted_documents); upload it "
+        "again, or pass the document_ref the upload returned"
+    )
+
+
+def _plane_get(tenant: str, key: str) -> bytes:
+    from ntro.data import get_data_plane, run_sync
+    from ntro.ingest import fetch_submitted_document_by_id
+
+    async def fetch() -> Any:
+        return await fetch_submitted_document_by_id(await get_data_plane(tenant), document_ref=key)
+
+    document = run_sync(fetch)
+    if document is None:
+        raise _not_found(tenant, key)
+    return document.data_bytes
+
+
+def _plane_info(tenant: str, key: str) -> DocumentRef:
+    from ntro.data import get_data_plane, run_sync
+
+    try:
+        ref = str(uuid.UUID(key))
+    except ValueError:
+        raise _not_found(tenant, key) from None
+
+    async def fetch() -> Any:
+        db = await get_data_plane(tenant)
+        return await db.fetchrow(
+            "SELECT id::text AS id, filename, octet_length(data_bytes) AS size, content_type, "
+            "sha256, uploaded_at, metadata FROM ingest.submitted_documents WHERE id = $1::uuid",
+            ref,
+        )
+
+    row = run_sync(fetch)
+    if row is None:
+        raise _not_found(tenant, key)
+    return DocumentRef(
+        document_ref=row["id"],
+        filename=row["filename"],
+        size=row["size"],
+        content_type=row["content_type"],
+        sha256=row["sha256"] or "",
+        created_at=row["uploaded_at"],
+        metadata=row["metadata"] or {},
+    )

@@ -209,6 +209,8 @@ class UploadModel(PanelModel):
                         "source": source,
                         "schema_slug": schema,
                         "uploaded_by": self.reviewer,
+                        "entity_id_or_slug": args.get("entity_id_or_slug")
+                        or self.config.get("entity_id_or_slug"),
                     }.items()
                     if v is not None
                 },

@@ -29,6 +29,7 @@ from ntro.data import (
     register_migrations,
     stop_embedded,
 )
+from ntro.subledger.types.expenses import ExpenseRow
 
 OWN_TABLES = {
     "ingest.submitted_documents",
@@ -249,7 +250,11 @@ def test_status_lists_tenants_tables_and_versions(
     assert run(["data", "status", "--tenant", tenant_db.tenant_slug]) == 0
     out = capsys.readouterr().out
     assert "embedded PostgreSQL running" in out and "PostgreSQL 16" in out
-    assert f"tenant {tenant_db.tenant_slug}: migrations ntro.data v1" in out
+    tenant_line = next(
+        x for x in out.splitlines() if x.startswith(f"tenant {tenant_db.tenant_slug}:")
+    )
+    assert "ntro.data v2" in tenant_line
+    assert f"ledgers.{ExpenseRow.subledger_name} v1" in tenant_line  # a subledger type's table
     line = next(x for x in out.splitlines() if "system.cache_check" in x)
     assert line.split()[-2] == "2"
 
