@@ -13,6 +13,7 @@ from ntro.workflow._decisions import ActionName, DecisionDict, parse_decision
 from ntro.workflow._errors import InvalidDecision, RunbookDefinitionError, WorkflowError
 from ntro.workflow._execute import execute_runbook, runtime_mode
 from ntro.workflow._facade import activity, runbook
+from ntro.workflow._harness_runs import HARNESS_MEMO, UNMATCHED_CORRECTIONS_FLAG, harness_memo
 from ntro.workflow._hints import normalize_display_hint
 from ntro.workflow._limits import (
     MAX_DECISION_BYTES,
@@ -36,6 +37,7 @@ __all__ = [
     "ActionName",
     "Decision",
     "DecisionDict",
+    "HARNESS_MEMO",
     "IngestIssueSummary",
     "IngestOutcome",
     "IngestProgressSnapshot",
@@ -50,11 +52,13 @@ __all__ = [
     "RunInfo",
     "RunbookDefinitionError",
     "StepDefinition",
+    "UNMATCHED_CORRECTIONS_FLAG",
     "UIComponent",
     "WorkflowError",
     "activity",
     "ensure_sendable",
     "execute_runbook",
+    "harness_memo",
     "normalize_display_hint",
     "parse_decision",
     "register_workflow",

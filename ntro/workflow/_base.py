@@ -37,6 +37,11 @@ from ntro.workflow._decisions import (
     summarize_received,
 )
 from ntro.workflow._errors import InvalidDecision, WorkflowError
+from ntro.workflow._harness_runs import (
+    delivers_unmatched,
+    unmatched_corrections,
+    without_harness_flag,
+)
 from ntro.workflow._hints import normalize_display_hint
 from ntro.workflow._jsonable import to_jsonable, to_jsonable_or_repr
 from ntro.workflow._limits import MAX_GATE_PAYLOAD_BYTES, PayloadTooLarge, ensure_sendable
@@ -683,10 +688,17 @@ class NtroWorkflow:
 
     def _ntro_check(self, raw: Any, *, require_reviewer: bool) -> Decision | RowAction:
         """Parse ``raw`` and check it against the open gate; raise InvalidDecision if refused."""
-        return self._ntro_check_parsed(self._ntro_parse(raw, require_reviewer=require_reviewer))
+        parsed = self._ntro_parse(raw, require_reviewer=require_reviewer)
+        return self._ntro_check_parsed(parsed, unmatched_ok=delivers_unmatched(raw))
 
-    def _ntro_check_parsed(self, parsed: Decision | RowAction) -> Decision | RowAction:
-        """Check a parsed decision or row action against the open gate."""
+    def _ntro_check_parsed(
+        self, parsed: Decision | RowAction, *, unmatched_ok: bool = False
+    ) -> Decision | RowAction:
+        """Check a parsed decision or row action against the open gate.
+
+        ``unmatched_ok``: a harness-started run's scenario delivers corrections to rows the
+        (mocked) payload lacks; see :mod:`ntro.workflow._harness_runs`.
+        """
         gate = self._ntro_gate
         if gate is None or gate.kind != "interactive_review":
             waiting = self._pending_action["kind"] if self._pending_action else "nothing"
@@ -717,7 +729,7 @@ class NtroWorkflow:
         )
         if isinstance(parsed, RowAction):
             check_row_action(parsed, payload, columns)
-        else:
+        elif not unmatched_ok:
             check_corrections(parsed.corrections, payload, columns)
         return parsed
 
@@ -757,13 +769,37 @@ class NtroWorkflow:
                 "step_id": gate.step_id,
             }
         )
-        self._ntro_accept(gate, DecisionDict(raw, decision), via)
+        unmatched = (
+            unmatched_corrections(decision.corrections, self._pending_payload, self._ntro_columns())
+            if delivers_unmatched(raw)
+            else []
+        )
+        self._ntro_accept(gate, DecisionDict(without_harness_flag(raw), decision), via)
+        if unmatched:
+            self._ntro_audit.append(
+                {
+                    "kind": "unmatched_corrections",
+                    "step_id": gate.step_id,
+                    "gate_id": gate.gate_id,
+                    "reviewer": reviewer,
+                    "at": _iso(now),
+                    "reasons": unmatched,
+                    "via": "harness",
+                }
+            )
         return {
             "accepted": True,
             "kind": "decision",
             "gate_id": gate.gate_id,
             "decision": decision.model_dump(mode="json"),
+            "unmatched_corrections": unmatched,
         }
+
+    def _ntro_columns(self) -> set[str]:
+        """Column keys the open gate's display hint declares."""
+        return column_keys(
+            self._pending_action.get("display_hint") if self._pending_action else None
+        )
 
     def _ntro_cell(self, row_id: str, field_name: str | None) -> Any:
         if field_name is None:
@@ -867,9 +903,10 @@ class NtroWorkflow:
     @submit_action.validator
     def _validate_submit_action(self, action: Any) -> None:
         parsed = self._ntro_parse(action, require_reviewer=True)
+        unmatched_ok = delivers_unmatched(action)
         self._ntro_refuse_if_deciding()
         if self._ntro_run_started:
-            self._ntro_check_parsed(parsed)
+            self._ntro_check_parsed(parsed, unmatched_ok=unmatched_ok)
         # Otherwise a rebuilt instance whose run has not replayed to its gate yet: what is
         # malformed in itself was refused above; the handler checks the rest once settled.
 

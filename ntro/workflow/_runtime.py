@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from temporalio import workflow
 
 from ntro.workflow._errors import WorkflowError
+from ntro.workflow._harness_runs import child_memo
 
 Timeout = timedelta | float | int | None
 
@@ -102,7 +103,8 @@ class TemporalRuntime:
     async def start_child(self, cls: type, input: Any, child_id: str) -> ChildRun:
         run = run_method(cls)
         args = [input] if _run_takes_input(run) else []
-        handle = await workflow.start_child_workflow(run, args=args, id=child_id)
+        # A child of a harness-started run is one too (see ntro.workflow._harness_runs).
+        handle = await workflow.start_child_workflow(run, args=args, id=child_id, memo=child_memo())
         return _TemporalChild(handle)
 
 
