@@ -5,12 +5,17 @@ The audit trails of the workflow and of its child runbooks give, per step, the d
 from the first history event. The scenario is appended to the bundle's ``tests/scenarios.py``
 (created if missing, appended to ``SCENARIOS`` when the file keeps such a list) and loaded back
 to check it, so ``ntro workflow test DIR --scenario NAME`` replays the review.
+
+The file is code that ``ntro workflow test`` imports, and everything written into it comes from
+a workflow (ids, reviewer names, comments, corrected values). So no value is ever written into a
+comment or spliced into source: each one is a Python literal built by ``repr`` from plain data
+(dict, list, text, numbers, booleans, None), and the identifiers are ASCII made here.
 """
 
 from __future__ import annotations
 
 import keyword
-import pprint
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +29,7 @@ from ntro_jupyter._session._target import SessionError
 if TYPE_CHECKING:
     from ntro_jupyter._session._session import Session
 
-__all__ = ["SavedScenario", "save_scenario", "scenario_fields"]
+__all__ = ["SavedScenario", "save_scenario", "scenario_fields", "scenario_source"]
 
 
 @dataclass
@@ -41,7 +46,8 @@ class SavedScenario:
 
 
 def _identifier(name: str) -> str:
-    ident = re.sub(r"\W+", "_", name).strip("_").upper() or "SCENARIO"
+    """An ASCII upper-case Python identifier for ``name`` (only letters, digits and ``_``)."""
+    ident = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper() or "SCENARIO"
     if ident[0].isdigit() or keyword.iskeyword(ident.lower()):
         ident = f"SCENARIO_{ident}"
     return ident
@@ -137,8 +143,71 @@ async def _run_input(session: Session, workflow_id: str) -> tuple[bool, Any]:
     return False, None
 
 
-def _literal(value: Any) -> str:
-    return pprint.pformat(value, indent=4, width=96, sort_dicts=False)
+_WIDTH = 92
+
+
+def _leaf(value: Any) -> str:
+    if value is None or isinstance(value, bool | int | str):
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else f'float("{value}")'
+    raise SessionError(
+        f"a recorded value of type {type(value).__name__} cannot be written into a scenario; "
+        f"only JSON data (objects, lists, text, numbers, booleans, null) can"
+    )
+
+
+def _literal(value: Any, indent: int = 4) -> str:
+    """``value`` as Python literal source, every leaf written by ``repr``: data, never code.
+
+    Short values stay on one line; longer dicts and lists get one item per line.
+    """
+    if isinstance(value, dict):
+        items = [(_leaf(k), v) for k, v in value.items()]
+        flat = "{" + ", ".join(f"{k}: {_literal(v, 0)}" for k, v in items) + "}"
+        if len(flat) + indent <= _WIDTH or not items:
+            return flat
+        pad = " " * (indent + 4)
+        lines = [f"{pad}{k}: {_literal(v, indent + 4)}," for k, v in items]
+        return "{\n" + "\n".join(lines) + "\n" + " " * indent + "}"
+    if isinstance(value, list | tuple):
+        flat = "[" + ", ".join(_literal(v, 0) for v in value) + "]"
+        if len(flat) + indent <= _WIDTH or not value:
+            return flat
+        pad = " " * (indent + 4)
+        lines = [f"{pad}{_literal(v, indent + 4)}," for v in value]
+        return "[\n" + "\n".join(lines) + "\n" + " " * indent + "]"
+    return _leaf(value)
+
+
+def scenario_source(
+    ident: str,
+    arguments: dict[str, Any],
+    left_out: dict[str, Any] | None = None,
+    *,
+    append_to_list: bool = False,
+) -> str:
+    """The block appended to ``tests/scenarios.py``: ``IDENT = Scenario(**arguments)``.
+
+    ``ident`` must be made by :func:`_identifier`; every value in ``arguments`` and
+    ``left_out`` (kept as ``IDENT_LEFT_OUT``, data the scenario does not use) is a literal.
+    """
+    if not ident.isidentifier() or not ident.isascii():
+        raise SessionError(f"{ident!r} is not a scenario identifier")
+    body = "".join(f"    {key}={_literal(value, 4)},\n" for key, value in arguments.items())
+    block = (
+        "\n\n# Recorded by %ntro scenario save.\n"
+        "from ntro.testing import Scenario  # noqa: E402\n\n"
+        f"{ident} = Scenario(\n{body})\n"
+    )
+    if left_out:
+        block += (
+            "# Left out of the scenario: its replay refused them (auto-mocked rows differ).\n"
+            f"{ident}_LEFT_OUT = {_literal(left_out, 0)}\n"
+        )
+    if append_to_list:
+        block += f"SCENARIOS.append({ident})\n"
+    return block
 
 
 async def save_scenario(
@@ -205,7 +274,7 @@ async def save_scenario(
             dropped = {k: fields[k] for k in ("corrections", "row_actions") if k in fields}
             fields = trimmed
             note = (
-                f"corrections and row actions were left out (commented in the file): the "
+                f"corrections and row actions were left out (kept as data beside it): the "
                 f"replay refused them ({replay_error}); the harness auto-mocks activities, so "
                 f"the rows the reviewer changed are not in its payload"
             )
@@ -213,20 +282,10 @@ async def save_scenario(
     if replay_error is not None:
         note = f"the scenario does not replay yet: {replay_error}"
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    description_text = f"recorded from workflow {workflow_id} on {now}"
-    arguments = [f"name={name!r}"]
-    for key, value in fields.items():
-        arguments.append(f"{key}={_literal(value)}")
+    arguments: dict[str, Any] = {"name": name, **fields}
     if has_input:
-        arguments.append(f"input={_literal(run_input)}")
-    arguments.append(f"description={description_text!r}")
-    ident = _identifier(name)
-    body = ",\n".join("    " + arg.replace("\n", "\n    ") for arg in arguments)
-    for key, value in dropped.items():
-        commented = "\n".join("    # " + line for line in f"{key}={_literal(value)},".splitlines())
-        body += (
-            f",\n    # Left out: the replay refused them (auto-mocked rows differ).\n{commented}"
-        )
+        arguments["input"] = run_input
+    arguments["description"] = f"recorded from workflow {workflow_id} on {now}"
     file = bundle_dir / "tests" / "scenarios.py"
     file.parent.mkdir(parents=True, exist_ok=True)
     text = (
@@ -234,13 +293,12 @@ async def save_scenario(
         if file.is_file()
         else ('"""Custom scenarios of this runbook (ntro workflow test --scenario NAME)."""\n')
     )
-    block = (
-        f"\n\n# {description_text} by %ntro scenario save\n"
-        f"from ntro.testing import Scenario  # noqa: E402\n\n"
-        f"{ident} = Scenario(\n{body},\n)\n"
+    block = scenario_source(
+        _identifier(name),
+        arguments,
+        dropped,
+        append_to_list=re.search(r"^SCENARIOS\s*[:=]", text, re.MULTILINE) is not None,
     )
-    if re.search(r"^SCENARIOS\s*[:=]", text, re.MULTILINE):
-        block += f"SCENARIOS.append({ident})\n"
     file.write_text(text.rstrip("\n") + "\n" + block, encoding="utf-8")
     try:
         loaded = load_scenarios(bundle_dir, slug, reload=True)

@@ -311,11 +311,12 @@ def test_a_recorded_review_replays_as_a_scenario(harness_session: Any, tmp_path:
     saved = session.save_scenario("travel_fix", handle.workflow_id)
     assert saved.path == bundle / "tests" / "scenarios.py" and saved.replays
     # The harness auto-mocks `extract`, so row L2 is not in a replay's payload: the
-    # corrections are kept as comments and the decision replays.
+    # corrections are kept beside it as data and the decision replays.
     assert "left out" in saved.note
     text = saved.path.read_text()
     assert "TRAVEL_FIX = Scenario(" in text and "'vendor': 'Acme'" in text
-    assert "review_overrides={'review': 'approved'}" in text and "# corrections=" in text
+    assert "review_overrides={'review': 'approved'}" in text
+    assert "TRAVEL_FIX_LEFT_OUT = {" in text and "'new_value': 275.0" in text
     with pytest.raises(SessionError, match="already has a scenario 'travel_fix'"):
         session.save_scenario("travel_fix", handle.workflow_id)
     done = subprocess.run(
