@@ -28,18 +28,47 @@ except ImportError:  # pragma: no cover - the dev extra is not installed
     sync_playwright = None  # type: ignore[assignment]
 
 
+class _SkipNotice:
+    """Says once, at the end of the run, why the browser tests were skipped and how to run them."""
+
+    name = "ntro-browser-skip-notice"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        count = sum(
+            1
+            for report in terminalreporter.stats.get("skipped", [])
+            if self.reason in str(getattr(report, "longrepr", ""))
+        )
+        if not count:
+            return
+        terminalreporter.write_sep("-", "browser tests skipped")
+        terminalreporter.write_line(
+            f"{count} browser test(s) skipped: {self.reason}. Install Chromium with "
+            f"`apt-get install -y chromium` (Debian; or set NTRO_CHROMIUM to a Chromium binary) "
+            f"and run them with `.venv/bin/pytest -m browser`."
+        )
+
+
 def mark_browser_tests(folder: Path, items: list[pytest.Item]) -> None:
-    """Mark the tests under ``folder`` ``browser``, and skip them when Chromium is missing."""
+    """Mark the tests under ``folder`` ``browser``, and skip them when Chromium is missing
+    (saying so once at the end of the run, with the command that installs it)."""
     reason = None
     if sync_playwright is None:
         reason = "playwright is not installed (pip install -e '.[dev]')"
     elif not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(folder):
-            item.add_marker(pytest.mark.browser)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
+        reason = f"{CHROMIUM} is missing"
+    mine = [item for item in items if Path(str(item.fspath)).is_relative_to(folder)]
+    for item in mine:
+        item.add_marker(pytest.mark.browser)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+    if reason and mine:
+        plugins = mine[0].config.pluginmanager
+        if plugins.get_plugin(_SkipNotice.name) is None:
+            plugins.register(_SkipNotice(reason), _SkipNotice.name)
 
 
 def launched_chromium() -> Iterator[Any]:
