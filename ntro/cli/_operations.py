@@ -7,6 +7,7 @@ the same document store as the upload panel.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,6 +58,10 @@ def workflow_run(
     entity: Annotated[
         str | None, typer.Option("--entity", help="Entity to list the run under.")
     ] = None,
+    task_queue: Annotated[
+        str | None,
+        typer.Option("--task-queue", help="Queue the workers poll (default: the bundle's)."),
+    ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the result and print it.")] = False,
     runbooks: Runbooks = None,
     json_out: Json = False,
@@ -77,12 +82,14 @@ def workflow_run(
     async def work() -> dict[str, Any]:
         ref = find_runbook(slug, runbooks or ())
         client = await connect(config)
-        handle = await start_run(client, ref, data, workflow_id=workflow_id, entity=entity)
+        handle = await start_run(
+            client, ref, data, workflow_id=workflow_id, entity=entity, task_queue=task_queue
+        )
         out: dict[str, Any] = {
             "workflow_id": handle.id,
             "run_id": handle.result_run_id,
             "slug": ref.slug,
-            "task_queue": ref.task_queue,
+            "task_queue": task_queue or ref.task_queue,
         }
         if wait:
             out["result"] = await handle.result()
@@ -188,7 +195,7 @@ def _show_text(view: dict[str, Any]) -> None:
             )
         typer.echo(f"    {at}  {kind:<10} {entry.get('step_id') or '-'}  {who}  {detail}")
     if "result" in view:
-        typer.echo(f"  result: {view['result']}")
+        typer.echo(f"  result: {json.dumps(view['result'], default=str, ensure_ascii=False)}")
 
 
 @workflow_app.command("show")

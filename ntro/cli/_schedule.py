@@ -57,6 +57,10 @@ def schedule_create(
         str | None, typer.Option("--id", help="Schedule id (default: SLUG-ENTITY).")
     ] = None,
     paused: Annotated[bool, typer.Option("--paused", help="Create it paused.")] = False,
+    task_queue: Annotated[
+        str | None,
+        typer.Option("--task-queue", help="Queue the workers poll (default: the bundle's)."),
+    ] = None,
     runbooks: Runbooks = None,
     json_out: Json = False,
     address: Address = None,
@@ -68,15 +72,14 @@ def schedule_create(
     tls_ca: TlsCa = None,
 ) -> int:
     """Create a schedule; its input is checked against the runbook's input model first."""
-    from ntro.cluster import check_cron, check_timezone, connect, create_schedule, find_runbook
+    from ntro.cluster import check_schedule, connect, create_schedule, find_runbook
 
     config = cluster_config(address, namespace, api_key, tls, tls_cert, tls_key, tls_ca)
     data = json_argument(input, "--input")
 
     async def work() -> str:
-        check_cron(cron)
-        check_timezone(timezone)
         ref = find_runbook(slug, runbooks or ())
+        check_schedule(ref, entity=entity, cron=cron, timezone=timezone, input=data)
         client = await connect(config)
         return await create_schedule(
             client,
@@ -87,6 +90,7 @@ def schedule_create(
             input=data,
             schedule_id=schedule_id,
             paused=paused,
+            task_queue=task_queue,
         )
 
     created = run_async(work)

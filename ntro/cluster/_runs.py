@@ -117,8 +117,10 @@ async def start_run(
     *,
     workflow_id: str | None = None,
     entity: str | None = None,
+    task_queue: str | None = None,
 ) -> WorkflowHandle[Any, Any]:
-    """Validate ``input`` against the runbook's model and start a run on its task queue."""
+    """Validate ``input`` against the runbook's model and start a run on its task queue
+    (or ``task_queue``, when the workers were started with ``--task-queue``)."""
     data = validate_input(runbook, input)
     memo = run_memo(runbook.slug, data, entity)
     if workflow_id is None:
@@ -129,7 +131,7 @@ async def start_run(
             runbook.workflow_type,
             args=[data] if runbook.takes_input else [],
             id=workflow_id,
-            task_queue=runbook.task_queue,
+            task_queue=task_queue or runbook.task_queue,
             memo=memo,
             rpc_timeout=CALL_TIMEOUT,
         )

@@ -40,6 +40,7 @@ __all__ = [
     "ScheduleNotFound",
     "ScheduleSummary",
     "check_cron",
+    "check_schedule",
     "check_timezone",
     "create_schedule",
     "delete_schedule",
@@ -125,6 +126,27 @@ def _rpc_error(err: RPCError, schedule_id: str) -> ClusterError:
     return ClusterError(f"Temporal refused the schedule {schedule_id!r}: {message}")
 
 
+def check_schedule(
+    runbook: RunbookRef, *, entity: str, cron: str, timezone: str, input: Any
+) -> str:
+    """Refuse, before anything exists on a cluster, a schedule whose runs would fail.
+
+    Checks the entity, the cron expression, the time zone, the placeholders and the input
+    (filled in as for a run today) against the runbook's model; returns the normalised cron.
+    """
+    if not entity or not entity.strip():
+        raise ConfigError("--entity is empty: name the entity the schedule runs for")
+    cron = check_cron(cron)
+    check_timezone(timezone)
+    today = datetime.now(ZoneInfo(timezone)).date()
+    try:
+        sample = fill_placeholders(input, today, entity)
+    except ValueError as err:
+        raise RunInputError(str(err)) from None
+    validate_input(runbook, sample, f"the input (as filled in for a run on {today})")
+    return cron
+
+
 async def create_schedule(
     client: Client,
     runbook: RunbookRef,
@@ -136,23 +158,16 @@ async def create_schedule(
     schedule_id: str | None = None,
     paused: bool = False,
     note: str | None = None,
+    task_queue: str | None = None,
 ) -> str:
     """Create the schedule and return its id (default ``<slug>-<entity>``)."""
-    if not entity or not entity.strip():
-        raise ConfigError("--entity is empty: name the entity the schedule runs for")
-    cron = check_cron(cron)
-    check_timezone(timezone)
-    today = datetime.now(ZoneInfo(timezone)).date()
-    try:
-        sample = fill_placeholders(input, today, entity)
-    except ValueError as err:
-        raise RunInputError(str(err)) from None
-    validate_input(runbook, sample, f"the input (as filled in for a run on {today})")
+    cron = check_schedule(runbook, entity=entity, cron=cron, timezone=timezone, input=input)
     schedule_id = schedule_id or f"{runbook.slug}-{entity}"
+    queue = task_queue or runbook.task_queue
     spec = ScheduledRunInput(
         slug=runbook.slug,
         workflow_type=runbook.workflow_type,
-        task_queue=runbook.task_queue,
+        task_queue=queue,
         input=input,
         takes_input=runbook.takes_input,
         entity=entity,
@@ -163,7 +178,7 @@ async def create_schedule(
             SCHEDULED_RUN,
             spec,
             id=schedule_id,
-            task_queue=runbook.task_queue,
+            task_queue=queue,
             memo={"ntro_slug": runbook.slug, "ntro_entity": entity},
         ),
         spec=ScheduleSpec(cron_expressions=[cron], time_zone_name=timezone),

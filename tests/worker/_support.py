@@ -123,3 +123,27 @@ def wait_for(predicate: Any, timeout: float = 30, what: str = "condition") -> An
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.1)
+
+
+def show(env: dict[str, str], workflow_id: str) -> dict[str, Any]:
+    """``ntro workflow show --json`` in this process (cheap enough to poll)."""
+    import asyncio
+
+    from ntro.cluster import ClusterConfig, connect, show_run
+
+    async def read() -> dict[str, Any]:
+        return await show_run(await connect(ClusterConfig.from_env(env)), workflow_id)
+
+    return asyncio.run(read())
+
+
+def wait_view(
+    env: dict[str, str], workflow_id: str, test: Any, what: str, timeout: float = 60
+) -> Any:
+    """Poll the run's view until ``test(view)`` holds; returns the view."""
+
+    def ready() -> dict[str, Any] | None:
+        view = show(env, workflow_id)
+        return view if test(view) else None
+
+    return wait_for(ready, timeout=timeout, what=what)
