@@ -191,8 +191,12 @@ def dev_server(
         "--db-filename",
         help="SQLite file that keeps workflows across restarts.",
     ),
-    port: int = typer.Option(7233, "--port", help="gRPC port clients and workers connect to."),
-    ui_port: int = typer.Option(8233, "--ui-port", help="Port of the Temporal Web UI."),
+    port: int = typer.Option(
+        7233, "--port", envvar="NTRO_DEV_PORT", help="gRPC port clients and workers connect to."
+    ),
+    ui_port: int = typer.Option(
+        8233, "--ui-port", envvar="NTRO_DEV_UI_PORT", help="Port of the Temporal Web UI."
+    ),
     namespace: str = typer.Option("default", "--namespace", help="Namespace to create."),
     ip: str = typer.Option("localhost", "--ip", help="Address to bind."),
     headless: bool = typer.Option(False, "--headless", help="Do not serve the Web UI."),
