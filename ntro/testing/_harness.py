@@ -49,7 +49,14 @@ from ntro.testing._activations import NotifyingRunner
 from ntro.testing._automock import AUTO_INPUT, MockValues, resolved_hints, run_input_type
 from ntro.testing._errors import HarnessError
 from ntro.testing._scenario import HAPPY, RunResult, Scenario, StepEvent
-from ntro.workflow import PayloadTooLarge, ensure_sendable, register_workflow, slug_for_class
+from ntro.workflow import (
+    UNMATCHED_CORRECTIONS_FLAG,
+    PayloadTooLarge,
+    ensure_sendable,
+    harness_memo,
+    register_workflow,
+    slug_for_class,
+)
 from ntro.workflow._discovery import activities_near, activities_of
 from ntro.workflow._runtime import run_method, run_takes_input
 
@@ -316,8 +323,10 @@ class WorkflowHarness:
             input = self.default_input()
         args = [input] if run_takes_input(self.workflow_cls) else []
         workflow_id = workflow_id or f"{slug_for_class(self.workflow_cls)}-{uuid.uuid4().hex[:10]}"
+        # The memo marks the run as the harness's (ntro.workflow._harness_runs): only such
+        # runs accept a scenario's corrections to rows a mocked payload lacks.
         return await self.client.start_workflow(
-            run, args=args, id=workflow_id, task_queue=self._task_queue
+            run, args=args, id=workflow_id, task_queue=self._task_queue, memo=harness_memo()
         )
 
     async def run(
@@ -391,6 +400,7 @@ class _Driver:
         self.tree: dict[str, _Workflow] = {}
         self.sent_signals: set[tuple[str, str]] = set()
         self.documents = 0
+        self.warnings: list[str] = []
         self.tenant_slug: str | None = None  # the scenario's clean database, real activities
         env = harness.env
         self.time_skipping = bool(
@@ -483,6 +493,7 @@ class _Driver:
             error=error,
             events=self.events,
             duration_s=time.perf_counter() - self.started,
+            warnings=self.warnings,
             tenant_slug=self.tenant_slug,
         )
 
@@ -634,31 +645,38 @@ class _Driver:
             )
         decision = self.scenario.decision_for(step)
         corrections = self.scenario.corrections.get(step, []) if decision == "approved" else []
-        await self._update(
-            entry,
-            step,
-            {
-                "action": "approve" if decision == "approved" else "reject",
-                "corrections": corrections,
-                "reviewer": self.scenario.reviewer,
-                "gate_id": gate_id,
-                "comment": f"scenario {self.scenario.name}",
-            },
-        )
+        sent: dict[str, Any] = {
+            "action": "approve" if decision == "approved" else "reject",
+            "corrections": corrections,
+            "reviewer": self.scenario.reviewer,
+            "gate_id": gate_id,
+            "comment": f"scenario {self.scenario.name}",
+        }
+        if corrections and not self.scenario.strict_corrections:
+            # Delivered as written even to rows a mocked payload lacks; the workflow honours
+            # this only because the harness started the run (ntro.workflow._harness_runs).
+            sent[UNMATCHED_CORRECTIONS_FLAG] = True
+        outcome = await self._update(entry, step, sent)
+        unmatched = list((outcome or {}).get("unmatched_corrections") or [])
         detail: dict[str, Any] = {"step": step, "decision": decision}
         if corrections:
             detail["corrections"] = len(corrections)
+        if unmatched:
+            detail["unmatched"] = len(unmatched)
+            self.warnings += [
+                f"step {step!r}: correction delivered unmatched: {reason}" for reason in unmatched
+            ]
         self.event("review", workflow_id, **detail)
 
-    async def _update(self, entry: _Workflow, step: Any, arg: dict[str, Any]) -> None:
+    async def _update(self, entry: _Workflow, step: Any, arg: dict[str, Any]) -> Any:
+        """Send ``arg`` through ``submit_action``; return the workflow's answer."""
         update_id = uuid.uuid4().hex
         try:
             ensure_sendable(arg, f"the decision for step {step!r}")
             for attempt in range(_UPDATE_ATTEMPTS):
                 try:
                     # The same id on every attempt: a retried update is applied once.
-                    await entry.handle.execute_update("submit_action", arg, id=update_id)
-                    return
+                    return await entry.handle.execute_update("submit_action", arg, id=update_id)
                 except RPCError as err:
                     # The test server sometimes loses track of an update it accepted
                     # ("update ... not found"); asking again with its id is safe.

@@ -21,7 +21,11 @@ class Scenario:
     - ``approve_reviews``: approve every review (True) or reject every review (False).
     - ``review_overrides``: ``{step_id: "approved"|"rejected"}`` for particular reviews.
     - ``corrections``: ``{step_id: [{line_item_id, field, old_value, new_value}]}`` sent with
-      the approval of that step's review.
+      the approval of that step's review, as written: a correction to a row or field the
+      review's payload lacks (an auto-mocked activity's rows) is still delivered to the
+      runbook, and the mismatch is listed in the result's ``warnings`` (its report line).
+    - ``strict_corrections``: refuse such corrections as a person's review would, failing the
+      scenario.
     - ``row_actions``: ``{step_id: [{"action": "reject_row", "row_id": ...}, ...]}`` sent
       before that review is decided.
     - ``timeouts``: step ids whose review is left unanswered until its timeout passes (time is
@@ -39,6 +43,7 @@ class Scenario:
     approve_reviews: bool = True
     review_overrides: dict[str, str] = field(default_factory=dict)
     corrections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    strict_corrections: bool = False
     extra_signal_payloads: dict[str, dict[str, Any]] = field(default_factory=dict)
     row_actions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     timeouts: Iterable[str] = ()
@@ -91,7 +96,9 @@ class StepEvent:
 @dataclass
 class RunResult:
     """The outcome of one scenario. ``result`` is what the workflow returned, typed by its
-    run method's annotation (a pydantic model stays a model)."""
+    run method's annotation (a pydantic model stays a model). ``warnings`` lists what the
+    run accepted but a person's review would not have (corrections to rows the payload
+    lacks), one line each."""
 
     scenario: str
     workflow_id: str
@@ -100,6 +107,7 @@ class RunResult:
     error: str | None = None
     events: list[StepEvent] = field(default_factory=list)
     duration_s: float = 0.0
+    warnings: list[str] = field(default_factory=list)
     tenant_slug: str | None = None
     """The scenario's tenant database when it ran real activities (dropped when the harness
     closes)."""

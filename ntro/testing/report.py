@@ -2,7 +2,10 @@
 
 ``human`` prints, per scenario, ``✓  happy  (0.42s)``, one line per event
 (``    [ 0.08s] submit_file  <last 12 chars of the workflow id>  k=v, k=v``), and a summary line
-``summary: 2 passed, 0 failed (of 2)``.
+``summary: 2 passed, 0 failed (of 2)``. A scenario that passed with warnings (corrections
+delivered to rows its mocked payload lacks) says so on its own line,
+``✓  fix  (0.11s)  1 warning: step 'review': correction delivered unmatched: ...``; ``json``
+lists them under ``warnings``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,11 @@ def event_line(event: StepEvent) -> str:
 def human_result(result: RunResult) -> str:
     """One scenario's block: the status line, its events, and the error if it failed."""
     mark = "✓" if result.passed else "✗"
-    lines = [f"{mark}  {result.scenario}  ({result.duration_s:.2f}s)"]
+    head = f"{mark}  {result.scenario}  ({result.duration_s:.2f}s)"
+    if result.warnings:
+        noun = "warning" if len(result.warnings) == 1 else "warnings"
+        head += f"  {len(result.warnings)} {noun}: " + "; ".join(result.warnings)
+    lines = [head]
     lines.extend(event_line(event) for event in result.events)
     if result.error:
         lines.append(f"    error: {result.error}")
@@ -59,11 +66,12 @@ def as_dicts(results: Iterable[RunResult]) -> list[dict[str, Any]]:
             "error": r.error,
             "duration_s": round(r.duration_s, 4),
             "events": [e.to_dict() for e in r.events],
+            "warnings": list(r.warnings),
         }
         for r in results
     ]
 
 
 def json(results: Iterable[RunResult]) -> str:
-    """A JSON array: ``[{scenario, workflow_id, status, error, duration_s, events}]``."""
+    """A JSON array: ``[{scenario, workflow_id, status, error, duration_s, events, warnings}]``."""
     return _json.dumps(as_dicts(results), indent=2)

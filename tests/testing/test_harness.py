@@ -130,13 +130,14 @@ async def test_a_failing_expectation_fails_the_scenario_with_a_reason(
     assert outcome.events[-1].kind == "error"
 
 
-async def test_corrections_that_do_not_fit_the_payload_fail_readably(
+async def test_strict_corrections_that_do_not_fit_the_payload_fail_readably(
     ingest: WorkflowHarness,
 ) -> None:
     outcome = await ingest.run(
         scenario=Scenario(
             "bad_row",
             corrections={"review": [{"line_item_id": "nope", "field": "amount", "new_value": 1}]},
+            strict_corrections=True,
         )
     )
     assert outcome.status == "failed"
@@ -181,7 +182,7 @@ def test_human_and_json_reports_have_the_documented_format() -> None:
     ]
     data = json.loads(report.json(results))
     assert [sorted(r) for r in data] == [
-        ["duration_s", "error", "events", "scenario", "status", "workflow_id"]
+        ["duration_s", "error", "events", "scenario", "status", "warnings", "workflow_id"]
     ] * 2
     assert data[0]["events"][0] == {
         "kind": "submit_file",
