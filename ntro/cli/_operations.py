@@ -74,13 +74,14 @@ def workflow_run(
     tls_ca: TlsCa = None,
 ) -> int:
     """Start a runbook on the cluster and print its workflow id (or its result with --wait)."""
-    from ntro.cluster import connect, find_runbook, start_run
+    from ntro.cluster import connect, find_runbook, start_run, validate_input
 
     config = cluster_config(address, namespace, api_key, tls, tls_cert, tls_key, tls_ca)
     data = json_argument(input, "--input")
 
     async def work() -> dict[str, Any]:
         ref = find_runbook(slug, runbooks or ())
+        validate_input(ref, data, "--input")  # before connecting: bad input is said at once
         client = await connect(config)
         handle = await start_run(
             client, ref, data, workflow_id=workflow_id, entity=entity, task_queue=task_queue
