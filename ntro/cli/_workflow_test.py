@@ -112,13 +112,14 @@ def workflow_test(
     Exit codes: 0 every scenario passed; 1 a scenario failed; 2 a usage error (no such
     directory, a bundle that does not load, an unknown scenario or option, a bad --input).
     """
+    if not directory.is_dir():
+        raise usage_error(f"{directory}: no such directory; pass the folder that holds runbook.md")
+
     import asyncio
 
     from ntro.runbook import RunbookError, load_bundle
     from ntro.testing import HarnessError, report, run_bundle
 
-    if not directory.is_dir():
-        raise usage_error(f"{directory}: no such directory; pass the folder that holds runbook.md")
     try:
         bundle = load_bundle(directory, workflow_class=workflow_class)
         run_input = read_input(input, bundle.workflow_cls)
