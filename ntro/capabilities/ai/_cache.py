@@ -12,12 +12,49 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from ntro.capabilities import config
 from ntro.capabilities.ai._result import ExtractionResult
 
 logger = logging.getLogger(__name__)
+_MEMORY: OrderedDict[str, ExtractionResult] = OrderedDict()
+_MEMORY_SIZE = 32
+
+
+def _remember(key: str, result: ExtractionResult) -> None:
+    _MEMORY[key] = result
+    _MEMORY.move_to_end(key)
+    while len(_MEMORY) > _MEMORY_SIZE:
+        _MEMORY.popitem(last=False)
+
+
+def _hit(key: str, result: ExtractionResult, tier: str) -> ExtractionResult:
+    """A copy of ``result`` a caller may change without changing the cached one (values are
+    strings, numbers or None, so copying each row copies everything)."""
+    return result.model_copy(
+        update={
+            "fields": dict(result.fields),
+            "line_items": [dict(item) for item in result.line_items],
+            "confidence_scores": dict(result.confidence_scores),
+            "raw_response": {
+                **result.raw_response,
+                "cache": "hit",
+                "cache_tier": tier,
+                "cache_key": key,
+            },
+        }
+    )
+
+
+def _memory_key(key: str) -> str:
+    return f"{config.get().tenant_slug}:{key}"
+
+
+def forget_memory() -> None:
+    """Empty this process's memory tier (the data plane's table stays)."""
+    _MEMORY.clear()
 
 
 def cache_key(
@@ -47,6 +84,9 @@ async def _plane() -> Any:
 
 async def lookup(key: str) -> ExtractionResult | None:
     """The cached result for ``key``, marked as a hit, or None."""
+    remembered = _MEMORY.get(_memory_key(key))
+    if remembered is not None:
+        return _hit(key, remembered, "memory")
     try:
         db = await _plane()
         stored = await db.fetchval("SELECT result FROM system.cache_extract WHERE key = $1", key)
@@ -56,12 +96,13 @@ async def lookup(key: str) -> ExtractionResult | None:
     if stored is None:
         return None
     result = ExtractionResult.model_validate(stored)
-    result.raw_response = {**result.raw_response, "cache": "hit", "cache_key": key}
-    return result
+    _remember(_memory_key(key), result)
+    return _hit(key, result, "data_plane")
 
 
 async def store(key: str, result: ExtractionResult, *, schema_slug: str, model: str) -> None:
     """Keep ``result`` under ``key`` (replacing an older entry)."""
+    _remember(_memory_key(key), _hit(key, result, "memory"))
     try:
         db = await _plane()
         await db.execute(

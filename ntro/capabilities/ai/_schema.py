@@ -11,9 +11,9 @@ raises :class:`UnknownSchemaError` listing the known ones.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -81,22 +81,33 @@ class Schema(BaseModel):
         return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
 
 
+@lru_cache(maxsize=1024)
+def _bundle_of(filename: str) -> Path | None:
+    """The ``schemas/`` folder of the bundle holding source file ``filename`` (the nearest
+    folder above it with ``runbook.md``), or None."""
+    path = Path(filename)
+    if not path.is_absolute():
+        return None
+    for folder in path.parents:
+        if (folder / "runbook.md").is_file():
+            return folder / "schemas" if (folder / "schemas").is_dir() else None
+        if folder.parent == folder or (folder / "pyproject.toml").exists():
+            return None
+    return None
+
+
 def _bundle_schema_dirs() -> list[Path]:
-    """``schemas/`` of the runbook bundle whose code is calling (the nearest folder above a
-    calling module that holds ``runbook.md``)."""
+    """``schemas/`` of the runbook bundles whose code is calling (frames outside this package)."""
     found: list[Path] = []
-    here = Path(__file__).resolve().parents[1]
-    for frame in inspect.stack(context=0)[2:]:
-        filename = Path(frame.filename)
-        if not filename.is_absolute() or here in filename.resolve().parents:
-            continue
-        for folder in filename.resolve().parents:
-            if (folder / "runbook.md").is_file():
-                if (folder / "schemas").is_dir() and folder / "schemas" not in found:
-                    found.append(folder / "schemas")
-                break
-            if folder.parent == folder or (folder / "pyproject.toml").exists():
-                break
+    here = str(Path(__file__).resolve().parents[1])
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(here):
+            folder = _bundle_of(filename)
+            if folder is not None and folder not in found:
+                found.append(folder)
+        frame = frame.f_back
     return found
 
 

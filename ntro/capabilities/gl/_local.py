@@ -9,6 +9,7 @@ trip. Tables live in schema ``gl``, registered as migrations of ``ntro.capabilit
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ntro.capabilities.gl._models import PostedDocument, as_bill, as_journal, body_hash
@@ -71,6 +72,9 @@ CREATE TABLE IF NOT EXISTS gl.journal_lines (
 
 register_migrations(OWNER, [(1, _V1)])
 
+_IDLE_S = 0.05
+"""A ledger idle this long gives its connection back to the pool."""
+
 _POST_BILL = """
 WITH inserted AS (
     INSERT INTO gl.bills (entity_id, external_id, body_hash, supplier, bill_date, due_date,
@@ -130,9 +134,8 @@ class _Documents:
     async def _post(
         self, sql: str, args: list[Any], kind: str, external_id: str, digest: str, currency: str
     ) -> PostedDocument:
-        db = await self._ledger.db()
         for _attempt in range(2):  # a concurrent post of the same key may hide the row once
-            row = await db.fetchrow(sql, *args)
+            row = await self._ledger.fetchrow(sql, *args)
             if row is not None:
                 break
         else:
@@ -284,6 +287,9 @@ class LocalLedger:
     def __init__(self, entity_id: str, tenant_slug: str | None = None) -> None:
         self.entity_id = entity_id
         self.tenant_slug = tenant_slug
+        self._lock = asyncio.Lock()
+        self._held: tuple[Any, Any] | None = None
+        self._release: asyncio.TimerHandle | None = None
         self.bills = LocalBills(self)
         self.journals = LocalJournals(self)
 
@@ -292,3 +298,30 @@ class LocalLedger:
 
     async def db(self) -> Any:
         return await get_data_plane(self.tenant_slug)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        """One statement on the ledger's connection.
+
+        Why not the pool per call: a pool hands a connection back with a reset round trip,
+        which doubles the cost of a one-statement post. The ledger keeps one connection while
+        it is busy and returns it to the pool once idle for :data:`_IDLE_S` seconds."""
+        async with self._lock:
+            if self._held is None:
+                db = await self.db()
+                context = db.connection()
+                self._held = (context, await context.__aenter__())
+            if self._release is not None:
+                self._release.cancel()
+            try:
+                return await self._held[1].fetchrow(sql, *args)
+            finally:
+                loop = asyncio.get_running_loop()
+                self._release = loop.call_later(
+                    _IDLE_S, lambda: loop.create_task(self._give_back())
+                )
+
+    async def _give_back(self) -> None:
+        async with self._lock:
+            held, self._held, self._release = self._held, None, None
+            if held is not None:
+                await held[0].__aexit__(None, None, None)
