@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
@@ -36,6 +36,14 @@ _EDITABLE_STATES = (SubledgerStatus.NEEDS_ATTENTION, SubledgerStatus.PENDING)
 
 def _row_id(name: str, entity_id: str, task_id: str | None, source_ref: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{name}|{entity_id}|{task_id or ''}|{source_ref}"))
+
+
+def _field_adapter(row_class: type[Row], name: str) -> TypeAdapter[Any]:
+    """A validator for one field as the model validates it (its Annotated validators too:
+    pydantic moves those from ``annotation`` to ``metadata``)."""
+    info = row_class.model_fields[name]
+    annotation = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    return TypeAdapter(annotation)
 
 
 def _ids(ids: Iterable[Any]) -> list[str]:
@@ -180,7 +188,7 @@ class SubledgerHandle(Generic[R]):
             if info is None or field in STANDARD_COLUMNS:
                 continue
             try:
-                kept[field] = TypeAdapter(info.annotation).validate_python(value)
+                kept[field] = _field_adapter(self.row_class, field).validate_python(value)
             except ValidationError as err:
                 if not any(e.get("field") == field for e in errors):
                     errors.append({"field": field, "message": err.errors()[0]["msg"]})
@@ -272,9 +280,8 @@ class SubledgerHandle(Generic[R]):
             return 0
         values = []
         for field, value in fields.items():
-            annotation = self.row_class.model_fields[field].annotation
             try:
-                checked = TypeAdapter(annotation).validate_python(value)
+                checked = _field_adapter(self.row_class, field).validate_python(value)
             except ValidationError as err:
                 raise ValueError(f"{field} {value!r}: {err.errors()[0]['msg']}") from None
             values.append(self._column_value(field, checked))

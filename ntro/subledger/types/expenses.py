@@ -27,6 +27,7 @@ __all__ = [
     "ExpenseRow",
     "canonicalize_tabular_expense_row",
     "canonicalize_tabular_expense_rows",
+    "map_expense_headings",
 ]
 
 #: spreadsheet headings (normalised: lower case, letters and digits) -> ExpenseRow field
@@ -154,6 +155,17 @@ def _heading(key: Any) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", str(key).lower()).split())
 
 
+def map_expense_headings(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The row's values under ExpenseRow field names (recognised headings only, blanks left out),
+    as written: nothing is parsed or checked here."""
+    fields: dict[str, Any] = {}
+    for key, value in row.items():
+        name = key if key in ExpenseRow.model_fields else HEADER_ALIASES.get(_heading(key))
+        if name is not None and name not in fields and value not in (None, ""):
+            fields[name] = value.strip() if isinstance(value, str) else value
+    return fields
+
+
 def canonicalize_tabular_expense_row(
     row: Mapping[str, Any], *, default_currency: str = "GBP"
 ) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
@@ -163,11 +175,7 @@ def canonicalize_tabular_expense_row(
     field names are accepted as they are. Errors are ``{"field", "message"}`` naming the value.
     Dates come back ISO-formatted and amounts as strings, so the result is JSON data.
     """
-    fields: dict[str, Any] = {}
-    for key, value in row.items():
-        name = key if key in ExpenseRow.model_fields else HEADER_ALIASES.get(_heading(key))
-        if name is not None and name not in fields and value not in (None, ""):
-            fields[name] = value.strip() if isinstance(value, str) else value
+    fields = map_expense_headings(row)
     errors: list[dict[str, str]] = []
     out: dict[str, Any] = {}
     raw_date = fields.get("expense_date")
