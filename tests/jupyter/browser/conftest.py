@@ -5,7 +5,14 @@ can connect that model to the real Python widget so clicks and keys go through P
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +22,19 @@ import pytest
 from tests._chromium import SCREENSHOTS, launched_chromium, mark_browser_tests
 
 ORIGIN = "http://ntro.test"
+REPO = Path(__file__).resolve().parents[3]
+JUPYTER = Path(sys.executable).parent / "jupyter"
+KERNEL_IDLE = """(() => {
+  const widget = window.jupyterapp.shell.currentWidget;
+  const kernel = widget && widget.sessionContext && widget.sessionContext.session
+    && widget.sessionContext.session.kernel;
+  return Boolean(kernel) && kernel.status === "idle";
+})()"""
+RUN_CELL = """(index) => {
+  const notebook = window.jupyterapp.shell.currentWidget.content;
+  notebook.activeCellIndex = index;
+  return window.jupyterapp.commands.execute("notebook:run-cell");
+}"""
 
 try:
     from playwright.sync_api import Browser, Page
@@ -118,3 +138,60 @@ def render(browser: Browser) -> Iterator[Any]:
     yield _render
     for page in pages:
         page.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def jupyter_lab(root: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real ``jupyter lab`` serving ``root`` on a free loopback port (no token, no browser,
+    no news); yields its URL and stops it after."""
+    if not JUPYTER.exists():
+        pytest.skip("jupyter is not installed in this environment")
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            str(JUPYTER),
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            "--allow-root",
+            f"--ServerApp.root_dir={root}",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=None",
+            "--ServerApp.disable_check_xsrf=True",
+        ],
+        env={
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
+            "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
+            **(env or {}),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -4,21 +4,13 @@ with no network, render from a recorded state, and a click reaches the Python ca
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+from tests.jupyter.browser.conftest import KERNEL_IDLE, REPO, RUN_CELL, jupyter_lab
 
-REPO = Path(__file__).resolve().parents[3]
-JUPYTER = Path(sys.executable).parent / "jupyter"
+pytestmark = pytest.mark.slow
 
 CELLS = [
     "from tests.jupyter import states\n"
@@ -29,29 +21,10 @@ CELLS = [
     "print(sent)",
     "RunView(states.nav_signoff(), reviewer='bob')",
 ]
-KERNEL_IDLE = """(() => {
-  const widget = window.jupyterapp.shell.currentWidget;
-  const kernel = widget && widget.sessionContext && widget.sessionContext.session
-    && widget.sessionContext.session.kernel;
-  return Boolean(kernel) && kernel.status === "idle";
-})()"""
-RUN_CELL = """(index) => {
-  const notebook = window.jupyterapp.shell.currentWidget.content;
-  notebook.activeCellIndex = index;
-  return window.jupyterapp.commands.execute("notebook:run-cell");
-}"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not JUPYTER.exists():
-        pytest.skip("jupyter is not installed in this environment")
     root = tmp_path_factory.mktemp("lab")
     notebook = {
         "cells": [
@@ -71,50 +44,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "nbformat_minor": 5,
     }
     (root / "run.ipynb").write_text(json.dumps(notebook))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
-        "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
-        "NTRO_DOCUMENT_STORE": str(root / "docs"),
-    }
-    process = subprocess.Popen(
-        [
-            str(JUPYTER),
-            "lab",
-            "--no-browser",
-            f"--port={port}",
-            "--ip=127.0.0.1",
-            "--allow-root",
-            f"--ServerApp.root_dir={root}",
-            "--IdentityProvider.token=",
-            "--ServerApp.password=",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=None",
-            "--ServerApp.disable_check_xsrf=True",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/api/status", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start within 60 s")
+    with jupyter_lab(root, {"NTRO_DOCUMENT_STORE": str(root / "docs")}) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_run_view_renders_and_a_click_reaches_python_in_jupyterlab(browser, lab: str) -> None:  # noqa: ANN001
