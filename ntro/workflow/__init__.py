@@ -9,7 +9,12 @@ in-process with :func:`run_local`.
 from ntro.ingest.models import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot
 from ntro.types import Decision, UIComponent
 from ntro.workflow._base import NtroWorkflow
-from ntro.workflow._decisions import ActionName, DecisionDict, parse_decision
+from ntro.workflow._decisions import (
+    ActionName,
+    DecisionDict,
+    check_decision_input,
+    parse_decision,
+)
 from ntro.workflow._errors import InvalidDecision, RunbookDefinitionError, WorkflowError
 from ntro.workflow._execute import execute_runbook, runtime_mode
 from ntro.workflow._facade import activity, runbook
@@ -17,6 +22,7 @@ from ntro.workflow._harness_runs import HARNESS_MEMO, UNMATCHED_CORRECTIONS_FLAG
 from ntro.workflow._hints import normalize_display_hint
 from ntro.workflow._limits import (
     MAX_DECISION_BYTES,
+    MAX_DECISION_DEPTH,
     MAX_GATE_PAYLOAD_BYTES,
     PayloadTooLarge,
     ensure_sendable,
@@ -45,6 +51,7 @@ __all__ = [
     "LocalCluster",
     "LocalWorkflowHandle",
     "MAX_DECISION_BYTES",
+    "MAX_DECISION_DEPTH",
     "MAX_GATE_PAYLOAD_BYTES",
     "NtroWorkflow",
     "PayloadTooLarge",
@@ -56,6 +63,7 @@ __all__ = [
     "UIComponent",
     "WorkflowError",
     "activity",
+    "check_decision_input",
     "ensure_sendable",
     "execute_runbook",
     "harness_memo",

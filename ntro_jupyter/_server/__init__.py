@@ -16,13 +16,17 @@ def setup(web_app: Any, root_dir: str | None = None, log: Any = None) -> Any:
     """Register the handlers on a Tornado application; returns the shared state."""
     from ntro_jupyter._server._cluster import Cluster, ClusterConfig
     from ntro_jupyter._server._handlers import NtroServerState, handlers
+    from ntro_jupyter._server._identity import ReviewerDirectory
     from ntro_jupyter._server._inbox import Inbox
 
     config = ClusterConfig.from_env(root_dir)
     cluster = Cluster(config)
-    state = NtroServerState(cluster=cluster, inbox=Inbox(cluster))
+    reviewers = ReviewerDirectory.from_env()
+    state = NtroServerState(cluster=cluster, inbox=Inbox(cluster), reviewers=reviewers)
     web_app.settings["ntro"] = state
     web_app.add_handlers(".*$", handlers(web_app.settings.get("base_url", "/")))
+    if log is not None and reviewers.error:
+        log.error("ntro: %s", reviewers.error)
     if log is not None:
         where = config.address or f"the local dev server ({config.dev_db})"
         log.info(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +89,14 @@ def _port(env: dict[str, str], name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class ClusterConfig:
-    """Where the cluster is. ``address`` None means the embedded local dev server."""
+    """Where the cluster is. ``address`` None means the embedded local dev server.
+
+    The API key never appears in ``repr`` (so not in logs or tracebacks either).
+    """
 
     address: str | None
     namespace: str = "default"
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     tls: bool = False
     dev_db: Path = Path(".ntro") / "temporal.db"
     dev_port: int = 7233

@@ -3,7 +3,13 @@
 All of them are Jupyter ``APIHandler`` s: a request needs the server's token (or its login
 cookie plus the XSRF token, as every JupyterLab request sends), and errors are JSON:
 ``{"error": code, "message": what was wrong and what to do, ...}`` with a 4xx status for a
-bad request and 503 when the cluster cannot be reached.
+bad request, 503 when the cluster cannot be reached or the workflow's task keeps failing, and a
+generic 500 (the detail goes to the server log, never into the answer) for anything unexpected.
+
+Bodies are read as strict JSON: over ``MAX_DECISION_BYTES`` is refused (413) before parsing;
+``NaN``, ``Infinity`` and numbers that overflow to it, and nesting deeper than
+``MAX_DECISION_DEPTH``, are refused (400). The reviewer and their roles come from the server
+(see :mod:`ntro_jupyter._server._identity`), never from the body.
 
 - ``GET ntro/api/status``: cluster mode, address, Web UI, whether it answers;
 - ``POST ntro/api/server/start``: start the embedded local dev server;
@@ -18,10 +24,10 @@ bad request and 503 when the cluster cannot be reached.
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
-import os
-from dataclasses import dataclass
+import math
+import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -38,7 +44,15 @@ from temporalio.service import RPCError, RPCStatusCode
 from tornado import web
 
 from ntro._devserver import DevServerError
+from ntro.workflow import (
+    MAX_DECISION_BYTES,
+    MAX_DECISION_DEPTH,
+    InvalidDecision,
+    check_decision_input,
+)
 from ntro_jupyter._server._cluster import Cluster, ClusterUnavailable, is_unreachable
+from ntro_jupyter._server._diagnose import run_condition
+from ntro_jupyter._server._identity import ROLES_ENV, ReviewerDirectory, server_reviewer
 from ntro_jupyter._server._inbox import Inbox
 from ntro_jupyter._server._views import run_view
 
@@ -65,6 +79,7 @@ class ApiError(web.HTTPError):
 class NtroServerState:
     cluster: Cluster
     inbox: Inbox
+    reviewers: ReviewerDirectory = field(default_factory=ReviewerDirectory)
 
 
 # -- request bodies --------------------------------------------------------------------------
@@ -87,8 +102,6 @@ class DecisionBody(_Body):
     run_id: str | None = None
     comment: str | None = Field(default=None, max_length=10_000)
     corrections: list[CorrectionBody] = Field(default_factory=list, max_length=10_000)
-    reviewer: str | None = Field(default=None, max_length=200)
-    roles: list[str] = Field(default_factory=list, max_length=50)
 
 
 class BulkItem(_Body):
@@ -101,8 +114,57 @@ class BulkBody(_Body):
     action: Literal["approve", "reject"]
     items: list[BulkItem] = Field(min_length=1, max_length=MAX_BULK)
     comment: str | None = Field(default=None, max_length=10_000)
-    reviewer: str | None = Field(default=None, max_length=200)
-    roles: list[str] = Field(default_factory=list, max_length=50)
+
+
+IDENTITY_FIELDS = ("reviewer", "roles")
+
+
+class _NotFinite(ValueError):
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+
+def _refuse_constant(literal: str) -> Any:
+    raise _NotFinite(literal)
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _NotFinite(literal if len(literal) <= 40 else literal[:37] + "...")
+    return value
+
+
+def parse_strict_json(raw: bytes) -> Any:
+    """``raw`` as JSON with no ``NaN``/``Infinity`` (nor numbers that overflow to them) and no
+    recursion error on deep nesting; raises :class:`ApiError` 400 saying what was wrong."""
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except _NotFinite as err:
+        raise ApiError(
+            400,
+            "not_finite",
+            f"The request body holds {err.literal}, which is not a finite number; JSON has no "
+            f"NaN or infinity. Send a finite number, or null to clear a value.",
+        ) from None
+    except RecursionError:
+        raise ApiError(
+            400,
+            "too_deep",
+            f"The request body is nested too deeply to read; a decision nests at most "
+            f"{MAX_DECISION_DEPTH} levels.",
+        ) from None
+    except json.JSONDecodeError as err:
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"The request body is not JSON: {err.msg} at line {err.lineno}, column {err.colno}.",
+        ) from None
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            400, "invalid_json", "The request body is not JSON (it is not UTF-8 text)."
+        ) from None
 
 
 def _describe_validation(err: ValidationError) -> str:
@@ -113,6 +175,55 @@ def _describe_validation(err: ValidationError) -> str:
         shown = json.dumps(given, default=str)[:80] if problem["type"] != "missing" else None
         parts.append(f"{where}: {problem['msg']}" + (f" (got {shown})" if shown else ""))
     return "; ".join(parts)
+
+
+def rpc_api_error(err: RPCError, workflow_id: str, namespace: str) -> ApiError:
+    """What a refused Temporal request means for the caller, in its own words."""
+    closed = "already completed" in err.message or "already finished" in err.message
+    if "aborted by closing workflow" in err.message:
+        return ApiError(
+            409,
+            "workflow_closed",
+            f"Workflow {workflow_id!r} closed while the request was on its way "
+            f"({err.message}); nothing was applied. Reload it to see how it ended.",
+            workflow_id=workflow_id,
+        )
+    if "workflow task in failed state" in err.message.lower():
+        return ApiError(
+            503,
+            "workflow_task_failing",
+            f"Workflow {workflow_id!r} cannot take requests: its workflow task is failing "
+            f"({err.message}). Fix the runbook or its worker and restart the worker; the run "
+            f"resumes where it stopped.",
+            workflow_id=workflow_id,
+        )
+    if err.status == RPCStatusCode.NOT_FOUND and not closed:
+        return ApiError(
+            404,
+            "workflow_not_found",
+            f"No workflow {workflow_id!r} in namespace {namespace!r} ({err.message}).",
+            workflow_id=workflow_id,
+        )
+    if closed or err.status == RPCStatusCode.FAILED_PRECONDITION:
+        return ApiError(
+            409,
+            "workflow_closed",
+            f"Workflow {workflow_id!r} is closed: {err.message}. Nothing was changed.",
+            workflow_id=workflow_id,
+        )
+    if err.status == RPCStatusCode.INVALID_ARGUMENT:
+        return ApiError(
+            400,
+            "invalid_request",
+            f"Temporal refused the request: {err.message}.",
+            workflow_id=workflow_id,
+        )
+    return ApiError(
+        502,
+        "temporal_error",
+        f"Temporal answered {err.status.name}: {err.message}.",
+        workflow_id=workflow_id,
+    )
 
 
 # -- base ----------------------------------------------------------------------------------
@@ -138,12 +249,15 @@ class NtroHandler(APIHandler):
             )
             self.finish(json.dumps({"error": code, "message": message or self._reason}))
             return
-        self.log.error("ntro API error", exc_info=kwargs.get("exc_info"))
+        reference = uuid.uuid4().hex[:12]
+        self.log.error("ntro API error (reference %s)", reference, exc_info=kwargs.get("exc_info"))
         self.finish(
             json.dumps(
                 {
                     "error": "internal_error",
-                    "message": f"The ntro server extension failed: {type(exc).__name__}: {exc}",
+                    "message": f"The ntro server extension failed on this request; the Jupyter "
+                    f"server log has the details (reference {reference}).",
+                    "reference": reference,
                 }
             )
         )
@@ -154,16 +268,35 @@ class NtroHandler(APIHandler):
             raise ApiError(
                 400, "missing_body", f"The request has no JSON body; send {_example(model)}."
             )
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as err:
-            raise ApiError(400, "invalid_json", f"The request body is not JSON: {err}.") from None
+        if len(raw) > MAX_DECISION_BYTES:
+            raise ApiError(
+                413,
+                "decision_too_large",
+                f"The request body is {len(raw):,} bytes, over the {MAX_DECISION_BYTES:,}-byte "
+                f"limit (MAX_DECISION_BYTES) of a decision; send fewer corrections at a time.",
+                size=len(raw),
+                limit=MAX_DECISION_BYTES,
+            )
+        data = parse_strict_json(raw)
         if not isinstance(data, dict):
             raise ApiError(
                 400,
                 "invalid_body",
                 f"The request body must be a JSON object such as {_example(model)}, "
                 f"got {type(data).__name__}.",
+            )
+        try:
+            check_decision_input(data)
+        except InvalidDecision as err:
+            raise ApiError(400, "invalid_value", f"Invalid request: {err.message}.") from None
+        named = [key for key in IDENTITY_FIELDS if key in data]
+        if named:
+            raise ApiError(
+                400,
+                "identity_from_server",
+                f"The request names {' and '.join(repr(k) for k in named)}: who decides, and "
+                f"with which roles, comes from the signed-in Jupyter user and the server's "
+                f"configuration ({ROLES_ENV}), never from the request. Remove them.",
             )
         try:
             return model.model_validate(data)
@@ -194,56 +327,40 @@ class NtroHandler(APIHandler):
     def rpc_error(self, err: RPCError, workflow_id: str) -> ApiError:
         if is_unreachable(err):
             return self.unavailable(self.ntro.cluster.unavailable(err.message))
-        closed = "already completed" in err.message or "already finished" in err.message
-        if err.status == RPCStatusCode.NOT_FOUND and not closed:
+        return rpc_api_error(err, workflow_id, self.ntro.cluster.config.namespace)
+
+    async def explain(
+        self, client: Client, workflow_id: str, run_id: str | None, fallback: ApiError
+    ) -> ApiError:
+        """``fallback``, unless the server says the run is closed or its task keeps failing."""
+        condition = await run_condition(client, workflow_id, run_id)
+        if condition is None:
+            return fallback
+        if condition.task_failing is not None:
             return ApiError(
-                404,
-                "workflow_not_found",
-                f"No workflow {workflow_id!r} in namespace "
-                f"{self.ntro.cluster.config.namespace!r} ({err.message}).",
+                503,
+                "workflow_task_failing",
+                f"Workflow {workflow_id!r} cannot answer: its workflow task is failing "
+                f"({condition.task_failing}). Fix the runbook or its worker and restart the "
+                f"worker; the run resumes where it stopped.",
                 workflow_id=workflow_id,
             )
-        if closed or err.status == RPCStatusCode.FAILED_PRECONDITION:
+        if condition.closed and fallback.code != "decision_refused":
             return ApiError(
                 409,
                 "workflow_closed",
-                f"Workflow {workflow_id!r} is closed: {err.message}. Nothing was changed.",
+                f"Workflow {workflow_id!r} is {condition.status.lower()}; nothing was changed.",
                 workflow_id=workflow_id,
             )
-        if err.status == RPCStatusCode.INVALID_ARGUMENT:
-            return ApiError(
-                400,
-                "invalid_request",
-                f"Temporal refused the request: {err.message}.",
-                workflow_id=workflow_id,
-            )
-        return ApiError(
-            502,
-            "temporal_error",
-            f"Temporal answered {err.status.name}: {err.message}.",
-            workflow_id=workflow_id,
-        )
+        return fallback
 
-    def reviewer(self, given: str | None) -> str:
-        """Who decides: the request's ``reviewer``, ``NTRO_REVIEWER``, the signed-in Jupyter
-        user (JupyterHub), then the system user, in the kernel session's order."""
-        if given and given.strip():
-            return given.strip()
-        configured = os.environ.get("NTRO_REVIEWER", "").strip()
-        if configured:
-            return configured
-        user = self.current_user
-        name = str(getattr(user, "name", "") or getattr(user, "username", "") or "").strip()
-        if name and not name.startswith("Anonymous"):  # token logins get "Anonymous <moon>"
-            return name
-        for key in ("JUPYTERHUB_USER", "USER", "LOGNAME"):
-            value = os.environ.get(key, "").strip()
-            if value:
-                return value
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return "jupyter-user"
+    def reviewer(self) -> str:
+        """Who decides: the signed-in user, or the server's configured reviewer (see
+        :mod:`ntro_jupyter._server._identity`); never the request."""
+        return server_reviewer(self.current_user)[0]
+
+    def roles(self, reviewer: str) -> list[str]:
+        return self.ntro.reviewers.roles_of(reviewer)
 
 
 def _example(model: type[BaseModel]) -> str:
@@ -262,6 +379,13 @@ class StatusHandler(NtroHandler):
     async def get(self) -> None:
         cluster = self.ntro.cluster
         info: dict[str, Any] = {"cluster": cluster.describe(), "reachable": False, "message": None}
+        reviewer, source = server_reviewer(self.current_user)
+        info["reviewer"] = {
+            "name": reviewer,
+            "source": source,
+            "roles": self.roles(reviewer),
+            "roles_error": self.ntro.reviewers.error,
+        }
         try:
             client = await cluster.client()
             await client.workflow_service.get_system_info(
@@ -348,7 +472,52 @@ class InboxHandler(NtroHandler):
         self.finish(json.dumps({**result.to_json(), "cluster": self.ntro.cluster.describe()}))
 
 
+def _bounded(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def query_api_error(workflow_id: str, message: str) -> ApiError | None:
+    """A query failure that says what it is by itself (not a runbook, a state too large to
+    send), or None when the run's condition must be asked."""
+    lowered = message.lower()
+    if "unknown querytype" in lowered or "query handler" in lowered:
+        return ApiError(
+            422,
+            "not_a_runbook",
+            f"Workflow {workflow_id!r} has no current_ui_state query ({_bounded(message)}); is "
+            f"it an ntro runbook?",
+            workflow_id=workflow_id,
+        )
+    if "size exceeds" in lowered or "too large" in lowered or "exceeds limit" in lowered:
+        return ApiError(
+            502,
+            "state_too_large",
+            f"Workflow {workflow_id!r}'s state is too large for Temporal to send "
+            f"({_bounded(message)}); its review cannot be shown until it shrinks.",
+            workflow_id=workflow_id,
+        )
+    return None
+
+
 class RunHandler(NtroHandler):
+    async def query_failed(
+        self, client: Client, workflow_id: str, run_id: str | None, message: str
+    ) -> ApiError:
+        """What a failed ``current_ui_state`` query means: not a runbook, a state too large to
+        send, a failing workflow task, or (otherwise) the query's own error."""
+        known = query_api_error(workflow_id, message)
+        if known is not None:
+            return known
+        failed = ApiError(
+            502,
+            "query_failed",
+            f"Workflow {workflow_id!r} could not answer the current_ui_state query: "
+            f"{_bounded(message)}.",
+            workflow_id=workflow_id,
+        )
+        return await self.explain(client, workflow_id, run_id, failed)
+
     @web.authenticated
     async def get(self, workflow_id: str) -> None:
         client = await self.client()
@@ -357,26 +526,21 @@ class RunHandler(NtroHandler):
         try:
             state = await handle.query("current_ui_state", rpc_timeout=RPC_TIMEOUT)
         except WorkflowQueryFailedError as err:
-            raise ApiError(
-                422,
-                "not_a_runbook",
-                f"Workflow {workflow_id!r} did not answer the current_ui_state query "
-                f"({err.message}); is it an ntro runbook?",
-                workflow_id=workflow_id,
-            ) from None
+            raise await self.query_failed(client, workflow_id, run_id, err.message) from None
         except WorkflowQueryRejectedError as err:
             raise ApiError(
                 409, "query_rejected", f"Workflow {workflow_id!r}: {err}.", workflow_id=workflow_id
             ) from None
         except RPCError as err:
-            if err.status == RPCStatusCode.DEADLINE_EXCEEDED:
-                raise ApiError(
+            if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+                no_worker = ApiError(
                     504,
                     "no_worker",
                     f"No worker answered for workflow {workflow_id!r} within "
                     f"{RPC_TIMEOUT.seconds} s; start the worker for its task queue.",
                     workflow_id=workflow_id,
-                ) from None
+                )
+                raise await self.explain(client, workflow_id, run_id, no_worker) from None
             raise self.rpc_error(err, workflow_id) from None
         if not isinstance(state, dict):
             raise ApiError(
@@ -391,7 +555,7 @@ class RunHandler(NtroHandler):
                 {
                     "workflow_id": workflow_id,
                     "state": state,
-                    "view": run_view(state, reviewer=self.reviewer(None)),
+                    "view": run_view(state, reviewer=self.reviewer()),
                     "attach": f"%ntro attach {workflow_id}",
                 },
                 default=str,
@@ -407,6 +571,10 @@ async def send_decision(
     run_id: str | None,
 ) -> dict[str, Any]:
     """Send one decision through ``submit_action``; raise ApiError on refusal."""
+    try:
+        check_decision_input(decision)
+    except InvalidDecision as err:
+        raise ApiError(400, "invalid_value", err.message, workflow_id=workflow_id) from None
     handle = client.get_workflow_handle(workflow_id, run_id=run_id)
     try:
         result = await handle.execute_update("submit_action", decision, rpc_timeout=RPC_TIMEOUT)
@@ -421,15 +589,19 @@ async def send_decision(
             type=getattr(cause, "type", None),
         ) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
-        raise ApiError(
+        no_worker = ApiError(
             504,
             "no_worker",
             f"Workflow {workflow_id!r} did not take the decision within "
             f"{RPC_TIMEOUT.seconds} s; is its worker running?",
             workflow_id=workflow_id,
-        ) from None
+        )
+        raise await handler.explain(client, workflow_id, run_id, no_worker) from None
     except RPCError as err:
-        raise handler.rpc_error(err, workflow_id) from None
+        refused = handler.rpc_error(err, workflow_id)
+        if refused.code == "workflow_task_failing":
+            raise await handler.explain(client, workflow_id, run_id, refused) from None
+        raise refused from None
     finally:
         handler.ntro.inbox.forget(workflow_id)
     return result if isinstance(result, dict) else {"result": result}
@@ -441,9 +613,10 @@ class DecisionHandler(NtroHandler):
         body: DecisionBody = self.body(DecisionBody)
         client = await self.client()
         decision = body.model_dump(exclude_none=True, exclude={"run_id"})
-        decision["reviewer"] = self.reviewer(body.reviewer)
-        if not body.roles:
-            decision.pop("roles", None)
+        decision["reviewer"] = self.reviewer()
+        roles = self.roles(decision["reviewer"])
+        if roles:
+            decision["roles"] = roles
         if not body.corrections:
             decision.pop("corrections", None)
         result = await send_decision(self, client, workflow_id, decision, body.run_id)
@@ -467,7 +640,8 @@ class BulkDecisionHandler(NtroHandler):
                 f"Each workflow may appear once; repeated: {', '.join(duplicates[:5])}.",
             )
         client = await self.client()
-        reviewer = self.reviewer(body.reviewer)
+        reviewer = self.reviewer()
+        roles = self.roles(reviewer)
         limit = asyncio.Semaphore(BULK_CONCURRENCY)
 
         async def one(item: BulkItem) -> dict[str, Any]:
@@ -478,8 +652,8 @@ class BulkDecisionHandler(NtroHandler):
             }
             if body.comment:
                 decision["comment"] = body.comment
-            if body.roles:
-                decision["roles"] = body.roles
+            if roles:
+                decision["roles"] = roles
             async with limit:
                 try:
                     await send_decision(self, client, item.workflow_id, decision, item.run_id)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -16,6 +18,8 @@ from tests.labextension._support import JupyterProcess, free_port
 from tests.labextension.runbooks import WORKFLOWS
 
 TASK_QUEUE = "ntro-labextension-tests"
+# The server's reviewer (NTRO_REVIEWER of tests/labextension/_support.py) and its roles.
+ROLES = {"test.reviewer@example.com": ["preparer"], "*": ["staff"]}
 
 
 @pytest.fixture(scope="session")
@@ -58,5 +62,17 @@ def jupyter_server(
 ) -> Iterator[JupyterProcess]:
     """``jupyter server`` with the ntro extension, pointed at the dev server by TEMPORAL_HOST."""
     workdir: Path = tmp_path_factory.mktemp("jupyter")
-    with JupyterProcess(workdir, env={"TEMPORAL_HOST": dev_server.address}) as server:
+    env = {"TEMPORAL_HOST": dev_server.address, "NTRO_REVIEWER_ROLES": json.dumps(ROLES)}
+    with JupyterProcess(workdir, env=env) as server:
         yield server
+
+
+@pytest.fixture
+async def http(jupyter_server: JupyterProcess) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the extension's API (``ntro/api/``), with the server's token."""
+    async with httpx.AsyncClient(
+        base_url=jupyter_server.base_url + "ntro/api/",
+        headers={"Authorization": f"token {jupyter_server.token}"},
+        timeout=30,
+    ) as client:
+        yield client

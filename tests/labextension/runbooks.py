@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from temporalio import workflow
 
-from ntro.workflow import NtroWorkflow, ui_step
+from ntro.workflow import NtroWorkflow, ReviewPolicy, ui_step
 
 DEFAULT_ROWS = [
     {"id": "L1", "account": "4000 Revenue", "amount": 1250.0},
@@ -105,4 +106,56 @@ class PlainWaitingWorkflow:
         await workflow.wait_condition(lambda: self._done)
 
 
-WORKFLOWS = [InboxReviewWorkflow, UploadOnlyWorkflow, PlainWaitingWorkflow]
+@workflow.defn
+class RoleGatedReviewWorkflow(NtroWorkflow):
+    """One review that only a reviewer holding ``inp["role"]`` may decide."""
+
+    @ui_step(name="sign_off", title="Sign off")
+    async def sign_off(self, role: str) -> Any:
+        return await self.wait_for_action(
+            payload={"rows": DEFAULT_ROWS},
+            display_hint={"component": "DATA_TABLE"},
+            policy=ReviewPolicy(roles=[role]),
+        )
+
+    @workflow.run
+    async def run(self, inp: dict[str, Any]) -> dict[str, Any]:
+        decision = await self.sign_off(inp["role"])
+        return {"reviewer": decision.reviewer, "roles": decision.decision.roles}
+
+
+@workflow.defn
+class BreakableReviewWorkflow(NtroWorkflow):
+    """A review whose code breaks on the ``break_task`` signal: its workflow task then fails on
+    every attempt (a bug in a runbook, not a failed run)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._broken = False
+
+    @workflow.signal
+    def break_task(self) -> None:
+        self._broken = True
+
+    @ui_step(name="review", title="Review lines")
+    async def review(self) -> Any:
+        return await self.wait_for_action(
+            payload={"rows": DEFAULT_ROWS}, display_hint={"component": "DATA_TABLE"}
+        )
+
+    @workflow.run
+    async def run(self) -> Any:
+        review = asyncio.ensure_future(self.review())
+        await workflow.wait_condition(lambda: self._broken or review.done())
+        if self._broken:
+            raise RuntimeError("the runbook's code broke: division by zero in step review")
+        return await review
+
+
+WORKFLOWS = [
+    InboxReviewWorkflow,
+    UploadOnlyWorkflow,
+    PlainWaitingWorkflow,
+    RoleGatedReviewWorkflow,
+    BreakableReviewWorkflow,
+]

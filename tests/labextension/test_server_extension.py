@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
@@ -28,16 +26,6 @@ from tests.labextension.runbooks import (
     PlainWaitingWorkflow,
     UploadOnlyWorkflow,
 )
-
-
-@pytest.fixture
-async def http(jupyter_server: JupyterProcess) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        base_url=jupyter_server.base_url + "ntro/api/",
-        headers={"Authorization": f"token {jupyter_server.token}"},
-        timeout=30,
-    ) as client:
-        yield client
 
 
 async def start_review(client: Client, **inp: Any) -> WorkflowHandle[Any, Any]:
