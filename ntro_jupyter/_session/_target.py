@@ -214,8 +214,12 @@ def resolve_reviewer(
 ) -> tuple[str, str]:
     """``(reviewer, where it came from)``: argument, ``NTRO_REVIEWER``, the Jupyter user.
 
-    Raises :class:`IdentityError` when none is found: a decision is never recorded without
-    a reviewer.
+    This is the kernel user's own claim: the kernel connects to the cluster with its own
+    credentials and could send any name, so nothing here is checked against a login. A
+    decision that must come from an authenticated person goes through the JupyterLab server
+    extension, which takes the name from the signed-in user and the roles from the server's
+    ``NTRO_REVIEWER_ROLES`` (:mod:`ntro_jupyter._server._identity`). Raises
+    :class:`IdentityError` when none is found: a decision is never recorded without a reviewer.
     """
     if explicit is not None:
         if not str(explicit).strip():
