@@ -11,6 +11,7 @@ from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
+from ntro.data import get_data_plane
 from ntro.runbook import RunbookBundle, validate_bundle
 from ntro.testing import WorkflowHarness, bundle_scenarios, run_bundle
 from tests.examples._drive import decide, gate, rows, upload, wait_for_state
@@ -154,14 +155,22 @@ async def test_january_close_on_the_sample_files(
     january = workdir.ledger / "acme-fund" / "2026-01"
     assert sorted(p.name for p in january.iterdir()) == [
         "bank_statement.json",
-        "journals.json",
         "nav.json",
         "period.json",
         "trial_balance.json",
     ]
-    posted = json.loads((january / "journals.json").read_text())
-    assert posted["approved_by"] == "controller@acme.example"
-    assert posted["totals"] == {"debit": "65175.55", "credit": "65175.55"}
+    # The approved journals are in the general ledger, read back with SQL.
+    assert result.posting.ledger == "local" and result.posting.posted_now == len(result.journals)
+    db = await get_data_plane()
+    posted = await db.fetch(
+        "SELECT j.total, sum(l.debit) AS debit, sum(l.credit) AS credit FROM gl.journals j "
+        "JOIN gl.journal_lines l ON l.journal_id = j.id WHERE j.id = ANY($1::uuid[]) "
+        "GROUP BY j.id, j.total",
+        result.posting.journal_refs,
+    )
+    assert len(posted) == len(result.journals)
+    assert all(row["debit"] == row["credit"] == row["total"] for row in posted)
+    assert sum(row["debit"] for row in posted) == Decimal("65175.55")
     published = json.loads((january / "nav.json").read_text())
     assert (
         published["figures"]["nav"] == "49683305.55"

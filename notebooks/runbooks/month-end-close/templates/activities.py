@@ -1,7 +1,7 @@
 """The close's activities (Temporal style): the three moments it writes to the ledger.
 
 - ``open_period`` records the period as open and reads the prior period's signed-off NAV;
-- ``post_journals`` writes the approved journals;
+- ``post_journals`` posts the approved journals to the general ledger (``ntro.capabilities.gl``);
 - ``publish_nav`` writes the signed-off NAV (next month's prior NAV) and closes the period.
 
 Everything else the close does is pure calculation and runs in the workflow.
@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from temporalio import activity
+
+from ntro.capabilities import gl
 
 from .ledger import period_dir, read_json, read_nav, write_json
 from .models import (
@@ -60,34 +62,51 @@ async def open_period(request: OpenPeriodRequest) -> PeriodOpened:
     return opened
 
 
-def _post(request: PostJournalsRequest) -> PostingReceipt:
-    path = period_dir(request.ledger_dir, request.entity_slug, request.period) / "journals.json"
-    total_debit = sum((j.debit for j in request.journals), Decimal(0))
-    total_credit = sum((j.credit for j in request.journals), Decimal(0))
-    write_json(
-        path,
-        {
-            "entity_slug": request.entity_slug,
-            "period": request.period,
-            "approved_by": request.approved_by,
-            "posted_at": datetime.now(UTC),
-            "journals": [j.model_dump(mode="json") for j in request.journals],
-            "corrections": [c.model_dump(mode="json") for c in request.corrections],
-            "totals": {"debit": total_debit, "credit": total_credit},
-        },
-    )
-    return PostingReceipt(
-        path=str(path),
-        journals=len(request.journals),
-        total_debit=total_debit,
-        total_credit=total_credit,
-    )
-
-
 @activity.defn(name="month-end-close.post_journals")
 async def post_journals(request: PostJournalsRequest) -> PostingReceipt:
-    """Write the approved journals to the period's ``journals.json``."""
-    return await asyncio.to_thread(_post, request)
+    """Post each approved journal to the entity's general ledger (the local ledger in the
+    tenant data plane unless the tenant has connected one). The external id is the run and
+    the journal, so a retried activity posts nothing twice."""
+    run_id = activity.info().workflow_id
+    ledger = await gl.for_entity(request.entity_slug)
+    refs, posted_now = [], 0
+    for journal in request.journals:
+        proposal = gl.JournalProposal(
+            entity_id=request.entity_slug,
+            period=request.period,
+            date=journal.date.isoformat(),
+            description=journal.description,
+            lines=[
+                gl.JournalLine(
+                    account_code=line.account,
+                    debit=line.debit,
+                    credit=line.credit,
+                    description=line.description,
+                )
+                for line in journal.lines
+            ],
+        )
+        posted = await ledger.journals.create(
+            proposal, external_id=f"{run_id}:{journal.journal_id}"
+        )
+        refs.append(posted.id)
+        posted_now += posted.created
+    activity.logger.info(
+        "posted %d journal(s) of %s %s to the %s ledger (approved by %s)",
+        posted_now,
+        request.entity_slug,
+        request.period,
+        ledger.name,
+        request.approved_by,
+    )
+    return PostingReceipt(
+        ledger=ledger.name,
+        journal_refs=refs,
+        posted_now=posted_now,
+        journals=len(request.journals),
+        total_debit=sum((j.debit for j in request.journals), Decimal(0)),
+        total_credit=sum((j.credit for j in request.journals), Decimal(0)),
+    )
 
 
 def _publish(request: PublishNavRequest) -> NavPublication:

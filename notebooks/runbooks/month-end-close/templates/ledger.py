@@ -1,8 +1,9 @@
-"""The close's records in the local ledger, beside the documents document-ingest commits:
+"""The close's period records, beside the documents document-ingest commits:
 
     <root>/<entity>/<period>/period.json     opened (and later closed) by whom and when
-    <root>/<entity>/<period>/journals.json   the approved journals
     <root>/<entity>/<period>/nav.json        the signed-off NAV, read by next month's close
+
+The approved journals are not here: they are posted to the general ledger (``gl``).
 
 The root is the run's ``ledger_dir``, else ``$NTRO_LEDGER_DIR``, else ``~/.ntro/ledger`` (the
 same folder document-ingest writes to). Writes go through a temporary file and a rename.

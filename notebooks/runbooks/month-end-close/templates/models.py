@@ -205,9 +205,12 @@ class PostJournalsRequest(BaseModel):
 
 
 class PostingReceipt(BaseModel):
-    """Where the approved journals were written."""
+    """The approved journals as posted to the entity's general ledger (``gl``): the ledger,
+    each journal's id there, and how many this call posted (a retried post posts none)."""
 
-    path: str
+    ledger: str
+    journal_refs: list[str] = Field(default_factory=list)
+    posted_now: int = 0
     journals: int
     total_debit: Decimal
     total_credit: Decimal
