@@ -1,7 +1,8 @@
 """The embedded PostgreSQL server: started from the ``pgserver`` wheel, found again by any process.
 
 Why: runbooks issue Postgres SQL, so the local default must be a real PostgreSQL, with nothing to
-install or download. ``pgserver`` ships PostgreSQL 16 binaries in its wheel; its
+install or download. A new folder is filled from a cached cluster (:mod:`ntro.data._template`)
+instead of running ``initdb`` each time. ``pgserver`` ships PostgreSQL 16 binaries in its wheel; its
 :class:`pgserver.PostgresServer` runs ``initdb`` and ``pg_ctl start`` under an inter-process lock
 (as root it runs the server as the ``pgserver`` system user, which postgres requires). The
 server listens on a Unix socket only and outlives the process that started it: a later process
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from ntro.data._template import seed_data_dir
 
 __all__ = [
     "ENV_PG_DIR",
@@ -131,6 +134,8 @@ def start_embedded(data_dir: str | os.PathLike[str] | None = None) -> EmbeddedSt
         ) from err
     import pgserver
 
+    if not (folder / "PG_VERSION").exists():
+        seed_data_dir(folder)  # a copied cluster instead of initdb, when it can
     try:
         pgserver.PostgresServer(folder, cleanup_mode=None)
     except Exception as err:  # pgserver raises CalledProcessError/AssertionError/OSError

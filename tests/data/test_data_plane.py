@@ -27,6 +27,7 @@ from ntro.data import (
     embedded_status,
     get_data_plane,
     register_migrations,
+    start_embedded,
     stop_embedded,
 )
 from ntro.subledger.types.expenses import ExpenseRow
@@ -297,6 +298,24 @@ def test_two_processes_cold_starting_one_folder_share_one_server():
     finally:
         stop_embedded(folder)
         shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_new_folders_are_seeded_from_one_cached_cluster(monkeypatch: pytest.MonkeyPatch):
+    root = Path(tempfile.mkdtemp(prefix="ntro-pg-"))
+    monkeypatch.setenv("NTRO_PG_TEMPLATE_DIR", str(root / "template"))
+    try:
+        first = start_embedded(root / "a")  # builds the template, then copies it
+        [template] = (root / "template").glob("pgserver-*")
+        assert (template / "PG_VERSION").read_text().strip() == "16"
+        second = start_embedded(root / "b")  # copies it
+        assert first.pid != second.pid and (root / "b" / "PG_VERSION").is_file()
+        assert not list(root.glob(".*seeding*"))
+        assert stop_embedded(root / "a") and stop_embedded(root / "b")
+    finally:
+        stop_embedded(root / "a")
+        stop_embedded(root / "b")
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_stop_when_nothing_runs_says_so(
