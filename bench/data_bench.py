@@ -2,8 +2,10 @@
 
     python bench/data_bench.py [--runs N]
 
-- cold start: a new process calls ``start_embedded()`` on a new folder (``initdb`` and start);
-  target < 2 s. Timed inside the process (interpreter start excluded) and stopped after.
+- cold start: a new process calls ``start_embedded()`` on a new folder (the cached cluster
+  copied in, then started); target < 2 s. Timed inside the process (interpreter start
+  excluded) and stopped after. "first ever" is the same with an empty template cache
+  (``initdb`` builds it first): what the very first use on a machine costs.
 - warm attach: a second process on a running server's folder: ``start_embedded()`` alone
   (target < 0.3 s) and with ``get_data_plane()`` and a first query (pool, migration check).
 - 10,000 expense rows inserted with ``subledger.open(...).insert`` and moved PENDING ->
@@ -62,11 +64,24 @@ print(json.dumps({"attach": attach, "first_query": time.perf_counter() - t}))
 """
 
 
-def _child(code: str, folder: Path) -> dict[str, float]:
+def _child(code: str, folder: Path, **env: str) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def first_ever() -> float:
+    root = Path(tempfile.mkdtemp(prefix="ntro-bench-"))
+    try:
+        return _child(_COLD, root / "pg", NTRO_PG_TEMPLATE_DIR=str(root / "template"))["seconds"]
+    finally:
+        stop_embedded(root / "pg")
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def cold_and_warm(runs: int) -> tuple[list[float], list[float], list[float], list[float]]:
@@ -188,6 +203,7 @@ def main() -> None:
     args = parser.parse_args()
 
     cold, attach, first, stop = cold_and_warm(args.runs)
+    initdb = first_ever()
 
     root = Path(tempfile.mkdtemp(prefix="ntro-bench-"))
     os.environ["NTRO_PG_DIR"] = str(root / "pg")
@@ -205,7 +221,8 @@ def main() -> None:
     raw_total = [a + b for a, b in zip(raw_insert, raw_approve, strict=True)]
     print(f"ntro data plane bench: medians of {args.runs} runs (PostgreSQL from pgserver)")
     print(f"{'measure':<46} {'ntro':>11}  {'target':>9}  {'baseline (raw asyncpg)':>24}")
-    print(f"{'cold start (initdb + start, new folder)':<46} {_ms(cold)}  {'< 2000 ms':>9}")
+    print(f"{'cold start (new folder, cached cluster)':<46} {_ms(cold)}  {'< 2000 ms':>9}")
+    print(f"{'  first ever on this machine (initdb), 1 run':<46} {_ms([initdb])}")
     print(f"{'warm attach, second process':<46} {_ms(attach)}  {'< 300 ms':>9}")
     print(f"{'  ... plus get_data_plane and first query':<46} {_ms(first)}")
     print(f"{'stop (fast shutdown)':<46} {_ms(stop)}")

@@ -17,7 +17,8 @@ API (for runtime modules such as ``ntro.subledger`` and ``ntro.capabilities``):
   is ``$NTRO_TENANT_SLUG`` or ``local``. ``clear_cache()`` drops every cached plane.
 - Backends: ``$NTRO_TENANT_POSTGRES_URL`` (``{tenant}`` in it is replaced by the slug), else the
   embedded server from the ``pgserver`` wheel with its data in ``$NTRO_PG_DIR`` or ``.ntro/pg``,
-  one database per tenant slug. ``start_embedded()`` / ``embedded_status()`` /
+  one database per tenant slug; a new folder is copied from a cluster ``initdb`` made once
+  per machine (``$NTRO_PG_TEMPLATE_DIR``, default the user cache). ``start_embedded()`` / ``embedded_status()`` /
   ``stop_embedded()`` (``ntro data status`` / ``ntro data stop``) manage it; the server outlives
   the process that started it and later processes attach to it.
 - Migrations: ``register_migrations("ntro.capabilities.gl", [(1, "CREATE TABLE gl.x (...)"),
@@ -27,12 +28,14 @@ API (for runtime modules such as ``ntro.subledger`` and ``ntro.capabilities``):
   newly registered steps before its next query. Write idempotent SQL (``IF NOT EXISTS``).
 - ``ntro.data`` itself creates ``ingest.submitted_documents``, ``ingest.extracted_payloads``,
   ``ingest.submitted_records``, ``ledgers.periods``, ``system.cache_extract (key, schema_slug,
-  model, result jsonb, created_at)`` and ``system.cache_check (key, result jsonb, created_at)``.
+  model, result jsonb, created_at)``, ``system.cache_check (key, result jsonb, created_at)``
+  and ``system.task_runs`` (finished runs, for ``ntro.workflow.task.previous``).
 - ``run_sync(lambda: coro)`` runs data-plane calls from synchronous code (a background loop).
 - Tests: ``ntro.data.testing`` has pytest fixtures (imported by ``tests/conftest.py``):
-  ``embedded_pg`` (session: a server in a temporary folder, ``$NTRO_PG_DIR`` pointed at it,
-  stopped at the end) and ``tenant_db`` (a fresh tenant database per test, a ``DataPlane``;
-  its slug is ``tenant_db.tenant_slug``).
+  ``isolated_pg_dir`` (session, autouse: ``$NTRO_PG_DIR`` is a temporary folder; a server
+  anything started there is stopped at the end), ``embedded_pg`` (session: that server,
+  started) and ``tenant_db`` (a fresh tenant database per test, a ``PostgresDataPlane``; its
+  slug is ``tenant_db.tenant_slug``; dropped after the test).
 """
 
 from ntro.data import _schema as _schema  # registers the data plane's own tables
