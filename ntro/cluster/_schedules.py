@@ -315,4 +315,4 @@ async def trigger_schedule(client: Client, schedule_id: str, *, wait: float = 10
                 f"check `ntro schedule ls` and `ntro workflow ls`"
             )
         await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.5)
+        delay = min(delay * 2, 0.1)
