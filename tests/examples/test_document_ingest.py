@@ -362,3 +362,28 @@ async def test_a_correction_that_cannot_be_read_reopens_the_review_and_keeps_the
         "decision",
         "correction",
     ]
+
+
+async def test_pdf_statement_is_read_with_files_and_reviewed(
+    real: WorkflowHarness,
+    workdir: Workdir,
+) -> None:
+    from tests.fixtures.statement_pdf import statement_lines, statement_pdf
+
+    handle = await start(real, workdir)
+    state = await wait_for_state(handle, gate("submit_file"), what="the upload gate")
+    assert ".pdf" in state["pending_action"]["display_hint"]["config"]["accept"]
+    await upload(
+        real.client, state, workdir.store, statement_pdf(statement_lines(45)), "january.pdf"
+    )
+    state = await wait_for_state(handle, gate("interactive_review"), what="the review")
+    lines = rows(state)
+    assert len(lines) == 45
+    assert lines["L2"]["description"] == "Bank charges" and lines["L2"]["dr_cr"] == "CR"
+    assert lines["L2"]["amount"] == "1037.01" and lines["L2"]["account_code"] == "6100"
+    header = rows(state, "header")
+    assert header["header:account_number"]["value"] == "12-3456-7890"
+    checks = {c["name"]: c["ok"] for c in state["pending_action"]["checks"]}
+    assert checks["dated"] and checks["reconciles"]
+    await decide(handle, state, "reject", comment="only testing the PDF")
+    assert (await handle.result()).status == "rejected"

@@ -354,7 +354,10 @@ def extract_bank_statement(parsed: ParsedDocument, default_currency: str) -> Ext
     previous_balance: Decimal | None = opening.value if isinstance(opening.value, Decimal) else None
     first_balance: tuple[Decimal, Decimal] | None = None  # (balance, signed amount) of line 1
     last_balance: Decimal | None = None
+    heading = parsed.rows[layout.header_index].cells
     for row in body:
+        if row.cells == heading:  # a PDF repeats the heading on every page
+            continue
         description = _cell(row, layout, "description")
         balance_reading = (
             read_amount(_cell(row, layout, "balance"))
@@ -594,7 +597,10 @@ def extract_trial_balance(parsed: ParsedDocument, default_currency: str) -> Extr
     currency = code if _CURRENCY.match(code) else default_currency
     lines: list[ExtractedLine] = []
     reported: tuple[Decimal | None, Decimal | None] | None = None
+    heading = parsed.rows[layout.header_index].cells
     for row in parsed.rows[layout.header_index + 1 :]:
+        if row.cells == heading:  # a PDF repeats the heading on every page
+            continue
         account = _cell(row, layout, "account_code")
         name = _cell(row, layout, "account_name")
         debit = read_amount(_cell(row, layout, "debit"))

@@ -84,10 +84,11 @@ class SourceRow(BaseModel):
 
 
 class ParsedDocument(BaseModel):
-    """A file read into rows: CSV or the most data-rich sheet of an XLSX workbook."""
+    """A file read into rows: a PDF's lines and tables, a CSV, or the most data-rich sheet of
+    an XLSX workbook."""
 
     filename: str
-    format: Literal["csv", "xlsx"]
+    format: Literal["csv", "xlsx", "pdf"]
     sheet: str | None = None
     rows: list[SourceRow]
 

@@ -112,8 +112,8 @@ class DocumentIngestWorkflow(NtroWorkflow):
                 "config": {
                     "title": f"Upload the {ctx.document_label}",
                     "instructions": f"The {ctx.document_label} of {ctx.entity_slug} for {ctx.period}, "
-                    f"as exported: CSV or Excel (.xlsx).",
-                    "accept": [".csv", ".xlsx"],
+                    f"as exported: PDF, CSV or Excel (.xlsx).",
+                    "accept": [".pdf", ".csv", ".xlsx"],
                     "max_size_mb": 10,
                     "multiple": False,
                 },
