@@ -388,7 +388,11 @@ async def upload_document(
     reviewer: str | None = None,
     store: Any = None,
 ) -> dict[str, Any]:
-    """Store ``file`` as the upload panel does and signal the open upload gate with its ref."""
+    """Store ``file`` as the upload panel does and signal the open upload gate with its ref.
+
+    ``store`` defaults to :class:`ntro.documents.DocumentStore` (the tenant data plane, or the
+    ``NTRO_DOCUMENT_STORE`` folder), with the panel's metadata.
+    """
     from ntro.documents import DocumentStore
 
     path = Path(file).expanduser()
@@ -416,10 +420,14 @@ async def upload_document(
             "source": source,
             "schema_slug": schema,
             "uploaded_by": who,
+            "entity_id_or_slug": args.get("entity_id_or_slug") or config.get("entity_id_or_slug"),
         }.items()
         if v is not None
     }
-    ref = (store or DocumentStore()).put(path.read_bytes(), path.name, metadata=metadata)
+    # The store may write to the data plane through its own loop: not on this one.
+    ref = await asyncio.to_thread(
+        (store or DocumentStore()).put, path.read_bytes(), path.name, None, metadata
+    )
     document = {
         "document_ref": ref.document_ref,
         "filename": ref.filename,
