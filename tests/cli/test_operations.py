@@ -129,3 +129,14 @@ def test_worker_without_a_cluster_exits_1_in_one_line(
 ) -> None:
     assert run(["worker", str(runbooks / "close-books"), "--address", "127.0.0.1:9"]) == 1
     assert "cannot reach the Temporal cluster at 127.0.0.1:9" in _error(capsys)
+
+
+def test_worker_with_a_bundle_that_does_not_load_names_the_file(
+    runbooks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workflow = runbooks / "close-books" / "templates" / "workflow.py"
+    workflow.write_text(workflow.read_text() + "\nthis is not python\n")
+    assert run(["worker", str(runbooks / "close-books"), "--address", "127.0.0.1:9"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "workflow.py" in err
+    assert "cannot reach" not in err
