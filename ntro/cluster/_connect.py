@@ -46,6 +46,7 @@ _REASONS = (
     ("unauthenticated", "the API key or credentials were refused"),
     ("api key", "the API key or credentials were refused"),
     ("deadline", "no answer in time"),
+    ("timeout expired", "no answer in time"),
     ("timed out", "no answer in time"),
 )
 

@@ -78,9 +78,10 @@ def _rpc_error(err: RPCError, workflow_id: str) -> ClusterError:
         return WorkflowNotFound(
             f"no workflow with id {workflow_id!r}: check the id (`ntro workflow ls` lists them)"
         )
-    if is_unreachable(err):
+    if is_unreachable(err) or err.status == RPCStatusCode.CANCELLED:
         return ClusterUnreachable(
-            f"cannot reach the cluster for {workflow_id}: {describe_connect_failure(err.message)}"
+            f"the cluster did not answer for {workflow_id}: "
+            f"{describe_connect_failure(err.message)}; it may be overloaded or down, try again"
         )
     return ClusterError(f"Temporal refused the request for {workflow_id}: {_one_line(err.message)}")
 
