@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from ntro.data import get_data_plane
 from ntro.runbook import RunbookBundle, validate_bundle
 from ntro.testing import WorkflowHarness, run_bundle
 from tests.examples._drive import decide, gate, rows, upload, wait_for_state
@@ -146,6 +147,19 @@ async def test_csv_statement_review_corrections_and_commit(
         (workdir.ledger / "acme-fund" / "2026-01" / "bank_statement.json").read_text()
     )
     assert committed["document_ref"] == ref and committed["approved_by"] == "reviewer@acme.example"
+    # The record other runbooks read is in the tenant data plane (ntro.ingest).
+    record = await (await get_data_plane()).fetchrow(
+        "SELECT document_ref, payload, corrections FROM ingest.extracted_payloads "
+        "WHERE id = $1::uuid",
+        result.receipt.record_id,
+    )
+    assert record["document_ref"] == ref and len(record["corrections"]) == 2
+    assert record["payload"]["header"]["closing_balance"] == "357055.55"
+    assert [line["account_code"] for line in record["payload"]["lines"]][:3] == [
+        "3100",
+        "1200",
+        "2100",
+    ]
     assert committed["header"]["closing_balance"] == "357055.55"
     assert [
         (c["line_item_id"], c["old_value"], c["new_value"]) for c in committed["corrections"]

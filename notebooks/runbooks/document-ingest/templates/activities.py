@@ -3,7 +3,8 @@
 - ``parse_document`` reads the uploaded bytes from the document store by ``document_ref``;
 - ``extract_fields`` runs the rule-based extractor (an activity so a model-based one can
   replace it without touching the workflow);
-- ``commit_document`` writes the approved document to the local ledger.
+- ``commit_document`` records the approved document in the tenant data plane
+  (``ntro.ingest``) and writes its audit copy.
 
 A file that cannot be read fails its activity at once with a non-retryable ``WorkflowError``
 whose type names the problem; the workflow shows the message on a new upload gate. Other
@@ -19,7 +20,7 @@ from ntro.documents import DocumentNotFound, DocumentStore
 from ntro.workflow import WorkflowError, activity
 
 from .extraction import DocumentNotRecognised, extract
-from .ledger import write_commit
+from .ledger import record_commit, write_commit
 from .models import (
     CommitReceipt,
     CommitRequest,
@@ -72,6 +73,7 @@ async def extract_fields(request: ExtractRequest) -> Extraction:
 @activity.defn(name="document-ingest.commit_document")
 async def commit_document(request: CommitRequest) -> CommitReceipt:
     """Write the approved lines to the local ledger; the same commit twice gives one file."""
-    receipt = await asyncio.to_thread(write_commit, request)
+    record_id = await record_commit(request)
+    receipt = await asyncio.to_thread(write_commit, request, None, record_id)
     activity.logger.info("committed %s to %s", request.commit_id, receipt.path)
     return receipt

@@ -1,4 +1,8 @@
-"""The local ledger: approved documents written as JSON files under a directory you choose.
+"""Committing an approved document: a record in the tenant data plane
+(``ingest.extracted_payloads``, with ``ntro.ingest``), and its audit copy as a JSON file.
+
+The record is what other runbooks read (the month-end close, SQL). The audit copy is for a
+person with a text editor and for the notebooks; its layout is below.
 
 Layout: ``<root>/<entity>/<period>/<source>.json``, one file per document source and period, so
 the month-end close (and a person with a text editor) finds "the January bank statement" by
@@ -22,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic_core import to_jsonable_python
+
+from ntro.data import get_data_plane
+from ntro.ingest import insert_extracted_document
 
 from .models import CommitReceipt, CommitRequest
 
@@ -71,8 +78,45 @@ def write_json_atomic(path: Path, data: Any) -> None:
         raise
 
 
-def write_commit(request: CommitRequest, now: datetime | None = None) -> CommitReceipt:
-    """Write the approved document to the ledger and say where."""
+async def record_commit(request: CommitRequest) -> str:
+    """The approved document as a row of ``ingest.extracted_payloads`` (its id); a retried
+    commit (same ``commit_id`` and source) finds its row instead of adding another."""
+    db = await get_data_plane()
+    found = await db.fetchval(
+        "SELECT id::text FROM ingest.extracted_payloads "
+        "WHERE task_id = $1 AND source = $2 AND entity_slug = $3",
+        request.commit_id,
+        request.source,
+        request.entity_slug,
+    )
+    if found is not None:
+        return str(found)
+    record = await insert_extracted_document(
+        db,
+        entity_slug=request.entity_slug,
+        period=request.period,
+        source=request.source,
+        document_ref=request.document_ref,
+        schema_slug=request.schema_slug,
+        payload=to_jsonable_python(
+            {
+                "filename": request.filename,
+                "approved_by": request.approved_by,
+                "header": {field.key: field.value for field in request.header},
+                "lines": [line.model_dump(mode="json") for line in request.lines],
+                "excluded_rows": request.excluded_rows,
+            }
+        ),
+        corrections=[c.model_dump(mode="json") for c in request.corrections],
+        task_id=request.commit_id,
+    )
+    return str(record.id)
+
+
+def write_commit(
+    request: CommitRequest, now: datetime | None = None, record_id: str | None = None
+) -> CommitReceipt:
+    """Write the approved document's audit copy and say where."""
     root = ledger_root(request.ledger_dir)
     path = commit_path(root, request.entity_slug, request.period, request.source)
     previous = read_commit(path)
@@ -89,6 +133,7 @@ def write_commit(request: CommitRequest, now: datetime | None = None) -> CommitR
     total_credit = sum((line.amount for line in request.lines if line.dr_cr == "CR"), Decimal(0))
     document = {
         "commit_id": request.commit_id,
+        "record_id": record_id,
         "entity_slug": request.entity_slug,
         "period": request.period,
         "source": request.source,
@@ -107,6 +152,7 @@ def write_commit(request: CommitRequest, now: datetime | None = None) -> CommitR
     write_json_atomic(path, document)
     return CommitReceipt(
         commit_id=request.commit_id,
+        record_id=record_id,
         path=str(path),
         lines_committed=len(request.lines),
         total_debit=total_debit,

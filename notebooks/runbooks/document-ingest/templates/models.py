@@ -183,9 +183,11 @@ class CommitRequest(BaseModel):
 
 
 class CommitReceipt(BaseModel):
-    """Where the commit was written and what it holds."""
+    """The commit's record in the data plane, where its audit copy was written, what it
+    holds."""
 
     commit_id: str
+    record_id: str | None = None
     path: str
     lines_committed: int
     total_debit: Decimal
