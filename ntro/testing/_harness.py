@@ -64,6 +64,8 @@ _AUTO: Any = AUTO_INPUT
 # How long the driver waits for the next activation before asking the server whether the run
 # is still working; activations normally arrive within a few milliseconds.
 _QUIET_S = 0.05
+# How often a run with nothing pending, running or timed is looked at again.
+_RECHECK_S = 0.5
 _UPDATE_ATTEMPTS = 3
 
 
@@ -457,8 +459,15 @@ class _Driver:
                         await self.changed.wait()
                     elif await self._nudge(uploads_only=True):
                         continue
-                    elif await self._timers_pending() or not await self._nudge():
+                    elif await self._timers_pending():
                         await self._let_time_pass()
+                    elif not await self._nudge():
+                        # Nothing to answer, send or skip to: the run is between two
+                        # activations (or stuck, which the scenario's timeout reports).
+                        # Unlocking time here would let the test server jump to the run's
+                        # execution timeout and fail a run that was about to move on.
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self.changed.wait(), _RECHECK_S)
         except TimeoutError:
             error = f"timed out after {self.h.timeout:g}s; {self._waiting_for()}"
         except _ScenarioFailed as failed:
