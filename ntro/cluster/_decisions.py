@@ -92,18 +92,21 @@ async def send_decision(
     attempts: int = DECISION_ATTEMPTS,
     rpc_timeout: timedelta | None = CALL_TIMEOUT,
     what: str = "the decision",
+    backoff: float = _FIRST_DELAY_S,
 ) -> Any:
     """Send ``decision`` (or a row action) to ``handle`` and return the update's result.
 
     Raises :class:`DecisionNotSendable` (checked here), :class:`DecisionRefused` (the
     workflow's validator), :class:`WorkflowNotFound`, :class:`ClusterUnreachable` or
     :class:`DecisionUndelivered` (no answer after ``attempts``, it may still apply once).
+    ``backoff`` is the first pause between attempts (doubled each time; 0 for a test server
+    that only loses updates).
     """
     workflow_id = handle.id
     payload = dict(decision)
     check_decision(payload, workflow_id=workflow_id, what=what)
     update_id = update_id or f"ntro-{uuid.uuid4().hex}"
-    delay = _FIRST_DELAY_S
+    delay = backoff
     last = ""
     for attempt in range(attempts):
         try:

@@ -34,7 +34,7 @@ def _lost() -> RPCError:
 
 def test_a_lost_update_is_asked_again_with_the_same_id() -> None:
     handle = _FlakyHandle([_lost(), RPCError("down", RPCStatusCode.UNAVAILABLE, b"")])
-    result = asyncio.run(send_decision(handle, {"action": "approve"}))  # type: ignore[arg-type]
+    result = asyncio.run(send_decision(handle, {"action": "approve"}, backoff=0))  # type: ignore[arg-type]
     assert result == {"accepted": True, "action": "approve"}
     assert len(handle.ids) == 3 and len(set(handle.ids)) == 1
 
@@ -43,7 +43,7 @@ def test_no_answer_after_the_attempts_names_the_update_id() -> None:
     handle = _FlakyHandle([_lost() for _ in range(5)])
     with pytest.raises(DecisionUndelivered) as caught:
         asyncio.run(
-            send_decision(handle, {"action": "approve"}, update_id="u-1", attempts=2)  # type: ignore[arg-type]
+            send_decision(handle, {"action": "approve"}, update_id="u-1", attempts=2, backoff=0)  # type: ignore[arg-type]
         )
     assert caught.value.update_id == "u-1" and "applied, once (update id u-1)" in str(caught.value)
     assert handle.ids == ["u-1", "u-1"]
