@@ -1,5 +1,5 @@
 """A hosted accounting API as a GL provider (``NTRO_GL_PROVIDER=http``, ``pip install
-'ntro[ai]'`` for httpx).
+'ntro[gl]'`` for httpx).
 
 Wire format: ``POST {api_url}/entities/{entity_id}/bills`` (or ``/journals``) with the proposal
 as JSON, ``Idempotency-Key: <external_id>`` and ``Authorization: Bearer <key>``; the answer is
@@ -41,7 +41,7 @@ class _Documents:
 
     async def create(self, proposal: Any, *, external_id: str) -> PostedDocument:
         """Post ``proposal`` under ``external_id``; see the module docstring for the errors."""
-        httpx = require("httpx", extra="ai", needed_for="the http GL provider")
+        httpx = require("httpx", extra="gl", needed_for="the http GL provider")
         key = str(external_id or "").strip()
         if not key:
             raise ValidationFailedError("external_id is empty", provider=PROVIDER)
