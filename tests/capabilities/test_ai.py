@@ -287,3 +287,21 @@ def test_every_built_in_schema_loads() -> None:
     for slug in ("bank_statement", "supplier_invoice", "trial_balance", "expense_receipt"):
         schema = ai.load_schema(slug)
         assert schema.slug == slug and schema.fields
+
+
+async def test_balance_brought_forward_rows_are_facts_not_lines() -> None:
+    grid = [
+        ["Transaction Date", "Details", "Amount", "Running Balance"],
+        ["2026-01-01", "Balance brought forward", "", "1250000"],
+        ["2026-01-02", "Subscription", "247000", "1497000"],
+        ["2026-01-31", "Balance carried forward", "", "1497000"],
+    ]
+    result = await ai.extract(
+        content="", schema_slug="bank_statement", structured_context={"cell_grid": grid}
+    )
+    assert [item["description"] for item in result.line_items] == ["Subscription"]
+    assert result.raw_response["source_rows"] == [2]
+    assert [r["balance"] for r in result.raw_response["balance_rows"]] == [
+        "1250000.00",
+        "1497000.00",
+    ]

@@ -183,12 +183,16 @@ class _Reader:
         header_norm = [_norm(c) for c in self.grid[header_index]]
         body = self.grid[header_index + 1 :]
         order = {i: self._day_first(body, i) for i, col in mapping.items() if col.type == "date"}
-        amount_columns = [i for i, col in mapping.items() if col.type == "amount"]
+        amount_columns = [
+            i for i, col in mapping.items() if col.type == "amount" and not col.running_balance
+        ]
+        balance_rows: list[dict[str, Any]] = []
+        source_rows: list[int] = []
         items: list[dict[str, Any]] = []
         scores: dict[str, float] = {}
         repeated_headers = skipped = 0
         totals: list[list[str]] = []
-        for row in body:
+        for offset, row in enumerate(body):
             if [_norm(c) for c in row] == header_norm:
                 repeated_headers += 1
                 continue
@@ -222,17 +226,30 @@ class _Reader:
                 and all(item.get(mapping[i].key) is None for i in amount_columns)
             ):
                 ok = False
+                balances = {
+                    c.key: item[c.key]
+                    for c in mapping.values()
+                    if c.running_balance and item.get(c.key) is not None
+                }
+                if balances:  # "balance brought forward": a fact, not a movement
+                    balance_rows.append(
+                        {"row": header_index + 1 + offset, "cells": row, **balances}
+                    )
+                    continue
             if not ok:
                 skipped += 1
                 continue
             number = len(items)
             items.append({"line_item_id": f"L{number + 1}", **item})
+            source_rows.append(header_index + 1 + offset)
             scores.update({line_item_key(number, k): v for k, v in item_scores.items()})
         facts = {
             "header_row": header_index,
             "columns": {str(i): c.key for i, c in mapping.items()},
             "repeated_headers": repeated_headers,
             "totals_rows": totals,
+            "balance_rows": balance_rows,
+            "source_rows": source_rows,
         }
         return items, scores, facts, skipped
 

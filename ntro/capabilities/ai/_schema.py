@@ -58,6 +58,9 @@ class SchemaColumn(BaseModel):
     type: ValueType = "text"
     enum: list[str] | None = None
     required: bool = False
+    running_balance: bool = False
+    """A balance carried from row to row, not a movement: a row whose only amount is here (a
+    "balance brought forward" row) is not a line item; it is listed in ``raw_response``."""
     description: str = ""
 
 
