@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from temporalio.client import (
     Client,
     Schedule,
+    ScheduleActionExecution,
+    ScheduleActionExecutionStartWorkflow,
+    ScheduleActionResult,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleHandle,
@@ -51,8 +55,8 @@ __all__ = [
 ]
 
 _MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_DAYS = "sun mon tue wed thu fri sat".split()
+_MONTHS = tuple("jan feb mar apr may jun jul aug sep oct nov dec".split())
+_DAYS = tuple("sun mon tue wed thu fri sat".split())
 # (name, lowest, highest, names) of the five fields of a cron expression.
 _FIELDS = (
     ("minute", 0, 59, ()),
@@ -66,6 +70,17 @@ _ITEM = re.compile(r"^(\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:/([0-9]+))?$")
 
 class ScheduleNotFound(ClusterError):
     """No schedule with that id."""
+
+
+def _workflow_ids(
+    actions: Sequence[ScheduleActionResult] = (),
+    running: Sequence[ScheduleActionExecution] = (),
+) -> list[str]:
+    """The workflow ids a schedule's recent and running actions started, oldest first."""
+    executions = [*(a.action for a in actions), *running]
+    return [
+        e.workflow_id for e in executions if isinstance(e, ScheduleActionExecutionStartWorkflow)
+    ]
 
 
 def _value(text: str, names: tuple[str, ...]) -> int | None:
@@ -251,11 +266,7 @@ async def list_schedules(client: Client, *, slug: str | None = None) -> list[Sch
                     cron=memo.get("ntro_cron"),
                     paused=bool(state and state.paused),
                     next_runs=list(info.next_action_times[:3]) if info else [],
-                    recent_workflow_ids=[
-                        a.action.workflow_id
-                        for a in (info.recent_actions if info else [])
-                        if hasattr(a.action, "workflow_id")
-                    ],
+                    recent_workflow_ids=_workflow_ids(info.recent_actions) if info else [],
                     note=state.note if state else None,
                 )
             )
@@ -291,24 +302,18 @@ async def delete_schedule(client: Client, schedule_id: str) -> None:
 async def trigger_schedule(client: Client, schedule_id: str, *, wait: float = 10.0) -> str:
     """Start a run now; returns its workflow id once the schedule reports it."""
     handle = await _handle(client, schedule_id)
-    before = {
-        a.action.workflow_id
-        for a in (await handle.describe()).info.recent_actions
-        if hasattr(a.action, "workflow_id")
-    }
+    described = await handle.describe()
+    before = set(_workflow_ids(described.info.recent_actions, described.info.running_actions))
     await handle.trigger(overlap=ScheduleOverlapPolicy.ALLOW_ALL)
     deadline = asyncio.get_running_loop().time() + wait
     delay = 0.02
     while True:
         info = (await handle.describe()).info
         started = [
-            a.action.workflow_id
-            for a in [*info.recent_actions]
-            if hasattr(a.action, "workflow_id") and a.action.workflow_id not in before
+            i for i in _workflow_ids(info.recent_actions, info.running_actions) if i not in before
         ]
-        running = [r.workflow_id for r in info.running_actions if r.workflow_id not in before]
-        if started or running:
-            return (started or running)[-1]
+        if started:
+            return started[0]
         if asyncio.get_running_loop().time() > deadline:
             raise ClusterError(
                 f"schedule {schedule_id!r} was triggered but reported no run within {wait:g} s; "

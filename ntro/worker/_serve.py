@@ -182,8 +182,8 @@ async def serve(
         await asyncio.gather(*(w.shutdown() for w in workers), return_exceptions=True)
         await asyncio.gather(*tasks, return_exceptions=True)
         stopper.cancel()
-        for signum in installed:
-            loop.remove_signal_handler(signum)
+        for handled in installed:
+            loop.remove_signal_handler(handled)
         if failed is not None:
             error = failed.exception()
             log.error("failed: %s", " ".join(str(error).split()) or type(error).__name__)
