@@ -299,6 +299,11 @@ class LiveView:
         if problem:
             self.connection_problem = outcome
         self._render_status()
+        if outcome in CLOSED_STATUSES:
+            try:
+                self.widget.record.finish()  # the output becomes the run's record
+            except Exception as err:  # noqa: BLE001 - the view stays; say why the record did not
+                self._show_problem(f"could not save the run's record: {err}", connection=True)
 
     def _show_problem(self, message: str, connection: bool = False) -> None:
         if connection:

@@ -10,11 +10,12 @@ each view whose run moved on is replaced (``update_display_data``) by those two,
 the kernel last saw: the breadcrumb with each step's status, the open gate or the decisions
 taken (who, when, corrections) and the outcome. nbclient applies the update to the saved output.
 
-A front end that draws widgets (JupyterLab, Notebook 7, VS Code) keeps the live widget: such a
-front end opens ipywidgets' control channel when it connects, and the breadcrumb reports that it
-was drawn, and once either happened no update is sent (JupyterLab would redraw the widget, or
-replace it, on every update). Its saved notebook keeps the widgets' state instead, when saving
-widget state is on (``make install`` turns it on for the project's JupyterLab).
+A front end that draws widgets (JupyterLab, Notebook 7, VS Code) keeps the live widget while the
+run is open: such a front end opens ipywidgets' control channel when it connects, and the
+breadcrumb reports that it was drawn, and once either happened no cell-end update is sent
+(JupyterLab would draw the widget again, or replace it, on every update). When the run closes,
+the output becomes the record in every front end (:meth:`LiveRecord.finish`): a widget needs its
+kernel, the record does not, so a notebook saved afterwards shows the outcome with no kernel.
 """
 
 from __future__ import annotations
@@ -103,6 +104,23 @@ class LiveRecord:
         self._displayed = True
         _records.add(self)
         _hook_cell_ends()
+
+    def finish(self) -> None:
+        """The run closed: its output becomes the record, in every front end (thread-safe).
+
+        The widget has nothing left to decide, and a widget needs its kernel, so from now on a
+        saved notebook (JupyterLab's too) shows the run's last state with no kernel.
+        """
+        if not self._displayed:
+            return
+        from IPython.display import update_display
+
+        with self._lock:
+            version = self._version
+        update_display(self.bundle(live=False), raw=True, display_id=self.display_id)
+        with self._lock:
+            self._flushed = max(self._flushed, version)
+        self.updates += 1
 
     def flush(self) -> bool:
         """Replace the output by the record of the latest state, if it changed and no front end

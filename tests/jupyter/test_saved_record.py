@@ -96,3 +96,19 @@ def test_a_front_end_connected_to_the_kernel_counts_before_anything_is_drawn(
     with capture_output() as updated:
         flush_records()
     assert outputs(updated) == []
+
+
+def test_a_closed_run_becomes_the_record_even_where_a_front_end_draws_widgets() -> None:
+    run = Run()
+    with capture_output():
+        run.record.display()
+    _record.mark_front_end()
+    run.move_on(states.completed_run())
+    with capture_output() as closed:
+        run.record.finish()
+    (data,) = outputs(closed)
+    assert WIDGET_MIME not in data  # reopened without a kernel, the outcome still shows
+    assert data[RECORD_MIME]["state"]["status"] == "completed"
+    with capture_output() as after:
+        flush_records()
+    assert outputs(after) == []  # the cell end has nothing newer to send
