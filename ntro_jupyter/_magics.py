@@ -16,6 +16,7 @@ waiting for a person: ``%ntro run`` and ``%ntro attach`` display a live view and
     %%ntro runbook [--slug SLUG]
     %ntro export NAME DIR
     %ntro scenario save NAME ID
+    %ntro schedule create|ls|pause|unpause|delete|trigger ...
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from typing import Any, NoReturn
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from pydantic import BaseModel
+
+from ntro_jupyter._schedules import add_schedule_parser, schedule_command
 
 __all__ = ["NtroMagics", "load_ipython_extension", "unload_ipython_extension"]
 
@@ -242,6 +245,7 @@ def _parser() -> _Parser:
     p.add_argument("workflow_id", metavar="ID")
     p.add_argument("--bundle", help="the bundle (default: the one this session loaded it from)")
     p.add_argument("--force", action="store_true", help="replace a scenario of that name")
+    add_schedule_parser(sub)
     return root
 
 
@@ -317,12 +321,14 @@ def _errors() -> tuple[type[BaseException], ...]:
 
     from ntro._binaries import BinaryNotFoundError
     from ntro._devserver import DevServerError
+    from ntro.cluster import ClusterError
     from ntro.runbook import RunbookError
     from ntro.testing import HarnessError
     from ntro_jupyter._session import SessionError
 
     return (
         SessionError,
+        ClusterError,
         RunbookError,
         HarnessError,
         DevServerError,
@@ -608,6 +614,9 @@ class NtroMagics(Magics):
     def _export(self, args: argparse.Namespace) -> None:
         path = self.session.export(args.name, args.directory, force=args.force)
         print(f"Exported runbook {args.name!r} to {path} (ntro runbook validate {path}: valid)")
+
+    def _schedule(self, args: argparse.Namespace) -> Any:
+        return schedule_command(self.session, args)
 
     def _scenario(self, args: argparse.Namespace) -> None:
         saved = self.session.save_scenario(

@@ -297,3 +297,38 @@ def test_a_worker_killed_mid_activity_hands_it_to_the_other(cluster: dict[str, A
     finally:
         for worker in workers:
             worker.stop()
+
+
+def test_a_notebook_creates_and_lists_schedules_with_their_next_runs(
+    cluster: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``%ntro schedule`` on the session's cluster; runs are left to the ntro workers."""
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from ntro_jupyter import get_session
+
+    env = cluster["env"]
+    monkeypatch.setenv("NTRO_RUNBOOKS", env["NTRO_RUNBOOKS"])
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "ntro_jupyter")
+    session = get_session()
+    try:
+        shell.run_line_magic("ntro", f"connect localhost:{env['NTRO_DEV_PORT']}")
+        with pytest.raises(UsageError, match="has 4 fields"):
+            shell.run_line_magic(
+                "ntro", "schedule create close-books --entity initech --cron '0 6 3 *'"
+            )
+        shell.run_line_magic(
+            "ntro",
+            "schedule create close-books --entity initech --cron '0 6 3 * *' "
+            '--timezone Europe/London --input \'{"period": "{previous_month}"}\'',
+        )
+        table = shell.run_line_magic("ntro", "schedule ls --runbook close-books")
+        (row,) = [r for r in table.rows() if r["entity"] == "initech"]
+        assert row["schedule"] == "close-books-initech" and row["state"] == "active"
+        assert row["next runs"].count("-03T") == 3  # the 3rd of the next three months
+        assert "<td>close-books-initech</td>" in table._repr_html_()
+        shell.run_line_magic("ntro", "schedule delete close-books-initech")
+    finally:
+        session.close()
