@@ -1,8 +1,8 @@
 """document-ingest's activities: the steps that touch the outside world or may be swapped out.
 
 - ``parse_document`` reads the uploaded bytes from the document store by ``document_ref``;
-- ``extract_fields`` runs the rule-based extractor (an activity so a model-based one can
-  replace it without touching the workflow);
+- ``extract_fields`` reads the fields with ``ntro.capabilities.ai`` (the offline schema
+  extractor and this bundle's ``schemas/``, or the AI provider the worker is configured with);
 - ``commit_document`` records the approved document in the tenant data plane
   (``ntro.ingest``) and writes its audit copy.
 
@@ -65,7 +65,7 @@ async def parse_document(request: ParseRequest) -> ParsedDocument:
 async def extract_fields(request: ExtractRequest) -> Extraction:
     """Find the statement or trial-balance table and read its lines, with confidences."""
     try:
-        return extract(request.parsed, request.schema_slug, request.currency)
+        return await extract(request.parsed, request.schema_slug, request.currency)
     except DocumentNotRecognised as err:
         raise WorkflowError(str(err), type="DocumentNotRecognised") from None
 

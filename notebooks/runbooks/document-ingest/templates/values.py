@@ -71,24 +71,6 @@ def _make(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def day_first_evidence(texts: list[str]) -> bool | None:
-    """Whether a column of numeric dates is day-first (True), month-first (False) or unknown.
-
-    One value whose first part exceeds 12 (``15/01/2026``) settles it for the whole column.
-    """
-    verdict: bool | None = None
-    for text in texts:
-        match = _NUMERIC.match(text.strip())
-        if not match or len(match.group(1)) == 4:
-            continue
-        first, second = int(match.group(1)), int(match.group(2))
-        if first > 12 >= second:
-            return True
-        if second > 12 >= first:
-            verdict = False
-    return verdict
-
-
 def read_date(text: str, day_first: bool | None = None) -> Reading:
     """Read a date. ``day_first`` is what the rest of its column says (None: unknown)."""
     raw = text.strip()
