@@ -68,9 +68,11 @@ class LiveRecord:
         self.render = render
         self.display_id = f"ntro-run-{uuid.uuid4().hex}"
         self._lock = threading.Lock()
+        self._publishing = threading.Lock()
         self._version = 0
         self._flushed = 0
         self._displayed = False
+        self._closed = False
         self.updates = 0
 
     def changed(self) -> None:
@@ -98,10 +100,13 @@ class LiveRecord:
         """Show the widget with its record, under this record's display id."""
         from IPython.display import publish_display_data
 
-        with self._lock:
-            self._flushed = self._version
-        publish_display_data(self.bundle(live=True), transient={"display_id": self.display_id})
-        self._displayed = True
+        with self._publishing:  # a run that closes meanwhile waits for this, then replaces it
+            with self._lock:
+                self._flushed = self._version
+            publish_display_data(  # a run already closed is shown as its record straight away
+                self.bundle(live=not self._closed), transient={"display_id": self.display_id}
+            )
+            self._displayed = True
         _records.add(self)
         _hook_cell_ends()
 
@@ -111,16 +116,18 @@ class LiveRecord:
         The widget has nothing left to decide, and a widget needs its kernel, so from now on a
         saved notebook (JupyterLab's too) shows the run's last state with no kernel.
         """
-        if not self._displayed:
-            return
         from IPython.display import update_display
 
-        with self._lock:
-            version = self._version
-        update_display(self.bundle(live=False), raw=True, display_id=self.display_id)
-        with self._lock:
-            self._flushed = max(self._flushed, version)
-        self.updates += 1
+        with self._publishing:
+            self._closed = True
+            if not self._displayed:
+                return
+            with self._lock:
+                version = self._version
+            update_display(self.bundle(live=False), raw=True, display_id=self.display_id)
+            with self._lock:
+                self._flushed = max(self._flushed, version)
+            self.updates += 1
 
     def flush(self) -> bool:
         """Replace the output by the record of the latest state, if it changed and no front end

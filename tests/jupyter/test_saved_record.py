@@ -112,3 +112,14 @@ def test_a_closed_run_becomes_the_record_even_where_a_front_end_draws_widgets() 
     with capture_output() as after:
         flush_records()
     assert outputs(after) == []  # the cell end has nothing newer to send
+
+
+def test_a_run_closed_before_it_is_shown_is_shown_as_its_record() -> None:
+    run = Run()  # %ntro attach to a finished run: the view sees it closed before display
+    run.move_on(states.completed_run())
+    run.record.finish()
+    with capture_output() as shown:
+        run.record.display()
+    (data,) = outputs(shown)
+    assert WIDGET_MIME not in data
+    assert "The run completed." in data["text/html"]

@@ -1,6 +1,7 @@
 """The review notebook run for real in JupyterLab (slow): a reviewer corrects two cells in the
-live review table and approves, the live widget stays a widget while the run moves on, and the
-page is photographed for the README."""
+live review table and approves; the live widget stays a widget while the run is open, becomes
+the run's record when it closes, and the saved notebook shows that record after the kernel is
+gone. The review is photographed for the README."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests._chromium import SCREENSHOTS
 from tests.examples.conftest import NOTEBOOKS
-from tests.jupyter.browser.conftest import KERNEL_IDLE, REPO, RUN_CELL, jupyter_lab
+from tests.jupyter.browser.conftest import KERNEL_IDLE, RUN_CELL, jupyter_lab
 
 try:
     from playwright.sync_api import Browser, Page
@@ -22,7 +24,8 @@ except ImportError:  # pragma: no cover - the dev extra is not installed; tests 
 pytestmark = pytest.mark.slow
 
 NOTEBOOK = "02-review-an-extraction.ipynb"
-README_IMAGE = REPO / "docs" / "images" / "review-panel.png"
+README_SHOT = "readme_review_panel"
+"""Saved under artifacts/screenshots/; docs/images/review-panel.png is a copy of it."""
 
 
 @pytest.fixture(scope="module")
@@ -97,20 +100,49 @@ def test_a_review_in_jupyterlab_corrected_and_approved_in_the_table(
         news.first.click()
     view = page.locator(".jp-Cell").nth(run).locator(".jp-OutputArea")
     view.scroll_into_view_if_needed()
-    README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
-    view.screenshot(path=str(README_IMAGE))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    view.screenshot(path=str(SCREENSHOTS / f"{README_SHOT}.png"))
+
+    # The run moved on (upload, extraction, review) while cells ran: still the live widget.
+    assert view.locator(".ntro-run-view").count() == 1
+    assert view.locator(".ntro-mime").count() == 0
 
     page.locator("textarea.ntro-comment").fill("L1 is the Harbour subscription; L3 the accrued fee")
     page.locator(".ntro-dt button[data-action='approve']").click()
-    page.wait_for_selector(
-        ".ntro-run-view .ntro-step-done >> text=Commit to ledger", timeout=60_000
-    )
-    # The run moved on while cells ran: the output is still the live widget, not a record.
+    # The run closed: its output became the record, drawn by the labextension (no kernel needed).
+    record = view.locator(".ntro-mime")
+    record.wait_for(timeout=60_000)
+    assert view.locator(".ntro-run-view").count() == 0
+    shown = record.inner_text()
+    for text in ("Review extraction", "Commit to ledger", "ana@acme.example", "completed"):
+        assert text in shown, text
+    crumbs = record.locator(".ntro-crumb")  # one row: the widgets' styles leave it alone
+    assert crumbs.nth(0).bounding_box()["y"] == crumbs.nth(4).bounding_box()["y"]
     page.evaluate(RUN_CELL, result)
-    assert view.locator(".ntro-run-view").count() == 1
-    assert view.locator(".ntro-static").count() == 0
-    assert "approved with corrections" in view.inner_text()
-    assert "ana@acme.example" in view.inner_text()
     assert "3100" in page.locator(".jp-Cell").nth(result).inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    view.screenshot(path=str(SCREENSHOTS / "jupyterlab_run_record.png"))
+
+    # Saved, the kernel shut down, the notebook opened again: the record is still there.
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function(
+        "!window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000
+    )
+    saved = json.loads((folder / NOTEBOOK).read_text())["cells"][run]["outputs"]
+    assert [list(output["data"]) for output in saved] == [
+        ["application/vnd.ntro.run+json", "text/html", "text/plain"]
+    ]
+    page.evaluate("window.jupyterapp.commands.execute('kernelmenu:shutdown')")
+    page.wait_for_function(
+        "!window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel", timeout=30_000
+    )
+    page.reload()
+    page.wait_for_function(
+        "window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=90_000
+    )
+    reopened = page.locator(".jp-Cell").nth(run).locator(".ntro-mime")
+    reopened.wait_for(timeout=60_000)
+    assert "Commit to ledger" in reopened.inner_text()
+    assert "approved" in reopened.inner_text()
     assert outside == []
     page.close()
