@@ -74,7 +74,7 @@ def workflow_run(
     tls_ca: TlsCa = None,
 ) -> int:
     """Start a runbook on the cluster and print its workflow id (or its result with --wait)."""
-    from ntro.cluster import connect, find_runbook, start_run, validate_input
+    from ntro.cluster import connect, find_runbook, start_run, validate_input, wait_result
 
     config = cluster_config(address, namespace, api_key, tls, tls_cert, tls_key, tls_ca)
     data = json_argument(input, "--input")
@@ -93,7 +93,7 @@ def workflow_run(
             "task_queue": task_queue or ref.task_queue,
         }
         if wait:
-            out["result"] = await handle.result()
+            out["result"] = await wait_result(handle)
         return out
 
     out = run_async(work)

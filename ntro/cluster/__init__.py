@@ -61,6 +61,7 @@ from ntro.cluster._runs import (
     show_run,
     start_run,
     upload_document,
+    wait_result,
     waiting_for,
 )
 from ntro.cluster._scheduled import SCHEDULED_RUN, ScheduledRun, ScheduledRunInput
@@ -137,6 +138,7 @@ __all__ = [
     "unpause_schedule",
     "upload_document",
     "validate_input",
+    "wait_result",
     "waiting_for",
     "workflow_type_of",
 ]

@@ -25,6 +25,7 @@ from temporalio.client import (
     Client,
     RPCTimeoutOrCancelledError,
     WorkflowExecutionStatus,
+    WorkflowFailureError,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
@@ -55,6 +56,7 @@ __all__ = [
     "show_run",
     "start_run",
     "upload_document",
+    "wait_result",
     "waiting_for",
 ]
 
@@ -143,6 +145,25 @@ async def start_run(
         ) from None
     except RPCError as err:
         raise _rpc_error(err, workflow_id) from None
+
+
+async def wait_result(handle: WorkflowHandle[Any, Any]) -> Any:
+    """The run's result once it ends; a failed run is a :class:`ClusterError` with its causes."""
+    try:
+        return await handle.result()
+    except WorkflowFailureError as err:
+        causes: list[str] = []
+        cause: BaseException | None = err.cause
+        while cause is not None:
+            text = _one_line(getattr(cause, "message", None) or cause)
+            if text and text not in causes:
+                causes.append(text)
+            cause = getattr(cause, "cause", None)
+        raise ClusterError(
+            f"{handle.id} failed: {': '.join(causes) or 'no reason given'}"
+        ) from None
+    except RPCError as err:
+        raise _rpc_error(err, handle.id) from None
 
 
 @dataclass

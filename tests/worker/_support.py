@@ -23,6 +23,7 @@ from ntro._devserver import DevServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_STEP = Path(__file__).parent / "bundles" / "slow-step"
+QUICK_CHECK = Path(__file__).parent / "bundles" / "quick-check"
 
 
 def free_port() -> int:

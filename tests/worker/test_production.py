@@ -17,6 +17,7 @@ import pytest
 
 from ntro.runbook import scaffold_bundle
 from tests.worker._support import (
+    QUICK_CHECK,
     SLOW_STEP,
     WorkerProcess,
     dev_cluster,
@@ -32,8 +33,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     tmp = tmp_path_factory.mktemp("production")
     scaffold_bundle("close-books", tmp / "runbooks", author="tests")
     with dev_cluster(tmp) as env:
-        bundle = str(tmp / "runbooks" / "close-books")
-        workers = [WorkerProcess(env, tmp / f"worker{i}.log", bundle) for i in (1, 2)]
+        bundles = [str(tmp / "runbooks" / "close-books"), str(QUICK_CHECK)]
+        workers = [WorkerProcess(env, tmp / f"worker{i}.log", *bundles) for i in (1, 2)]
         try:
             for worker in workers:
                 worker.wait_started()
@@ -153,6 +154,18 @@ def test_reject_ends_the_review_as_rejected(cluster: dict[str, Any]) -> None:
         "al",
         "wrong file",
     )
+
+
+def test_run_wait_prints_the_result_or_the_failure(cluster: dict[str, Any]) -> None:
+    env = cluster["env"]
+    done = ntro(env, "workflow", "run", str(QUICK_CHECK), "--input", '{"entity": "b"}', "--wait")
+    assert json.loads(done.stdout) == {"entity": "b", "balanced": True}
+    failed = ntro(
+        env, "workflow", "run", str(QUICK_CHECK), "--input", '{"fail": true}', "--wait", check=False
+    )
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("error: quick-check-acme-") and failed.stderr.count("\n") == 1
+    assert "failed: no ledger for entity acme" in failed.stderr
 
 
 def test_two_workers_share_the_queue(cluster: dict[str, Any]) -> None:
