@@ -182,6 +182,9 @@ def test_month_end_close_notebook(notebooks: Path) -> None:
     assert "signed_off - NAV 49,683,305.55 USD signed off by Dana Cho, CFO" in shown
     nav = notebooks / ".ntro" / "close-demo" / "ledger" / "acme-fund" / "2026-01" / "nav.json"
     assert nav.is_file()
+    records = saved_records(nb)  # every live view saved as its run's record, each run closed
+    assert records and all(WIDGET_MIME not in record for record in records)
+    assert {record[RECORD_MIME]["state"]["status"] for record in records} == {"completed"}
 
 
 @pytest.fixture(scope="module")
