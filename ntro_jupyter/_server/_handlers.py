@@ -332,7 +332,8 @@ class NtroHandler(APIHandler):
     async def explain(
         self, client: Client, workflow_id: str, run_id: str | None, fallback: ApiError
     ) -> ApiError:
-        """``fallback``, unless the server says the run is closed or its task keeps failing."""
+        """``fallback``, unless the run's task keeps failing (503 naming why), or a run that
+        did not answer in time turns out to be closed (409)."""
         condition = await run_condition(client, workflow_id, run_id)
         if condition is None:
             return fallback
@@ -345,11 +346,12 @@ class NtroHandler(APIHandler):
                 f"worker; the run resumes where it stopped.",
                 workflow_id=workflow_id,
             )
-        if condition.closed and fallback.code != "decision_refused":
+        if condition.closed and fallback.code == "no_worker":
             return ApiError(
                 409,
                 "workflow_closed",
-                f"Workflow {workflow_id!r} is {condition.status.lower()}; nothing was changed.",
+                f"Workflow {workflow_id!r} is {condition.status.lower()} and no worker answered "
+                f"for it; a decision can no longer change it.",
                 workflow_id=workflow_id,
             )
         return fallback

@@ -270,7 +270,7 @@ async def test_the_api_key_shows_nowhere(tmp_path: Path) -> None:
     assert config.api_key == KEY
     assert KEY not in repr(config) and KEY not in str(config)
     target = Target.remote(env["TEMPORAL_HOST"], api_key=KEY)
-    assert KEY not in repr(target)
+    assert KEY not in repr(target) and KEY not in target.describe()
     cluster = Cluster(config)
     assert KEY not in json.dumps(cluster.describe())
     with pytest.raises(ClusterUnavailable) as unreachable:
