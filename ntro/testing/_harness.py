@@ -49,6 +49,7 @@ from ntro.testing._activations import NotifyingRunner
 from ntro.testing._automock import AUTO_INPUT, MockValues, resolved_hints, run_input_type
 from ntro.testing._errors import HarnessError
 from ntro.testing._scenario import HAPPY, RunResult, Scenario, StepEvent
+from ntro.testing._warmup import WARM_UP_ACTIVITIES, WARM_UP_WORKFLOWS, warm_up
 from ntro.workflow import (
     UNMATCHED_CORRECTIONS_FLAG,
     PayloadTooLarge,
@@ -264,11 +265,13 @@ class WorkflowHarness:
             else UnsandboxedWorkflowRunner()
         )
         runner = NotifyingRunner(inner, self._on_activation)
+        # A server this harness started is warmed up before the first scenario (_warmup).
+        warm = self._given_env is None and self.server in ("time-skipping", "dev")
         worker = Worker(
             self._env.client,
             task_queue=self._task_queue,
-            workflows=list(self._classes.values()),
-            activities=self._activities,
+            workflows=[*self._classes.values(), *(WARM_UP_WORKFLOWS if warm else [])],
+            activities=[*self._activities, *(WARM_UP_ACTIVITIES if warm else [])],
             activity_executor=executor,
             workflow_runner=runner,
             # Any exception in workflow code fails the run with its message, instead of
@@ -276,6 +279,8 @@ class WorkflowHarness:
             workflow_failure_exception_types=[Exception],
         )
         await self._stack.enter_async_context(worker)
+        if warm:
+            await warm_up(self.client, self._task_queue)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
