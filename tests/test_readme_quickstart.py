@@ -1,5 +1,6 @@
-"""The README's Quick start, exactly as written, in a fresh shell: nothing on PATH but the system,
-run from a folder with the project's .venv (what `make install` leaves)."""
+"""What the README tells a newcomer to type works as written: the Quick start in a fresh shell
+(nothing on PATH but the system, a folder with the project's .venv as `make install` leaves it),
+`make demo` with other ports, and the exit codes `ntro workflow test --help` documents."""
 
 from __future__ import annotations
 
@@ -61,3 +62,30 @@ def test_the_quick_start_runs_as_written_in_a_fresh_shell(tmp_path: Path) -> Non
     assert "summary: 2 passed, 0 failed (of 2)" in run.stdout
     assert f"Temporal dev server running at localhost:{env['NTRO_DEV_PORT']}" in run.stdout
     assert "Stopped the Temporal dev server" in run.stdout
+
+
+def test_make_demo_takes_its_ports() -> None:
+    plan = subprocess.run(
+        ["make", "-n", "demo", "DEMO_PORT=7243", "DEMO_UI_PORT=8243"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert plan.returncode == 0, plan.stderr
+    assert "dev-server start --detach" in plan.stdout
+    assert "--port 7243 --ui-port 8243" in plan.stdout
+    assert "TEMPORAL_HOST=localhost:7243" in plan.stdout
+    assert "NTRO_DEV_PORT=7243 NTRO_DEV_UI_PORT=8243" in plan.stdout
+
+
+def test_workflow_test_help_names_its_three_exit_codes() -> None:
+    shown = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "ntro"), "workflow", "test", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": "/tmp"},
+    )
+    text = " ".join(shown.stdout.split())
+    assert "0 every scenario passed; 1 a scenario failed; 2 a usage error" in text
