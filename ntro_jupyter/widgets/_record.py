@@ -125,8 +125,9 @@ class LiveRecord:
             with self._lock:
                 version = self._version
             update_display(self.bundle(live=False), raw=True, display_id=self.display_id)
-            with self._lock:
-                self._flushed = max(self._flushed, version)
+            if front_end_seen():  # else the cell end sends it again, with the widget states
+                with self._lock:
+                    self._flushed = max(self._flushed, version)
             self.updates += 1
 
     def flush(self) -> bool:
@@ -141,10 +142,20 @@ class LiveRecord:
         from IPython.display import update_display
 
         update_display(self.bundle(live=False), raw=True, display_id=self.display_id)
+        _send_states(self.widget)  # the saved widget state matches the record too
         with self._lock:
             self._flushed = max(self._flushed, version)
         self.updates += 1
         return True
+
+
+def _send_states(widget: Any) -> None:
+    """Send the full state of ``widget`` and the widgets inside it (a headless client saves
+    widget state from these messages; with no front end there is no reply to route)."""
+    if isinstance(widget, ipywidgets.Widget) and widget.comm is not None:
+        widget.send_state()
+    for child in getattr(widget, "children", ()) or ():
+        _send_states(child)
 
 
 def flush_records(*_args: Any) -> None:

@@ -58,6 +58,7 @@ def execute(path: Path, timeout: float = 120) -> tuple[nbformat.NotebookNode, fl
                 run_sync(client.km.restart_kernel)(now=False)
                 run_sync(client.kc.wait_for_ready)(timeout=60)
             client.execute_cell(cell, index)
+        client.set_widgets_metadata()  # what nbclient's whole-notebook run saves at its end
     return nb, time.monotonic() - started
 
 
@@ -124,6 +125,15 @@ def assert_saved_record(nb: nbformat.NotebookNode) -> str:
     state = record[RECORD_MIME]["state"]
     assert state["status"] == "completed"
     assert {step["status"] for step in state["steps"]} == {"completed"}
+    saved_views = [  # the widget state saved beside it is the last state too
+        model["state"]["view"]
+        for model in nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"][
+            "state"
+        ].values()
+        if "steps" in model["state"].get("view", {})
+    ]
+    assert [view["workflow_id"] for view in saved_views] == [state["workflow_id"]]
+    assert {step["status"] for step in saved_views[0]["steps"]} == {"completed"}
     page, _ = HTMLExporter().from_notebook_node(nb)
     text = html.unescape(page)
     for shown in (
