@@ -18,6 +18,10 @@ Everything is measured in one run, each figure against a named baseline measured
    models, no ``--input``), against the baseline of ``nav-close`` with ``--input`` given. For
    each, the first scenario and the later one separately, and their ratio.
 
+With ``--against COMMIT`` the start-up and the two-scenario runs are also timed on the code of an
+earlier commit (extracted with ``git archive``, run with the same interpreter and packages), a
+"before" baseline in the same run; a run that commit cannot do is counted as failed, with why.
+
 Machines are shared and noisy: read the medians and the ratios, not single runs.
 """
 
@@ -29,6 +33,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +41,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BUNDLES = HERE / "bundles"
 NTRO = [sys.executable, "-c", "from ntro.cli import main; main()"]
+# The same command on the code of another commit, extracted to a folder (see --against).
+NTRO_AT = (
+    "import sys; sys.path.insert(0, {src!r}); "
+    "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f)]; "
+    "from ntro.cli import main; main()"
+)
 NAV_INPUT = json.dumps({"period": "2026-10", "entity_slug": "fund-a", "source": "bank"})
 
 RUNS = {
@@ -114,7 +125,17 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def startup(runs: int) -> None:
+def at_commit(commit: str) -> list[str]:
+    """The ``ntro`` command on ``commit``'s code (extracted once into a temporary folder)."""
+    src = Path(tempfile.mkdtemp(prefix="ntro-bench-"))
+    archive = subprocess.run(
+        ["git", "archive", commit, "ntro"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    return [sys.executable, "-c", NTRO_AT.format(src=str(src))]
+
+
+def startup(runs: int, before: list[str] | None) -> None:
     variants = {
         "baseline: python -c pass": [sys.executable, "-c", "pass"],
         "ntro --help": [*NTRO, "--help"],
@@ -122,11 +143,13 @@ def startup(runs: int) -> None:
             *NTRO, "runbook", "validate", str(BUNDLES / "nav-close"),
         ],
     }  # fmt: skip
+    if before is not None:
+        variants["before: ntro --help"] = [*before, "--help"]
     times: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(runs):
         for name, cmd in variants.items():
             seconds, done = timed(cmd)
-            if done.returncode != 0:
+            if done.returncode != 0 and not name.startswith("before"):
                 raise SystemExit(f"{name} failed:\n{done.stdout}\n{done.stderr}")
             times[name].append(seconds)
     base = median(times["baseline: python -c pass"])
@@ -157,17 +180,24 @@ def generator() -> None:
     print(f"   the walk is {ratio:,.0f}x faster on first use")
 
 
-def scenarios(runs: int) -> None:
-    wall: dict[str, list[float]] = {name: [] for name in RUNS}
-    first: dict[str, list[float]] = {name: [] for name in RUNS}
-    later: dict[str, list[float]] = {name: [] for name in RUNS}
-    failed: dict[str, list[str]] = {name: [] for name in RUNS}
+def scenarios(runs: int, before: list[str] | None) -> None:
+    commands = {name: [*NTRO, *args] for name, args in RUNS.items()}
+    if before is not None:
+        for name in ("facade bench-close + child", "temporal nav-close + child"):
+            commands[f"before: {name.split()[0]} {name.split()[1]}"] = [*before, *RUNS[name]]
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    first: dict[str, list[float]] = {name: [] for name in commands}
+    later: dict[str, list[float]] = {name: [] for name in commands}
+    failed: dict[str, list[str]] = {name: [] for name in commands}
     for _ in range(runs):
-        for name, args in RUNS.items():
-            seconds, done = timed([*NTRO, *args])
+        for name, cmd in commands.items():
+            seconds, done = timed(cmd)
             if done.returncode != 0:  # counted and shown, not timed
-                errors = [r["error"] for r in json.loads(done.stdout or "[]") if r["error"]]
-                failed[name].append("; ".join(errors) or done.stderr.strip()[-300:])
+                try:
+                    errors = [r["error"] for r in json.loads(done.stdout) if r["error"]]
+                except ValueError:
+                    errors = []
+                failed[name].append("; ".join(errors)[:200] or done.stderr.strip()[:200])
                 continue
             report = json.loads(done.stdout)
             wall[name].append(seconds)
@@ -175,7 +205,9 @@ def scenarios(runs: int) -> None:
             later[name].extend(r["duration_s"] for r in report[1:])
     print(f"3. two scenarios as a whole process (ntro workflow test --json), median of {runs}")
     print(f"   {'':<30} {'process':>8} {'first':>8} {'later':>8} {'first/later':>12}")
-    for name in RUNS:
+    for name in commands:
+        if not first[name]:
+            continue
         f, lt = median(first[name]), median(later[name])
         print(f"   {name:<30} {median(wall[name]):7.3f}s {f:7.3f}s {lt:7.3f}s {f / lt:11.2f}x")
     for name, errors in failed.items():
@@ -189,11 +221,15 @@ def scenarios(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="runs per figure (default 10)")
-    runs = parser.parse_args().runs
+    parser.add_argument(
+        "--against", metavar="COMMIT", help="also time an earlier commit's code, as a baseline"
+    )
+    args = parser.parse_args()
+    before = at_commit(args.against) if args.against else None
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    startup(runs)
+    startup(args.runs, before)
     generator()
-    scenarios(runs)
+    scenarios(args.runs, before)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
