@@ -112,3 +112,30 @@ def test_the_cli_runs_the_bundles_scenario_with_real_activities(
     out = capsys.readouterr().out
     assert code == 0, out
     assert "corrections=1" in out and "summary: 1 passed, 0 failed (of 1)" in out
+
+
+@pytest.mark.slow
+async def test_on_the_dev_server_a_pdf_statement_is_committed_with_real_activities(
+    embedded_pg, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "january.pdf"
+    pdf.write_bytes(statement_pdf(statement_lines(40)))
+    bundle = load_bundle(BUNDLE)
+    scenario = Scenario(
+        "corrected", corrections={"review": [CORRECTION]}, files={"bank_statement": pdf}
+    )
+    async with WorkflowHarness(
+        bundle.workflow_cls,
+        activities=bundle.activities,
+        server="dev",
+        real_activities=True,
+        timeout=120,
+    ) as harness:
+        result = await harness.run(scenario=scenario)
+        assert result.passed, result.error
+        db = await get_data_plane(result.tenant_slug)
+        payload = await db.fetchval(
+            "SELECT payload FROM ingest.extracted_payloads WHERE id = $1::uuid",
+            result.result["record_id"],
+        )
+    assert payload["line_items"][1]["money_out"] == "1037.10" and len(payload["line_items"]) == 40
