@@ -12,6 +12,7 @@ sends the postmaster a fast-shutdown signal (``pg_ctl stop`` run as root refuses
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
@@ -80,6 +81,11 @@ def _quiet_import_pgserver() -> None:
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers); pgserver falls back fine.
         warnings.simplefilter("ignore")
         import pgserver  # noqa: F401
+    log = logging.getLogger("pgserver")
+    if log.level == logging.NOTSET:
+        # pgserver logs every step at INFO, also from its atexit hook, after test runners have
+        # closed their streams ("--- Logging error ---"); its warnings and errors still show.
+        log.setLevel(logging.WARNING)
 
 
 def embedded_status(data_dir: str | os.PathLike[str] | None = None) -> EmbeddedStatus:

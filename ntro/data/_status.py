@@ -46,7 +46,7 @@ class DataPlaneReport:
             versions = ", ".join(f"{o} v{v}" for o, v in tenant.migrations.items()) or "none"
             out.append(f"tenant {tenant.database}: migrations {versions}")
             for table, count in tenant.tables.items():
-                out.append(f"  {table:<40} {count:>10,} rows")
+                out.append(f"  {table:<40} {count:>10,} row{'' if count == 1 else 's'}")
         return out
 
 
