@@ -38,6 +38,21 @@ def _row_id(name: str, entity_id: str, task_id: str | None, source_ref: str) -> 
     return str(uuid.uuid5(_NAMESPACE, f"{name}|{entity_id}|{task_id or ''}|{source_ref}"))
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def _text(value: Any) -> str:
+    return value if type(value) is str else str(getattr(value, "value", value))  # enums too
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(to_jsonable_python(value))
+
+
+_CONVERTERS = {"jsonb": _json_text, "uuid": str, "text": _text}
+
+
 def _field_adapter(row_class: type[Row], name: str) -> TypeAdapter[Any]:
     """A validator for one field as the model validates it (its Annotated validators too:
     pydantic moves those from ``annotation`` to ``metadata``)."""
@@ -103,16 +118,8 @@ class SubledgerHandle(Generic[R]):
         return self.row_class(**values)
 
     def _column_value(self, name: str, value: Any) -> Any:
-        kind = self._types[name]
-        if value is None:
-            return None
-        if kind == "jsonb":
-            return to_jsonable_python(value)
-        if kind == "uuid":
-            return str(value)
-        if kind == "text" and not isinstance(value, str):
-            return str(value.value if hasattr(value, "value") else value)
-        return value
+        """``value`` as the database driver takes it for column ``name`` (jsonb as JSON text)."""
+        return None if value is None else _CONVERTERS.get(self._types[name], _same)(value)
 
     async def insert(
         self, rows: R | Mapping[str, Any] | Iterable[R | Mapping[str, Any]]
@@ -140,19 +147,19 @@ class SubledgerHandle(Generic[R]):
             return []
         now = datetime.now(UTC)
         columns = [c for c in self._types if c != "gl_external_id"]
+        convert = [_CONVERTERS.get(self._types[c], _same) for c in columns]
         arrays: list[list[Any]] = [[] for _ in columns]
+        stamps = {"created_at", "updated_at"}
         for model in models:
-            data = dict(model)
-            data["created_at"] = data.get("created_at") or now
-            data["updated_at"] = now
+            data = model.__dict__  # the field values, without pydantic's per-field iteration
             for index, column in enumerate(columns):
-                arrays[index].append(self._column_value(column, data.get(column)))
+                value = data.get(column)
+                if column in stamps:
+                    value = now if column == "updated_at" or value is None else value
+                arrays[index].append(None if value is None else convert[index](value))
         # jsonb travels as text arrays (a list of lists would read as a 2-D array) and is cast
         # back per row.
         array_types = ["text" if self._types[c] == "jsonb" else self._types[c] for c in columns]
-        for index, column in enumerate(columns):
-            if self._types[column] == "jsonb":
-                arrays[index] = [None if v is None else json.dumps(v) for v in arrays[index]]
         casts = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(array_types))
         aliases = ", ".join(f"c{i}" for i in range(len(columns)))
         picks = ", ".join(
