@@ -11,9 +11,10 @@ the kernel last saw: the breadcrumb with each step's status, the open gate or th
 taken (who, when, corrections) and the outcome. nbclient applies the update to the saved output.
 
 A front end that draws widgets (JupyterLab, Notebook 7, VS Code) keeps the live widget while the
-run is open: such a front end opens ipywidgets' control channel when it connects, and the
-breadcrumb reports that it was drawn, and once either happened no cell-end update is sent
-(JupyterLab would draw the widget again, or replace it, on every update). When the run closes,
+run is open: it names the cell in each execute request (``cellId``, which nbclient does not
+send), it may open ipywidgets' control channel, and the breadcrumb reports that it was drawn;
+once any of these happened no cell-end update is sent (JupyterLab would draw the widget again,
+or replace it, on every update). When the run closes,
 the output becomes the record in every front end (:meth:`LiveRecord.finish`): a widget needs its
 kernel, the record does not, so a notebook saved afterwards shows the outcome with no kernel.
 """
@@ -47,7 +48,30 @@ def mark_front_end() -> None:
 
 def front_end_seen() -> bool:
     """True once a front end that draws widgets is known to be connected to this kernel."""
-    return _front_end.is_set() or getattr(ipywidgets.Widget, "_control_comm", None) is not None
+    if _front_end.is_set() or getattr(ipywidgets.Widget, "_control_comm", None) is not None:
+        return True
+    if _cell_sent_by_a_notebook_ui():
+        _front_end.set()
+        return True
+    return False
+
+
+def _cell_sent_by_a_notebook_ui() -> bool:
+    """The running cell came from a notebook UI: JupyterLab, Notebook 7 and VS Code name the
+    cell (``cellId``) in the request's metadata; nbclient and papermill send none.
+
+    Why this first: it is known before anything is drawn, so a Run All in JupyterLab cannot
+    race a live widget's first cell end.
+    """
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent() if kernel is not None else None
+    except Exception:  # noqa: BLE001 - no kernel, or a kernel without get_parent
+        return False
+    metadata = parent.get("metadata") if isinstance(parent, dict) else None
+    return isinstance(metadata, dict) and "cellId" in metadata
 
 
 def _now() -> str:

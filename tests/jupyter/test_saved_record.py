@@ -123,3 +123,22 @@ def test_a_run_closed_before_it_is_shown_is_shown_as_its_record() -> None:
     (data,) = outputs(shown)
     assert WIDGET_MIME not in data
     assert "The run completed." in data["text/html"]
+
+
+def test_a_cell_sent_by_jupyterlab_counts_as_a_front_end_before_anything_is_drawn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run All in JupyterLab: the first cell end comes before the widget is drawn."""
+
+    class Kernel:
+        def get_parent(self) -> dict[str, Any]:
+            return {"header": {"msg_type": "execute_request"}, "metadata": {"cellId": "c-2"}}
+
+    run = Run()
+    with capture_output():
+        run.record.display()
+    monkeypatch.setattr(InteractiveShell.instance(), "kernel", Kernel(), raising=False)
+    run.move_on(states.completed_run())
+    with capture_output() as updated:
+        flush_records()
+    assert outputs(updated) == []  # the live widget stays
