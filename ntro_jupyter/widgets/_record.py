@@ -14,9 +14,9 @@ A front end that draws widgets (JupyterLab, Notebook 7, VS Code) keeps the live 
 run is open: it names the cell in each execute request (``cellId``, which nbclient does not
 send), it may open ipywidgets' control channel, and the breadcrumb reports that it was drawn;
 once any of these happened no cell-end update is sent (JupyterLab would draw the widget again,
-or replace it, on every update). When the run closes,
-the output becomes the record in every front end (:meth:`LiveRecord.finish`): a widget needs its
-kernel, the record does not, so a notebook saved afterwards shows the outcome with no kernel.
+or replace it, on every update). When the run closes, the output becomes the record in every
+front end (:meth:`LiveRecord.finish`): a widget needs its kernel, the record does not, so a
+notebook saved afterwards shows the outcome with no kernel.
 """
 
 from __future__ import annotations
