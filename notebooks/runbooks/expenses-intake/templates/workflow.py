@@ -4,7 +4,7 @@ subledger, reviewed in a table, corrected and approved.
 Steps: submit -> intake -> review -> approve.
 
 - **submit** waits for the ``expenses_submitted`` signal: spreadsheet rows with their headings
-  as written ("Date", "Supplier", "Gross", "VAT", ...).
+  as written ("Date", "Supplier", "Gross", "VAT", ...), or an uploaded CSV's ``document_ref``.
 - **intake** keeps each row as received, canonicalises it and inserts it ``PENDING``, or
   ``NEEDS_ATTENTION`` with the reasons.
 - **review** shows the task's rows in a DATA_TABLE built from ``ExpenseRow`` by
@@ -121,6 +121,7 @@ class ExpensesIntakeWorkflow(NtroWorkflow):
                 tenant_slug=ctx.tenant_slug,
                 source_ref=submission.source_ref,
                 rows=submission.rows,
+                document_ref=submission.document_ref,
             ),
             start_to_close_timeout=timedelta(minutes=2),
             retry_policy=RETRIES,
