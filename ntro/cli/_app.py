@@ -52,7 +52,7 @@ runbook_app = typer.Typer(
 )
 workflow_app = typer.Typer(
     name="workflow",
-    help="Run a runbook's workflow: test its scenarios.",
+    help="Runbook runs: test scenarios locally; start, list, show and decide runs on a cluster.",
     **_TYPER_OPTIONS,
 )
 app.add_typer(runbook_app, name="runbook")
