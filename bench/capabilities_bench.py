@@ -91,7 +91,6 @@ async def main(runs: int) -> None:
     from decimal import Decimal
 
     from ntro.capabilities import ai, config, files, gl
-    from ntro.capabilities.ai import _cache
     from ntro.data import clear_cache, get_data_plane, start_embedded, stop_embedded
 
     config.reset()
@@ -145,7 +144,7 @@ async def main(runs: int) -> None:
         assert first.raw_response["cache"] in ("miss", "hit") and hit.raw_response["cache"] == "hit"
         table = []
         for _ in range(max(runs, 20)):
-            _cache.forget_memory()
+            ai.forget_cached_in_memory()
             started = time.perf_counter()
             hit = await ai.extract(**kwargs)
             table.append(time.perf_counter() - started)

@@ -68,12 +68,19 @@ __all__ = [
     "complete",
     "current_config",
     "extract",
+    "forget_cached_in_memory",
     "known_schemas",
     "line_item_key",
     "load_schema",
     "resolve",
     "use_config",
 ]
+
+
+def forget_cached_in_memory() -> None:
+    """Empty this worker's memory tier of the extract cache (``system.cache_extract`` stays):
+    the next repeat is answered from the table, as in a fresh worker."""
+    _cache.forget_memory()
 
 
 def known_schemas() -> list[str]:
