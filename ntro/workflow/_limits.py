@@ -30,8 +30,17 @@ def json_size(value: Any) -> int:
 
 
 def ensure_sendable(value: Any, what: str, limit: int = MAX_DECISION_BYTES) -> None:
-    """Raise :class:`PayloadTooLarge` if ``value`` is over ``limit`` bytes of JSON."""
-    size = json_size(value)
+    """Raise :class:`PayloadTooLarge` if ``value`` is over ``limit`` bytes of JSON (or nested
+    too deeply to be serialised at all)."""
+    try:
+        size = json_size(value)
+    except (RecursionError, ValueError) as err:
+        # pydantic-core stops at its own depth limit with a ValueError; json with RecursionError.
+        if isinstance(err, ValueError) and "depth" not in str(err):
+            raise
+        raise PayloadTooLarge(
+            f"{what} is nested too deeply to send; keep it within {MAX_DECISION_DEPTH} levels"
+        ) from None
     if size > limit:
         raise PayloadTooLarge(
             f"{what} is {size / 1_000_000:.1f} MB, over the {limit / 1_000_000:.1f} MB a "

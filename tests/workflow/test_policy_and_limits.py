@@ -144,3 +144,11 @@ def test_a_decision_too_large_is_refused_before_it_is_sent() -> None:
     ]
     with pytest.raises(PayloadTooLarge, match="send fewer corrections at a time"):
         ensure_sendable({"action": "correct", "corrections": corrections}, "the decision")
+
+
+def test_a_decision_nested_too_deeply_is_refused_with_a_message() -> None:
+    nested: Any = "x"
+    for _ in range(100_000):
+        nested = [nested]
+    with pytest.raises(PayloadTooLarge, match="nested too deeply to send"):
+        ensure_sendable({"action": "correct", "comment": nested}, "the decision")
