@@ -82,6 +82,16 @@ CONNECT_TIMEOUT_S = 10.0
 PERSON_KINDS = ("interactive_review", "submit_file", "submit_files")
 # A query nobody answered: the server's deadline, or the client's ("Timeout expired").
 _NO_ANSWER = (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
+
+
+def _no_poller(err: BaseException) -> bool:
+    """The server says at once that nobody polls the task queue (a dev server started again
+    after the kernel that served the workflow stopped answers this instead of timing out)."""
+    return getattr(err, "status", None) == RPCStatusCode.FAILED_PRECONDITION and "no poller" in (
+        getattr(err, "message", "") or ""
+    )
+
+
 CLOSED_STATUSES = ("completed", "failed", "canceled", "terminated", "continued_as_new", "timed_out")
 
 
@@ -1087,7 +1097,9 @@ class Session:
         try:
             return await self.query(workflow_id, "current_ui_state", timeout)
         except RPCError as err:
-            if err.status in _NO_ANSWER and "timeout" in (err.message or "").lower():
+            if (err.status in _NO_ANSWER and "timeout" in (err.message or "").lower()) or (
+                _no_poller(err)
+            ):
                 raise self._no_answer(workflow_id, timeout) from None
             raise self._rpc_error(err, workflow_id) from None
         except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
@@ -1343,7 +1355,8 @@ class Session:
                         row.workflow_id, "current_pending_action", timedelta(seconds=2)
                     )
                 except (RPCError, RPCTimeoutOrCancelledError) as err:
-                    if getattr(err, "status", RPCStatusCode.DEADLINE_EXCEEDED) in _NO_ANSWER:
+                    status = getattr(err, "status", RPCStatusCode.DEADLINE_EXCEEDED)
+                    if status in _NO_ANSWER or _no_poller(err):
                         row.unanswered = "no worker answers: %ntro load its runbook"
                 except Exception:  # noqa: BLE001 - not an ntro workflow: nothing to show
                     pass

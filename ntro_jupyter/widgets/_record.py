@@ -9,6 +9,8 @@ the labextension with no kernel) and as static HTML. At the end of every cell, t
 each view whose run moved on is replaced (``update_display_data``) by those two, at the state
 the kernel last saw: the breadcrumb with each step's status, the open gate or the decisions
 taken (who, when, corrections) and the outcome. nbclient applies the update to the saved output.
+(The widgets' own state is not sent again: a comm message published from a cell would route the
+widget's incoming messages to the main shell, where a blocked cell would hold them.)
 
 A front end that draws widgets (JupyterLab, Notebook 7, VS Code) keeps the live widget while the
 run is open: it names the cell in each execute request (``cellId``, which nbclient does not
@@ -149,9 +151,8 @@ class LiveRecord:
             with self._lock:
                 version = self._version
             update_display(self.bundle(live=False), raw=True, display_id=self.display_id)
-            if front_end_seen():  # else the cell end sends it again, with the widget states
-                with self._lock:
-                    self._flushed = max(self._flushed, version)
+            with self._lock:
+                self._flushed = max(self._flushed, version)
             self.updates += 1
 
     def flush(self) -> bool:
@@ -166,20 +167,10 @@ class LiveRecord:
         from IPython.display import update_display
 
         update_display(self.bundle(live=False), raw=True, display_id=self.display_id)
-        _send_states(self.widget)  # the saved widget state matches the record too
         with self._lock:
             self._flushed = max(self._flushed, version)
         self.updates += 1
         return True
-
-
-def _send_states(widget: Any) -> None:
-    """Send the full state of ``widget`` and the widgets inside it (a headless client saves
-    widget state from these messages; with no front end there is no reply to route)."""
-    if isinstance(widget, ipywidgets.Widget) and widget.comm is not None:
-        widget.send_state()
-    for child in getattr(widget, "children", ()) or ():
-        _send_states(child)
 
 
 def flush_records(*_args: Any) -> None:
