@@ -25,6 +25,7 @@ from temporalio.client import (
     ScheduleActionResult,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
+    ScheduleDescription,
     ScheduleHandle,
     ScheduleOverlapPolicy,
     SchedulePolicy,
@@ -219,7 +220,22 @@ async def create_schedule(
                 f"{timezone!r}): {' '.join(err.message.split())}"
             ) from None
         raise _rpc_error(err, schedule_id) from None
+    await _until_listed(client, schedule_id)
     return schedule_id
+
+
+async def _until_listed(client: Client, schedule_id: str, wait: float = 5.0) -> None:
+    """Return once the list call shows the new schedule (or after ``wait`` seconds).
+
+    Why: ``ntro schedule ls`` run right after ``create`` should show what was just created,
+    and the server's list catches up with a creation a moment later.
+    """
+    deadline = asyncio.get_running_loop().time() + wait
+    while asyncio.get_running_loop().time() < deadline:
+        listing = await client.list_schedules(rpc_timeout=CALL_TIMEOUT)
+        if schedule_id in [item.id async for item in listing]:
+            return
+        await asyncio.sleep(0.05)
 
 
 @dataclass
@@ -249,30 +265,48 @@ class ScheduleSummary:
 
 
 async def list_schedules(client: Client, *, slug: str | None = None) -> list[ScheduleSummary]:
-    """Schedules created by ntro (those that start ``ntro-scheduled-run``), by id."""
-    found = []
+    """Schedules created by ntro (those that start ``ntro-scheduled-run``), by id.
+
+    Why describe each one: the list call reads the server's visibility store, which catches up
+    a moment after a change, so a schedule paused or deleted a second ago would still be listed
+    as it was. The list only says which schedules exist; each one's state comes from
+    ``describe``, which is always current, and one deleted meanwhile is left out.
+    """
     try:
-        async for item in await client.list_schedules(rpc_timeout=CALL_TIMEOUT):
-            memo = await item.memo()
-            if "ntro_slug" not in memo or (slug and memo.get("ntro_slug") != slug):
-                continue
-            info = item.info
-            state = item.schedule.state if item.schedule else None
-            found.append(
-                ScheduleSummary(
-                    schedule_id=item.id,
-                    slug=memo.get("ntro_slug"),
-                    entity=memo.get("ntro_entity"),
-                    cron=memo.get("ntro_cron"),
-                    paused=bool(state and state.paused),
-                    next_runs=list(info.next_action_times[:3]) if info else [],
-                    recent_workflow_ids=_workflow_ids(info.recent_actions) if info else [],
-                    note=state.note if state else None,
-                )
-            )
+        ids = [item.id async for item in await client.list_schedules(rpc_timeout=CALL_TIMEOUT)]
+        described = await asyncio.gather(*(_describe_or_none(client, i) for i in ids))
     except RPCError as err:
         raise _rpc_error(err, "*") from None
+    found = []
+    for schedule_id, description in zip(ids, described, strict=True):
+        if description is None:
+            continue
+        memo = await description.memo()
+        if "ntro_slug" not in memo or (slug and memo.get("ntro_slug") != slug):
+            continue
+        info, state = description.info, description.schedule.state
+        found.append(
+            ScheduleSummary(
+                schedule_id=schedule_id,
+                slug=memo.get("ntro_slug"),
+                entity=memo.get("ntro_entity"),
+                cron=memo.get("ntro_cron"),
+                paused=state.paused,
+                next_runs=list(info.next_action_times[:3]),
+                recent_workflow_ids=_workflow_ids(info.recent_actions),
+                note=state.note,
+            )
+        )
     return sorted(found, key=lambda s: s.schedule_id)
+
+
+async def _describe_or_none(client: Client, schedule_id: str) -> ScheduleDescription | None:
+    try:
+        return await client.get_schedule_handle(schedule_id).describe(rpc_timeout=CALL_TIMEOUT)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
 
 
 async def _handle(client: Client, schedule_id: str) -> ScheduleHandle:
