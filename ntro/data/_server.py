@@ -105,7 +105,9 @@ def embedded_status(data_dir: str | os.PathLike[str] | None = None) -> EmbeddedS
     if info is None or not info.is_running() or info.status != "ready":
         return EmbeddedStatus(data_dir=folder, running=False)
     try:
-        if "postgres" not in info.process.name():  # a stale pid file whose pid was reused
+        if (
+            info.process is None or "postgres" not in info.process.name()
+        ):  # a stale pid file whose pid was reused
             return EmbeddedStatus(data_dir=folder, running=False)
     except psutil.Error:
         return EmbeddedStatus(data_dir=folder, running=False)

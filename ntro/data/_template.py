@@ -71,7 +71,8 @@ def _build(target: Path) -> None:
             ensure_folder_permissions(POSTGRES_BIN_PATH, stat.S_IXGRP | stat.S_IXOTH | read)
             ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
             _chown_tree(scratch, user)
-        pgserver.initdb(_INITDB_ARGS, pgdata=cluster, user=user)
+        # initdb is re-exported by pgserver without being in its __all__
+        pgserver.initdb(_INITDB_ARGS, pgdata=cluster, user=user)  # type: ignore[attr-defined]
         staged = target.parent / f".{target.name}.{os.getpid()}"
         shutil.copytree(cluster, staged, symlinks=True)
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -50,14 +50,16 @@ def _json_text(value: Any) -> str:
     return json.dumps(to_jsonable_python(value))
 
 
-_CONVERTERS = {"jsonb": _json_text, "uuid": str, "text": _text}
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {"jsonb": _json_text, "uuid": str, "text": _text}
 
 
 def _field_adapter(row_class: type[Row], name: str) -> TypeAdapter[Any]:
     """A validator for one field as the model validates it (its Annotated validators too:
     pydantic moves those from ``annotation`` to ``metadata``)."""
     info = row_class.model_fields[name]
-    annotation = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    annotation: Any = info.annotation
+    if info.metadata:
+        annotation = Annotated[annotation, *info.metadata]
     return TypeAdapter(annotation)
 
 

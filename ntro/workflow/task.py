@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+import temporalio.activity
 from pydantic import BaseModel
 
 from ntro.data import get_data_plane
-from ntro.workflow._facade import activity, runbook
+from ntro.workflow._facade import runbook
 
 __all__ = [
     "FindCommittedDocumentRequest",
@@ -85,7 +86,7 @@ class RecordTaskRunRequest(BaseModel):
     tenant_slug: str | None = None
 
 
-@activity.defn(name="ntro.task.load_previous_task")
+@temporalio.activity.defn(name="ntro.task.load_previous_task")
 async def load_previous_task_activity(
     request: LoadPreviousTaskRequest,
 ) -> PreviousTaskHandle | None:
@@ -105,7 +106,7 @@ async def load_previous_task_activity(
     return PreviousTaskHandle(task_id=row["task_id"], period=row["period"], output=row["output"])
 
 
-@activity.defn(name="ntro.task.find_committed_document")
+@temporalio.activity.defn(name="ntro.task.find_committed_document")
 async def find_committed_document_activity(
     request: FindCommittedDocumentRequest,
 ) -> dict[str, Any] | None:
@@ -130,7 +131,7 @@ async def find_committed_document_activity(
     return found
 
 
-@activity.defn(name="ntro.task.record_task_run")
+@temporalio.activity.defn(name="ntro.task.record_task_run")
 async def record_task_run_activity(request: RecordTaskRunRequest) -> None:
     """Record (or update) a run's outcome; the same task id twice keeps one row."""
     db = await get_data_plane(request.tenant_slug)
@@ -217,7 +218,7 @@ async def record_task_run(
 
 
 #: the activities a worker needs for the calls above (found by ``activities_near``)
-__ntro_activities__ = [
+__ntro_activities__: list[Any] = [
     load_previous_task_activity,
     find_committed_document_activity,
     record_task_run_activity,

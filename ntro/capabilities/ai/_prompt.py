@@ -102,8 +102,13 @@ def _score(scores: dict[str, Any], key: str, reading_score: float | None) -> flo
     value = float(given) if isinstance(given, int | float) else UNSCORED
     value = max(0.0, min(1.0, value))
     # only an ambiguous reading (a decimal comma, a day/month order) lowers the model's score
-    capped = reading_score is not None and reading_score < CERTAIN
-    return round(min(value, reading_score) if capped else value, 3)
+    if reading_score is not None and reading_score < CERTAIN:
+        value = min(value, reading_score)
+    return round(value, 3)
+
+
+def _dict_or_empty(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def result_from_answer(
@@ -118,10 +123,8 @@ def result_from_answer(
     :class:`ProviderResponseError` (retryable)."""
     answer = _json_object(text, provider)
     enums = dict(field_enums or {})
-    given_fields = answer.get("fields") if isinstance(answer.get("fields"), dict) else {}
-    given_scores = (
-        answer.get("confidence_scores") if isinstance(answer.get("confidence_scores"), dict) else {}
-    )
+    given_fields = _dict_or_empty(answer.get("fields"))
+    given_scores = _dict_or_empty(answer.get("confidence_scores"))
     fields: dict[str, Any] = {}
     scores: dict[str, float] = {}
     for field in schema.fields:
@@ -131,7 +134,8 @@ def result_from_answer(
         fields[field.key] = value
         scores[field.key] = _score(given_scores, field.key, reading) if value is not None else 0.0
     items: list[dict[str, Any]] = []
-    raw_items = answer.get("line_items") if isinstance(answer.get("line_items"), list) else []
+    raw_line_items = answer.get("line_items")
+    raw_items: list[Any] = raw_line_items if isinstance(raw_line_items, list) else []
     for index, raw_item in enumerate(raw_items):
         if not isinstance(raw_item, dict):
             continue

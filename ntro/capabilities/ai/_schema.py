@@ -16,6 +16,7 @@ import os
 import sys
 from functools import lru_cache
 from pathlib import Path
+from types import FrameType
 from typing import Literal
 
 import yaml
@@ -103,7 +104,7 @@ def _bundle_schema_dirs() -> list[Path]:
     """``schemas/`` of the runbook bundles whose code is calling (frames outside this package)."""
     found: list[Path] = []
     here = str(Path(__file__).resolve().parents[1])
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(here):

@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from ntro.capabilities.ai._values import read_amount, read_value
+from ntro.capabilities.checks._models import Status
 
-RuleResult = tuple[str, str, dict[str, Any]]
+RuleResult = tuple[Status, str, dict[str, Any]]
 Rule = Callable[[Any, Any, dict[str, Any]], RuleResult]
 _RULES: dict[str, Rule] = {}
 
@@ -77,11 +78,19 @@ def balanced(submitted: Any, baseline: Any, params: dict[str, Any]) -> RuleResul
     debit_col, credit_col = params.get("debit", "debit"), params.get("credit", "credit")
     if any("dr_cr" in r for r in rows):
         debit = sum(
-            (_amount(r.get("amount")) or 0 for r in rows if str(r.get("dr_cr")).upper() == "DR"),
+            (
+                _amount(r.get("amount")) or Decimal(0)
+                for r in rows
+                if str(r.get("dr_cr")).upper() == "DR"
+            ),
             Decimal(0),
         )
         credit = sum(
-            (_amount(r.get("amount")) or 0 for r in rows if str(r.get("dr_cr")).upper() == "CR"),
+            (
+                _amount(r.get("amount")) or Decimal(0)
+                for r in rows
+                if str(r.get("dr_cr")).upper() == "CR"
+            ),
             Decimal(0),
         )
     else:
@@ -110,7 +119,8 @@ def reconciles(submitted: Any, baseline: Any, params: dict[str, Any]) -> RuleRes
     elif any("dr_cr" in r for r in rows):
         movement = sum(
             (
-                (_amount(r.get("amount")) or 0) * (1 if str(r.get("dr_cr")).upper() == "DR" else -1)
+                (_amount(r.get("amount")) or Decimal(0))
+                * (1 if str(r.get("dr_cr")).upper() == "DR" else -1)
                 for r in rows
             ),
             Decimal(0),
@@ -172,7 +182,7 @@ def within_baseline(submitted: Any, baseline: Any, params: dict[str, Any]) -> Ru
         else (Decimal(0) if now == before else Decimal(100))
     )
     data = {"value": str(now), "baseline": str(before), "change_pct": f"{change:.2f}"}
-    verdict = "pass" if abs(change) <= pct else "warn"
+    verdict: Status = "pass" if abs(change) <= pct else "warn"
     return (
         verdict,
         f"{field} {now:,.2f} vs baseline {before:,.2f}: {change:+.1f}% (limit {pct}%)",

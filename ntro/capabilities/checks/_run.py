@@ -15,7 +15,7 @@ from typing import Any
 
 from temporalio import activity
 
-from ntro.capabilities.checks._models import QualityCheckItem, QualityCheckSpec
+from ntro.capabilities.checks._models import QualityCheckItem, QualityCheckSpec, Status
 from ntro.capabilities.checks._rules import _plain, get_rule, types_check
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ NO_PROVIDER = (
 )
 
 
-def _item(spec: QualityCheckSpec, status: str, detail: str, **extra: Any) -> QualityCheckItem:
+def _item(spec: QualityCheckSpec, status: Status, detail: str, **extra: Any) -> QualityCheckItem:
     return QualityCheckItem(
         id=spec.id, title=spec.title, status=status, detail=detail, source=spec.source, **extra
     )
@@ -57,20 +57,19 @@ async def _llm(
     try:
         start, end = text.find("{"), text.rfind("}")
         answer = json.loads(text[start : end + 1])
-        status = answer["status"] if answer.get("status") in ("pass", "warn", "fail") else "warn"
-        outcome = {
-            "status": status,
-            "detail": str(answer.get("detail", "")),
-            "confidence": float(answer["confidence"]) if "confidence" in answer else None,
-        }
+        status: Status = (
+            answer["status"] if answer.get("status") in ("pass", "warn", "fail") else "warn"
+        )
+        detail = str(answer.get("detail", ""))
+        confidence = float(answer["confidence"]) if "confidence" in answer else None
     except (ValueError, KeyError, TypeError):
         raise ai.ProviderResponseError(
             f"{resolved.provider} answered check {spec.id!r} with text that is not the JSON "
             f"asked for: {' '.join(text.split())[:160]!r}",
             provider=resolved.provider,
         ) from None
-    await _store(key, outcome)
-    return _item(spec, **outcome)
+    await _store(key, {"status": status, "detail": detail, "confidence": confidence})
+    return _item(spec, status, detail, confidence=confidence)
 
 
 async def _cached(key: str) -> dict[str, Any] | None:

@@ -99,7 +99,7 @@ def _current_run_id() -> str:
     try:
         from temporalio import activity
 
-        return activity.info().workflow_id
+        return activity.info().workflow_id or "local"
     except RuntimeError:
         return "local"
 
