@@ -20,7 +20,8 @@ API (for runtime modules such as ``ntro.subledger`` and ``ntro.capabilities``):
   one database per tenant slug; a new folder is copied from a cluster ``initdb`` made once
   per machine (``$NTRO_PG_TEMPLATE_DIR``, default the user cache). ``start_embedded()`` / ``embedded_status()`` /
   ``stop_embedded()`` (``ntro data status`` / ``ntro data stop``) manage it; the server outlives
-  the process that started it and later processes attach to it.
+  the process that started it and later processes attach to it, except in a notebook: the
+  kernel's session stops what ``stop_started_here()`` names when it closes.
 - Migrations: ``register_migrations("ntro.capabilities.gl", [(1, "CREATE TABLE gl.x (...)"),
   (2, "ALTER TABLE ...")])`` at import time of the owning module. Steps run in order (owners in
   registration order, then version), once per database, recorded in
@@ -66,6 +67,7 @@ from ntro.data._server import (
     embedded_status,
     start_embedded,
     stop_embedded,
+    stop_started_here,
 )
 from ntro.data._status import DataPlaneReport, TenantReport, inspect_data_plane
 from ntro.data._sync import run_sync
@@ -96,5 +98,6 @@ __all__ = [
     "run_sync",
     "start_embedded",
     "stop_embedded",
+    "stop_started_here",
     "validate_tenant_slug",
 ]

@@ -32,10 +32,13 @@ __all__ = [
     "embedded_status",
     "start_embedded",
     "stop_embedded",
+    "stop_started_here",
 ]
 
 ENV_PG_DIR = "NTRO_PG_DIR"
 _STOP_TIMEOUT_S = 15.0
+# Data folders whose server this process started (not merely attached to).
+_started_here: list[Path] = []
 
 
 class EmbeddedPostgresError(RuntimeError):
@@ -156,6 +159,7 @@ def start_embedded(data_dir: str | os.PathLike[str] | None = None) -> EmbeddedSt
             f"embedded PostgreSQL on {folder} reported started but is not running; "
             f"see {folder / 'log'}"
         )
+    _started_here.append(status.data_dir)
     return status
 
 
@@ -179,3 +183,18 @@ def stop_embedded(data_dir: str | os.PathLike[str] | None = None) -> bool:
     while (status.data_dir / "postmaster.pid").exists() and time.monotonic() < deadline:
         time.sleep(0.01)
     return True
+
+
+def stop_started_here() -> list[Path]:
+    """Stop the servers this process started (not those it attached to); their folders.
+
+    Why: a command-line worker leaves the server running for the next process to attach to,
+    but a notebook kernel must leave nothing running when it exits, so the Jupyter session
+    calls this when it closes.
+    """
+    stopped = []
+    while _started_here:
+        folder = _started_here.pop()
+        if stop_embedded(folder):
+            stopped.append(folder)
+    return stopped

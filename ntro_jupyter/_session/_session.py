@@ -17,6 +17,7 @@ import atexit
 import contextlib
 import linecache
 import os
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -496,6 +497,12 @@ class Session:
             with contextlib.suppress(Exception):
                 DevServer(status.db_file).stop()
         self._servers.clear()
+        # The embedded PostgreSQL that activities run in this kernel started: only when
+        # ntro.data was used here (importing it would cost the kernel's exit for nothing).
+        data = sys.modules.get("ntro.data")
+        if data is not None:
+            with contextlib.suppress(Exception):
+                data.stop_started_here()
 
     # ── the dev server ─────────────────────────────────────────────────
 
