@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ntro._errors import NtroError
+
 __all__ = [
     "BinaryNotFoundError",
     "TEMPORAL_CLI",
@@ -48,7 +50,7 @@ TEMPORAL_CLI = TemporalBinary(
 )
 
 
-class BinaryNotFoundError(FileNotFoundError):
+class BinaryNotFoundError(NtroError, FileNotFoundError):
     """A Temporal binary is neither installed by its pip package nor given by its variable."""
 
     def __init__(self, spec: TemporalBinary, detail: str) -> None:

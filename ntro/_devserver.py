@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ntro._binaries import temporal_cli_path
+from ntro._errors import NtroError
 
 __all__ = [
     "DEFAULT_DB_FILE",
@@ -44,7 +45,7 @@ DEFAULT_DB_FILE = Path(".ntro") / "temporal.db"
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
-class DevServerError(RuntimeError):
+class DevServerError(NtroError, RuntimeError):
     """The dev server could not be started, found or stopped; the message says why and what to do."""
 
 

@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+from ntro._errors import NtroError
+
 __all__ = [
     "ClusterError",
     "ClusterUnreachable",
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 
-class ClusterError(Exception):
+class ClusterError(NtroError):
     """Something a user did or met while working with a Temporal cluster."""
 
 

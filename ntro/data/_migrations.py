@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ntro._errors import NtroError
+
 __all__ = [
     "Migration",
     "MigrationError",
@@ -38,7 +40,7 @@ CREATE TABLE IF NOT EXISTS system.schema_migrations (
 """
 
 
-class MigrationError(RuntimeError):
+class MigrationError(NtroError, RuntimeError):
     """A migration was registered inconsistently or failed to apply; the message names it."""
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
+from ntro._errors import NtroError
 from ntro.data._migrations import apply_migrations, migrations_generation
 from ntro.data._server import EmbeddedPostgresError, start_embedded
 
@@ -61,7 +62,7 @@ class Record(Protocol):
     def __len__(self) -> int: ...
 
 
-class DataPlaneError(RuntimeError):
+class DataPlaneError(NtroError, RuntimeError):
     """The data plane could not be reached or set up; the one-line message says why and the fix."""
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import psutil
 
+from ntro._errors import NtroError
 from ntro.data._template import seed_data_dir
 
 __all__ = [
@@ -41,7 +42,7 @@ _STOP_TIMEOUT_S = 15.0
 _started_here: list[Path] = []
 
 
-class EmbeddedPostgresError(RuntimeError):
+class EmbeddedPostgresError(NtroError, RuntimeError):
     """The embedded server could not be started or stopped; the message says why and what to do."""
 
 

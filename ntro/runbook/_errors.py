@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ntro._errors import NtroError
+
 __all__ = ["Issue", "RunbookError", "Severity"]
 
 Severity = Literal["error", "warning"]
@@ -25,7 +27,7 @@ class Issue:
     severity: Severity = "error"
 
 
-class RunbookError(ValueError):
+class RunbookError(NtroError, ValueError):
     """A bundle or its ``runbook.md`` is not usable. The message names the file, key and fix.
 
     ``issues`` lists every problem found (front matter validation reports all of them at once);

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ntro._errors import NtroError
+
 __all__ = ["HarnessError"]
 
 
-class HarnessError(RuntimeError):
+class HarnessError(NtroError, RuntimeError):
     """The harness was set up or used wrongly; the message says how to fix it."""
