@@ -115,6 +115,33 @@ class PanelModel:
         if problem not in self.problems:
             self.problems.append(problem)
 
+    def runbook_checks(self) -> list[dict[str, Any]]:
+        """The runbook's own checks on this gate (``pending_action.checks``), as
+        ``{name, ok, level, message}``: shown before the panel's column rules, since they
+        carry the figures the reviewer signs for (``opening ... = closing ...``)."""
+        found = []
+        for item in self.gate.checks:
+            if isinstance(item, str):
+                found.append({"name": "", "ok": None, "level": "info", "message": item})
+                continue
+            if not isinstance(item, dict):
+                continue
+            status = str(item.get("status") or "").lower()
+            ok = item.get("ok", item.get("passed"))
+            if ok is None and status:
+                ok = status in ("pass", "passed", "ok", "success")
+            level = str(item.get("level") or item.get("severity") or "error").lower()
+            message = item.get("message") or item.get("detail") or item.get("name") or ""
+            found.append(
+                {
+                    "name": plain_text(item.get("name") or ""),
+                    "ok": None if ok is None else bool(ok),
+                    "level": "warning" if level in ("warning", "warn") else level,
+                    "message": plain_text(message),
+                }
+            )
+        return found
+
     # -- decisions -----------------------------------------------------------------------
     def corrections(self) -> list[CorrectionDict]:
         """Corrections the reviewer made (panels without editing have none)."""
@@ -208,5 +235,6 @@ class PanelModel:
                 "step_id": self.gate.step_id,
             },
             "actions": actions,
+            "checks": self.runbook_checks(),
             "body": body,
         }

@@ -38,6 +38,8 @@ class GateInfo:
     opened_at: datetime | None = None
     deadline: datetime | None = None
     args: dict[str, Any] = field(default_factory=dict)
+    checks: list[Any] = field(default_factory=list)
+    """The runbook's own checks on this gate (``{name, ok, level, message}``), as it sent them."""
 
     @classmethod
     def from_pending(cls, pending: PendingAction | None, workflow_id: str | None) -> GateInfo:
@@ -52,6 +54,7 @@ class GateInfo:
             opened_at=pending.opened_at,
             deadline=pending.deadline,
             args=dict(pending.args),
+            checks=list(pending.checks),
         )
 
 

@@ -19,6 +19,7 @@ Strings such as ``"required:account"`` are accepted as shorthand.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -113,12 +114,200 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+@dataclass
+class _Scope:
+    """What one rule is checked against: its rows, its column's label and its level."""
+
+    rule: dict[str, Any]
+    rows: list[RuleRow]
+    field: str
+    label: str
+    level: str
+    tolerance: Decimal
+
+    def cell(self, row: RuleRow) -> tuple[str, int, str]:
+        return (row.dataset, row.index, self.field)
+
+    def value(self, row: RuleRow) -> Any:
+        return row.values.get(self.field)
+
+    def message(self, ok: bool, default: str) -> str:
+        """The rule's own ``message`` when it fails, else ``default``."""
+        own = self.rule.get("message")
+        return plain_text(own) if own and not ok else default
+
+
+_Outcome = tuple[bool, str, list[tuple[str, int, str]]]
+
+
+def _lines(rows: list[RuleRow], cells: list[tuple[str, int, str]]) -> str:
+    """``"lines L1, L3"`` for the rows of ``cells`` (at most five named)."""
+    by_index = {(r.dataset, r.index): r.row_id for r in rows}
+    names = [by_index.get((d, i), str(i + 1)) for d, i, _f in cells]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"line{'s' if len(names) > 1 else ''} {shown}"
+
+
+def _required(scope: _Scope) -> _Outcome:
+    cells = [scope.cell(r) for r in scope.rows if _empty(scope.value(r))]
+    if not cells:
+        return True, f"{scope.label} is filled in on every line", cells
+    return False, f"{scope.label} is empty on {_lines(scope.rows, cells)}", cells
+
+
+def _bounds(low: Decimal | None, high: Decimal | None) -> str:
+    if low is not None and high is not None:
+        return f"between {format_number(low)} and {format_number(high)}"
+    if low is not None:
+        return f"at least {format_number(low)}"
+    if high is not None:
+        return f"at most {format_number(high)}"
+    return "a number"
+
+
+def _range(scope: _Scope) -> _Outcome:
+    low = parse_number(scope.rule.get("min"))
+    high = parse_number(scope.rule.get("max"))
+    cells = []
+    found: list[Decimal] = []
+    for r in scope.rows:
+        if _empty(scope.value(r)):
+            continue
+        number = parse_number(scope.value(r))
+        if number is not None:
+            found.append(number)
+        if (
+            number is None
+            or (low is not None and number < low)
+            or (high is not None and number > high)
+        ):
+            cells.append(scope.cell(r))
+    bounds = _bounds(low, high)
+    seen = f" (now {format_number(min(found))} to {format_number(max(found))})" if found else ""
+    if not cells:
+        return True, f"{scope.label} is {bounds} on every line{seen}", cells
+    return (
+        False,
+        f"{scope.label} must be {bounds}: not on {_lines(scope.rows, cells)}{seen}",
+        cells,
+    )
+
+
+def _pattern(scope: _Scope) -> _Outcome:
+    pattern = re.compile(str(scope.rule.get("pattern", "")))
+    described = plain_text(scope.rule.get("describe") or scope.rule.get("format") or "")
+    cells = [
+        scope.cell(r)
+        for r in scope.rows
+        if not _empty(scope.value(r)) and not pattern.fullmatch(plain_text(scope.value(r)))
+    ]
+    wanted = described or f"the format {pattern.pattern}"
+    if not cells:
+        return True, f"{scope.label} has {wanted} on every line", cells
+    return False, f"{scope.label} must have {wanted}: not on {_lines(scope.rows, cells)}", cells
+
+
+def _one_of(scope: _Scope) -> _Outcome:
+    allowed = scope.rule.get("values") or scope.rule.get("options") or []
+    allowed_text = [plain_text(v) for v in allowed] if isinstance(allowed, list) else []
+    cells = [
+        scope.cell(r)
+        for r in scope.rows
+        if not _empty(scope.value(r)) and plain_text(scope.value(r)) not in allowed_text
+    ]
+    listed = sorted(set(allowed_text))
+    choices = " or ".join(listed) if len(listed) <= 3 else f"one of {len(listed)} allowed values"
+    if len(listed) > 3 and len(listed) <= 8:
+        choices = "one of " + ", ".join(listed)
+    if not cells:
+        return True, f"{scope.label} is {choices} on every line", cells
+    return False, f"{scope.label} must be {choices}: not on {_lines(scope.rows, cells)}", cells
+
+
+def _unique(scope: _Scope) -> _Outcome:
+    seen: dict[str, int] = {}
+    for r in scope.rows:
+        text = plain_text(scope.value(r))
+        if text:
+            seen[text] = seen.get(text, 0) + 1
+    cells = [scope.cell(r) for r in scope.rows if seen.get(plain_text(scope.value(r)), 0) > 1]
+    if not cells:
+        return True, f"{scope.label} is different on every line", cells
+    return (
+        False,
+        f"{scope.label} must differ on every line: {_lines(scope.rows, cells)} repeat one",
+        cells,
+    )
+
+
+def _total(scope: _Scope, key: str) -> Decimal:
+    return sum((parse_number(r.values.get(key)) or Decimal(0) for r in scope.rows), Decimal(0))
+
+
+def _balanced(scope: _Scope) -> _Outcome:
+    debit_key = str(scope.rule.get("debit", "debit"))
+    credit_key = str(scope.rule.get("credit", "credit"))
+    tol = parse_number(scope.rule.get("tolerance")) or scope.tolerance
+    debit, credit = _total(scope, debit_key), _total(scope, credit_key)
+    difference = debit - credit
+    ok = abs(difference) <= tol
+    text = f"debits {format_number(debit, 2)} and credits {format_number(credit, 2)} " + (
+        "balance" if ok else f"differ by {format_number(difference, 2)}"
+    )
+    return ok, text, []
+
+
+def _sum_equals(scope: _Scope) -> _Outcome:
+    target = parse_number(scope.rule.get("value", 0)) or Decimal(0)
+    tol = parse_number(scope.rule.get("tolerance")) or scope.tolerance
+    total = _total(scope, scope.field)
+    ok = abs(total - target) <= tol
+    text = f"{scope.label} totals {format_number(total, 2)}" + (
+        "" if ok else f", expected {format_number(target, 2)}"
+    )
+    return ok, text, []
+
+
+_CHECKS: dict[str, Callable[[_Scope], _Outcome]] = {
+    "required": _required,
+    "range": _range,
+    "pattern": _pattern,
+    "one_of": _one_of,
+    "unique": _unique,
+    "balanced": _balanced,
+    "sum_equals": _sum_equals,
+}
+_NEEDS_FIELD = ("required", "range", "pattern", "one_of", "unique", "sum_equals")
+
+
+def _readable(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """``(rule, None)`` or ``(None, why it cannot be checked)``."""
+    rule = _normalise(raw)
+    if rule is None:
+        return None, f"validation rule {plain_text(raw)[:80]!r} is not understood: not checked"
+    kind = rule["type"]
+    if kind in _NEEDS_FIELD and not isinstance(rule.get("field"), str):
+        return None, f"validation rule {kind!r} names no field: not checked"
+    if kind == "pattern":
+        try:
+            re.compile(str(rule.get("pattern", "")))
+        except re.error as exc:
+            return None, (
+                f"validation rule pattern {rule.get('pattern')!r} is invalid ({exc}): not checked"
+            )
+    return rule, None
+
+
 def check_rules(
-    rules: Any, rows: list[RuleRow], tolerance: Decimal = Decimal("0.005")
+    rules: Any,
+    rows: list[RuleRow],
+    tolerance: Decimal = Decimal("0.005"),
+    labels: dict[str, str] | None = None,
 ) -> tuple[list[RuleResult], list[str]]:
     """Check every rule against ``rows`` (rejected rows already left out).
 
-    Returns the results and the problems (rules that could not be read).
+    ``labels`` maps a field to its column heading, so a rule speaks of "Dr/Cr", not
+    "dr_cr". Returns the results and the problems (rules that could not be read).
     """
     if rules is None:
         return [], []
@@ -129,156 +318,19 @@ def check_rules(
     results: list[RuleResult] = []
     problems: list[str] = []
     for raw in rules:
-        rule = _normalise(raw)
+        rule, problem = _readable(raw)
         if rule is None:
-            problems.append(
-                f"validation rule {plain_text(raw)[:80]!r} is not understood: not checked"
-            )
+            problems.append(problem or "validation rule not checked")
             continue
-        dataset = rule.get("dataset")
-        scoped = [r for r in rows if dataset is None or r.dataset == dataset]
-        level = "warning" if str(rule.get("level", "error")).lower() == "warning" else "error"
         field_name = rule.get("field")
-        kind = rule["type"]
-        if kind in (
-            "required",
-            "range",
-            "pattern",
-            "one_of",
-            "unique",
-            "sum_equals",
-        ) and not isinstance(field_name, str):
-            problems.append(f"validation rule {kind!r} names no field: not checked")
-            continue
+        scoped = [r for r in rows if rule.get("dataset") in (None, r.dataset)]
         if isinstance(field_name, str):
             scoped = [r for r in scoped if field_name in r.values]
-        cells: list[tuple[str, int, str]] = []
-        label = rule.get("label") or field_name or ""
-        default_message = ""
-        if kind == "required":
-            cells = [
-                (r.dataset, r.index, field_name) for r in scoped if _empty(r.values.get(field_name))
-            ]
-            default_message = f"{label} is required ({len(cells)} empty)"
-        elif kind == "range":
-            low = parse_number(rule.get("min"))
-            high = parse_number(rule.get("max"))
-            for r in scoped:
-                value = r.values.get(field_name)
-                if _empty(value):
-                    continue
-                number = parse_number(value)
-                if (
-                    number is None
-                    or (low is not None and number < low)
-                    or (high is not None and number > high)
-                ):
-                    cells.append((r.dataset, r.index, field_name))
-            bounds = " and ".join(
-                part
-                for part in (
-                    f"at least {format_number(low)}" if low is not None else "",
-                    f"at most {format_number(high)}" if high is not None else "",
-                )
-                if part
-            )
-            default_message = f"{label} must be {bounds or 'a number'} ({len(cells)} outside)"
-        elif kind == "pattern":
-            try:
-                pattern = re.compile(str(rule.get("pattern", "")))
-            except re.error as exc:
-                problems.append(
-                    f"validation rule pattern {rule.get('pattern')!r} is invalid ({exc}): not checked"
-                )
-                continue
-            cells = [
-                (r.dataset, r.index, field_name)
-                for r in scoped
-                if not _empty(r.values.get(field_name))
-                and not pattern.fullmatch(plain_text(r.values.get(field_name)))
-            ]
-            default_message = f"{label} must match {pattern.pattern} ({len(cells)} do not)"
-        elif kind == "one_of":
-            allowed = rule.get("values") or rule.get("options") or []
-            allowed_text = {plain_text(v) for v in allowed} if isinstance(allowed, list) else set()
-            cells = [
-                (r.dataset, r.index, field_name)
-                for r in scoped
-                if not _empty(r.values.get(field_name))
-                and plain_text(r.values.get(field_name)) not in allowed_text
-            ]
-            default_message = (
-                f"{label} must be one of {', '.join(sorted(allowed_text))} ({len(cells)} are not)"
-            )
-        elif kind == "unique":
-            seen: dict[str, int] = {}
-            for r in scoped:
-                text = plain_text(r.values.get(field_name))
-                if not text:
-                    continue
-                seen[text] = seen.get(text, 0) + 1
-            cells = [
-                (r.dataset, r.index, field_name)
-                for r in scoped
-                if seen.get(plain_text(r.values.get(field_name)), 0) > 1
-            ]
-            default_message = f"{label} must be unique ({len(cells)} rows share a value)"
-        elif kind == "balanced":
-            debit_key = str(rule.get("debit", "debit"))
-            credit_key = str(rule.get("credit", "credit"))
-            tol = parse_number(rule.get("tolerance")) or tolerance
-            debit = sum(
-                (parse_number(r.values.get(debit_key)) or Decimal(0) for r in scoped), Decimal(0)
-            )
-            credit = sum(
-                (parse_number(r.values.get(credit_key)) or Decimal(0) for r in scoped), Decimal(0)
-            )
-            difference = debit - credit
-            ok = abs(difference) <= tol
-            results.append(
-                RuleResult(
-                    "balanced",
-                    ok,
-                    level,
-                    plain_text(rule.get("message"))
-                    if rule.get("message") and not ok
-                    else (
-                        f"debits {format_number(debit, 2)} and credits {format_number(credit, 2)} "
-                        + ("balance" if ok else f"differ by {format_number(difference, 2)}")
-                    ),
-                )
-            )
-            continue
-        elif kind == "sum_equals":
-            target = parse_number(rule.get("value", 0)) or Decimal(0)
-            tol = parse_number(rule.get("tolerance")) or tolerance
-            total = sum(
-                (parse_number(r.values.get(field_name)) or Decimal(0) for r in scoped), Decimal(0)
-            )
-            ok = abs(total - target) <= tol
-            results.append(
-                RuleResult(
-                    "sum_equals",
-                    ok,
-                    level,
-                    plain_text(rule.get("message"))
-                    if rule.get("message") and not ok
-                    else f"{label} totals {format_number(total, 2)}"
-                    + ("" if ok else f", expected {format_number(target, 2)}"),
-                )
-            )
-            continue
-        ok = not cells
-        message = (
-            plain_text(rule.get("message")) if rule.get("message") and not ok else default_message
+        label = plain_text(
+            rule.get("label") or (labels or {}).get(str(field_name)) or field_name or ""
         )
-        if ok:
-            message = {
-                "required": f"{label} is filled in on every row",
-                "range": f"{label} is within range",
-                "pattern": f"{label} has the expected format",
-                "one_of": f"{label} uses allowed values",
-                "unique": f"{label} is unique",
-            }[kind]
-        results.append(RuleResult(kind, ok, level, message, cells))
+        level = "warning" if str(rule.get("level", "error")).lower() == "warning" else "error"
+        scope = _Scope(rule, scoped, str(field_name or ""), label, level, tolerance)
+        ok, text, cells = _CHECKS[rule["type"]](scope)
+        results.append(RuleResult(rule["type"], ok, level, scope.message(ok, text), cells))
     return results, problems

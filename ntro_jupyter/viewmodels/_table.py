@@ -18,9 +18,12 @@ from ntro_jupyter.viewmodels._rules import RuleResult, RuleRow, check_rules
 from ntro_jupyter.viewmodels._values import (
     COLUMN_TYPES,
     coerce_input,
+    currency_places,
     display,
+    format_money,
     humanize,
     infer_column_type,
+    parse_dr_cr,
     parse_number,
     plain_text,
     same_value,
@@ -34,6 +37,12 @@ CURRENCY_KEYS = ("currency", "currency_code", "ccy")
 _HIDDEN = set(CONFIDENCE_KEYS) | set(ERROR_KEYS) | set(STATUS_KEYS)
 _ROW_LIST_KEYS = ("rows", "line_items", "lines", "items", "records", "data", "entries")
 DEFAULT_THRESHOLD = 0.8
+PLACES_KEYS = ("decimals", "precision", "places")
+ACCOUNT_CODE_KEYS = ("account_code", "account", "gl_account", "account_number")
+ACCOUNT_NAME_KEYS = ("account_name",)
+CHART_KEYS = ("account_names", "chart_of_accounts", "chart", "accounts")
+MAX_FLAGS_LISTED = 50
+_NOT_TOTALLED = ("price", "rate", "per_unit", "per unit", "fx", "percent", "pct")
 
 
 @dataclass
@@ -44,15 +53,25 @@ class Column:
     label: str
     type: str = "text"
     editable: bool = False
+    places: int | None = None
+    """Decimals the column's figures have (``decimals`` in its config), None: as written."""
+    pinned: bool | None = None
+    """Kept in view beside the line (amounts and Dr/Cr unless the config says otherwise)."""
+    total: bool | None = None
+    """Summed in the totals rows (amounts unless they are prices or rates)."""
+    currency: str | None = None
+    """The one currency of every amount in the column: named in the heading, not each cell."""
 
     def to_view(self) -> dict[str, Any]:
         align = "right" if self.type in ("number", "currency") else "left"
         return {
             "key": self.key,
             "label": self.label,
+            "heading": f"{self.label} ({self.currency})" if self.currency else self.label,
             "type": self.type,
             "editable": self.editable,
             "align": align,
+            "pinned": bool(self.pinned),
         }
 
 
@@ -84,6 +103,8 @@ class Dataset:
     columns: list[Column]
     rows: list[Row]
     problems: list[str] = field(default_factory=list)
+    key_value: bool = False
+    """Rows are named facts (``key``/``label`` and ``value``): each value has its own type."""
 
 
 @dataclass
@@ -160,6 +181,57 @@ def _read_confidence(row: dict[str, Any]) -> tuple[float | None, dict[str, float
     return row_level, per_field
 
 
+def _configure(column: Column, item: dict[str, Any], problems: list[str]) -> None:
+    """A configured column's precision, pinning and totalling (``decimals``, ``pinned``,
+    ``total``); a precision that is not a whole number from 0 to 10 is reported, not used."""
+    raw = next((item[k] for k in PLACES_KEYS if item.get(k) is not None), None)
+    if raw is not None:
+        places = parse_number(raw)
+        if places is None or places != places.to_integral_value() or not 0 <= places <= 10:
+            problems.append(
+                f"column {column.label!r}: decimals {plain_text(raw)!r} is not a whole number "
+                "from 0 to 10: shown as written"
+            )
+        else:
+            column.places = int(places)
+    if isinstance(item.get("pinned"), bool):
+        column.pinned = item["pinned"]
+    if isinstance(item.get("total"), bool):
+        column.total = item["total"]
+
+
+def _settle_columns(columns: list[Column], rows: list[Row]) -> None:
+    """Defaults that depend on the rows: amounts and Dr/Cr pinned, amounts totalled unless
+    they are prices or rates, and the currency in the heading when every row has the same."""
+    currencies = {row.currency for row in rows}
+    single = next(iter(currencies)) if len(currencies) == 1 else None
+    for column in columns:
+        money = column.type == "currency"
+        if column.pinned is None:
+            column.pinned = money or column.type == "dr_cr"
+        if column.total is None:
+            words = f"{column.key} {column.label}".lower()
+            column.total = money and not any(word in words for word in _NOT_TOTALLED)
+        if money and single:
+            column.currency = single
+
+
+def _read_chart(value: Any) -> dict[str, str]:
+    """Account names by code from ``{"3100": "Subscriptions"}`` or ``[{code, name}, ...]``."""
+    if isinstance(value, dict):
+        return {plain_text(k): plain_text(v) for k, v in value.items() if isinstance(v, str)}
+    chart: dict[str, str] = {}
+    if isinstance(value, list):
+        for item in value:
+            if not isinstance(item, dict):
+                continue
+            code = next((item[k] for k in ("code", *ACCOUNT_CODE_KEYS) if item.get(k)), None)
+            name = next((item[k] for k in ("name", "account_name", "label") if item.get(k)), None)
+            if code is not None and name is not None:
+                chart[plain_text(code)] = plain_text(name)
+    return chart
+
+
 class DataTableModel(PanelModel):
     """The DATA_TABLE panel's state and rules (also the base of the extraction review)."""
 
@@ -175,6 +247,7 @@ class DataTableModel(PanelModel):
         if self.threshold is None:
             self.threshold = DEFAULT_THRESHOLD
         self.send_cell_edits = bool(self.config.get("send_cell_edits", False))
+        self.chart = self._chart()
         self.datasets: list[Dataset] = self._build_datasets()
         self._edits: dict[tuple[str, int, str], Edit] = {}
         self._undo: list[tuple[tuple[str, int, str], Edit | None]] = []
@@ -305,6 +378,7 @@ class DataTableModel(PanelModel):
                 "corrections to them are ambiguous"
             )
         columns = self._build_columns(label, columns_config, rows, problems)
+        _settle_columns(columns, rows)
         for column in columns:
             if column.type in ("number", "currency"):
                 bad = sum(
@@ -317,7 +391,9 @@ class DataTableModel(PanelModel):
                     problems.append(
                         f"column {column.label!r}: {bad} value(s) are not numbers, shown as text"
                     )
-        return Dataset(key, label, columns, rows, problems)
+        keys = {c.key for c in columns}
+        key_value = "value" in keys and bool(keys & {"key", "label", "field"})
+        return Dataset(key, label, columns, rows, problems, key_value)
 
     def _build_columns(
         self, label: str, config: Any, rows: list[Row], problems: list[str]
@@ -350,11 +426,11 @@ class DataTableModel(PanelModel):
                     )
                     column_type = "text"
                 editable = bool(item.get("editable", True)) and self.allow_corrections
-                columns.append(
-                    Column(
-                        key, plain_text(item.get("label") or humanize(key)), column_type, editable
-                    )
+                column = Column(
+                    key, plain_text(item.get("label") or humanize(key)), column_type, editable
                 )
+                _configure(column, item, problems)
+                columns.append(column)
             return columns
         keys: list[str] = []
         seen: set[str] = set()
@@ -430,10 +506,13 @@ class DataTableModel(PanelModel):
         if self._rejected.get((dataset, position)):
             raise PermissionError(f"row {row.row_id!r} was rejected; it cannot be edited")
         old = row.values.get(key)
-        new, error = coerce_input(text, column.type, old)
+        kind = self.cell_type(ds, row, column)
+        new, error = coerce_input(
+            text, kind, old, currency=row.currency, places=self.cell_places(row, column, kind)
+        )
         cell = (dataset, position, key)
         previous = self._edits.get(cell)
-        if error is None and same_value(old, new, column.type):
+        if error is None and same_value(old, new, kind):
             if previous is None:
                 return None, None
             self._undo.append((cell, previous))
@@ -522,17 +601,31 @@ class DataTableModel(PanelModel):
 
     # -- confidence --------------------------------------------------------------------------
     def low_confidence_cells(self, dataset: str | None = None) -> list[tuple[str, int, str, float]]:
-        """``(dataset, position, column, confidence)`` of every cell below the threshold."""
+        """``(dataset, position, column, confidence)`` of every cell scored below the threshold
+        (a field's own score; a row-level score is :meth:`low_confidence_rows`)."""
         found = []
         for ds in self.datasets:
             if dataset is not None and ds.key != dataset:
                 continue
             for position, row in enumerate(ds.rows):
                 for column in ds.columns:
-                    score = row.confidence_of(column.key)
+                    score = row.confidence.get(column.key)
                     if score is not None and score < self.threshold:
                         found.append((ds.key, position, column.key, score))
         return found
+
+    def low_confidence_rows(self, dataset: str | None = None) -> list[tuple[str, int, float]]:
+        """``(dataset, position, confidence)`` of rows whose one score (no per-field scores)
+        is below the threshold: the line is in doubt, not each of its cells."""
+        return [
+            (ds.key, position, row.row_confidence)
+            for ds in self.datasets
+            if dataset is None or ds.key == dataset
+            for position, row in enumerate(ds.rows)
+            if not row.confidence
+            and row.row_confidence is not None
+            and row.row_confidence < self.threshold
+        ]
 
     def rows_by_confidence(self, dataset: str) -> list[int]:
         """Row positions, lowest confidence first; rows with no score keep their order last."""
@@ -544,6 +637,61 @@ class DataTableModel(PanelModel):
             return (0, min(scores), position) if scores else (1, 0.0, position)
 
         return sorted(range(len(ds.rows)), key=lowest)
+
+    # -- cell formats --------------------------------------------------------------------------
+    def cell_type(self, ds: Dataset, row: Row, column: Column) -> str:
+        """The type of one cell: its column's, except the value of a named fact (the Document
+        tab's ``opening_balance`` row is an amount, its ``iban`` row text)."""
+        if ds.key_value and column.key == "value" and column.type == "text":
+            name = next((row.values[k] for k in ("key", "field", "label") if row.values.get(k)), "")
+            return infer_column_type(str(name), [row.values.get("value")])
+        return column.type
+
+    def cell_places(self, row: Row, column: Column, cell_type: str) -> int | None:
+        """Decimals of a figure: the column's ``decimals``, else its currency's for amounts."""
+        if column.places is not None:
+            return column.places
+        return currency_places(row.currency) if cell_type == "currency" else None
+
+    def show(self, ds: Dataset, row: Row, column: Column, value: Any) -> tuple[str, bool]:
+        """``(text, ok)`` of ``value`` in this cell: the currency code only when the heading
+        does not name it, the column's precision, every figure grouped by thousands."""
+        kind = self.cell_type(ds, row, column)
+        currency = None if column.currency else row.currency
+        return display(value, kind, currency, self.cell_places(row, column, kind))
+
+    # -- account names -------------------------------------------------------------------------
+    def _chart(self) -> dict[str, str]:
+        payload = self.payload if isinstance(self.payload, dict) else {}
+        for key in CHART_KEYS:
+            for source in (self.config, payload):
+                chart = _read_chart(source.get(key))
+                if chart:
+                    return chart
+        return {}
+
+    def _account_columns(self, ds: Dataset) -> tuple[Column, Column] | None:
+        """``(code column, name column)`` when the table shows both and a chart names them."""
+        if not self.chart:
+            return None
+        keys = {c.key: c for c in ds.columns}
+        code = next((keys[k] for k in ACCOUNT_CODE_KEYS if k in keys), None)
+        name = next((keys[k] for k in ACCOUNT_NAME_KEYS if k in keys), None)
+        return (code, name) if code and name else None
+
+    def derived(self, ds: Dataset, position: int) -> dict[str, tuple[Any, str]]:
+        """Cells that follow an edit: the account name of a corrected account code, looked up
+        in the gate's chart of accounts (``{name column: (old name, new name)}``)."""
+        pair = self._account_columns(ds)
+        if pair is None:
+            return {}
+        code, name = pair
+        edit = self._edits.get((ds.key, position, code.key))
+        if edit is None or edit.error is not None or (ds.key, position, name.key) in self._edits:
+            return {}
+        found = self.chart.get(plain_text(edit.new_value))
+        old = ds.rows[position].values.get(name.key)
+        return {name.key: (old, found if found is not None else "not in the chart of accounts")}
 
     # -- rules and blockers ------------------------------------------------------------------
     def _rule_rows(self) -> list[RuleRow]:
@@ -559,7 +707,8 @@ class DataTableModel(PanelModel):
         return rows
 
     def _check_rules(self) -> tuple[list[RuleResult], list[str]]:
-        return check_rules(self.config.get("validation_rules"), self._rule_rows())
+        labels = {c.key: c.label for ds in self.datasets for c in ds.columns}
+        return check_rules(self.config.get("validation_rules"), self._rule_rows(), labels=labels)
 
     def rule_results(self) -> list[RuleResult]:
         """Every validation rule's outcome on the current (edited) values."""
@@ -580,83 +729,138 @@ class DataTableModel(PanelModel):
     def decision_comment(self, action: str, comment: str | None) -> str | None:
         return comment
 
+    # -- totals --------------------------------------------------------------------------------
+    def totals(self, dataset: str) -> list[dict[str, Any]]:
+        """Totals rows of a dataset: per currency (and per side when it has Dr/Cr), over the
+        current values of the rows not rejected. ``cells`` maps a column position to text."""
+        ds = self.dataset(dataset)
+        summed = [(c, col) for c, col in enumerate(ds.columns) if col.total]
+        if not summed:
+            return []
+        side_col = next((c for c, col in enumerate(ds.columns) if col.type == "dr_cr"), None)
+        sums: dict[tuple[str, str], dict[int, Any]] = {}
+        for position, row in enumerate(ds.rows):
+            if self._rejected.get((ds.key, position)):
+                continue
+            side = ""
+            if side_col is not None:
+                side = parse_dr_cr(self.value(ds.key, position, ds.columns[side_col].key)) or "?"
+            bucket = sums.setdefault((row.currency or "", side), {})
+            for c, col in summed:
+                number = parse_number(self.value(ds.key, position, col.key))
+                if number is not None:
+                    bucket[c] = bucket.get(c, 0) + number
+        several = len({currency for currency, _side in sums}) > 1
+        out = []
+        for (currency, side), bucket in sorted(sums.items()):
+            label = " ".join(p for p in ("Total", currency if several else "", side) if p)
+            cells = {
+                str(c): format_money(
+                    bucket.get(c, 0),
+                    None if ds.columns[c].currency else currency or None,
+                    ds.columns[c].places,
+                )
+                for c, _col in summed
+            }
+            if side_col is not None:
+                cells[str(side_col)] = side
+            out.append(
+                {"label": label, "currency": currency or None, "side": side or None, "cells": cells}
+            )
+        return out
+
     # -- views -------------------------------------------------------------------------------
+    def _flags(self, ds: Dataset, r: int, row: Row) -> list[list[Any]]:
+        """``[col or -1, reason]`` for each flagged cell of a row (-1: the line itself)."""
+        flags: list[list[Any]] = []
+        if not row.confidence and row.row_confidence is not None:
+            if row.row_confidence < self.threshold:
+                flags.append([-1, f"line read with {round(row.row_confidence * 100)}% confidence"])
+        for message in row.row_errors:
+            flags.append([-1, message])
+        known = {c.key for c in ds.columns}
+        for name, messages in row.cell_errors.items():
+            if name not in known:
+                flags.extend([-1, f"{name}: {m}"] for m in messages)
+        for c, column in enumerate(ds.columns):
+            score = row.confidence.get(column.key)
+            if score is not None and score < self.threshold:
+                flags.append([c, f"read with {round(score * 100)}% confidence"])
+            flags.extend([c, m] for m in row.cell_errors.get(column.key, []))
+        return flags
+
+    def _dataset_view(self, ds: Dataset) -> dict[str, Any]:
+        cells = []
+        bad = []
+        low = []
+        low_rows = []
+        errors = []
+        flags = []
+        statuses: dict[str, str] = {}
+        row_errors: dict[str, list[str]] = {}
+        for r, row in enumerate(ds.rows):
+            line = []
+            if not row.confidence and row.row_confidence is not None:
+                if row.row_confidence < self.threshold:
+                    low_rows.append([r, round(row.row_confidence, 3)])
+            for c, column in enumerate(ds.columns):
+                text, ok = self.show(ds, row, column, row.values.get(column.key))
+                line.append(text)
+                if not ok:
+                    bad.append([r, c])
+                score = row.confidence.get(column.key)
+                if score is not None and score < self.threshold:
+                    low.append([r, c, round(score, 3)])
+                for message in row.cell_errors.get(column.key, []):
+                    errors.append([r, c, message])
+            cells.append(line)
+            if row.status:
+                statuses[str(r)] = row.status
+            row_flags = self._flags(ds, r, row)
+            flags.extend([r, c, why] for c, why in row_flags)
+            line_level = [why for c, why in row_flags if c == -1]
+            if line_level:
+                row_errors[str(r)] = line_level
+        pair = self._account_columns(ds)
+        return {
+            "key": ds.key,
+            "label": ds.label,
+            "columns": [c.to_view() for c in ds.columns],
+            "row_ids": [row.row_id for row in ds.rows],
+            "cells": cells,
+            "bad": bad,
+            "low": low,
+            "low_rows": low_rows,
+            "low_count": len(low),
+            "errors": errors,
+            "flags": flags[:MAX_FLAGS_LISTED],
+            "flag_count": len(flags),
+            "status": statuses,
+            "row_errors": row_errors,
+            "confidence_order": self.rows_by_confidence(ds.key) if low or low_rows else None,
+            "lookup": None
+            if pair is None
+            else {
+                "from": ds.columns.index(pair[0]),
+                "to": ds.columns.index(pair[1]),
+                "names": self.chart,
+            },
+        }
+
     def table_view(self) -> dict[str, Any]:
         """The rows as display text, sent to the front end once (it is the large part)."""
-        datasets = []
-        for ds in self.datasets:
-            cells = []
-            bad = []
-            low = []
-            low_rows = []
-            low_count = 0
-            errors = []
-            statuses: dict[str, str] = {}
-            row_errors: dict[str, list[str]] = {}
-            ncol = len(ds.columns)
-            for r, row in enumerate(ds.rows):
-                line = []
-                row_level_only = not row.confidence
-                if (
-                    row_level_only
-                    and row.row_confidence is not None
-                    and row.row_confidence < self.threshold
-                ):
-                    low_rows.append(
-                        [r, round(row.row_confidence, 3)]
-                    )  # one entry, not one per cell
-                    low_count += ncol
-                for c, column in enumerate(ds.columns):
-                    text, ok = display(row.values.get(column.key), column.type, row.currency)
-                    line.append(text)
-                    if not ok:
-                        bad.append([r, c])
-                    if not row_level_only:
-                        score = row.confidence_of(column.key)
-                        if score is not None and score < self.threshold:
-                            low.append([r, c, round(score, 3)])
-                            low_count += 1
-                    if row.cell_errors:
-                        for message in row.cell_errors.get(column.key, []):
-                            errors.append([r, c, message])
-                cells.append(line)
-                if row.status:
-                    statuses[str(r)] = row.status
-                extra = list(row.row_errors)
-                known = {c.key for c in ds.columns}
-                for name, messages in row.cell_errors.items():
-                    if name not in known:
-                        extra.extend(f"{name}: {m}" for m in messages)
-                if extra:
-                    row_errors[str(r)] = extra
-            datasets.append(
-                {
-                    "key": ds.key,
-                    "label": ds.label,
-                    "columns": [c.to_view() for c in ds.columns],
-                    "row_ids": [row.row_id for row in ds.rows],
-                    "cells": cells,
-                    "bad": bad,
-                    "low": low,
-                    "low_rows": low_rows,
-                    "low_count": low_count,
-                    "errors": errors,
-                    "status": statuses,
-                    "row_errors": row_errors,
-                    "confidence_order": self.rows_by_confidence(ds.key) if low_count else None,
-                }
-            )
+        has_sides = any(c.type == "dr_cr" for ds in self.datasets for c in ds.columns)
         return {
             "title": self.title,
             "subtitle": self._text_config("subtitle"),
             "summary": self._text_config("summary"),
+            "dr_cr_books": self._text_config("dr_cr_books") if has_sides else None,
             "threshold": self.threshold,
             "allow_corrections": self.allow_corrections,
-            "datasets": datasets,
+            "datasets": [self._dataset_view(ds) for ds in self.datasets],
         }
 
-    def body_view(self) -> dict[str, Any]:
-        """The changing state: edits (as diffs), rejected rows, rule results, counts."""
+    def _edit_views(self) -> tuple[dict[str, list[list[Any]]], list[dict[str, Any]]]:
         edits: dict[str, list[list[Any]]] = {}
         corrections = []
         for (dataset, position, key), edit in self._edits.items():
@@ -664,10 +868,8 @@ class DataTableModel(PanelModel):
             column = self._column(ds, key)
             row = ds.rows[position]
             c = ds.columns.index(column)
-            old_text = display(edit.old_value, column.type, row.currency)[0]
-            new_text = (
-                edit.text if edit.error else display(edit.new_value, column.type, row.currency)[0]
-            )
+            old_text = self.show(ds, row, column, edit.old_value)[0]
+            new_text = edit.text if edit.error else self.show(ds, row, column, edit.new_value)[0]
             edits.setdefault(dataset, []).append([position, c, old_text, new_text, edit.error])
             corrections.append(
                 {
@@ -681,10 +883,39 @@ class DataTableModel(PanelModel):
                     "error": edit.error,
                 }
             )
+            for name_key, (old, new) in self.derived(ds, position).items():
+                name_col = ds.columns.index(self._column(ds, name_key))
+                edits[dataset].append([position, name_col, plain_text(old), new, None, "derived"])
+        return edits, corrections
+
+    def _rejected_view(self) -> tuple[dict[str, list[int]], list[dict[str, Any]]]:
         rejected: dict[str, list[int]] = {}
+        listed = []
         for (dataset, position), flag in self._rejected.items():
-            if flag:
-                rejected.setdefault(dataset, []).append(position)
+            if not flag:
+                continue
+            rejected.setdefault(dataset, []).append(position)
+            ds = self.dataset(dataset)
+            row = ds.rows[position]
+            shown = [
+                self.show(ds, row, col, self.value(dataset, position, col.key))[0]
+                for col in ds.columns
+                if col.pinned or col.type == "text"
+            ]
+            listed.append(
+                {
+                    "dataset": dataset,
+                    "row": position,
+                    "row_id": row.row_id,
+                    "summary": " · ".join(t for t in shown if t)[:160],
+                }
+            )
+        return rejected, listed
+
+    def body_view(self) -> dict[str, Any]:
+        """The changing state: edits (as diffs), rejected rows, rule results, totals, counts."""
+        edits, corrections = self._edit_views()
+        rejected, rejected_rows = self._rejected_view()
         results = self.rule_results()
         rule_cells: dict[str, list[list[Any]]] = {}
         for result in results:
@@ -701,9 +932,11 @@ class DataTableModel(PanelModel):
             "edits": edits,
             "corrections": corrections,
             "rejected": rejected,
+            "rejected_rows": rejected_rows,
             "rules": [r.to_view() for r in results],
             "rule_cells": rule_cells,
-            "low_confidence": len(self.low_confidence_cells()),
+            "totals": {ds.key: self.totals(ds.key) for ds in self.datasets},
+            "low_confidence": len(self.low_confidence_cells()) + len(self.low_confidence_rows()),
             "can_undo": bool(self._undo) and not self.lifecycle.read_only,
             "row_count": sum(len(ds.rows) for ds in self.datasets),
         }

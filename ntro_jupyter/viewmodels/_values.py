@@ -88,9 +88,17 @@ def format_number(number: Decimal, places: int | None = None) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def format_money(number: Decimal, currency: str | None = None) -> str:
-    """``1234.5, "USD"`` -> ``"USD 1,234.50"`` (two places, the code in front when known)."""
-    text = format_number(number, 2)
+def decimals_of(number: Decimal) -> int:
+    """How many decimals ``number`` is written with (``Decimal("12.340")`` -> 3)."""
+    exponent = number.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def format_money(number: Decimal, currency: str | None = None, places: int | None = None) -> str:
+    """``1234.5, "USD"`` -> ``"USD 1,234.50"``: the currency's decimals (``places`` when given),
+    more when the value has more (``12.345`` is never shown as ``12.34``), the code in front."""
+    wanted = places if places is not None else currency_places(currency)
+    text = format_number(number, max(wanted, decimals_of(number)))
     return f"{currency} {text}" if currency else text
 
 
@@ -158,9 +166,13 @@ def plain_text(value: Any) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
-def display(value: Any, column_type: str, currency: str | None = None) -> tuple[str, bool]:
+def display(
+    value: Any, column_type: str, currency: str | None = None, places: int | None = None
+) -> tuple[str, bool]:
     """``(text, ok)``: the value shown in a cell of ``column_type``.
 
+    ``currency`` is put in front of an amount (None when the column heading names it);
+    ``places`` is the column's precision (a value with more decimals shows them all).
     ``ok`` is False when the value does not fit the type (``"abc"`` in a number column); it
     is then shown as it is, and the caller flags the cell.
     """
@@ -171,7 +183,9 @@ def display(value: Any, column_type: str, currency: str | None = None) -> tuple[
         if number is None:
             return plain_text(value), False
         if column_type == "currency":
-            return format_money(number, currency), True
+            return format_money(number, currency, places), True
+        if places is not None:
+            return format_number(number, max(places, decimals_of(number))), True
         return format_number(number), True
     if column_type == "boolean":
         flag = parse_bool(value)
@@ -185,25 +199,180 @@ def display(value: Any, column_type: str, currency: str | None = None) -> tuple[
     return plain_text(value), True
 
 
-def coerce_input(text: str, column_type: str, old_value: Any = None) -> tuple[Any, str | None]:
+# Symbols and the ISO codes they may stand for ("$" is several currencies' sign).
+_SYMBOL_CODES: dict[str, tuple[str, ...]] = {
+    "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"),
+    "€": ("EUR",),
+    "£": ("GBP",),
+    "¥": ("JPY", "CNY"),
+    "₹": ("INR",),
+}
+# ISO 4217 minor units that are not 2 (the rest have cents).
+_MINOR_UNITS = {
+    "JPY": 0,
+    "KRW": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "VND": 0,
+    "XOF": 0,
+    "XAF": 0,
+    "BHD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "TND": 3,
+    "LYD": 3,
+    "IQD": 3,
+}
+_CODE_RE = re.compile(r"^([A-Za-z]{3})\s*(.*)$|^(.*?)\s*([A-Za-z]{3})$")
+_SPACES = ("\u00a0", "\u202f", "\u2009", " ", "'")
+
+
+def currency_places(currency: str | None) -> int:
+    """Decimals an amount in ``currency`` has: 2, or the ISO 4217 exception (JPY 0, KWD 3)."""
+    return _MINOR_UNITS.get((currency or "").upper(), 2)
+
+
+def _strip_currency(text: str, currency: str | None) -> tuple[str, str | None]:
+    """``(text without its currency mark, error)``; a mark must be the column's currency."""
+    found: str | None = None
+    named: tuple[str, ...] = ()
+    for symbol, codes in _SYMBOL_CODES.items():
+        if text.startswith(symbol) or text.endswith(symbol):
+            found, named, text = symbol, codes, text.strip(symbol).strip()
+            break
+    else:
+        match = _CODE_RE.match(text)
+        if match:
+            code = (match.group(1) or match.group(4) or "").upper()
+            rest = match.group(2) if match.group(1) else match.group(3)
+            if code.isalpha() and rest is not None and re.search(r"\d", rest):
+                found, named, text = code, (code,), rest.strip()
+    if found is None or currency is None or currency.upper() in named:
+        return text, None
+    what = named[0] if len(named) == 1 else f"a {found} currency"
+    return text, (
+        f"is in {what}, but this column is in {currency.upper()}: type the amount in "
+        f"{currency.upper()} without a currency mark (e.g. 12.00), or correct the row's currency"
+    )
+
+
+def _plain_digits(body: str, places: int | None) -> tuple[str | None, str | None]:
+    """``body`` as ``1234.56`` (digits, one point), or why its separators are ambiguous."""
+    plain = body
+    for space in _SPACES:
+        plain = plain.replace(space, "")
+    grouped = plain != body
+    if "," in plain and "." in plain:
+        if plain.rfind(",") > plain.rfind(".") or not re.fullmatch(r"\d{1,3}(,\d{3})+\.\d+", plain):
+            return None, "ambiguous"
+        plain = plain.replace(",", "")
+    elif "," in plain:
+        thousands = re.fullmatch(r"\d{1,3}(,\d{3})+", plain)
+        if not thousands or (places is not None and places >= 3):
+            return None, "ambiguous"
+        plain = plain.replace(",", "")
+    elif plain.count(".") > 1:
+        return None, "ambiguous"
+    if grouped and (
+        "," in body
+        or "." in body
+        or not re.fullmatch(r"\d{1,3}([ \u00a0\u202f\u2009']\d{3})+", body)
+    ):
+        return None, "ambiguous"
+    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", plain):
+        return None, "not a number"
+    return plain, None
+
+
+def _ambiguous_hint(body: str) -> str:
+    """How to type ``body`` unambiguously, reading its last separator as the decimal one."""
+    digits = re.sub(r"[^\d,.]", "", body)
+    last = max(digits.rfind(","), digits.rfind("."))
+    if last < 0:
+        return re.sub(r"\D", "", body)
+    whole = re.sub(r"\D", "", digits[:last])
+    tail = re.sub(r"\D", "", digits[last + 1 :])
+    if len(tail) == 3:  # "1.234.567" or "1 234": the separators group thousands
+        return whole + tail
+    return f"{whole}.{tail}" if tail else whole
+
+
+def parse_amount_input(
+    text: str, *, currency: str | None = None, places: int | None = None
+) -> tuple[Decimal | None, str | None]:
+    """What a reviewer typed into an amount cell, as an exact :class:`~decimal.Decimal`.
+
+    Returns ``(amount, None)`` or ``(None, message)``; ``("", ...)`` gives ``(None, None)``.
+    Accepted: ``185.50``, ``1,234.56``, ``(12.00)``, ``-3``, and the column's own currency
+    (``USD 185.50``, ``$185.50`` in a USD column). Refused, with what to type instead: a
+    decimal comma or grouping that reads two ways (``1.234,56``, ``1 234,56``), another
+    currency (``€12`` in a USD column), more decimals than the column has (``12.345`` where
+    amounts have 2), and anything that is not a number. Why strict: a correction a thousand
+    times too small must not pass review with an audit entry.
+    """
+    raw = text if isinstance(text, str) else plain_text(text)
+    body = raw.strip()
+    if not body:
+        return None, None
+    negative = False
+    if body.startswith("(") and body.endswith(")"):
+        negative, body = True, body[1:-1].strip()
+    if body[:1] in "-−+":
+        negative, body = negative or body[0] != "+", body[1:].strip()
+    body, wrong_currency = _strip_currency(body, currency)
+    if wrong_currency:
+        return None, f"{raw.strip()!r} {wrong_currency}"
+    if body[:1] in "-−" and not negative:
+        negative, body = True, body[1:].strip()
+    plain, problem = _plain_digits(body, places)
+    if problem == "ambiguous":
+        return None, (
+            f"{raw.strip()!r} can be read two ways (a comma or a point may separate thousands "
+            f"or decimals): type {_ambiguous_hint(body)}, digits with a point for the decimals "
+            f"and no thousands separators"
+        )
+    if plain is None:
+        return None, f"{raw.strip()!r} is not a number (type digits, e.g. 1234.50)"
+    number = Decimal(plain)
+    decimals = -int(number.as_tuple().exponent)
+    if places is not None and decimals > places:
+        what = f"{currency.upper()} amounts" if currency else "Values in this column"
+        return None, (
+            f"{what} have {places} decimal{'s' if places != 1 else ''}; {raw.strip()!r} has "
+            f"{decimals}. "
+            + ("Type a whole number" if places == 0 else f"Type at most {places} after the point")
+        )
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places))
+    return (-number if negative else number), None
+
+
+def coerce_input(
+    text: str,
+    column_type: str,
+    old_value: Any = None,
+    *,
+    currency: str | None = None,
+    places: int | None = None,
+) -> tuple[Any, str | None]:
     """Turn what a reviewer typed into a value for a column, or explain why it cannot be.
 
-    Returns ``(value, None)`` or ``(None, message)``. Numbers keep the payload's own kind: a
-    value that was text stays text (``"1234.50"``), an int stays an int when it can.
+    Returns ``(value, None)`` or ``(None, message)``. Amounts and numbers become decimal
+    strings (``"1205.00"``): exact, never a binary float, on their way to the audit trail.
+    ``currency`` and ``places`` are the cell's (see :func:`parse_amount_input`).
     """
     raw = text if isinstance(text, str) else plain_text(text)
     stripped = raw.strip()
     if column_type in ("number", "currency"):
-        if stripped == "":
-            return None, None
-        number = parse_number(stripped)
-        if number is None:
-            return None, f"{raw!r} is not a number (use digits, e.g. 1234.50)"
-        if isinstance(old_value, str):
-            return format(number, "f"), None
-        if number == number.to_integral_value() and not isinstance(old_value, float):
-            return int(number), None
-        return float(number), None
+        if column_type == "currency" and places is None:
+            places = currency_places(currency)
+        number, error = parse_amount_input(
+            stripped, currency=currency if column_type == "currency" else None, places=places
+        )
+        if error is not None or number is None:
+            return None, error
+        return format(number, "f"), None
     if column_type == "boolean":
         flag = parse_bool(stripped)
         if flag is None:

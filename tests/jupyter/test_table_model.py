@@ -115,19 +115,19 @@ def test_typing_the_original_value_back_removes_the_correction() -> None:
     model.edit_by_id("A", "amount", "100.00")
     assert model.corrections() == []
     model.undo()
-    assert model.corrections()[0]["new_value"] == 150
+    assert model.corrections()[0]["new_value"] == "150.00"
 
 
 def test_an_invalid_edit_keeps_the_text_shows_why_and_blocks_approval() -> None:
     model = table({"allow_corrections": True}, ROWS)
     error, _ = model.edit_by_id("A", "amount", "twelve")
-    assert error == "'twelve' is not a number (use digits, e.g. 1234.50)"
+    assert error == "'twelve' is not a number (type digits, e.g. 1234.50)"
     assert model.body_view()["edits"]["rows"][0][3:] == ["twelve", error]
     with pytest.raises(DecisionBlocked, match="1 edit"):
         model.decide("approve")
     assert model.lifecycle.status == "open"
     model.edit_by_id("A", "amount", "12")
-    assert model.decide("approve")["corrections"][0]["new_value"] == 12
+    assert model.decide("approve")["corrections"][0]["new_value"] == "12.00"
 
 
 def test_typed_values_follow_the_column_type() -> None:
@@ -183,19 +183,16 @@ def test_low_confidence_cells_are_counted_and_ordered_first() -> None:
     model = panel_for_state(states.extraction_review(), reviewer="alice")
     assert isinstance(model, ExtractionReviewModel)
     low = model.low_confidence_cells()
-    assert {(row, field) for _, row, field, _ in low} == {
-        (1, "amount"),
-        (3, "date"),
-        (3, "description"),
-        (3, "amount"),
-        (3, "currency"),
-        (3, "dr_cr"),
-    }
-    assert model.body_view()["low_confidence"] == 6
+    assert {(row, field) for _, row, field, _ in low} == {(1, "amount")}
+    # L4's one score (71%) puts the line in doubt, not each of its five cells
+    assert model.low_confidence_rows() == [("line_items", 3, 0.71)]
+    assert model.body_view()["low_confidence"] == 2
     assert model.rows_by_confidence("line_items")[:2] == [1, 3]
     view = model.table_view()
     assert view["datasets"][0]["confidence_order"][:2] == [1, 3]
     assert [1, 2, 0.42] in view["datasets"][0]["low"]
+    assert view["datasets"][0]["low"] == [[1, 2, 0.42]]
+    assert view["datasets"][0]["low_rows"] == [[3, 0.71]]
 
 
 def test_extraction_review_shows_source_fields_with_confidence_and_is_editable() -> None:
@@ -235,14 +232,14 @@ def test_validation_rules_block_approval_until_the_edits_fix_them() -> None:
     with pytest.raises(DecisionBlocked) as blocked:
         model.decide("approve")
     assert "differ by 1.00" in str(blocked.value)
-    assert "account is required (1 empty)" in str(blocked.value)
+    assert "Account is empty on line 2" in str(blocked.value)
     model.edit_by_id("2", "credit", "10")
     model.edit_by_id("2", "account", "ab")
     results = {r.rule: r for r in model.rule_results()}
     assert results["balanced"].ok and results["required"].ok
     assert not results["pattern"].ok and results["pattern"].level == "warning"
     assert model.body_view()["rule_cells"]["rows"] == [
-        [1, 0, "account must match [0-9]{4} (1 do not)"]
+        [1, 0, "Account must have the format [0-9]{4}: not on line 2"]
     ]
     assert model.decide("approve")["action"] == "correct"
 
@@ -296,7 +293,7 @@ def test_after_a_decision_the_table_is_read_only_and_a_refusal_keeps_the_edits()
         model.decide("approve")
     model.lifecycle.refuse("correction to row 'A' ... stale gate")
     assert model.to_view()["gate"]["error"] == "correction to row 'A' ... stale gate"
-    assert model.corrections()[0]["new_value"] == 5
+    assert model.corrections()[0]["new_value"] == "5.00"
     model.decide("approve")
     model.lifecycle.confirm()
     view = model.to_view()["gate"]

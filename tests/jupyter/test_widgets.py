@@ -27,15 +27,18 @@ def test_table_edit_message_becomes_a_diff_and_a_correction() -> None:
     decisions: list[dict] = []
     widget = table_widget(IntentSink(on_decision=decisions.append))
     send(widget, type="edit", dataset="line_items", row=1, col=2, text="1205")
-    assert widget.state["body"]["edits"]["line_items"] == [
-        [1, 2, "USD 1,250.00", "USD 1,205.00", None]
-    ]
+    assert widget.state["body"]["edits"]["line_items"] == [[1, 2, "1,250.00", "1,205.00", None]]
     send(widget, type="decide", action="approve", comment="amount misread")
     assert decisions == [
         {
             "action": "correct",
             "corrections": [
-                {"line_item_id": "L2", "field": "amount", "old_value": 1250.0, "new_value": 1205.0}
+                {
+                    "line_item_id": "L2",
+                    "field": "amount",
+                    "old_value": 1250.0,
+                    "new_value": "1205.00",
+                }
             ],
             "comment": "amount misread",
             "reviewer": "alice",
@@ -82,7 +85,7 @@ def test_a_refused_decision_shows_inline_and_keeps_the_edits() -> None:
         widget.state["gate"]["error"] == "correction to row 'L2' refused: gate g-extract is closed"
     )
     assert widget.state["gate"]["read_only"] is False
-    assert widget.state["body"]["corrections"][0]["new"] == "USD 1,205.00"
+    assert widget.state["body"]["corrections"][0]["new"] == "1,205.00"
 
 
 def test_a_bridge_that_fails_to_send_reopens_the_gate() -> None:
@@ -169,7 +172,7 @@ def test_run_view_updates_in_place_and_keeps_edits_on_the_same_gate() -> None:
     panel.edit("line_items", 1, 2, "1205")
     view.update_state(states.extraction_review())  # the bridge polled again: same gate
     assert view.panel is panel
-    assert view.panel.model.corrections()[0]["new_value"] == 1205
+    assert view.panel.model.corrections()[0]["new_value"] == "1205.00"
 
 
 def test_run_view_moves_to_the_next_gate_and_says_what_was_decided() -> None:
