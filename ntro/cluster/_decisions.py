@@ -1,18 +1,25 @@
 """The one way to send a decision: the ``submit_action`` update, checked once, retried safely.
 
-The workflow's update validator is the judge (unknown action, a correction to a missing row,
-a stale gate); what is checked here is what Temporal or JSON cannot carry: a decision over
-``MAX_DECISION_BYTES`` and numbers that are not finite (NaN and infinity are not JSON, and a
-correction to ``inf`` is never what a reviewer meant).
+Used by every caller that decides: the CLI (``ntro workflow approve``), the kernel session (its
+widgets and ``%ntro approve``), the JupyterLab server extension (the inbox) and the test harness.
 
-The update id stays the same across attempts, so a retry after a lost answer (a cluster that
-drops out mid-send, or the test server that forgets an update it accepted) is applied once.
+The workflow's update validator is the judge (unknown action, a correction to a missing row,
+a stale gate); what is checked here, before sending, is the decision contract's input check
+(:func:`ntro.workflow.check_decision_input`, the same one the workflow runs first): numbers that
+are not finite (NaN and infinity are not JSON, and a correction to ``inf`` is never what a
+reviewer meant), nesting deeper than ``MAX_DECISION_DEPTH`` and more than ``MAX_DECISION_BYTES``.
+
+Retry rule (one for all callers): the update id stays the same across attempts, so a retry is
+applied once. Transient failures are retried, at most ``attempts`` times with a doubling pause:
+no answer in time, the cluster unavailable, or the server losing track of an update it was given
+("update ... not found", the test server does). Anything else is final at once; the Temporal
+error it came from is kept as ``__cause__`` for a caller with words of its own for it (the
+server extension's HTTP statuses).
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
@@ -34,7 +41,7 @@ from ntro.cluster._errors import (
     DecisionUndelivered,
     WorkflowNotFound,
 )
-from ntro.workflow import MAX_DECISION_BYTES, PayloadTooLarge, ensure_sendable
+from ntro.workflow import InvalidDecision, check_decision_input
 
 __all__ = ["DECISION_ATTEMPTS", "check_decision", "send_decision"]
 
@@ -42,35 +49,12 @@ DECISION_ATTEMPTS = 4
 _FIRST_DELAY_S = 0.5
 
 
-def _non_finite(value: Any, path: str) -> str | None:
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"{path} ({value})"
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            found = _non_finite(item, f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            found = _non_finite(item, f"{path}[{index}]")
-            if found:
-                return found
-    return None
-
-
-def check_decision(decision: Any, *, workflow_id: str = "", what: str = "the decision") -> None:
+def check_decision(decision: Any, *, workflow_id: str = "") -> None:
     """Raise :class:`DecisionNotSendable` if ``decision`` cannot travel as sent."""
     try:
-        ensure_sendable(decision, what, MAX_DECISION_BYTES)
-    except PayloadTooLarge as err:
-        raise DecisionNotSendable(workflow_id, str(err)) from None
-    found = _non_finite(decision, "")
-    if found:
-        raise DecisionNotSendable(
-            workflow_id,
-            f"{what} holds a number that is not finite at {found}; send a finite number, or "
-            f"null to clear the value",
-        )
+        check_decision_input(decision)
+    except InvalidDecision as err:
+        raise DecisionNotSendable(workflow_id, err.message) from None
 
 
 def _reason(err: BaseException) -> str:
@@ -80,8 +64,25 @@ def _reason(err: BaseException) -> str:
 
 
 def _lost(err: RPCError) -> bool:
-    """The server lost track of an update it was given ("update ... not found")."""
-    return err.status == RPCStatusCode.NOT_FOUND and "update" in (err.message or "").lower()
+    """The server lost track of an update it was given ("update ... not found"); not an update
+    "aborted by closing workflow", which is final."""
+    message = (err.message or "").lower()
+    return err.status == RPCStatusCode.NOT_FOUND and "update" in message and "not found" in message
+
+
+def _transient(err: RPCError) -> bool:
+    return _lost(err) or err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+
+
+def _final(err: RPCError, workflow_id: str, what: str) -> ClusterError:
+    """The error for an RPC refusal that no retry changes."""
+    if err.status == RPCStatusCode.NOT_FOUND and "aborted" not in (err.message or "").lower():
+        return WorkflowNotFound(f"no workflow with id {workflow_id!r}: check the id")
+    return ClusterError(f"Temporal refused {what} for {workflow_id}: {_one_line(err.message)}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 async def send_decision(
@@ -104,7 +105,7 @@ async def send_decision(
     """
     workflow_id = handle.id
     payload = dict(decision)
-    check_decision(payload, workflow_id=workflow_id, what=what)
+    check_decision(payload, workflow_id=workflow_id)
     update_id = update_id or f"ntro-{uuid.uuid4().hex}"
     delay = backoff
     last = ""
@@ -114,40 +115,30 @@ async def send_decision(
                 "submit_action", payload, id=update_id, rpc_timeout=rpc_timeout
             )
         except WorkflowUpdateFailedError as err:
-            raise DecisionRefused(workflow_id, _reason(err)) from None
+            cause = err.cause
+            raise DecisionRefused(
+                workflow_id, _reason(err), error_type=getattr(cause, "type", None)
+            ) from None
         except RPCTimeoutOrCancelledError:
             last = "no answer in time"
         except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND and not _lost(err):
-                raise WorkflowNotFound(
-                    f"no workflow with id {workflow_id!r}: check the id (`ntro workflow ls` "
-                    f"lists them)"
-                ) from None
-            if not (
-                _lost(err)
-                or err.status
-                in (
-                    RPCStatusCode.UNAVAILABLE,
-                    RPCStatusCode.DEADLINE_EXCEEDED,
-                )
-            ):
-                raise ClusterError(
-                    f"Temporal refused {what} for {workflow_id}: {' '.join(err.message.split())}"
-                ) from None
+            if not _transient(err):
+                raise _final(err, workflow_id, what) from err
             if err.status == RPCStatusCode.UNAVAILABLE and attempt == attempts - 1:
                 raise ClusterUnreachable(
                     f"cannot reach the cluster to send {what} to {workflow_id}: "
-                    f"{' '.join(err.message.split())}. Retry when it is back: the decision is "
-                    f"applied once (update id {update_id})"
-                ) from None
-            last = " ".join(err.message.split())
+                    f"{_one_line(err.message)}. Retry when it is back: the decision is "
+                    f"applied once (update id {update_id})",
+                    detail=err.message,
+                ) from err
+            last = _one_line(err.message)
         if attempt < attempts - 1:
             await asyncio.sleep(delay)
             delay *= 2
     raise DecisionUndelivered(
         workflow_id,
         f"{workflow_id} did not answer {what} after {attempts} attempts ({last}); it may "
-        f"still be applied, once (update id {update_id}). Check `ntro workflow show "
-        f"{workflow_id}`",
+        f"still be applied, once (update id {update_id}). Check the run's history before "
+        f"deciding again",
         update_id=update_id,
     )

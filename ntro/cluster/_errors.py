@@ -2,18 +2,19 @@
 
 ::
 
-    ClusterError                 anything a user meets talking to a cluster
-    ├── ConfigError              a setting (environment variable or option) does not parse
-    ├── ClusterUnreachable       the server did not answer (down, wrong address, TLS, key)
-    ├── WorkflowNotFound         no workflow with that id
-    ├── RunbookNotFound          no bundle for a slug on the runbook path
-    ├── RunInputError            an input that does not fit the runbook's input model
-    ├── IdentityError            no reviewer name: decisions are never sent anonymously
-    ├── GateNotOpen              the run does not wait for what was sent (says what it waits for)
-    └── DecisionError            a decision did not take effect
-        ├── DecisionNotSendable  refused before sending (too large, not a finite number)
-        ├── DecisionRefused      the workflow's validator refused it (``reason``)
-        └── DecisionUndelivered  no answer after the retries; it may still apply, once
+    NtroError (ntro._errors)
+    └── ClusterError                 anything a user meets talking to a cluster
+        ├── ConfigError              a setting (environment variable or option) does not parse
+        ├── ClusterUnreachable       the server did not answer (down, wrong address, TLS, key)
+        ├── WorkflowNotFound         no workflow with that id
+        ├── RunbookNotFound          no bundle for a slug on the runbook path
+        ├── RunInputError            an input that does not fit the runbook's input model
+        ├── IdentityError            no reviewer name: decisions are never sent anonymously
+        ├── GateNotOpen              the run does not wait for what was sent
+        └── DecisionError            a decision did not take effect (``workflow_id``)
+            ├── DecisionNotSendable  refused before sending (too large, not finite, too deep)
+            ├── DecisionRefused      the workflow's validator refused it (``reason``)
+            └── DecisionUndelivered  no answer after the retries; it may still apply, once
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class ClusterUnreachable(ClusterError):
 
     def __init__(self, message: str, *, address: str | None = None, detail: str = "") -> None:
         super().__init__(message)
+        self.message = message
         self.address = address
         self.detail = detail
 
@@ -86,11 +88,13 @@ class DecisionNotSendable(DecisionError):
 
 
 class DecisionRefused(DecisionError):
-    """The workflow refused the decision; ``reason`` is its validator's message."""
+    """The workflow refused the decision; ``reason`` is its validator's message and
+    ``error_type`` the type of the error it raised (``InvalidDecision``, ...) when known."""
 
-    def __init__(self, workflow_id: str, reason: str) -> None:
+    def __init__(self, workflow_id: str, reason: str, *, error_type: str | None = None) -> None:
         super().__init__(workflow_id, f"{workflow_id} refused the decision: {reason}")
         self.reason = reason
+        self.error_type = error_type
 
 
 class DecisionUndelivered(DecisionError):

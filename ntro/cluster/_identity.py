@@ -1,8 +1,18 @@
-"""Who decides: the reviewer recorded with every decision. Never anonymous.
+"""Who decides: the reviewer recorded with every decision. Never anonymous, anywhere.
 
-Order: the name given (``--as``, ``reviewer=``, the request's field), ``NTRO_REVIEWER``, the
-signed-in user of a Jupyter server (``signed_in``; token logins are "Anonymous ..." and are
-skipped), the JupyterHub user, the system user. When none is found the decision is not sent.
+One rule for the CLI, the worker, the kernel session and the JupyterLab server extension:
+
+1. the name given (``--as``, ``reviewer=``);
+2. the signed-in user of a Jupyter server (``signed_in``): a login names a person, so it wins
+   over a setting shared by everyone using that server. Token logins are "Anonymous ..." and
+   are skipped;
+3. ``NTRO_REVIEWER``;
+4. the JupyterHub user (``JUPYTERHUB_USER``), then the system user (``USER``, ``LOGNAME``, the
+   account the process runs as).
+
+When none is found the decision is not sent (:class:`IdentityError`): a decision is never
+recorded under a made-up name. ``host`` names whose environment was read ("the Jupyter server")
+in the source said back to the user.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from ntro.cluster._errors import IdentityError
 __all__ = ["Reviewer", "resolve_reviewer"]
 
 _ENV_SOURCES = (
+    ("NTRO_REVIEWER", "NTRO_REVIEWER"),
     ("JUPYTERHUB_USER", "the JupyterHub user (JUPYTERHUB_USER)"),
     ("USER", "the system user (USER)"),
     ("LOGNAME", "the system user (LOGNAME)"),
@@ -35,6 +46,7 @@ def resolve_reviewer(
     *,
     signed_in: str | None = None,
     environ: Mapping[str, str] | None = None,
+    host: str | None = None,
 ) -> Reviewer:
     """The reviewer, or :class:`IdentityError`. ``environ`` given: no system lookup (tests)."""
     if explicit is not None:
@@ -43,24 +55,21 @@ def resolve_reviewer(
                 "the reviewer given is empty: pass a name or email, e.g. --as alice"
             )
         return Reviewer(str(explicit).strip(), "the argument")
-    env = os.environ if environ is None else environ
-    configured = (env.get("NTRO_REVIEWER") or "").strip()
-    if configured:
-        return Reviewer(configured, "NTRO_REVIEWER")
     user = (signed_in or "").strip()
     if user and not user.startswith("Anonymous"):
         return Reviewer(user, "the signed-in Jupyter user")
+    env = os.environ if environ is None else environ
     for key, label in _ENV_SOURCES:
         value = (env.get(key) or "").strip()
         if value:
-            return Reviewer(value, label)
+            return Reviewer(value, f"{key} of {host}" if host else label)
     if environ is None:
         try:
             name = getpass.getuser().strip()
         except (KeyError, OSError):
             name = ""
         if name:
-            return Reviewer(name, "the system user")
+            return Reviewer(name, f"the system user of {host}" if host else "the system user")
     raise IdentityError(
         "no reviewer identity: pass one (--as NAME, or reviewer= in Python), or set "
         "NTRO_REVIEWER; decisions are not sent without a name"
