@@ -108,6 +108,9 @@ class Correction(_Wire):
 class Decision(_Wire):
     """A reviewer's decision, normalised from any accepted spelling.
 
+    ``reviewer`` is who sent it (the authenticated identity); ``on_behalf_of`` whom they
+    signed for, when they typed a name ("Dana Cho, CFO"): it never replaces the reviewer.
+
     ``action`` is ``approve``, ``reject`` or ``correct`` (``correct`` approves with
     corrections). ``approved`` says whether the gate was released as an approval.
     """
@@ -116,6 +119,7 @@ class Decision(_Wire):
     corrections: list[Correction] = Field(default_factory=list)
     comment: str | None = None
     reviewer: str | None = None
+    on_behalf_of: str | None = None
     roles: list[str] = Field(default_factory=list)
     decided_at: datetime | None = None
     gate_id: str | None = None
@@ -153,10 +157,11 @@ class StepSnapshot(_Wire):
 class AuditEntry(_Wire):
     """One line of the audit trail: a decision, a correction, a row action or a refusal."""
 
-    kind: Literal["decision", "correction", "row_action", "refused", "timeout"]
+    kind: Literal["decision", "first_approval", "correction", "row_action", "refused", "timeout"]
     step_id: str | None = None
     gate_id: str | None = None
     reviewer: str | None = None
+    on_behalf_of: str | None = None
     at: datetime | None = None
     action: str | None = None
     line_item_id: str | None = None

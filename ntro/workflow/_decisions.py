@@ -54,6 +54,7 @@ _REVIEWER_KEYS = (
     "identity",
 )
 _COMMENT_KEYS = ("comment", "reason", "note", "notes")
+_ON_BEHALF_KEYS = ("on_behalf_of", "signed_on_behalf_of")
 _ROW_ID_KEYS = ("line_item_id", "id", "row_id", "line_id", "uuid")
 MAX_REVIEWER_CHARS = 200
 MAX_COMMENT_CHARS = 10_000
@@ -242,6 +243,33 @@ def read_roles(raw: dict[str, Any]) -> list[str]:
     return roles
 
 
+def read_on_behalf_of(raw: dict[str, Any]) -> str | None:
+    """Whom the reviewer signs for (a typed "Signed off by" name), kept beside the reviewer.
+
+    The reviewer (the authenticated sender) is always what the record names; this is the
+    "on behalf of" part of "Approved by ana@acme.example on behalf of Dana Cho, CFO".
+    """
+    key, value = _first(raw, _ON_BEHALF_KEYS)
+    if key is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidDecision(f"'{key}' must be a name as text, got {_short(value)}")
+    if len(value.strip()) > MAX_REVIEWER_CHARS:
+        raise InvalidDecision(
+            f"'{key}' is {len(value.strip()):,} characters; a name has at most {MAX_REVIEWER_CHARS}"
+        )
+    return value.strip() or None
+
+
+def timeout_outcome(on_timeout: str | dict[str, Any]) -> str:
+    """The decision a gate takes when its review times out (``"reject"``, ``"approve"``), as
+    published on the pending action so a reviewer sees the default before the deadline."""
+    raw = {"action": on_timeout} if isinstance(on_timeout, str) else dict(on_timeout)
+    key, value = _first(raw, _ACTION_KEYS)
+    action = _ACTION_SPELLINGS.get(value.strip().lower()) if isinstance(value, str) else None
+    return "approve" if action == "correct" else (action or "reject")
+
+
 def is_row_action(raw: Any) -> bool:
     return isinstance(raw, dict) and str(raw.get("kind", "")).lower() == "row_action"
 
@@ -336,6 +364,7 @@ def parse_decision(raw: Any) -> Decision:
         corrections=corrections,
         comment=_optional_text(raw, _COMMENT_KEYS),
         reviewer=read_reviewer(raw),
+        on_behalf_of=read_on_behalf_of(raw),
         roles=read_roles(raw),
         gate_id=gate_id,
         step_id=step_id,

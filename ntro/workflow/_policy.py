@@ -24,21 +24,59 @@ class ReviewPolicy:
     - ``maker_checker``: whoever prepared the review (``prepared_by``) or corrected it (sent an
       ``edit_cell`` row action, or a ``correct`` decision) may not approve it; another
       reviewer must. Rejecting stays open to everyone allowed.
+    - ``second_approver_for_overrides``: approving while one of the gate's own checks fails
+      (posting unbalanced journals, say) takes two different reviewers. The first approval is
+      recorded and the gate stays open; a second reviewer's approval releases it.
     """
 
     reviewers: Sequence[str] | None = None
     roles: Sequence[str] | None = None
     maker_checker: bool = False
     prepared_by: Sequence[str] = field(default_factory=tuple)
+    second_approver_for_overrides: bool = False
 
-    def describe(self, makers: set[str]) -> dict[str, Any]:
+    def describe(self, makers: set[str], override_approvals: Sequence[str] = ()) -> dict[str, Any]:
         """The policy as published on the pending action, so a UI can say who may decide."""
-        return {
+        described: dict[str, Any] = {
             "reviewers": list(self.reviewers) if self.reviewers is not None else None,
             "roles": list(self.roles) if self.roles is not None else None,
             "maker_checker": self.maker_checker,
             "makers": sorted(set(self.prepared_by) | makers),
         }
+        if self.second_approver_for_overrides:
+            described["second_approver_for_overrides"] = True
+            described["override_approvals"] = list(override_approvals)
+        return described
+
+    def awaits_second_approver(
+        self, action: Decision | RowAction, checks: Sequence[Any], approvals: Sequence[str]
+    ) -> bool:
+        """Whether ``action`` is the first approval of an override this policy makes two
+        reviewers share (it is then recorded, and the gate stays open)."""
+        return (
+            self.second_approver_for_overrides
+            and isinstance(action, Decision)
+            and action.approved
+            and bool(failing_checks(checks))
+            and not approvals
+        )
+
+    def check_override(
+        self, action: Decision | RowAction, checks: Sequence[Any], approvals: Sequence[str]
+    ) -> None:
+        """Refuse a second approval of an override by the reviewer who gave the first."""
+        if not (
+            self.second_approver_for_overrides
+            and isinstance(action, Decision)
+            and action.approved
+            and action.reviewer in approvals
+        ):
+            return
+        failed = ", ".join(failing_checks(checks)) or "a failed check"
+        raise InvalidDecision(
+            f"{action.reviewer} already approved overriding {failed}; this review's policy "
+            f"needs a second reviewer to approve it. Ask another reviewer to approve, or reject."
+        )
 
     def check(self, action: Decision | RowAction, roles: Sequence[str], makers: set[str]) -> None:
         """Raise :class:`InvalidDecision` when ``action`` breaks the policy."""
@@ -65,3 +103,25 @@ class ReviewPolicy:
                 f"maker-checker: {who} prepared or corrected this review and may not approve "
                 f"it; another reviewer must"
             )
+
+
+_FAILED_STATUSES = ("fail", "failed", "error", "not_ok", "false")
+
+
+def failing_checks(checks: Sequence[Any]) -> list[str]:
+    """Names of the gate's own checks that fail at error level (warnings do not count).
+
+    A check is ``{"name", "ok"|"passed"|"status", "level"?, "message"?}`` as passed to
+    ``wait_for_action(checks=...)``.
+    """
+    names = []
+    for index, item in enumerate(checks or []):
+        if not isinstance(item, dict):
+            continue
+        ok = item.get("ok", item.get("passed"))
+        status = str(item.get("status") or "").strip().lower()
+        failed = ok is False or (ok is None and status in _FAILED_STATUSES)
+        level = str(item.get("level") or item.get("severity") or "error").strip().lower()
+        if failed and level not in ("warning", "warn", "info"):
+            names.append(str(item.get("name") or item.get("message") or f"check #{index + 1}"))
+    return names
