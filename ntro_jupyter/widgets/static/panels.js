@@ -103,9 +103,9 @@ class PanelView {
         j.description ? h("span", { text: j.description }) : null, " ",
         j.date ? h("span", { className: "ntro-hint", text: j.date }) : null, " ",
         h("span", { className: `ntro-badge ntro-tone-${j.balanced ? "good" : "bad"}`, text: j.balanced ? "balanced" : `out by ${j.difference}` })),
-      h("thead", {}, h("tr", {}, h("th", { text: "Account" }), h("th", { text: "Description" }), h("th", { className: "ntro-num", text: "Debit" }), h("th", { className: "ntro-num", text: "Credit" }))),
+      h("thead", {}, h("tr", {}, h("th", { text: "Account" }), h("th", { text: "Description" }), h("th", { className: "ntro-num", text: body.currency ? `Debit (${body.currency})` : "Debit" }), h("th", { className: "ntro-num", text: body.currency ? `Credit (${body.currency})` : "Credit" }))),
       h("tbody", {}, j.lines.map((line) => h("tr", { className: line.problem ? "ntro-has-error" : "", title: line.problem || null },
-        h("td", { text: line.account }), h("td", { text: line.memo }),
+        h("td", { text: line.account, title: line.account }), h("td", { text: line.memo, title: line.memo }),
         h("td", { className: "ntro-num", text: line.debit }), h("td", { className: "ntro-num", text: line.credit })))),
       h("tfoot", {}, h("tr", {}, h("td", { colspan: 2, text: "Total" }), h("td", { className: "ntro-num", text: j.debit }), h("td", { className: "ntro-num", text: j.credit })))));
     const totals = h("div", { className: `ntro-totals ${body.balanced ? "ntro-ok" : "ntro-fail"}` },
