@@ -14,7 +14,13 @@ in the front matter; step metadata is optional (validate warns when it is missin
 
 from ntro.runbook._errors import CODES, Issue, RunbookError, Severity
 from ntro.runbook._frontmatter import parse_runbook_md, read_front_matter, read_runbook_md
-from ntro.runbook._loader import BUNDLES_PACKAGE, RunbookBundle, load_bundle
+from ntro.runbook._loader import (
+    BUNDLES_PACKAGE,
+    RunbookBundle,
+    bundle_dir_of,
+    load_bundle,
+    load_scenarios,
+)
 from ntro.runbook._models import (
     REQUIRED_KEYS,
     STEP_METADATA_KEYS,
@@ -41,7 +47,9 @@ __all__ = [
     "Severity",
     "StepSpec",
     "TemplateRef",
+    "bundle_dir_of",
     "load_bundle",
+    "load_scenarios",
     "parse_runbook_md",
     "read_front_matter",
     "read_runbook_md",
