@@ -17,7 +17,13 @@ slug to its bundle, workflow type and task queue.
 Errors derive from :class:`ClusterError` and read as one line.
 """
 
-from ntro.cluster._config import CALL_TIMEOUT, CONNECT_TIMEOUT_S, DEFAULT_DEV_DB, ClusterConfig
+from ntro.cluster._config import (
+    CALL_TIMEOUT,
+    CONNECT_TIMEOUT_S,
+    DEFAULT_DEV_DB,
+    ClusterConfig,
+    check_address,
+)
 from ntro.cluster._connect import (
     cluster_address,
     connect,
@@ -107,6 +113,7 @@ __all__ = [
     "ScheduledRun",
     "ScheduledRunInput",
     "WorkflowNotFound",
+    "check_address",
     "check_cron",
     "check_decision",
     "check_schedule",

@@ -23,7 +23,7 @@ from typing import Any
 
 from ntro.cluster._errors import ConfigError
 
-__all__ = ["CALL_TIMEOUT", "CONNECT_TIMEOUT_S", "ClusterConfig", "DEFAULT_DEV_DB"]
+__all__ = ["CALL_TIMEOUT", "CONNECT_TIMEOUT_S", "ClusterConfig", "DEFAULT_DEV_DB", "check_address"]
 
 CONNECT_TIMEOUT_S = 10.0
 """Seconds to wait for a cluster to answer a connection (one value for every caller)."""

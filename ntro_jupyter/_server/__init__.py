@@ -14,12 +14,13 @@ __all__ = ["_load_jupyter_server_extension", "setup"]
 
 def setup(web_app: Any, root_dir: str | None = None, log: Any = None) -> Any:
     """Register the handlers on a Tornado application; returns the shared state."""
-    from ntro_jupyter._server._cluster import Cluster, ClusterConfig
+    from ntro.cluster import ClusterConfig
+    from ntro_jupyter._server._cluster import Cluster
     from ntro_jupyter._server._handlers import NtroServerState, handlers
     from ntro_jupyter._server._identity import ReviewerDirectory
     from ntro_jupyter._server._inbox import Inbox
 
-    config = ClusterConfig.from_env(root_dir)
+    config = ClusterConfig.from_env(root_dir=root_dir)
     cluster = Cluster(config)
     reviewers = ReviewerDirectory.from_env()
     state = NtroServerState(cluster=cluster, inbox=Inbox(cluster), reviewers=reviewers)

@@ -7,9 +7,12 @@ bad request, 503 when the cluster cannot be reached or the workflow's task keeps
 generic 500 (the detail goes to the server log, never into the answer) for anything unexpected.
 
 Bodies are read as strict JSON: over ``MAX_DECISION_BYTES`` is refused (413) before parsing;
-``NaN``, ``Infinity`` and numbers that overflow to it, and nesting deeper than
-``MAX_DECISION_DEPTH``, are refused (400). The reviewer and their roles come from the server
-(see :mod:`ntro_jupyter._server._identity`), never from the body.
+``NaN``, ``Infinity`` and numbers that overflow to it, and nesting too deep to parse, are
+refused (400). The reviewer and their roles come from the server (see
+:mod:`ntro_jupyter._server._identity`), never from the body; a server that can name no reviewer
+refuses to decide (403). Decisions go through :func:`ntro.cluster.send_decision`, the one
+sender: the decision contract's checks (400 ``invalid_value``), a stable update id and bounded
+retries on transient failures.
 
 - ``GET ntro/api/status``: cluster mode, address, Web UI, whether it answers;
 - ``POST ntro/api/server/start``: start the embedded local dev server;
@@ -33,23 +36,20 @@ from typing import Any, Literal
 
 from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from temporalio.client import (
-    Client,
-    WorkflowQueryFailedError,
-    WorkflowQueryRejectedError,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError
 from temporalio.service import RPCError, RPCStatusCode
 from tornado import web
 
 from ntro._devserver import DevServerError
-from ntro.workflow import (
-    MAX_DECISION_BYTES,
-    MAX_DECISION_DEPTH,
-    InvalidDecision,
-    check_decision_input,
+from ntro.cluster import (
+    ClusterError,
+    DecisionNotSendable,
+    DecisionRefused,
+    DecisionUndelivered,
+    IdentityError,
+    send_decision,
 )
+from ntro.workflow import MAX_DECISION_BYTES, MAX_DECISION_DEPTH
 from ntro_jupyter._server._cluster import Cluster, ClusterUnavailable, is_unreachable
 from ntro_jupyter._server._diagnose import run_condition
 from ntro_jupyter._server._identity import ROLES_ENV, ReviewerDirectory, server_reviewer
@@ -285,10 +285,6 @@ class NtroHandler(APIHandler):
                 f"The request body must be a JSON object such as {_example(model)}, "
                 f"got {type(data).__name__}.",
             )
-        try:
-            check_decision_input(data)
-        except InvalidDecision as err:
-            raise ApiError(400, "invalid_value", f"Invalid request: {err.message}.") from None
         named = [key for key in IDENTITY_FIELDS if key in data]
         if named:
             raise ApiError(
@@ -358,8 +354,23 @@ class NtroHandler(APIHandler):
 
     def reviewer(self) -> str:
         """Who decides: the signed-in user, or the server's configured reviewer (see
-        :mod:`ntro_jupyter._server._identity`); never the request."""
-        return server_reviewer(self.current_user)[0]
+        :mod:`ntro_jupyter._server._identity`); never the request. 403 when nobody is named."""
+        try:
+            return server_reviewer(self.current_user).name
+        except IdentityError as err:
+            raise ApiError(
+                403,
+                "no_reviewer",
+                f"This Jupyter server cannot say who decides ({err}); sign in as a named user, "
+                f"or set NTRO_REVIEWER in the server's environment and restart JupyterLab.",
+            ) from None
+
+    def view_reviewer(self) -> str:
+        """The reviewer a view is drawn for (a view needs no identity: "reviewer" if none)."""
+        try:
+            return server_reviewer(self.current_user).name
+        except IdentityError:
+            return "reviewer"
 
     def roles(self, reviewer: str) -> list[str]:
         return self.ntro.reviewers.roles_of(reviewer)
@@ -381,13 +392,12 @@ class StatusHandler(NtroHandler):
     async def get(self) -> None:
         cluster = self.ntro.cluster
         info: dict[str, Any] = {"cluster": cluster.describe(), "reachable": False, "message": None}
-        reviewer, source = server_reviewer(self.current_user)
-        info["reviewer"] = {
-            "name": reviewer,
-            "source": source,
-            "roles": self.roles(reviewer),
-            "roles_error": self.ntro.reviewers.error,
-        }
+        try:
+            reviewer, source = server_reviewer(self.current_user)
+            info["reviewer"] = {"name": reviewer, "source": source, "roles": self.roles(reviewer)}
+        except IdentityError as err:
+            info["reviewer"] = {"name": None, "source": None, "roles": [], "error": str(err)}
+        info["reviewer"]["roles_error"] = self.ntro.reviewers.error
         try:
             client = await cluster.client()
             await client.workflow_service.get_system_info(
@@ -557,7 +567,7 @@ class RunHandler(NtroHandler):
                 {
                     "workflow_id": workflow_id,
                     "state": state,
-                    "view": run_view(state, reviewer=self.reviewer()),
+                    "view": run_view(state, reviewer=self.view_reviewer()),
                     "attach": f"%ntro attach {workflow_id}",
                 },
                 default=str,
@@ -565,48 +575,54 @@ class RunHandler(NtroHandler):
         )
 
 
-async def send_decision(
+async def deliver_decision(
     handler: NtroHandler,
     client: Client,
     workflow_id: str,
     decision: dict[str, Any],
     run_id: str | None,
 ) -> dict[str, Any]:
-    """Send one decision through ``submit_action``; raise ApiError on refusal."""
-    try:
-        check_decision_input(decision)
-    except InvalidDecision as err:
-        raise ApiError(400, "invalid_value", err.message, workflow_id=workflow_id) from None
+    """Send one decision through :func:`ntro.cluster.send_decision`; ApiError on refusal."""
     handle = client.get_workflow_handle(workflow_id, run_id=run_id)
     try:
-        result = await handle.execute_update("submit_action", decision, rpc_timeout=RPC_TIMEOUT)
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        message = getattr(cause, "message", None) or str(cause)
+        result = await send_decision(handle, decision, rpc_timeout=RPC_TIMEOUT)
+    except DecisionNotSendable as err:
         raise ApiError(
-            409,
-            "decision_refused",
-            message,
-            workflow_id=workflow_id,
-            type=getattr(cause, "type", None),
+            400, "invalid_value", f"Invalid request: {err}.", workflow_id=workflow_id
         ) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
+    except DecisionRefused as err:
+        raise ApiError(
+            409, "decision_refused", err.reason, workflow_id=workflow_id, type=err.error_type
+        ) from None
+    except DecisionUndelivered as err:
         no_worker = ApiError(
             504,
             "no_worker",
-            f"Workflow {workflow_id!r} did not take the decision within "
-            f"{RPC_TIMEOUT.seconds} s; is its worker running?",
+            f"Workflow {workflow_id!r} did not take the decision within {RPC_TIMEOUT.seconds} s "
+            f"per attempt; is its worker running? A retry applies it once (update id "
+            f"{err.update_id}).",
             workflow_id=workflow_id,
         )
         raise await handler.explain(client, workflow_id, run_id, no_worker) from None
-    except RPCError as err:
-        refused = handler.rpc_error(err, workflow_id)
-        if refused.code == "workflow_task_failing":
-            raise await handler.explain(client, workflow_id, run_id, refused) from None
-        raise refused from None
+    except ClusterError as err:
+        raise await refusal(handler, client, workflow_id, run_id, err) from None
     finally:
         handler.ntro.inbox.forget(workflow_id)
     return result if isinstance(result, dict) else {"result": result}
+
+
+async def refusal(
+    handler: NtroHandler, client: Client, workflow_id: str, run_id: str | None, err: ClusterError
+) -> ApiError:
+    """The HTTP answer for a send that Temporal refused: in the words of the RPC error it came
+    from (``__cause__``), a failing workflow task explained."""
+    cause = err.__cause__
+    if not isinstance(cause, RPCError):
+        return ApiError(502, "temporal_error", str(err), workflow_id=workflow_id)
+    refused = handler.rpc_error(cause, workflow_id)
+    if refused.code == "workflow_task_failing":
+        return await handler.explain(client, workflow_id, run_id, refused)
+    return refused
 
 
 class DecisionHandler(NtroHandler):
@@ -621,7 +637,7 @@ class DecisionHandler(NtroHandler):
             decision["roles"] = roles
         if not body.corrections:
             decision.pop("corrections", None)
-        result = await send_decision(self, client, workflow_id, decision, body.run_id)
+        result = await deliver_decision(self, client, workflow_id, decision, body.run_id)
         self.finish(
             json.dumps(
                 {"workflow_id": workflow_id, "accepted": True, "result": result}, default=str
@@ -658,7 +674,7 @@ class BulkDecisionHandler(NtroHandler):
                 decision["roles"] = roles
             async with limit:
                 try:
-                    await send_decision(self, client, item.workflow_id, decision, item.run_id)
+                    await deliver_decision(self, client, item.workflow_id, decision, item.run_id)
                 except ApiError as err:
                     return {
                         "workflow_id": item.workflow_id,

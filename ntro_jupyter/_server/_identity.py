@@ -5,10 +5,12 @@ A ``ReviewPolicy`` may require a role (``roles=["controller"]``) or name the rev
 a decision carrying a name and roles chosen by whoever sends the HTTP request would get past it.
 So the extension fills both in itself:
 
-- **Reviewer**: the signed-in Jupyter user when the server names its users (JupyterHub, or any
-  identity provider that gives a user name). A server reached with its shared token has no
-  user name ("Anonymous ..."): then ``NTRO_REVIEWER`` from the server's environment, then
-  ``JUPYTERHUB_USER``, ``USER`` / ``LOGNAME``, then the system user.
+- **Reviewer**: the rule of :func:`ntro.cluster.resolve_reviewer`, the same everywhere: the
+  signed-in Jupyter user when the server names its users (JupyterHub, or any identity provider
+  that gives a user name). A server reached with its shared token has no user name
+  ("Anonymous ..."): then ``NTRO_REVIEWER`` from the server's environment, then
+  ``JUPYTERHUB_USER``, ``USER`` / ``LOGNAME``, then the system user. With none of them the
+  server refuses to decide (:class:`~ntro.cluster.IdentityError`), never a made-up name.
 - **Roles**: ``NTRO_REVIEWER_ROLES`` in the server's environment maps reviewers to roles, as a
   JSON object or the path of a JSON file holding one::
 
@@ -24,7 +26,6 @@ A request body that names ``reviewer`` or ``roles`` is refused with a message sa
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from collections.abc import Mapping
@@ -32,26 +33,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ntro.cluster import Reviewer, resolve_reviewer
+
 __all__ = ["ROLES_ENV", "ReviewerDirectory", "server_reviewer"]
 
 ROLES_ENV = "NTRO_REVIEWER_ROLES"
 EVERYONE = "*"
 
 
-def server_reviewer(user: Any, environ: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """``(reviewer, where it came from)`` for the signed-in Jupyter ``user`` (see module doc)."""
-    env = os.environ if environ is None else environ
-    name = str(getattr(user, "name", "") or getattr(user, "username", "") or "").strip()
-    if name and not name.startswith("Anonymous"):  # token logins get "Anonymous <moon>"
-        return name, "the signed-in Jupyter user"
-    for key in ("NTRO_REVIEWER", "JUPYTERHUB_USER", "USER", "LOGNAME"):
-        value = (env.get(key) or "").strip()
-        if value:
-            return value, f"{key} of the Jupyter server"
-    try:
-        return getpass.getuser(), "the system user of the Jupyter server"
-    except (KeyError, OSError):
-        return "jupyter-user", "the default name (no user could be found)"
+def server_reviewer(user: Any, environ: Mapping[str, str] | None = None) -> Reviewer:
+    """The reviewer for the signed-in Jupyter ``user`` (see module doc), or
+    :class:`~ntro.cluster.IdentityError` when the server can name nobody."""
+    name = str(getattr(user, "name", "") or getattr(user, "username", "") or "")
+    return resolve_reviewer(signed_in=name, environ=environ, host="the Jupyter server")
 
 
 @dataclass(frozen=True)

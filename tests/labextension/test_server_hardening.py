@@ -23,8 +23,9 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
+from ntro.cluster import ClusterConfig, ClusterUnreachable
 from ntro.workflow import MAX_DECISION_BYTES
-from ntro_jupyter._server._cluster import Cluster, ClusterConfig, ClusterUnavailable
+from ntro_jupyter._server._cluster import Cluster
 from ntro_jupyter._server._handlers import NtroHandler, query_api_error, rpc_api_error
 from ntro_jupyter._server._identity import ReviewerDirectory, server_reviewer
 from ntro_jupyter._session._target import Target
@@ -266,14 +267,14 @@ KEY = "sk-ntro-test-3f9a1c7e5b2d4f60"
 
 async def test_the_api_key_shows_nowhere(tmp_path: Path) -> None:
     env = {"TEMPORAL_HOST": f"127.0.0.1:{closed_port()}", "TEMPORAL_API_KEY": KEY}
-    config = ClusterConfig.from_env(tmp_path, env)
+    config = ClusterConfig.from_env(env, root_dir=tmp_path)
     assert config.api_key == KEY
     assert KEY not in repr(config) and KEY not in str(config)
     target = Target.remote(env["TEMPORAL_HOST"], api_key=KEY)
     assert KEY not in repr(target) and KEY not in target.describe()
     cluster = Cluster(config)
     assert KEY not in json.dumps(cluster.describe())
-    with pytest.raises(ClusterUnavailable) as unreachable:
+    with pytest.raises(ClusterUnreachable) as unreachable:
         await cluster.client()
     assert KEY not in str(unreachable.value) and KEY not in str(unreachable.value.detail)
 
