@@ -26,6 +26,7 @@ from ntro_jupyter.viewmodels._panels import build_panel, panel_for_snapshot, pan
 from ntro_jupyter.viewmodels._report import ReportPreviewModel
 from ntro_jupyter.viewmodels._review import DecidedInfo, GateInfo, GateLifecycle
 from ntro_jupyter.viewmodels._rules import RuleResult
+from ntro_jupyter.viewmodels._signoff import approve_summary, review_stakes
 from ntro_jupyter.viewmodels._state import ParsedState, parse_ui_state
 from ntro_jupyter.viewmodels._summary import SummaryModel
 from ntro_jupyter.viewmodels._table import DataTableModel, ExtractionReviewModel
@@ -59,6 +60,7 @@ __all__ = [
     "SignalIntent",
     "SummaryModel",
     "UploadModel",
+    "approve_summary",
     "breadcrumb_view",
     "build_decision",
     "build_panel",
@@ -71,4 +73,5 @@ __all__ = [
     "parse_ui_state",
     "resolve_hint",
     "resolve_icon",
+    "review_stakes",
 ]

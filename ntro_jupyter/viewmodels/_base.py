@@ -13,6 +13,7 @@ from typing import Any
 from ntro_jupyter.viewmodels._hint import Panel, ResolvedHint
 from ntro_jupyter.viewmodels._intents import CorrectionDict, DecisionIntent, build_decision
 from ntro_jupyter.viewmodels._review import DecidedInfo, GateInfo, GateLifecycle
+from ntro_jupyter.viewmodels._signoff import approve_summary, deadline_view, policy_blockers
 from ntro_jupyter.viewmodels._values import plain_text
 
 
@@ -56,6 +57,8 @@ class PanelModel:
         self.payload = payload
         self.gate = gate or GateInfo()
         self.reviewer = reviewer
+        self.on_behalf_of: str | None = None
+        """A name typed to sign for someone: sent beside the reviewer, never instead."""
         self.problems: list[str] = list(hint.problems)
         self.title = self._text_config("title") or title or self.default_title()
         self.lifecycle = GateLifecycle()
@@ -73,8 +76,12 @@ class PanelModel:
     def default_title(self) -> str:
         return self.gate.reason or self.panel.value.replace("_", " ").title()
 
+    def _approve_label(self) -> str:
+        return self._text_config("approve_label") or self.default_approve_label
+
     def actions(self) -> list[ActionButton]:
-        """Decision buttons in configured order, primary ones moved to the right (the end)."""
+        """Decision buttons in configured order, primary ones (approve) first: the first in
+        tab order, and named for what they commit (:func:`act_label`)."""
         approve_label = self._text_config("approve_label") or self.default_approve_label
         reject_label = self._text_config("reject_label") or self.default_reject_label
         configured = self.config.get("actions")
@@ -106,10 +113,10 @@ class PanelModel:
                 )
         if not buttons:
             buttons = [
-                ActionButton("reject", reject_label, False, "circle-x"),
                 ActionButton("approve", approve_label, True, "circle-check"),
+                ActionButton("reject", reject_label, False, "circle-x"),
             ]
-        return [b for b in buttons if not b.primary] + [b for b in buttons if b.primary]
+        return [b for b in buttons if b.primary] + [b for b in buttons if not b.primary]
 
     def _note(self, problem: str) -> None:
         if problem not in self.problems:
@@ -167,6 +174,7 @@ class PanelModel:
             found.append("say why you reject (a comment is required)")
         if action in ("approve", "correct"):
             found.extend(self.blockers("approve"))
+            found.extend(policy_blockers(self))
         else:
             found.extend(self.blockers(action))
         return found
@@ -187,6 +195,7 @@ class PanelModel:
             gate_id=self.gate.gate_id,
             corrections=self.corrections() if action != "reject" else (),
             comment=self.decision_comment(action, comment),
+            on_behalf_of=self.on_behalf_of,
         )
         self.lifecycle.submit(intent)
         return intent
@@ -206,15 +215,19 @@ class PanelModel:
         """Everything the front end draws, as JSON-able data (all values already text)."""
         body = self.body_view()
         actions = []
+        summary = approve_summary(self, body) if self.interactive else None
         if self.interactive:
             for button in self.actions():
                 blocked = (
-                    [b for b in self.blockers(button.kind)] if button.kind == "approve" else []
+                    [*self.blockers(button.kind), *policy_blockers(self)]
+                    if button.kind == "approve"
+                    else []
                 )
+                named = button.kind == "approve" and button.label == self._approve_label()
                 actions.append(
                     {
                         "kind": button.kind,
-                        "label": button.label,
+                        "label": summary["act"] if named and summary else button.label,
                         "primary": button.primary,
                         "icon": button.icon,
                         "blocked": "; ".join(blocked) or None,
@@ -235,6 +248,8 @@ class PanelModel:
                 "step_id": self.gate.step_id,
             },
             "actions": actions,
+            "approve_summary": summary,
+            "deadline": deadline_view(self.gate),
             "checks": self.runbook_checks(),
             "body": body,
         }

@@ -7,12 +7,14 @@ again, and who decided what, when.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from ntro.types import AuditEntry, UIState
 from ntro_jupyter.viewmodels._icons import icons_for, resolve_icon
 from ntro_jupyter.viewmodels._review import format_time
-from ntro_jupyter.viewmodels._values import plain_text
+from ntro_jupyter.viewmodels._values import format_money, parse_number, plain_text
 
 _STATUS_ICON = {
     "completed": "circle-check",
@@ -91,7 +93,27 @@ def breadcrumb_view(state: UIState) -> dict[str, Any]:
 
 
 def _who(entry: AuditEntry) -> str:
-    return entry.reviewer or "someone"
+    who = entry.reviewer or "someone"
+    if entry.on_behalf_of:
+        who += f" on behalf of {entry.on_behalf_of}"
+    return who
+
+
+_DECIMAL_TEXT = re.compile(r"-?\d+\.\d+")
+
+
+def audit_value(value: Any) -> str:
+    """A corrected value as a reviewer reads it: ``1250.0`` -> ``1,250.00``, ``"1205.5"`` ->
+    ``1,205.50``, every digit kept (``12.345`` stays ``12.345``); codes such as ``3100`` and
+    text are left as they are."""
+    number = None
+    if isinstance(value, float | Decimal) and not isinstance(value, bool):
+        number = parse_number(value)
+    elif isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
+        number = parse_number(value.strip())
+    if number is None:
+        return plain_text(value) if value is not None else "(empty)"
+    return format_money(number, None, 2)
 
 
 def history_line(entry: AuditEntry, step_titles: dict[str, str]) -> dict[str, Any]:
@@ -108,10 +130,15 @@ def history_line(entry: AuditEntry, step_titles: dict[str, str]) -> dict[str, An
         text = f"{_who(entry)} {verb}{where}"
         if entry.comment:
             text += f": “{plain_text(entry.comment)}”"
+    elif entry.kind == "first_approval":
+        text = f"{_who(entry)} gave the first of two approvals{where}"
+        if entry.reason:
+            text += f" ({plain_text(entry.reason)})"
+        text += "; a second reviewer must approve"
     elif entry.kind == "correction":
         text = (
             f"{_who(entry)} corrected {entry.field} of {entry.line_item_id}: "
-            f"{plain_text(entry.old_value)} → {plain_text(entry.new_value)}"
+            f"{audit_value(entry.old_value)} → {audit_value(entry.new_value)}"
         )
     elif entry.kind == "row_action":
         if action == "reject_row":
@@ -119,7 +146,7 @@ def history_line(entry: AuditEntry, step_titles: dict[str, str]) -> dict[str, An
         else:
             text = (
                 f"{_who(entry)} edited {entry.field} of {entry.line_item_id} to "
-                f"{plain_text(entry.new_value)}"
+                f"{audit_value(entry.new_value)}"
             )
     elif entry.kind == "refused":
         text = f"refused{where}: {plain_text(entry.reason or 'invalid input')}"

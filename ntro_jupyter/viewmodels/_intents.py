@@ -8,7 +8,7 @@ an upload as the named signal. The shapes are fixed here, once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 
 class CorrectionDict(TypedDict):
@@ -21,13 +21,18 @@ class CorrectionDict(TypedDict):
 
 
 class DecisionIntent(TypedDict):
-    """A reviewer's decision on a gate (``correct`` = approve with corrections)."""
+    """A reviewer's decision on a gate (``correct`` = approve with corrections).
+
+    ``reviewer`` is the signed-in identity, always; ``on_behalf_of`` the name a reviewer typed
+    to sign for someone ("Dana Cho, CFO"), kept beside the reviewer in the record.
+    """
 
     action: Literal["approve", "reject", "correct"]
     corrections: list[CorrectionDict]
     comment: str | None
     reviewer: str
     gate_id: str | None
+    on_behalf_of: NotRequired[str]
 
 
 class RowActionPayload(TypedDict, total=False):
@@ -80,6 +85,7 @@ def build_decision(
     gate_id: str | None,
     corrections: Sequence[CorrectionDict] = (),
     comment: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> DecisionIntent:
     """A decision intent; ``approve`` with corrections becomes ``correct``.
 
@@ -96,13 +102,17 @@ def build_decision(
     if action == "reject":
         fixed = []
     text = comment.strip() if isinstance(comment, str) else None
-    return DecisionIntent(
+    intent = DecisionIntent(
         action=action,  # type: ignore[typeddict-item]
         corrections=fixed,
         comment=text or None,
         reviewer=reviewer,
         gate_id=gate_id,
     )
+    signer = on_behalf_of.strip() if isinstance(on_behalf_of, str) else ""
+    if signer and signer != reviewer:
+        intent["on_behalf_of"] = signer
+    return intent
 
 
 def build_row_action(

@@ -171,8 +171,10 @@ class NavSignoffModel(PanelModel):
         return []
 
     def set_signer(self, name: str | None) -> None:
-        """The name the sign-off is made under (defaults to the reviewer)."""
+        """The name the sign-off is made for (defaults to the reviewer). A name other than the
+        reviewer's is recorded as "on behalf of", beside the signed-in reviewer."""
         self.signer = (name or "").strip()
+        self.on_behalf_of = self.signer if self.signer and self.signer != self.reviewer else None
 
     def outside(self) -> list[NavFigure]:
         return [f for f in self.figures if f.status == "outside"]
@@ -191,16 +193,6 @@ class NavSignoffModel(PanelModel):
             names = ", ".join(f.label for f in self.outside())
             found.append(f"explain the movements outside tolerance ({names}) in the comment")
         return found
-
-    def decide(self, action: str, comment: str | None = None):  # type: ignore[override]
-        if action == "approve" and self.signer:
-            previous = self.reviewer
-            self.reviewer = self.signer
-            try:
-                return super().decide(action, comment)
-            finally:
-                self.reviewer = previous
-        return super().decide(action, comment)
 
     def decision_comment(self, action: str, comment: str | None) -> str | None:
         if action != "approve":

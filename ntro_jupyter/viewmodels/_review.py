@@ -40,6 +40,10 @@ class GateInfo:
     args: dict[str, Any] = field(default_factory=dict)
     checks: list[Any] = field(default_factory=list)
     """The runbook's own checks on this gate (``{name, ok, level, message}``), as it sent them."""
+    on_timeout: str | None = None
+    """What the workflow decides at ``deadline`` (``"reject"``, ``"approve"``), if published."""
+    policy: dict[str, Any] | None = None
+    """The gate's review policy as the workflow publishes it (who may decide, second approver)."""
 
     @classmethod
     def from_pending(cls, pending: PendingAction | None, workflow_id: str | None) -> GateInfo:
@@ -55,7 +59,15 @@ class GateInfo:
             deadline=pending.deadline,
             args=dict(pending.args),
             checks=list(pending.checks),
+            on_timeout=_text_or_none(getattr(pending, "on_timeout", None)),
+            policy=getattr(pending, "policy", None)
+            if isinstance(getattr(pending, "policy", None), dict)
+            else None,
         )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if isinstance(value, str) and value else None
 
 
 @dataclass
@@ -67,15 +79,19 @@ class DecidedInfo:
     at: datetime | None = None
     comment: str | None = None
     corrections: int = 0
+    on_behalf_of: str | None = None
 
     @property
     def sentence(self) -> str:
-        """``"Approved with corrections (2) by alice at 2024-04-01 10:42 UTC"``."""
+        """``"Approved with corrections (2) by alice at 2024-04-01 10:42 UTC"``; a typed signer
+        follows the reviewer: ``"Approved by ana@acme.example on behalf of Dana Cho, CFO"``."""
         words = _ACTION_WORDS.get(self.action, self.action.capitalize() or "Decided")
         if self.action == "correct" and self.corrections:
             words += f" ({self.corrections})"
         if self.reviewer:
             words += f" by {self.reviewer}"
+        if self.on_behalf_of:
+            words += f" on behalf of {self.on_behalf_of}"
         if self.at:
             words += f" at {format_time(self.at)}"
         return words
@@ -87,6 +103,7 @@ class DecidedInfo:
             "at": format_time(self.at) if self.at else None,
             "comment": self.comment,
             "corrections": self.corrections,
+            "on_behalf_of": self.on_behalf_of,
             "sentence": self.sentence,
         }
 
@@ -115,12 +132,14 @@ class DecidedInfo:
             parsed = when
         reviewer = decision.get("reviewer") or decision.get("reviewed_by") or decision.get("user")
         comment = decision.get("comment") or decision.get("reason")
+        signer = decision.get("on_behalf_of")
         return cls(
             action=action,
             reviewer=str(reviewer) if reviewer else None,
             at=parsed,
             comment=str(comment) if comment else None,
             corrections=len(corrections) if isinstance(corrections, list) else 0,
+            on_behalf_of=str(signer) if signer else None,
         )
 
 
@@ -141,6 +160,8 @@ class GateLifecycle:
     decided: DecidedInfo | None = None
     sent_info: DecidedInfo | None = None
     """What to show once confirmed when no decision was sent (an upload: who sent which file)."""
+    info: str | None = None
+    """A note on the open gate (your approval was the first of two the policy needs)."""
 
     @property
     def read_only(self) -> bool:
@@ -161,6 +182,17 @@ class GateLifecycle:
         self.status = "open"
         self.error = str(message) or "the workflow refused the decision"
 
+    def await_second_approver(self, approvers: list[str]) -> None:
+        """The workflow recorded this approval as the first of two: the gate stays open."""
+        if self.status == "decided":
+            return
+        self.status = "open"
+        self.error = None
+        self.info = (
+            f"Approval recorded ({', '.join(approvers)}). This override needs a second "
+            f"reviewer: the review stays open until another reviewer approves it."
+        )
+
     def confirm(self, info: DecidedInfo | None = None, now: datetime | None = None) -> None:
         """The workflow took the decision (or another reviewer decided): become read-only."""
         if info is None and self.submitted is None and self.sent_info is not None:
@@ -172,6 +204,7 @@ class GateLifecycle:
                 at=now or datetime.now(UTC),
                 comment=self.submitted["comment"],
                 corrections=len(self.submitted["corrections"]),
+                on_behalf_of=self.submitted.get("on_behalf_of"),
             )
         self.status = "decided"
         self.error = None
@@ -181,9 +214,28 @@ class GateLifecycle:
         return {
             "status": self.status,
             "error": self.error,
+            "next_step": next_step(self.error) if self.error else None,
+            "info": self.info,
             "read_only": self.read_only,
             "decided": self.decided.to_view() if self.decided else None,
         }
+
+
+_MOVED_ON = ("closed", "no longer open", "already decided", "no review is open", "moved on")
+
+
+def next_step(error: str) -> str:
+    """What the reviewer does after a refusal, in their words."""
+    lowered = error.lower()
+    if any(words in lowered for words in _MOVED_ON):
+        return (
+            "The run has moved on since this review was shown. Refresh it (run the cell "
+            "again, or reopen the review from the inbox) to see the step it is at now; "
+            "your edits stay on this panel to copy."
+        )
+    if "could not send" in lowered or "unreachable" in lowered or "not reachable" in lowered:
+        return "Nothing was recorded. Check the connection to Temporal, then send again."
+    return "Nothing was recorded. Change what the message names and send again."
 
 
 def decided_from_audit(audit: list[AuditEntry], gate_id: str | None) -> DecidedInfo | None:
@@ -203,6 +255,7 @@ def decided_from_audit(audit: list[AuditEntry], gate_id: str | None) -> DecidedI
                 reviewer=entry.reviewer,
                 at=entry.at,
                 comment=entry.comment,
+                on_behalf_of=entry.on_behalf_of,
             )
     if found is not None:
         found.corrections = corrections

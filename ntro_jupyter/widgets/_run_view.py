@@ -170,7 +170,7 @@ class RunView(ipywidgets.VBox):
     # -- drawing ----------------------------------------------------------------------------
     @staticmethod
     def _copy_local_input(old: PanelModel, new: PanelModel) -> None:
-        for attribute in ("override_reason", "signer", "uploaded"):
+        for attribute in ("override_reason", "signer", "on_behalf_of", "uploaded"):
             if hasattr(old, attribute) and hasattr(new, attribute):
                 setattr(new, attribute, getattr(old, attribute))
 

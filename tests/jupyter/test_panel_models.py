@@ -111,7 +111,9 @@ def test_nav_signoff_needs_a_name_and_an_explanation_for_outside_moves() -> None
     assert "Management fee accrual" in str(blocked.value)
     model.set_signer("Bob Smith")
     decision = model.decide("approve", comment="New commitments raised the fee")
-    assert decision["reviewer"] == "Bob Smith"
+    # The signed-in reviewer stays the reviewer; the typed name is whom they sign for.
+    assert decision["reviewer"] == "bob"
+    assert decision["on_behalf_of"] == "Bob Smith"
     assert (
         decision["comment"]
         == "NAV signed off by Bob Smith for 2024-03. New commitments raised the fee"
@@ -261,7 +263,7 @@ def test_unknown_component_shows_the_payload_with_approve_and_reject() -> None:
     body = model.body_view()
     assert "FX_RATE_MATRIX" in body["notice"]
     assert '"EURUSD": 1.0812' in body["payload"]
-    assert [a["kind"] for a in model.to_view()["actions"]] == ["reject", "approve"]
+    assert [a["kind"] for a in model.to_view()["actions"]] == ["approve", "reject"]
     assert model.decide("reject", comment="stale")["action"] == "reject"
 
 

@@ -138,7 +138,7 @@ def test_unknown_icons_fall_back_to_the_default() -> None:
 def test_history_lines_say_who_did_what_and_when() -> None:
     lines = history_view(parse_ui_state(states.completed_run()).state)
     assert [line["text"] for line in lines] == [
-        "alice@fund.example corrected amount of L2: 1250.0 → 1205.0",
+        "alice@fund.example corrected amount of L2: 1,250.00 → 1,205.00",
         "alice@fund.example approved with corrections on Review extraction: “Fixed one amount”",
         "bob@fund.example approved on Sign off NAV: “NAV signed off by Bob Smith for 2024-03”",
     ]

@@ -265,7 +265,7 @@ def test_reject_needs_a_comment_and_sends_no_corrections() -> None:
     }
 
 
-def test_actions_follow_the_config_with_the_primary_on_the_right() -> None:
+def test_actions_follow_the_config_with_the_primary_first_in_tab_order() -> None:
     model = table(
         {
             "actions": [
@@ -276,11 +276,13 @@ def test_actions_follow_the_config_with_the_primary_on_the_right() -> None:
         ROWS,
     )
     assert [(a.kind, a.label) for a in model.actions()] == [
-        ("reject", "Send back"),
         ("approve", "Post it"),
+        ("reject", "Send back"),
     ]
+    # A configured label is the button's own words; the default one names the act.
+    assert [a["label"] for a in model.to_view()["actions"]] == ["Post it", "Send back"]
     default = table({"approve_label": "OK", "reject_label": "No"}, ROWS)
-    assert [a.label for a in default.actions()] == ["No", "OK"]
+    assert [a.label for a in default.actions()] == ["OK", "No"]
 
 
 def test_after_a_decision_the_table_is_read_only_and_a_refusal_keeps_the_edits() -> None:

@@ -131,7 +131,12 @@ def test_nav_signer_message_signs_under_that_name() -> None:
     )
     send(widget, type="signer", name="Robert Smith, CFO")
     send(widget, type="decide", action="approve", comment="Fee accrual reflects new commitments")
-    assert decisions[0]["reviewer"] == "Robert Smith, CFO"
+    assert decisions[0]["reviewer"] == "bob"
+    assert decisions[0]["on_behalf_of"] == "Robert Smith, CFO"
+    widget.mark_decided()
+    assert widget.view["gate"]["decided"]["sentence"].startswith(
+        "Approved by bob on behalf of Robert Smith, CFO at "
+    )
 
 
 def test_upload_message_with_bytes_stores_the_file_and_sends_the_signal(tmp_path: Path) -> None:
