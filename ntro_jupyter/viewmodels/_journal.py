@@ -208,7 +208,8 @@ class JournalReviewModel(PanelModel):
         return [
             "journals do not balance ("
             + "; ".join(parts)
-            + "): fix them, or override with a reason"
+            + "): nothing here can be edited, so reject with a comment saying what the "
+            "preparer must correct, or tick Override the imbalance and give the reason"
         ]
 
     def decision_comment(self, action: str, comment: str | None) -> str | None:

@@ -225,9 +225,14 @@ def approve_summary(model: Any, body: dict[str, Any]) -> dict[str, Any]:
     ``second_approver`` (a sentence, or None)."""
     amount = amount_at_stake(model)
     warnings = _panel_warnings(model, body)
+    lines = _what_lines(model, body)
+    signer = getattr(model, "on_behalf_of", None)
+    lines.append(f"Recorded as {model.reviewer}" + (f" on behalf of {signer}" if signer else ""))
     return {
         "act": act_label(model, amount),
-        "lines": _what_lines(model, body),
+        "reviewer": model.reviewer,
+        "on_behalf_of": signer,
+        "lines": lines,
         "warnings": warnings,
         "warning_count": len(warnings),
         "amount": amount,
@@ -259,3 +264,38 @@ def policy_blockers(model: Any) -> list[str]:
             f"approve it, or you may reject"
         ]
     return []
+
+
+_FEEDBACK_TITLES = {
+    "unreadable_document": "The file could not be read",
+    "unreadable": "The file could not be read",
+    "ingest": "Ingest",
+    "validation": "Some values need checking",
+}
+_DOC_REF = re.compile(r"\bdoc_[0-9a-f]{8,}\b")
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?(?:[\\/][\w.\-]+)+[\\/]([^\s'\"\\/:]+)")
+
+
+def feedback_title(kind: str | None) -> str:
+    """A feedback kind in the reviewer's words (``unreadable_document`` -> "The file could not
+    be read"), never the code."""
+    text = str(kind or "").strip()
+    if text.lower() in _FEEDBACK_TITLES:
+        return _FEEDBACK_TITLES[text.lower()]
+    return text.replace("_", " ").strip().capitalize()
+
+
+def plain_message(message: str | None, level: str | None = None) -> str | None:
+    """A workflow's message without internal ids or server paths (``doc_3f2a...`` becomes "the
+    uploaded file", ``/srv/.ntro/docs/statement.pdf`` becomes ``statement.pdf``); an error in an
+    upload says what to do next."""
+    if not message:
+        return message
+    text = _PATH.sub(lambda m: m.group(1), message)
+    text = _DOC_REF.sub("the uploaded file", text)
+    text = _UUID.sub("(reference kept in the audit trail)", text)
+    text = text[:1].upper() + text[1:]
+    if level == "error" and "upload" not in message.lower():
+        text = text.rstrip(". ") + ". Upload a readable copy of the file to go on."
+    return text

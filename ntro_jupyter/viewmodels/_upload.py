@@ -17,6 +17,7 @@ from ntro_jupyter.viewmodels._base import PanelModel
 from ntro_jupyter.viewmodels._hint import Panel
 from ntro_jupyter.viewmodels._intents import DocumentPayload, SignalIntent
 from ntro_jupyter.viewmodels._review import DecidedInfo
+from ntro_jupyter.viewmodels._signoff import feedback_title, plain_message
 from ntro_jupyter.viewmodels._values import format_number, parse_number, plain_text
 
 _SLOT_DONE = ("completed", "received", "uploaded", "done", "ingested")
@@ -275,6 +276,7 @@ class UploadModel(PanelModel):
         )
         view: dict[str, Any] = {
             "kind": plain_text(kind),
+            "title": feedback_title(plain_text(kind)),
             "level": level,
             "message": None,
             "progress": None,
@@ -298,6 +300,7 @@ class UploadModel(PanelModel):
             view["message"] = plain_text(payload.get("message")) if payload.get("message") else None
         elif payload is not None:
             view["message"] = plain_text(payload)
+        view["message"] = plain_message(view["message"], str(level))
         return view
 
     def body_view(self) -> dict[str, Any]:

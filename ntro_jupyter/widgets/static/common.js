@@ -49,6 +49,7 @@ const ICONS = {
   x: [["path", { d: "M18 6 6 18" }], ["path", { d: "m6 6 12 12" }]],
   alert: [["path", { d: "m21.73 18-8-14a2 2 0 0 0-3.48 0l-8 14A2 2 0 0 0 4 21h16a2 2 0 0 0 1.73-3" }], ["path", { d: "M12 9v4" }], ["path", { d: "M12 17h.01" }]],
   check: [["path", { d: "M20 6 9 17l-5-5" }]],
+  clock: [["circle", { cx: "12", cy: "12", r: "10" }], ["path", { d: "M12 6v6l4 2" }]],
 };
 
 /** 12345 -> "12,345" (toLocaleString would load locale data: ~15 ms on first use). */
@@ -64,13 +65,51 @@ function toneOf(status) {
   return "neutral";
 }
 
-/** Comment box, inline errors, decided banner and decision buttons (shared by panels). */
+/** The gate's review timeout: "Decide by ... UTC; after that the workflow rejects it." */
+function renderDeadline(state) {
+  const d = state.deadline;
+  if (!d || !d.text) return null;
+  return h("div", { className: "ntro-deadline", "data-testid": "ntro-deadline", title: d.iso || null }, icon(ICONS.clock, 13), " ", d.text);
+}
+
+/** What approving commits, shown before it is committed; the only button that sends it. */
+function renderApproveSummary(footer, state, send, comment) {
+  const s = state.approve_summary || {};
+  const close = () => { footer.ntroConfirming = false; renderDecisionFooter(footer, state, send, comment.value); };
+  const confirm = h("button", {
+    type: "button", className: "ntro-btn ntro-btn-primary ntro-btn-approve", "data-action": "confirm-approve",
+    onclick: () => { footer.ntroConfirming = false; send({ type: "decide", action: "approve", comment: comment.value }); },
+  }, `Confirm: ${s.act || "Approve"}`);
+  const region = h("div", {
+    className: "ntro-approve-summary", role: "region", tabindex: "-1", "aria-label": `Before you ${s.act || "approve"}`,
+    "data-testid": "ntro-approve-summary",
+    onkeydown: (e) => { if (e.key === "Escape") { e.preventDefault(); close(); } },
+  },
+  h("div", { className: "ntro-section-title", text: `You are about to: ${s.act || "approve"}` }),
+  h("ul", { className: "ntro-summary-lines" }, (s.lines || []).map((line) => h("li", { text: line }))),
+  (s.warnings || []).length ? h("div", { className: "ntro-banner ntro-banner-warn", role: "note" },
+    h("strong", { text: `${s.warnings.length} warning${s.warnings.length === 1 ? "" : "s"} you approve over:` }),
+    h("ul", {}, s.warnings.map((w) => h("li", { text: w })))) : null,
+  s.second_approver ? h("div", { className: "ntro-banner ntro-banner-info", text: s.second_approver }) : null,
+  h("div", { className: "ntro-actions" }, confirm,
+    h("button", { type: "button", className: "ntro-btn", "data-action": "back", onclick: close }, "Back")));
+  return region;
+}
+
+/** Comment box, inline errors, decided banner and decision buttons (shared by panels).
+ *
+ * Approve does not send: it opens the summary of what the approval commits (rows,
+ * corrections, rejected rows, totals, warnings) and focus moves to that summary, so an Enter
+ * on a focused Approve (or a second one) commits nothing; "Confirm: <act>" sends. */
 function renderDecisionFooter(footer, state, send, keepComment) {
   const gate = state.gate || {};
   footer.replaceChildren();
   if (gate.error) {
-    footer.append(h("div", { className: "ntro-banner ntro-banner-error", role: "alert" }, icon(ICONS.alert, 14), " ", `The workflow refused this decision: ${gate.error}`));
+    footer.append(h("div", { className: "ntro-banner ntro-banner-error", role: "alert" }, icon(ICONS.alert, 14), " ",
+      `The workflow refused this decision: ${gate.error}`,
+      gate.next_step ? h("div", { className: "ntro-next-step", text: gate.next_step }) : null));
   }
+  if (gate.info) footer.append(h("div", { className: "ntro-banner ntro-banner-info", role: "status", text: gate.info }));
   if (state.notice) footer.append(h("div", { className: "ntro-banner ntro-banner-warn", role: "status", text: state.notice }));
   if (gate.status === "submitting") {
     const uploading = /UPLOAD/.test(state.panel || "");
@@ -86,6 +125,8 @@ function renderDecisionFooter(footer, state, send, keepComment) {
     return;
   }
   if (gate.read_only || !state.interactive || !(state.actions || []).length) return;
+  const deadline = renderDeadline(state);
+  if (deadline) footer.append(deadline);
   const comment = h("textarea", {
     className: "ntro-comment", rows: 2, "aria-label": "Comment",
     placeholder: state.reject_needs_comment ? "Comment (required to reject)" : "Comment (optional)",
@@ -93,16 +134,31 @@ function renderDecisionFooter(footer, state, send, keepComment) {
   comment.value = keepComment || "";
   const buttons = h("div", { className: "ntro-actions" });
   const blocked = [];
+  let approveBlocked = false;
   for (const action of state.actions || []) {
     if (action.blocked) blocked.push(action.blocked);
+    if (action.kind === "approve" && action.blocked) approveBlocked = true;
+    const summarised = action.kind === "approve" && state.approve_summary;
     buttons.append(h("button", {
       type: "button", className: `ntro-btn ${action.primary ? "ntro-btn-primary" : ""} ntro-btn-${action.kind}`,
       disabled: Boolean(action.blocked), title: action.blocked || null, "data-action": action.kind,
-      onclick: () => send({ type: "decide", action: action.kind, comment: comment.value }),
+      "aria-expanded": summarised ? String(Boolean(footer.ntroConfirming)) : null,
+      onclick: summarised
+        ? () => {
+          footer.ntroConfirming = true;
+          renderDecisionFooter(footer, state, send, comment.value);
+          const region = footer.querySelector(".ntro-approve-summary");
+          if (region) region.focus();
+        }
+        : () => send({ type: "decide", action: action.kind, comment: comment.value }),
     }, action.label));
   }
   footer.append(comment);
   if (blocked.length) footer.append(h("div", { className: "ntro-blocked", role: "status" }, icon(ICONS.alert, 13), " ", `Approval blocked: ${blocked.join("; ")}`));
+  if (footer.ntroConfirming && !approveBlocked && state.approve_summary) {
+    footer.append(renderApproveSummary(footer, state, send, comment));
+    return;
+  }
+  footer.ntroConfirming = false;
   footer.append(buttons);
 }
-

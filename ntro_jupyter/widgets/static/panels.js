@@ -89,9 +89,10 @@ class PanelView {
       REPORT_PREVIEW: () => this.report(body),
     };
     const content = (renderers[v.panel] || (() => this.fallback(body)))();
-    const footer = h("div", { className: "ntro-footer" });
-    renderDecisionFooter(footer, v, (message) => this.send(message), comment);
-    this.root.replaceChildren(...[header, problems, content, footer].filter(Boolean));
+    // One footer for the panel's life: it remembers an open approve summary across redraws.
+    if (!this.footer) this.footer = h("div", { className: "ntro-footer" });
+    renderDecisionFooter(this.footer, v, (message) => this.send(message), comment);
+    this.root.replaceChildren(...[header, problems, content, this.footer].filter(Boolean));
   }
 
   // ---- journal review ------------------------------------------------------------------
@@ -147,11 +148,17 @@ class PanelView {
       h("thead", {}, h("tr", {}, ["Figure", cur("Current"), cur("Prior"), cur("Movement"), "Movement %", "Tolerance", ""].map((t, i) => h("th", { className: i && i < 6 ? "ntro-num" : "", text: t })))),
       h("tbody", {}, rows));
     const parts = [period ? h("div", { className: "ntro-hint", text: `Period ${period} · tolerance ±${body.tolerance_pct}%` }) : null, table];
-    if (body.outside_count) parts.push(h("div", { className: "ntro-banner ntro-banner-warn" }, icon(ICONS.alert, 14), ` ${body.outside_count} movement${body.outside_count > 1 ? "s are" : " is"} outside tolerance: explain in the comment before signing off.`));
+    const moved = body.outside_count ? `${body.outside_count} movement${body.outside_count > 1 ? "s are" : " is"} outside tolerance` : "";
+    if (moved) {
+      parts.push(h("div", { className: "ntro-banner ntro-banner-warn" }, icon(ICONS.alert, 14),
+        readOnly ? ` ${moved}; the sign-off's comment gives the explanation.` : ` ${moved}: explain in the comment before signing off.`));
+    }
     if (!readOnly) {
       const signer = h("input", { type: "text", className: "ntro-input", "aria-label": "Signed off by", onchange: (e) => this.send({ type: "signer", name: e.target.value }) });
       signer.value = body.signer || "";
+      const who = (v.approve_summary || {}).reviewer;
       parts.push(h("label", { className: "ntro-signer" }, "Signed off by ", signer));
+      if (who) parts.push(h("div", { className: "ntro-hint", text: `You are signed in as ${who}: the record names you, and a different name here as “on behalf of”.` }));
     }
     return h("div", { className: "ntro-body" }, parts);
   }
@@ -199,7 +206,7 @@ class PanelView {
       const bar = fb.progress === null || fb.progress === undefined ? null
         : h("div", { className: "ntro-progress", role: "progressbar", "aria-valuenow": Math.round(fb.progress * 100), "aria-valuemin": 0, "aria-valuemax": 100 },
           h("div", { className: "ntro-progress-bar", style: { width: `${Math.round(fb.progress * 100)}%` } }));
-      parts.push(section(fb.kind === "ingest" ? "Ingest" : fb.kind,
+      parts.push(section(fb.title || fb.kind,
         h("div", { className: `ntro-feedback ntro-level-${fb.level}` },
           fb.message ? h("div", { text: fb.message }) : null, bar,
           h("div", { className: "ntro-counts" }, (fb.counts || []).map((c) => h("span", { className: "ntro-badge" }, `${c.label}: `, h("strong", { text: c.value })))))));
