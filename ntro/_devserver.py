@@ -302,7 +302,8 @@ class DevServer:
     """A ``temporal server start-dev`` process with a persistent SQLite database.
 
     The state file (``<db>.state.json``) and log (``<db>.log``) sit next to the database, so two
-    servers with different databases (and ports) can run side by side.
+    servers with different databases (and ports) can run side by side. With
+    ``search_attributes`` (the default) the runbook search attributes are registered at start.
     """
 
     def __init__(
@@ -316,6 +317,7 @@ class DevServer:
         headless: bool = False,
         log_level: str = "warn",
         extra_args: list[str] | None = None,
+        search_attributes: bool = True,
     ) -> None:
         self.db_file = Path(db_file if db_file is not None else DEFAULT_DB_FILE).expanduser()
         if not self.db_file.is_absolute():
@@ -327,6 +329,7 @@ class DevServer:
         self.headless = headless
         self.log_level = log_level
         self.extra_args = list(extra_args or [])
+        self.search_attributes = search_attributes
 
     # ── files ────────────────────────────────────────────────────────────
     @property
@@ -374,6 +377,13 @@ class DevServer:
             "--log-level",
             self.log_level,
         ]
+        if self.search_attributes:
+            # The attributes runbooks publish their open gates in (ntro.workflow._visibility),
+            # registered at every start: the inbox lists reviews from the server alone.
+            from ntro.workflow._visibility import ATTRIBUTE_TYPES
+
+            for name, kind in ATTRIBUTE_TYPES.items():
+                cmd += ["--search-attribute", f"{name}={kind}"]
         if self.headless:
             cmd.append("--headless")
         else:

@@ -20,6 +20,7 @@ from ntro.cli import (
     _data,  # noqa: F401  (registers `ntro data status|stop`)
     _operations,  # noqa: F401  (registers `ntro workflow run|ls|show|upload|approve|reject`)
     _schedule,  # noqa: F401  (registers `ntro schedule ...`)
+    _setup,  # noqa: F401  (registers `ntro cluster setup`)
     _worker,  # noqa: F401  (registers `ntro worker`)
     _workflow_test,  # noqa: F401  (registers `ntro workflow test`)
 )

@@ -48,6 +48,7 @@ from ntro.cluster import (
 )
 from ntro.testing import activities_of
 from ntro.workflow import register_workflow
+from ntro.workflow._visibility import usable_attributes, visibility_support
 
 __all__ = ["WorkerPlan", "plan_worker", "serve"]
 
@@ -151,7 +152,8 @@ async def serve(
                 client,
                 task_queue=queue,
                 workflows=plan.workflows,
-                activities=plan.activities,
+                # Lets runs publish their open gates for the inbox (ntro.workflow._visibility).
+                activities=[*plan.activities, visibility_support],
                 activity_executor=executor,
                 workflow_runner=UnsandboxedWorkflowRunner(),
                 workflow_failure_exception_types=[Exception],
@@ -171,6 +173,8 @@ async def serve(
             _data_plane(),
             os.getpid(),
         )
+        # Says in one line (once) what to run when the namespace lacks the inbox's attributes.
+        await usable_attributes(client, config.namespace)
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
         failed = next((t for t in done if t is not stopper and t.exception()), None)
