@@ -9,6 +9,7 @@ sanitised with an allow-list. Icons are inline SVG from the shipped Lucide set.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from ntro_jupyter.viewmodels import (
@@ -156,10 +157,126 @@ def _datatable_body(model: DataTableModel, max_rows: int) -> str:
     return "".join(parts)
 
 
-def panel_html(model: PanelModel, max_rows: int = MAX_ROWS) -> str:
-    """One panel, read-only, as escaped HTML."""
-    view = model.to_view()
-    body = view["body"]
+def _journal_body(body: dict[str, Any]) -> str:
+    parts = []
+    for j in body["journals"]:
+        parts.append(
+            f'<div class="ntro-section-title">{_e(j["id"])} {_e(j["description"])} · '
+            f"{'balanced' if j['balanced'] else 'out by ' + _e(j['difference'])}</div>"
+        )
+        rows = [
+            [line["account"], line["memo"], line["debit"], line["credit"]] for line in j["lines"]
+        ]
+        rows.append(["Total", "", j["debit"], j["credit"]])
+        parts.append(_table(["Account", "Description", "Debit", "Credit"], rows, {2, 3}))
+    parts.append(
+        f'<div class="ntro-totals {"ntro-ok" if body["balanced"] else "ntro-fail"}">Debits {_e(body["total_debit"])} · '
+        f"Credits {_e(body['total_credit'])} · {'Balanced' if body['balanced'] else 'Imbalance ' + _e(body['difference'])}</div>"
+    )
+    return "".join(parts)
+
+
+def _nav_body(body: dict[str, Any]) -> str:
+    rows = [
+        [
+            f["label"],
+            f["current"],
+            f["prior"],
+            f["movement"],
+            f["movement_pct"],
+            f["tolerance_pct"],
+            f["status"],
+        ]
+        for f in body["figures"]
+    ]
+    unit = f" ({body['currency']})" if body.get("currency") else ""
+    headers = [
+        "Figure",
+        f"Current{unit}",
+        f"Prior{unit}",
+        f"Movement{unit}",
+        "Movement %",
+        "Tolerance",
+        "Status",
+    ]
+    return _table(headers, rows, {1, 2, 3, 4, 5})
+
+
+def _upload_body(body: dict[str, Any]) -> str:
+    parts = []
+    if body.get("instructions"):
+        parts.append(f"<p>{_e(body['instructions'])}</p>")
+    if body.get("slots"):
+        parts.append(
+            _table(
+                ["Document", "Status", "File"],
+                [[s["label"], s["status"], s["filename"]] for s in body["slots"]],
+            )
+        )
+    if body.get("accept"):
+        parts.append(f'<div class="ntro-hint">Accepted: {_e(", ".join(body["accept"]))}</div>')
+    feedback = body.get("feedback")
+    if feedback:
+        counts = " · ".join(f"{_e(c['label'])}: {_e(c['value'])}" for c in feedback["counts"])
+        title = feedback.get("title") or ""
+        parts.append(
+            f'<div class="ntro-hint">{_e(title + ": " if title else "")}'
+            f"{_e(feedback.get('message') or '')} {counts}</div>"
+        )
+    return "".join(parts)
+
+
+def _summary_body(body: dict[str, Any]) -> str:
+    cards = "".join(
+        f'<div class="ntro-card"><div class="ntro-card-label">{_e(s["label"])}</div>'
+        + (
+            _badge(s["value"], s["tone"] or "neutral")
+            if s["type"] == "badge"
+            else f'<div class="ntro-card-{"number" if s["type"] == "number" else "text"}">{_e(s["value"])}</div>'
+        )
+        + "</div>"
+        for s in body["sections"]
+    )
+    return f'<div class="ntro-cards">{cards}</div>'
+
+
+def _loading_body(body: dict[str, Any]) -> str:
+    parts = [f"<p>{_e(body.get('message') or 'Working…')}</p>"]
+    for child in body.get("children", []):
+        parts.append(f'<div class="ntro-child">{_e(child["status"])} {_e(child["id"])}</div>')
+    return "".join(parts)
+
+
+def _approval_body(body: dict[str, Any]) -> str:
+    items = "".join(f"<dt>{_e(f['label'])}</dt><dd>{_e(f['value'])}</dd>" for f in body["fields"])
+    return f'<dl class="ntro-fields ntro-fields-wide">{items}</dl>'
+
+
+def _report_body(body: dict[str, Any]) -> str:
+    return f'<div class="ntro-report">{body["html"]}</div>'  # sanitised by nh3
+
+
+def _fallback_body(body: dict[str, Any]) -> str:
+    return (
+        f'<div class="ntro-hint">{_e(body.get("notice", ""))}</div>'
+        f'<pre class="ntro-payload">{_e(body.get("payload", ""))}</pre>'
+    )
+
+
+# One drawer per panel (the table is drawn from its model, the others from the view's body).
+_BODIES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "JOURNAL_REVIEW": _journal_body,
+    "NAV_SIGNOFF": _nav_body,
+    "FILE_UPLOAD": _upload_body,
+    "MULTI_FILE_UPLOAD": _upload_body,
+    "SUMMARY": _summary_body,
+    "LOADING": _loading_body,
+    "APPROVAL_FORM": _approval_body,
+    "REPORT_PREVIEW": _report_body,
+}
+
+
+def _panel_head(view: dict[str, Any]) -> list[str]:
     parts = [
         f'<div class="ntro-panel" data-panel="{_e(view["panel"])}"><div class="ntro-title">{_e(view["title"])}</div>'
     ]
@@ -170,109 +287,33 @@ def panel_html(model: PanelModel, max_rows: int = MAX_ROWS) -> str:
         parts.append(
             f'<div class="ntro-problems"><div class="ntro-problems-title">Some of this gate could not be shown as sent:</div><ul>{items}</ul></div>'
         )
-    panel = view["panel"]
-    if isinstance(model, DataTableModel):
-        parts.append(_datatable_body(model, max_rows))
-    elif panel == "JOURNAL_REVIEW":
-        for j in body["journals"]:
-            parts.append(
-                f'<div class="ntro-section-title">{_e(j["id"])} {_e(j["description"])} · '
-                f"{'balanced' if j['balanced'] else 'out by ' + _e(j['difference'])}</div>"
-            )
-            rows = [
-                [line["account"], line["memo"], line["debit"], line["credit"]]
-                for line in j["lines"]
-            ]
-            rows.append(["Total", "", j["debit"], j["credit"]])
-            parts.append(_table(["Account", "Description", "Debit", "Credit"], rows, {2, 3}))
-        parts.append(
-            f'<div class="ntro-totals {"ntro-ok" if body["balanced"] else "ntro-fail"}">Debits {_e(body["total_debit"])} · '
-            f"Credits {_e(body['total_credit'])} · {'Balanced' if body['balanced'] else 'Imbalance ' + _e(body['difference'])}</div>"
-        )
-    elif panel == "NAV_SIGNOFF":
-        rows = [
-            [
-                f["label"],
-                f["current"],
-                f["prior"],
-                f["movement"],
-                f["movement_pct"],
-                f["tolerance_pct"],
-                f["status"],
-            ]
-            for f in body["figures"]
-        ]
-        unit = f" ({body['currency']})" if body.get("currency") else ""
-        parts.append(
-            _table(
-                [
-                    "Figure",
-                    f"Current{unit}",
-                    f"Prior{unit}",
-                    f"Movement{unit}",
-                    "Movement %",
-                    "Tolerance",
-                    "Status",
-                ],
-                rows,
-                {1, 2, 3, 4, 5},
-            )
-        )
-    elif panel in ("FILE_UPLOAD", "MULTI_FILE_UPLOAD"):
-        if body.get("instructions"):
-            parts.append(f"<p>{_e(body['instructions'])}</p>")
-        if body.get("slots"):
-            parts.append(
-                _table(
-                    ["Document", "Status", "File"],
-                    [[s["label"], s["status"], s["filename"]] for s in body["slots"]],
-                )
-            )
-        if body.get("accept"):
-            parts.append(f'<div class="ntro-hint">Accepted: {_e(", ".join(body["accept"]))}</div>')
-        feedback = body.get("feedback")
-        if feedback:
-            counts = " · ".join(f"{_e(c['label'])}: {_e(c['value'])}" for c in feedback["counts"])
-            parts.append(
-                f'<div class="ntro-hint">{_e(feedback.get("message") or "")} {counts}</div>'
-            )
-    elif panel == "SUMMARY":
-        cards = "".join(
-            f'<div class="ntro-card"><div class="ntro-card-label">{_e(s["label"])}</div>'
-            + (
-                _badge(s["value"], s["tone"] or "neutral")
-                if s["type"] == "badge"
-                else f'<div class="ntro-card-{"number" if s["type"] == "number" else "text"}">{_e(s["value"])}</div>'
-            )
-            + "</div>"
-            for s in body["sections"]
-        )
-        parts.append(f'<div class="ntro-cards">{cards}</div>')
-    elif panel == "LOADING":
-        parts.append(f"<p>{_e(body.get('message') or 'Working…')}</p>")
-        for child in body.get("children", []):
-            parts.append(f'<div class="ntro-child">{_e(child["status"])} {_e(child["id"])}</div>')
-    elif panel == "APPROVAL_FORM":
-        items = "".join(
-            f"<dt>{_e(f['label'])}</dt><dd>{_e(f['value'])}</dd>" for f in body["fields"]
-        )
-        parts.append(f'<dl class="ntro-fields ntro-fields-wide">{items}</dl>')
-    elif panel == "REPORT_PREVIEW":
-        parts.append(f'<div class="ntro-report">{body["html"]}</div>')  # sanitised by nh3
-    else:
-        parts.append(
-            f'<div class="ntro-hint">{_e(body.get("notice", ""))}</div><pre class="ntro-payload">{_e(body.get("payload", ""))}</pre>'
-        )
+    return parts
+
+
+def _panel_foot(view: dict[str, Any]) -> str:
     gate = view["gate"]
     if gate.get("decided"):
         decided = gate["decided"]
-        parts.append(
-            f'<div class="ntro-banner ntro-decided ntro-decided-{_e(decided["action"])}">{_e(decided["sentence"])}</div>'
-        )
-    elif view["interactive"]:
-        parts.append(
-            '<div class="ntro-waiting">Waiting for a reviewer: run the notebook to decide here.</div>'
-        )
+        return f'<div class="ntro-banner ntro-decided ntro-decided-{_e(decided["action"])}">{_e(decided["sentence"])}</div>'
+    if not view["interactive"]:
+        return ""
+    deadline = view.get("deadline") or {}
+    due = f'<div class="ntro-deadline">{_e(deadline["text"])}</div>' if deadline.get("text") else ""
+    return (
+        due
+        + '<div class="ntro-waiting">Waiting for a reviewer: run the notebook to decide here.</div>'
+    )
+
+
+def panel_html(model: PanelModel, max_rows: int = MAX_ROWS) -> str:
+    """One panel, read-only, as escaped HTML."""
+    view = model.to_view()
+    parts = _panel_head(view)
+    if isinstance(model, DataTableModel):
+        parts.append(_datatable_body(model, max_rows))
+    else:
+        parts.append(_BODIES.get(view["panel"], _fallback_body)(view["body"]))
+    parts.append(_panel_foot(view))
     parts.append("</div>")
     return "".join(parts)
 
