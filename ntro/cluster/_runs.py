@@ -45,6 +45,7 @@ from ntro.cluster._errors import (
 from ntro.cluster._identity import resolve_reviewer
 from ntro.cluster._runbooks import RunbookRef, validate_input
 from ntro.types import Correction
+from ntro.workflow import PERSON_KINDS
 
 __all__ = [
     "PERSON_KINDS",
@@ -61,7 +62,6 @@ __all__ = [
 ]
 
 QUERY_TIMEOUT = timedelta(seconds=5)
-PERSON_KINDS = ("interactive_review", "submit_file", "submit_files")
 _ENTITY_KEYS = ("entity", "entity_id_or_slug", "entity_slug", "entity_id")
 _WAIT_WORDS = {
     "interactive_review": "a review",

@@ -53,7 +53,7 @@ class _NotifyingInstance(WorkflowInstance):
     def _ui_state(self) -> dict[str, Any] | None:
         workflow = getattr(self._inner, "_object", None)
         read = getattr(workflow, "current_ui_state", None)
-        if read is None or getattr(workflow, "_ntro_run_info", None) is None:
+        if read is None or getattr(getattr(workflow, "_ntro_state", None), "info", None) is None:
             return None
         try:
             # A deep, detached copy: the workflow goes on mutating its own state.

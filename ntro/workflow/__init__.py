@@ -37,12 +37,14 @@ from ntro.workflow._registry import (
     unregister_workflow,
 )
 from ntro.workflow._runtime import RunInfo
+from ntro.workflow._state import GATE_KINDS, PERSON_KINDS, RunState
 from ntro.workflow._steps import StepDefinition, step_definitions, ui_step
 
 __all__ = [
     "ActionName",
     "Decision",
     "DecisionDict",
+    "GATE_KINDS",
     "HARNESS_MEMO",
     "IngestIssueSummary",
     "IngestOutcome",
@@ -54,9 +56,11 @@ __all__ = [
     "MAX_DECISION_DEPTH",
     "MAX_GATE_PAYLOAD_BYTES",
     "NtroWorkflow",
+    "PERSON_KINDS",
     "PayloadTooLarge",
     "ReviewPolicy",
     "RunInfo",
+    "RunState",
     "RunbookDefinitionError",
     "StepDefinition",
     "UNMATCHED_CORRECTIONS_FLAG",

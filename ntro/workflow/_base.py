@@ -1,50 +1,47 @@
 """``NtroWorkflow``: the base class every runbook subclasses.
 
-It owns the state a reviewer's UI reads (steps, the open gate, children, snapshots, the audit
-trail), publishes it through queries, and accepts decisions through the ``submit_action``
-update (validated before anything reaches history) and the ``user_action`` signal (kept for
-the published tools; the same checks, and a refused input is recorded, never fatal).
+It publishes the state a reviewer's UI reads (steps, the open gate, children, snapshots, the
+audit trail) through queries, and accepts decisions through the ``submit_action`` update
+(validated before anything reaches history) and the ``user_action`` signal (kept for the
+published tools; the same checks, and a refused input is recorded, never fatal).
 
-All state is plain JSON data so any client, with any data converter, can read it.
+The state itself is one :class:`~ntro.workflow._state.RunState` held in ``_ntro_state``, so an
+author's subclass keeps its namespace: it may define ``_pending_action``, ``_steps`` or any
+other name of its own. All published state is plain JSON data so any client, with any data
+converter, can read it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue
 
-from ntro.types import Decision, RowAction
+from ntro.types import ChildWorkflow, Decision, RowAction
 from ntro.workflow._decisions import (
     DecisionDict,
     bounded_text,
-    check_corrections,
     check_decision_input,
-    check_row_action,
-    column_keys,
     describe_decode_error,
     is_row_action,
-    iter_rows,
     parse_decision,
     parse_row_action,
     summarize_received,
+    timeout_outcome,
 )
-from ntro.workflow._errors import InvalidDecision, WorkflowError
+from ntro.workflow._discovery import signal_names
+from ntro.workflow._errors import InvalidDecision
 from ntro.workflow._harness_runs import (
     delivers_unmatched,
     unmatched_corrections,
     without_harness_flag,
 )
 from ntro.workflow._hints import normalize_display_hint
-from ntro.workflow._jsonable import to_jsonable, to_jsonable_or_repr
-from ntro.workflow._limits import MAX_GATE_PAYLOAD_BYTES, PayloadTooLarge, ensure_sendable
+from ntro.workflow._jsonable import to_jsonable
 from ntro.workflow._policy import ReviewPolicy
 from ntro.workflow._registry import resolve_slug, slug_for_class
 from ntro.workflow._runtime import (
@@ -55,50 +52,15 @@ from ntro.workflow._runtime import (
     current_runtime,
     maybe_await,
 )
-from ntro.workflow._steps import StepDefinition, collect_steps, step_definitions
-
-PENDING_KINDS = ("submit_file", "submit_files", "interactive_review", "drill_down")
-UPLOAD_ARG_KEYS = (
-    "source",
-    "schema_slug",
-    "tenant_id_or_slug",
-    "entity_id_or_slug",
-    "signal_task_id",
-    "signal_name",
+from ntro.workflow._state import (
+    GATE_KINDS,
+    SIGNAL_REVIEWER,
+    UPLOAD_ARG_KEYS,
+    Gate,
+    GateSpec,
+    RunState,
 )
-SIGNAL_REVIEWER = "unknown (user_action signal)"
-TIMEOUT_REVIEWER = "system:timeout"
-
-
-@dataclass
-class _Gate:
-    """The gate a reviewer can act on now; ``decision`` is set once, by the first valid one."""
-
-    gate_id: str
-    kind: str
-    step_id: str | None
-    policy: ReviewPolicy | None = None
-    makers: set[str] = field(default_factory=set)
-    decision: DecisionDict | None = None
-    decided_by: str | None = None
-    decided_at: str | None = None
-
-
-@dataclass
-class _StepRecord:
-    """What a step showed and what was decided in it, for its snapshot."""
-
-    display_hint: dict[str, Any] | None = None
-    payload: Any = None
-    decision: dict[str, Any] | None = None
-    feedback: dict[str, Any] | None = None
-    # Feedback set while no gate was open goes to the next gate this step opens.
-    unclaimed_feedback: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+from ntro.workflow._steps import StepDefinition, collect_steps, step_definitions
 
 
 def _track_run(run: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,17 +68,18 @@ def _track_run(run: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(run)
     async def tracked_run(self: NtroWorkflow, *args: Any, **kwargs: Any) -> Any:
-        self._ntro_run_started = True
+        state = self._ntro_state
+        state.run_started = True
         self._ntro_info()
         try:
             result = await run(self, *args, **kwargs)
         except GeneratorExit:
             raise
         except BaseException as err:
-            self._ntro_run_status = "failed"
-            self._ntro_error = _describe(err)
+            state.run_status = "failed"
+            state.error = _describe(err)
             raise
-        self._ntro_run_status = "completed"
+        state.run_status = "completed"
         return result
 
     tracked_run.__ntro_tracked__ = True  # type: ignore[attr-defined]
@@ -126,9 +89,27 @@ def _track_run(run: Callable[..., Any]) -> Callable[..., Any]:
 def _describe(err: BaseException) -> str:
     cause = err
     while getattr(cause, "cause", None) is not None:
-        cause = cause.cause  # type: ignore[assignment]
+        cause = cause.cause  # type: ignore[attr-defined]
     message = str(cause) or type(cause).__name__
     return message if cause is err else f"{err}: {message}"
+
+
+class _StateView:
+    """A read-only view of one :class:`RunState` field under the name published runbooks read.
+
+    Why not a property: a property would claim the name in every subclass. This descriptor
+    defines no ``__set__``, so a subclass that assigns or defines the same name simply shadows
+    it with its own value, and the base class, which reads ``_ntro_state``, is unaffected.
+    """
+
+    def __init__(self, field: str, doc: str) -> None:
+        self.field = field
+        self.__doc__ = doc
+
+    def __get__(self, instance: NtroWorkflow | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return getattr(instance._ntro_state, self.field)
 
 
 class NtroWorkflow:
@@ -142,10 +123,16 @@ class NtroWorkflow:
     """
 
     __ntro_steps__: list[StepDefinition]
+    _ntro_state: RunState
 
     #: Per-step review policies (``{"journals": ReviewPolicy(maker_checker=True)}``); a
     #: ``policy=`` passed to :meth:`wait_for_action` takes precedence.
     review_policies: dict[str, ReviewPolicy] = {}
+
+    _pending_action = _StateView("pending_action", "The open gate's pending action, or None.")
+    _pending_payload = _StateView("pending_payload", "The open gate's payload, or None.")
+    _current_step_id = _StateView("current_step_id", "The step running now, or None.")
+    _steps_completed = _StateView("completed_step_ids", "Ids of the completed steps, in order.")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -159,196 +146,61 @@ class NtroWorkflow:
 
     def __new__(cls, *args: Any, **kwargs: Any) -> NtroWorkflow:
         instance = super().__new__(cls)
-        instance._ntro_init_state()
+        # Created here, so a subclass that forgets super().__init__() still works. Only a run
+        # wrapped by _track_run reports that it started.
+        tracked = any(
+            getattr(member, "__ntro_tracked__", False)
+            for klass in cls.__mro__
+            for member in vars(klass).values()
+        )
+        object.__setattr__(
+            instance, "_ntro_state", RunState(step_definitions(cls), run_started=not tracked)
+        )
         return instance
 
     def __init__(self) -> None:
-        # State is created in __new__, so a subclass that forgets super().__init__() still works.
         pass
-
-    def _ntro_init_state(self) -> None:
-        steps = step_definitions(type(self))
-        self._ntro_steps: list[StepDefinition] = steps
-        self._ntro_step_status: dict[str, str] = {s.id: "pending" for s in steps}
-        self._ntro_step_titles: dict[str, tuple[str, str | None]] = {
-            s.id: (s.title, s.icon) for s in steps
-        }
-        self._ntro_step_stack: list[str] = []
-        self._current_step_id: str | None = None
-        self._steps_completed: list[str] = []
-        self._pending_action: dict[str, Any] | None = None
-        self._pending_payload: Any = None
-        self._ntro_gate: _Gate | None = None
-        self._ntro_gate_seq = 0
-        self._ntro_children: dict[str, list[dict[str, Any]]] = {}
-        self._ntro_snapshots: dict[str, dict[str, Any]] = {}
-        self._ntro_records: dict[str, _StepRecord] = {}
-        self._ntro_audit: list[dict[str, Any]] = []
-        self._ntro_run_status = "running"
-        # Only a run wrapped by _track_run reports that it started.
-        self._ntro_run_started = not any(
-            getattr(member, "__ntro_tracked__", False)
-            for klass in type(self).__mro__
-            for member in vars(klass).values()
-        )
-        self._ntro_error: str | None = None
-        # Who sent the decision being applied now (set by its handler, read by validators).
-        self._ntro_deciding: str | None = None
-        self._ntro_bound_runtime: Runtime | None = None
-        self._ntro_run_info: RunInfo | None = None
 
     # ── runtime helpers ────────────────────────────────────────────────
 
     @property
     def _ntro_runtime(self) -> Runtime:
         # Bound on first use: queries may later be answered from outside the run's context.
-        if self._ntro_bound_runtime is None:
-            self._ntro_bound_runtime = current_runtime(f"{type(self).__name__}")
-        return self._ntro_bound_runtime
+        state = self._ntro_state
+        if state.runtime is None:
+            state.runtime = current_runtime(f"{type(self).__name__}")
+        runtime: Runtime = state.runtime
+        return runtime
 
     def _ntro_info(self) -> RunInfo:
         # Kept once read, so the UI state can be read outside the workflow's event loop.
-        if self._ntro_run_info is None:
-            self._ntro_run_info = self._ntro_runtime.info()
-        return self._ntro_run_info
-
-    def _ntro_now(self) -> str:
-        return _iso(self._ntro_runtime.now())
+        state = self._ntro_state
+        if state.info is None:
+            state.info = self._ntro_runtime.info()
+        info: RunInfo = state.info
+        return info
 
     def _ntro_workflow_id(self) -> str:
         return self._ntro_info().workflow_id
 
-    def _ntro_record(self, step_id: str | None) -> _StepRecord:
-        key = step_id or "__workflow__"
-        if key not in self._ntro_records:
-            self._ntro_records[key] = _StepRecord()
-        return self._ntro_records[key]
-
     # ── step lifecycle (called by @ui_step) ────────────────────────────
 
     def _ntro_enter_step(self, step_id: str) -> None:
-        if step_id not in self._ntro_step_status:
-            # A step method of a class that is not an NtroWorkflow subclass's MRO (mixins).
-            self._ntro_step_status[step_id] = "pending"
-            self._ntro_step_titles[step_id] = (step_id, None)
-        self._ntro_step_stack.append(step_id)
-        self._current_step_id = step_id
-        self._ntro_step_status[step_id] = "active"
-        self._ntro_records[step_id] = _StepRecord()
-
-    def _ntro_leave_step(self, step_id: str) -> None:
-        if step_id in self._ntro_step_stack:
-            self._ntro_step_stack.remove(step_id)
-        self._current_step_id = self._ntro_step_stack[-1] if self._ntro_step_stack else step_id
+        self._ntro_state.enter_step(step_id)
 
     def _ntro_complete_step(self, step_id: str, result: Any) -> None:
-        self._ntro_step_status[step_id] = "completed"
-        if step_id not in self._steps_completed:
-            self._steps_completed.append(step_id)
-        self._ntro_snapshot(step_id, "completed", result=to_jsonable_or_repr(result))
-        self._ntro_leave_step(step_id)
+        self._ntro_state.complete_step(step_id, result, self._ntro_runtime.now())
 
     def _ntro_fail_step(self, step_id: str, err: BaseException) -> None:
-        self._ntro_step_status[step_id] = "failed"
-        self._ntro_snapshot(step_id, "failed", error=_describe(err))
-        if self._pending_action is not None and self._pending_action.get("step_id") == step_id:
-            self._ntro_clear_pending()
-        self._ntro_leave_step(step_id)
-
-    def _ntro_snapshot(self, step_id: str, status: str, **extra: Any) -> None:
-        record = self._ntro_record(step_id)
-        snapshot: dict[str, Any] = {
-            "display_hint": record.display_hint,
-            "completed_at": self._ntro_now(),
-            "status": status,
-        }
-        if record.payload is not None:
-            snapshot["payload"] = record.payload
-        if record.decision is not None:
-            snapshot["decision"] = record.decision
-        if record.feedback is not None:
-            snapshot["feedback"] = record.feedback
-        snapshot.update(record.extra)
-        snapshot.update({k: v for k, v in extra.items() if v is not None})
-        self._ntro_snapshots[step_id] = snapshot
+        self._ntro_state.fail_step(step_id, _describe(err), self._ntro_runtime.now())
 
     # ── gates ──────────────────────────────────────────────────────────
 
-    def _ntro_open(
-        self,
-        kind: str,
-        *,
-        reason: str | None,
-        display_hint: Any,
-        payload: Any = None,
-        args: dict[str, Any] | None = None,
-        children: list[dict[str, Any]] | None = None,
-        tools: Sequence[Any] | None = None,
-        checks: Sequence[Any] | None = None,
-        timeout: Timeout = None,
-        step_id: str | None = None,
-        extra: dict[str, Any] | None = None,
-        policy: ReviewPolicy | None = None,
-    ) -> _Gate:
-        step = step_id or self._current_step_id
-        self._ntro_gate_seq += 1
-        gate = _Gate(
-            gate_id=f"{step or 'workflow'}:{self._ntro_gate_seq}",
-            kind=kind,
-            step_id=step,
-            policy=policy,
-        )
+    def _ntro_open(self, kind: str, spec: GateSpec, timeout: Timeout = None) -> Gate:
         now = self._ntro_runtime.now()
         limit = as_timedelta(timeout)
-        hint = normalize_display_hint(display_hint, kind)
-        payload = to_jsonable(payload, f"the payload of gate {gate.gate_id!r}")
-        try:
-            ensure_sendable(
-                payload, f"the payload of gate {gate.gate_id!r}", MAX_GATE_PAYLOAD_BYTES
-            )
-        except PayloadTooLarge as err:
-            raise WorkflowError(str(err), type="PayloadTooLarge") from None
-        action: dict[str, Any] = {
-            **(extra or {}),
-            "kind": kind,
-            "reason": reason,
-            "display_hint": hint,
-            "payload": payload,
-            "args": to_jsonable(args or {}, f"the args of gate {gate.gate_id!r}"),
-            "tools": to_jsonable(list(tools or []), "tools"),
-            "children": children or [],
-            "feedback": None,
-            "checks": to_jsonable(list(checks or []), "checks"),
-            "step_id": step,
-            "gate_id": gate.gate_id,
-            "opened_at": _iso(now),
-            "deadline": _iso(now + limit) if limit is not None else None,
-        }
-        if policy is not None:
-            action["policy"] = policy.describe(gate.makers)
-        self._pending_action = action
-        self._pending_payload = payload
-        self._ntro_gate = gate
-        if step is not None and kind != "drill_down":
-            self._ntro_step_status[step] = "waiting_for_input"
-        record = self._ntro_record(step)
-        record.display_hint = hint
-        if payload is not None:
-            record.payload = payload
-        if record.unclaimed_feedback is not None and kind != "drill_down":
-            action["feedback"] = record.unclaimed_feedback
-            hint["config"]["feedback"] = record.unclaimed_feedback
-            record.unclaimed_feedback = None
-        return gate
-
-    def _ntro_clear_pending(self) -> None:
-        gate = self._ntro_gate
-        self._pending_action = None
-        self._pending_payload = None
-        self._ntro_gate = None
-        if gate is not None and gate.step_id is not None:
-            if self._ntro_step_status.get(gate.step_id) == "waiting_for_input":
-                self._ntro_step_status[gate.step_id] = "active"
+        deadline = now + limit if limit is not None else None
+        return self._ntro_state.open_gate(kind, spec, now=now, deadline=deadline)
 
     async def wait_for_action(
         self,
@@ -371,16 +223,17 @@ class NtroWorkflow:
         ``on_timeout`` decision (``"reject"`` by default), recorded as taken by the system.
         ``policy`` (or the class's ``review_policies`` for this step) says who may decide.
         """
-        gate = self._ntro_open(
-            "interactive_review",
+        state = self._ntro_state
+        spec = GateSpec(
             reason=reason,
             display_hint=display_hint,
             payload=payload,
             checks=checks,
             tools=tools,
-            timeout=timeout,
-            policy=policy or self.review_policies.get(self._current_step_id or ""),
+            policy=policy or self.review_policies.get(state.current_step_id or ""),
+            extra={"on_timeout": timeout_outcome(on_timeout)} if timeout is not None else None,
         )
+        gate = self._ntro_open("interactive_review", spec, timeout)
         try:
             await self._ntro_runtime.wait_condition(lambda: gate.decision is not None, timeout)
             # Decisions that arrived in the same activation as the winner run their handlers
@@ -388,26 +241,11 @@ class NtroWorkflow:
             # decided" rather than finding the run closed.
             await self._ntro_runtime.wait_condition(lambda: True, None)
         except TimeoutError:
-            self._ntro_timeout(gate, on_timeout)
+            state.time_out(gate, on_timeout, self._ntro_runtime.now())
         finally:
-            if self._ntro_gate is gate:
-                self._ntro_clear_pending()
+            state.close_if_open(gate)
         assert gate.decision is not None
         return gate.decision
-
-    def _ntro_timeout(self, gate: _Gate, on_timeout: str | dict[str, Any]) -> None:
-        raw = {"action": on_timeout} if isinstance(on_timeout, str) else dict(on_timeout)
-        raw.setdefault("reason", "timed out")
-        decision = parse_decision(raw).model_copy(
-            update={
-                "reviewer": TIMEOUT_REVIEWER,
-                "decided_at": self._ntro_runtime.now(),
-                "gate_id": gate.gate_id,
-                "step_id": gate.step_id,
-                "timed_out": True,
-            }
-        )
-        self._ntro_accept(gate, DecisionDict({**raw, "timed_out": True}, decision), "timeout")
 
     async def await_signal_with_action(
         self,
@@ -429,70 +267,60 @@ class NtroWorkflow:
         """
         kind, spec = self._ntro_action_spec(action, display_hint)
         hint = display_hint if display_hint is not None else spec.pop("display_hint", None)
-        gate = self._ntro_open(
-            kind,
+        gate_spec = GateSpec(
             reason=reason or spec.pop("reason", None),
             display_hint=hint,
             payload=payload if payload is not None else spec.pop("payload", None),
             args=spec.pop("args"),
             tools=spec.pop("tools", None),
             checks=spec.pop("checks", None),
-            timeout=timeout,
             extra=spec,
         )
+        gate = self._ntro_open(kind, gate_spec, timeout)
         try:
             await self._ntro_runtime.wait_condition(predicate, timeout)
             satisfied = True
         except TimeoutError:
             satisfied = False
         finally:
-            if self._ntro_gate is gate:
-                self._ntro_clear_pending()
+            self._ntro_state.close_if_open(gate)
         return satisfied
 
     def _ntro_action_spec(self, action: Any, display_hint: Any) -> tuple[str, dict[str, Any]]:
         if hasattr(action, "model_dump"):
             action = action.model_dump(mode="json")
         if isinstance(action, str):
-            spec: dict[str, Any] = (
-                {"kind": action} if action in PENDING_KINDS else {"reason": action}
-            )
+            spec: dict[str, Any] = {"kind": action} if action in GATE_KINDS else {"reason": action}
         elif isinstance(action, dict):
             spec = dict(action)
         else:
             spec = {"reason": None if action is None else str(action)}
         kind = spec.pop("kind", None)
-        if kind not in PENDING_KINDS:
+        if kind not in GATE_KINDS:
             if kind is not None:
                 spec.setdefault("action_name", kind)
             kind = "submit_file"
         args = spec.get("args")
         args = dict(args) if isinstance(args, dict) else {}
         if kind in ("submit_file", "submit_files"):
-            for key in UPLOAD_ARG_KEYS:
-                args.setdefault(key, None)
-            args["signal_task_id"] = args["signal_task_id"] or self._ntro_workflow_id()
-            if not args.get("signal_name"):
-                own = self._ntro_own_signals()
-                if len(own) == 1:
-                    args["signal_name"] = own[0]
             hint = display_hint if display_hint is not None else spec.get("display_hint")
-            if isinstance(hint, dict):
-                for key in ("source", "schema_slug"):
-                    if key in hint and args[key] is None:
-                        args[key] = hint[key]
+            self._ntro_upload_args(args, hint)
         spec["args"] = args
         return kind, spec
 
-    @classmethod
-    def _ntro_own_signals(cls) -> list[str]:
-        names = []
-        for _, member in inspect.getmembers(cls):
-            definition = getattr(member, "__temporal_signal_definition", None)
-            name = getattr(definition, "name", None)
-            if name and name != "user_action":
-                names.append(name)
-        return sorted(names)
+    def _ntro_upload_args(self, args: dict[str, Any], hint: Any) -> None:
+        """Fill an upload gate's ``args``: every published key, and which signal answers it."""
+        for key in UPLOAD_ARG_KEYS:
+            args.setdefault(key, None)
+        args["signal_task_id"] = args["signal_task_id"] or self._ntro_workflow_id()
+        if not args.get("signal_name"):
+            own = [name for name in signal_names(type(self)) if name != "user_action"]
+            if len(own) == 1:
+                args["signal_name"] = own[0]
+        if isinstance(hint, dict):
+            for key in ("source", "schema_slug"):
+                if key in hint and args[key] is None:
+                    args[key] = hint[key]
 
     def set_user_feedback(self, kind: str, payload: Any = None, level: str = "info") -> None:
         """Attach ``{kind, level, payload}`` to the open gate.
@@ -501,14 +329,7 @@ class NtroWorkflow:
         and it belongs to that gate only: the next gate starts without feedback. Set while no
         gate is open, it goes to the next gate the current step opens.
         """
-        feedback = {"kind": kind, "level": level, "payload": to_jsonable(payload, "feedback")}
-        record = self._ntro_record(self._current_step_id)
-        if self._pending_action is not None and self._pending_action["kind"] != "drill_down":
-            self._pending_action["feedback"] = feedback
-            self._pending_action["display_hint"]["config"]["feedback"] = feedback
-        else:
-            record.unclaimed_feedback = feedback
-        record.feedback = feedback
+        self._ntro_state.set_feedback(kind, payload, level)
 
     async def on_row_action(self, action: dict[str, Any]) -> None:
         """Called for each valid row action while a review gate is open. Override to act on it.
@@ -527,7 +348,7 @@ class NtroWorkflow:
         Its id is ``"{parent_id}:{step_id}:{slug}"``; while it runs the parent's pending
         action is a ``drill_down`` naming it.
         """
-        step = step_id or self._current_step_id or "workflow"
+        step = step_id or self._ntro_state.current_step_id or "workflow"
         child_id = f"{self._ntro_workflow_id()}:{step}:{slug}"
         results = await self._ntro_run_children(slug, [(child_id, input, None)], step)
         return results[0]
@@ -536,7 +357,7 @@ class NtroWorkflow:
         self, slug: str, inputs: Sequence[Any], step_id: str | None = None
     ) -> list[Any]:
         """Fan out one child per input (ids ``"{parent}:{step}:{slug}:{n}"``) and join them."""
-        step = step_id or self._current_step_id or "workflow"
+        step = step_id or self._ntro_state.current_step_id or "workflow"
         parent = self._ntro_workflow_id()
         runs = [(f"{parent}:{step}:{slug}:{n}", item, None) for n, item in enumerate(inputs)]
         return await self._ntro_run_children(slug, runs, step)
@@ -562,7 +383,7 @@ class NtroWorkflow:
         UI can send the document straight to it. Each slot's status follows its child;
         returns the children's results in order.
         """
-        step = step_id or self._current_step_id or "workflow"
+        step = step_id or self._ntro_state.current_step_id or "workflow"
         parent = self._ntro_workflow_id()
         slots: list[dict[str, Any]] = []
         runs: list[tuple[str, Any, dict[str, Any] | None]] = []
@@ -592,18 +413,14 @@ class NtroWorkflow:
             runs.append((child_id, child_input, slot))
         hint = normalize_display_hint(display_hint, "submit_files")
         hint["config"].setdefault("expected", slots)
-
-        def open_uploads(_: list[dict[str, Any]]) -> _Gate:
-            return self._ntro_open(
-                "submit_files",
-                reason=reason or f"Upload {len(slots)} document(s)",
-                display_hint=hint,
-                args={"expected": slots, "signal_name": signal_name},
-                children=[{"task_id": cid, "step_id": step, "slug": slug} for cid, _, _ in runs],
-                step_id=step,
-            )
-
-        return await self._ntro_run_children(slug, runs, step, open_gate=open_uploads)
+        uploads = GateSpec(
+            reason=reason or f"Upload {len(slots)} document(s)",
+            display_hint=hint,
+            args={"expected": slots, "signal_name": signal_name},
+            children=[{"task_id": cid, "step_id": step, "slug": slug} for cid, _, _ in runs],
+            step_id=step,
+        )
+        return await self._ntro_run_children(slug, runs, step, gate=("submit_files", uploads))
 
     async def _ntro_run_children(
         self,
@@ -611,48 +428,43 @@ class NtroWorkflow:
         runs: Sequence[tuple[str, Any, dict[str, Any] | None]],
         step: str,
         *,
-        open_gate: Callable[[list[dict[str, Any]]], _Gate | None] | None = None,
+        gate: tuple[str, GateSpec] | None = None,
     ) -> list[Any]:
-        """Start the children, then open ``open_gate`` (default: a ``drill_down`` naming them,
+        """Start the children, then open ``gate`` (default: a ``drill_down`` naming them,
         when no other gate is open), join them, and close the gate."""
+        state = self._ntro_state
         cls = resolve_slug(slug)
-        entries = self._ntro_children.setdefault(step, [])
         started = []
         for child_id, child_input, slot in runs:
             child = await self._ntro_runtime.start_child(cls, child_input, child_id)
-            entry = {
-                "workflow_id": child.id,
-                "run_id": child.run_id,
-                "slug": slug,
-                "status": "running",
-            }
-            entries.append(entry)
+            entry = ChildWorkflow(
+                workflow_id=child.id, run_id=child.run_id, slug=slug, status="running"
+            )
+            state.add_child(step, entry)
             started.append((child, entry, slot))
-        if open_gate is not None:
-            gate = open_gate([entry for _, entry, _ in started])
-        elif self._ntro_gate is None:
-            gate = self._ntro_open(
-                "drill_down",
+        opened: Gate | None = None
+        if gate is not None:
+            opened = self._ntro_open(*gate)
+        elif state.gate is None:
+            waiting = GateSpec(
                 reason=f"Waiting for {len(started)} child runbook(s): {slug}",
                 display_hint={"component": "LOADING", "title": f"Running {slug}"},
                 children=[
-                    {"task_id": e["workflow_id"], "step_id": step, "slug": slug}
-                    for _, e, _ in started
+                    {"task_id": e.workflow_id, "step_id": step, "slug": slug} for _, e, _ in started
                 ],
                 step_id=step,
             )
-        else:
-            gate = None
+            opened = self._ntro_open("drill_down", waiting)
 
-        async def join(child: Any, entry: dict[str, Any], slot: dict[str, Any] | None) -> Any:
+        async def join(child: Any, entry: ChildWorkflow, slot: dict[str, Any] | None) -> Any:
             try:
                 result = await child
             except BaseException:
-                entry["status"] = "failed"
+                entry.status = "failed"
                 if slot is not None:
                     slot["status"] = "failed"
                 raise
-            entry["status"] = "completed"
+            entry.status = "completed"
             if slot is not None:
                 slot["status"] = "completed"
             return result
@@ -663,8 +475,7 @@ class NtroWorkflow:
                 return_exceptions=True,
             )
         finally:
-            if gate is not None and self._ntro_gate is gate:
-                self._ntro_clear_pending()
+            state.close_if_open(opened)
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
@@ -686,81 +497,23 @@ class NtroWorkflow:
             )
         return parsed
 
-    def _ntro_check(self, raw: Any, *, require_reviewer: bool) -> Decision | RowAction:
-        """Parse ``raw`` and check it against the open gate; raise InvalidDecision if refused."""
-        parsed = self._ntro_parse(raw, require_reviewer=require_reviewer)
-        return self._ntro_check_parsed(parsed, unmatched_ok=delivers_unmatched(raw))
-
-    def _ntro_check_parsed(
-        self, parsed: Decision | RowAction, *, unmatched_ok: bool = False
-    ) -> Decision | RowAction:
-        """Check a parsed decision or row action against the open gate.
-
-        ``unmatched_ok``: a harness-started run's scenario delivers corrections to rows the
-        (mocked) payload lacks; see :mod:`ntro.workflow._harness_runs`.
-        """
-        gate = self._ntro_gate
-        if gate is None or gate.kind != "interactive_review":
-            waiting = self._pending_action["kind"] if self._pending_action else "nothing"
-            raise InvalidDecision(
-                f"no review is open (the workflow is waiting for {waiting}); the decision was "
-                f"not applied"
-            )
-        if parsed.gate_id is not None and parsed.gate_id != gate.gate_id:
-            raise InvalidDecision(
-                f"gate {parsed.gate_id!r} is closed; the open review is {gate.gate_id!r}. "
-                f"Reload the review and decide again."
-            )
-        if isinstance(parsed, Decision) and parsed.step_id and parsed.step_id != gate.step_id:
-            raise InvalidDecision(
-                f"the decision is for step {parsed.step_id!r} but the open review is in step "
-                f"{gate.step_id!r}"
-            )
-        if gate.decision is not None:
-            raise InvalidDecision(
-                f"gate {gate.gate_id!r} was already decided ({gate.decision.decision.action}) by "
-                f"{gate.decided_by} at {gate.decided_at}"
-            )
-        if gate.policy is not None:
-            gate.policy.check(parsed, parsed.roles, gate.makers)
-        payload = self._pending_payload
-        columns = column_keys(
-            self._pending_action.get("display_hint") if self._pending_action else None
-        )
-        if isinstance(parsed, RowAction):
-            check_row_action(parsed, payload, columns)
-        elif not unmatched_ok:
-            check_corrections(parsed.corrections, payload, columns)
-        return parsed
-
     async def _ntro_apply(self, raw: Any, *, via: str) -> dict[str, Any]:
-        parsed = self._ntro_check(raw, require_reviewer=via == "update")
-        gate = self._ntro_gate
+        state = self._ntro_state
+        parsed = state.check(
+            self._ntro_parse(raw, require_reviewer=via == "update"),
+            unmatched_ok=delivers_unmatched(raw),
+        )
+        gate = state.gate
         assert gate is not None
         now = self._ntro_runtime.now()
         reviewer = parsed.reviewer or SIGNAL_REVIEWER
         if isinstance(parsed, RowAction):
             action = parsed.model_copy(update={"reviewer": reviewer, "gate_id": gate.gate_id})
-            self._ntro_audit.append(
-                {
-                    "kind": "row_action",
-                    "step_id": gate.step_id,
-                    "gate_id": gate.gate_id,
-                    "reviewer": reviewer,
-                    "at": _iso(now),
-                    "action": action.action,
-                    "line_item_id": action.row_id,
-                    "field": action.field,
-                    "old_value": self._ntro_cell(action.row_id, action.field),
-                    "new_value": to_jsonable_or_repr(action.value),
-                }
-            )
-            if action.action == "edit_cell":
-                gate.makers.add(reviewer)
-                if gate.policy is not None and self._pending_action is not None:
-                    self._pending_action["policy"] = gate.policy.describe(gate.makers)
+            state.record_row_action(gate, action, now)
             await maybe_await(self.on_row_action(action.model_dump(mode="json")))
             return {"accepted": True, "kind": "row_action", "gate_id": gate.gate_id}
+        if state.awaits_second_approver(gate, parsed):
+            return state.first_approval(gate, parsed, reviewer, now)
         decision = parsed.model_copy(
             update={
                 "reviewer": reviewer,
@@ -770,23 +523,13 @@ class NtroWorkflow:
             }
         )
         unmatched = (
-            unmatched_corrections(decision.corrections, self._pending_payload, self._ntro_columns())
+            unmatched_corrections(decision.corrections, state.pending_payload, state.columns())
             if delivers_unmatched(raw)
             else []
         )
-        self._ntro_accept(gate, DecisionDict(without_harness_flag(raw), decision), via)
+        state.accept(gate, DecisionDict(without_harness_flag(raw), decision), via, now)
         if unmatched:
-            self._ntro_audit.append(
-                {
-                    "kind": "unmatched_corrections",
-                    "step_id": gate.step_id,
-                    "gate_id": gate.gate_id,
-                    "reviewer": reviewer,
-                    "at": _iso(now),
-                    "reasons": unmatched,
-                    "via": "harness",
-                }
-            )
+            state.record_unmatched(gate, reviewer, unmatched, now)
         return {
             "accepted": True,
             "kind": "decision",
@@ -794,56 +537,6 @@ class NtroWorkflow:
             "decision": decision.model_dump(mode="json"),
             "unmatched_corrections": unmatched,
         }
-
-    def _ntro_columns(self) -> set[str]:
-        """Column keys the open gate's display hint declares."""
-        return column_keys(
-            self._pending_action.get("display_hint") if self._pending_action else None
-        )
-
-    def _ntro_cell(self, row_id: str, field_name: str | None) -> Any:
-        if field_name is None:
-            return None
-        for candidate, row in iter_rows(self._pending_payload):
-            if candidate == row_id:
-                return row.get(field_name)
-        return None
-
-    def _ntro_accept(self, gate: _Gate, decision: DecisionDict, via: str) -> None:
-        model = decision.decision
-        at = _iso(model.decided_at or self._ntro_runtime.now())
-        gate.decision = decision
-        gate.decided_by = model.reviewer
-        gate.decided_at = at
-        record = self._ntro_record(gate.step_id)
-        record.decision = model.model_dump(mode="json")
-        self._ntro_audit.append(
-            {
-                "kind": "timeout" if model.timed_out else "decision",
-                "step_id": gate.step_id,
-                "gate_id": gate.gate_id,
-                "reviewer": model.reviewer,
-                "at": at,
-                "action": model.action,
-                "comment": model.comment,
-                "via": via,
-            }
-        )
-        if model.approved:
-            for correction in model.corrections:
-                self._ntro_audit.append(
-                    {
-                        "kind": "correction",
-                        "step_id": gate.step_id,
-                        "gate_id": gate.gate_id,
-                        "reviewer": model.reviewer,
-                        "at": at,
-                        "line_item_id": correction.line_item_id,
-                        "field": correction.field,
-                        "old_value": self._ntro_cell(correction.line_item_id, correction.field),
-                        "new_value": correction.new_value,
-                    }
-                )
 
     async def _ntro_settle(self) -> None:
         """Let the run reach its gate before a message is applied, the same way every time.
@@ -858,7 +551,8 @@ class NtroWorkflow:
         transition is invalid during event WorkflowExecutionUpdateAccepted"). Suspending at
         the same points in every grouping gives one command order in both.
         """
-        await self._ntro_runtime.wait_condition(lambda: self._ntro_run_started, None)
+        state = self._ntro_state
+        await self._ntro_runtime.wait_condition(lambda: state.run_started, None)
         await self._ntro_runtime.wait_condition(lambda: True, None)
 
     def _ntro_claim(self, raw: Any) -> bool:
@@ -869,7 +563,8 @@ class NtroWorkflow:
         history, not one per contender. Only the handler writes the mark (a validator does
         not run on replay, so it must not change state). Returns whether this call took it.
         """
-        if self._ntro_deciding is not None:
+        state = self._ntro_state
+        if state.deciding is not None:
             return False
         try:
             parsed = self._ntro_parse(raw, require_reviewer=False)
@@ -877,17 +572,8 @@ class NtroWorkflow:
             return False
         if not isinstance(parsed, Decision):
             return False
-        self._ntro_deciding = parsed.reviewer or SIGNAL_REVIEWER
+        state.deciding = parsed.reviewer or SIGNAL_REVIEWER
         return True
-
-    def _ntro_refuse_if_deciding(self) -> None:
-        if self._ntro_deciding is not None:
-            gate = self._ntro_gate
-            which = f"gate {gate.gate_id!r}" if gate is not None else "the open review"
-            raise InvalidDecision(
-                f"{which} was already decided: a decision by {self._ntro_deciding} arrived "
-                f"first and is being applied. Reload the review to see it."
-            )
 
     @workflow.update
     async def submit_action(self, action: Any) -> dict[str, Any]:
@@ -898,15 +584,16 @@ class NtroWorkflow:
             return await self._ntro_apply(action, via="update")
         finally:
             if claimed:
-                self._ntro_deciding = None
+                self._ntro_state.deciding = None
 
     @submit_action.validator
     def _validate_submit_action(self, action: Any) -> None:
+        state = self._ntro_state
         parsed = self._ntro_parse(action, require_reviewer=True)
         unmatched_ok = delivers_unmatched(action)
-        self._ntro_refuse_if_deciding()
-        if self._ntro_run_started:
-            self._ntro_check_parsed(parsed, unmatched_ok=unmatched_ok)
+        state.refuse_if_deciding()
+        if state.run_started:
+            state.check(parsed, unmatched_ok=unmatched_ok)
         # Otherwise a rebuilt instance whose run has not replayed to its gate yet: what is
         # malformed in itself was refused above; the handler checks the rest once settled.
 
@@ -918,6 +605,7 @@ class NtroWorkflow:
         deeply nested, not JSON) is refused and recorded here like any other bad input,
         rather than dropped by the worker before any handler sees it.
         """
+        state = self._ntro_state
         received, size, problem = self._ntro_decode_signal(action)
         claimed = problem is None and self._ntro_claim(received)
         try:
@@ -926,21 +614,16 @@ class NtroWorkflow:
                 raise InvalidDecision(problem)
             await self._ntro_apply(received, via="signal")
         except InvalidDecision as refused:
-            self._ntro_audit.append(
-                {
-                    "kind": "refused",
-                    "step_id": self._current_step_id,
-                    "gate_id": self._ntro_gate.gate_id if self._ntro_gate else None,
-                    "at": self._ntro_now(),
-                    "reason": bounded_text(refused.message),
-                    "received": summarize_received(None if problem else received, size),
-                }
+            state.record_refused(
+                bounded_text(refused.message),
+                summarize_received(None if problem else received, size),
+                self._ntro_runtime.now(),
             )
             if workflow.in_workflow():
                 workflow.logger.warning("user_action refused: %s", bounded_text(refused.message))
         finally:
             if claimed:
-                self._ntro_deciding = None
+                state.deciding = None
 
     @staticmethod
     def _ntro_decode_signal(action: Any) -> tuple[Any, int | None, str | None]:
@@ -971,50 +654,32 @@ class NtroWorkflow:
     @workflow.query
     def current_steps(self) -> list[dict[str, Any]]:
         """The breadcrumb: ``[{id, title, status, icon}]`` in declaration order."""
-        return [
-            {"id": step_id, "title": title, "status": self._ntro_step_status[step_id], "icon": icon}
-            for step_id, (title, icon) in self._ntro_step_titles.items()
-        ]
+        return self._ntro_state.steps_answer()
 
     @workflow.query
     def current_pending_action(self) -> dict[str, Any] | None:
         """What the workflow waits for now, or None."""
-        return self._pending_action
+        return self._ntro_state.pending_action
 
     @workflow.query
     def step_snapshots(self) -> dict[str, dict[str, Any]]:
         """Finished steps: ``{step_id: {display_hint, completed_at, payload?, decision?}}``."""
-        return self._ntro_snapshots
+        return self._ntro_state.snapshots_answer()
 
     @workflow.query
     def children_by_step_id(self) -> dict[str, list[dict[str, Any]]]:
         """Child runbooks: ``{step_id: [{workflow_id, run_id, slug, status}]}``."""
-        return self._ntro_children
+        return self._ntro_state.children_answer()
 
     @workflow.query
     def audit_trail(self) -> list[dict[str, Any]]:
         """Every decision, correction, row action, timeout and refused input, in order."""
-        return self._ntro_audit
+        return self._ntro_state.audit_answer()
 
     @workflow.query
     def current_ui_state(self) -> dict[str, Any]:
         """Everything one render of the UI needs, in one round trip."""
         info = self._ntro_info()
-        return {
-            "workflow_id": info.workflow_id,
-            "workflow_type": info.workflow_type,
-            "slug": slug_for_class(type(self)),
-            "status": self._ntro_run_status,
-            "error": self._ntro_error,
-            "current_step_id": self._current_step_id,
-            "completed_step_ids": list(self._steps_completed),
-            "steps": self.current_steps(),
-            "pending_action": self._pending_action,
-            "pending_payload": self._pending_payload,
-            "feedback": getattr(
-                self._ntro_records.get(self._current_step_id or "__workflow__"), "feedback", None
-            ),
-            "children_by_step_id": self._ntro_children,
-            "step_snapshots": self._ntro_snapshots,
-            "audit_trail": self._ntro_audit,
-        }
+        return self._ntro_state.ui_state_answer(
+            info.workflow_id, info.workflow_type, slug_for_class(type(self))
+        )

@@ -1,4 +1,8 @@
-"""Finding a runbook's activities: the ``@activity.defn`` functions beside its workflow."""
+"""Reading Temporal's definitions off classes and functions, written once.
+
+A runbook's activities (the ``@activity.defn`` functions beside its workflow) and a workflow
+class's signals, queries, updates and run method are found here and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -43,3 +47,14 @@ def activities_near(classes: Iterable[type]) -> list[Any]:
                 )
                 found.extend(getattr(origin, "__ntro_activities__", ()))
     return activities_of(found)
+
+
+def signal_names(cls: type) -> list[str]:
+    """Names of the signals ``cls`` declares (inherited ones included), sorted."""
+    names = []
+    for _, member in inspect.getmembers(cls):
+        definition = getattr(member, "__temporal_signal_definition", None)
+        name = getattr(definition, "name", None)
+        if name:
+            names.append(name)
+    return sorted(names)

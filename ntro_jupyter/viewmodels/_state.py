@@ -20,9 +20,9 @@ from ntro.types import (
     StepState,
     UIState,
 )
+from ntro.workflow import GATE_KINDS
 from ntro_jupyter.viewmodels._hint import ResolvedHint, resolve_hint
 
-_KINDS = ("submit_file", "submit_files", "interactive_review", "drill_down")
 _STEP_STATUSES = ("pending", "active", "completed", "failed", "waiting_for_input")
 
 
@@ -83,7 +83,7 @@ def _parse_pending(
         raw = {"kind": "interactive_review", "payload": raw}
     data = dict(raw)
     kind = data.get("kind")
-    if kind not in _KINDS:
+    if kind not in GATE_KINDS:
         problems.append(f"pending action kind {kind!r} is unknown: treated as a review")
         data["kind"] = "interactive_review"
     hint = resolve_hint(data.get("display_hint"), data["kind"])
