@@ -8,7 +8,30 @@ widget classes are imported lazily so that importing the view-models does not lo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what editors and type checkers see; at run time imported on first use
+    from ntro_jupyter._bridge import RunHandle
+    from ntro_jupyter._session import (
+        ClusterUnreachable,
+        DecisionRefused,
+        IdentityError,
+        Session,
+        SessionError,
+        Target,
+        WorkflowNotFound,
+        get_session,
+    )
+    from ntro_jupyter.widgets import (
+        BreadcrumbWidget,
+        DataTableWidget,
+        IntentSink,
+        PanelWidget,
+        RunView,
+        default_reviewer,
+        panel_widget_for,
+        render_run_html,
+    )
 
 _WIDGETS = {
     "RunView",
@@ -21,16 +44,41 @@ _WIDGETS = {
     "default_reviewer",
 }
 
-# The kernel bridge (session, live views, %ntro magics), also imported on first use.
+# The kernel bridge (session, live views, %ntro magics) and its errors, imported on first use.
+# ``SessionError`` is the root of the notebook side's errors (itself an ``ntro.NtroError``).
 _BRIDGE = {
     "Session": "ntro_jupyter._session",
     "SessionError": "ntro_jupyter._session",
+    "ClusterUnreachable": "ntro_jupyter._session",
+    "DecisionRefused": "ntro_jupyter._session",
+    "IdentityError": "ntro_jupyter._session",
+    "WorkflowNotFound": "ntro_jupyter._session",
     "Target": "ntro_jupyter._session",
     "get_session": "ntro_jupyter._session",
     "RunHandle": "ntro_jupyter._bridge",
 }
 
-__all__ = sorted(_WIDGETS | set(_BRIDGE) | {"load_ipython_extension", "unload_ipython_extension"})
+__all__ = [
+    "BreadcrumbWidget",
+    "ClusterUnreachable",
+    "DataTableWidget",
+    "DecisionRefused",
+    "IdentityError",
+    "IntentSink",
+    "PanelWidget",
+    "RunHandle",
+    "RunView",
+    "Session",
+    "SessionError",
+    "Target",
+    "WorkflowNotFound",
+    "default_reviewer",
+    "get_session",
+    "load_ipython_extension",
+    "panel_widget_for",
+    "render_run_html",
+    "unload_ipython_extension",
+]
 
 
 def __getattr__(name: str) -> Any:

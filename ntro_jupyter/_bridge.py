@@ -28,10 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from ntro_jupyter._session._session import CLOSED_STATUSES, DecisionRefused
-from ntro_jupyter._session._target import SessionError, WorkflowNotFound
+from ntro_jupyter._session._errors import (
+    CLOSED_STATUSES,
+    DecisionRefused,
+    SessionError,
+    WorkflowNotFound,
+)
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only: at run time the bridge imports only the errors
     from ntro_jupyter._session._session import Session
 
 __all__ = ["LiveRunBox", "LiveView", "RunHandle"]

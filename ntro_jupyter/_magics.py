@@ -1,7 +1,9 @@
 """The ``%ntro`` magics (``%load_ext ntro_jupyter``): a thin layer over :class:`Session`.
 
 Every subcommand has ``--help``; a mistake (an unknown id, a cluster that is down, a bad
-argument) is one ``UsageError`` line in the cell and the session stays usable. No magic blocks
+argument) is one ``UsageError`` line in the cell and the session stays usable: the magic
+catches ``ntro.NtroError``, the root of every ntro error (the session's ``SessionError`` and
+the errors of ``ntro.cluster``, ``ntro.runbook`` and the harness alike). No magic blocks
 waiting for a person: ``%ntro run`` and ``%ntro attach`` display a live view and return.
 
     %ntro connect [harness|dev|HOST:PORT] [--namespace NS] [--tls] [--api-key KEY]
@@ -33,6 +35,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from pydantic import BaseModel
 
+from ntro import NtroError
 from ntro_jupyter._schedules import add_schedule_parser, schedule_command
 
 __all__ = ["NtroMagics", "load_ipython_extension", "unload_ipython_extension"]
@@ -316,28 +319,6 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split()) or type(err).__name__
 
 
-def _errors() -> tuple[type[BaseException], ...]:
-    from temporalio.service import RPCError
-
-    from ntro._binaries import BinaryNotFoundError
-    from ntro._devserver import DevServerError
-    from ntro.cluster import ClusterError
-    from ntro.runbook import RunbookError
-    from ntro.testing import HarnessError
-    from ntro_jupyter._session import SessionError
-
-    return (
-        SessionError,
-        ClusterError,
-        RunbookError,
-        HarnessError,
-        DevServerError,
-        BinaryNotFoundError,
-        RPCError,
-        TimeoutError,
-    )
-
-
 @magics_class
 class NtroMagics(Magics):
     """``%ntro`` and ``%%ntro runbook``."""
@@ -376,7 +357,7 @@ class NtroMagics(Magics):
             return None
         except UsageError:
             raise
-        except _errors() as err:
+        except NtroError as err:  # SessionError and every ntro error: one line, no traceback
             raise UsageError(_one_line(err)) from None
 
     # -- helpers -------------------------------------------------------------------------------

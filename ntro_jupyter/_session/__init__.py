@@ -1,17 +1,24 @@
-"""The kernel's session: Temporal connection, workers, runbooks, live views (see ``_session``)."""
+"""The kernel's session: Temporal connection, workers, runbooks, live views (see ``_session``).
 
-from ntro_jupyter._session._runbooks import Runbook
-from ntro_jupyter._session._session import DecisionRefused, Session, WorkflowSummary, get_session
-from ntro_jupyter._session._target import (
+Its parts: ``_errors`` (the :class:`SessionError` family), ``_target`` (where it connects),
+``_connection`` (the client and the workers), ``_catalogue`` (the loaded runbooks) and
+``_session`` (the :class:`Session` that ties them together for the magics and scripts).
+"""
+
+from ntro_jupyter._session._errors import (
+    CLOSED_STATUSES,
     ClusterUnreachable,
+    DecisionRefused,
     IdentityError,
     SessionError,
-    Target,
     WorkflowNotFound,
-    resolve_reviewer,
 )
+from ntro_jupyter._session._runbooks import Runbook
+from ntro_jupyter._session._session import Session, WorkflowSummary, get_session
+from ntro_jupyter._session._target import Target
 
 __all__ = [
+    "CLOSED_STATUSES",
     "ClusterUnreachable",
     "DecisionRefused",
     "IdentityError",
@@ -22,5 +29,4 @@ __all__ = [
     "WorkflowNotFound",
     "WorkflowSummary",
     "get_session",
-    "resolve_reviewer",
 ]

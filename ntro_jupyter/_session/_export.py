@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
+from ntro_jupyter._session._errors import SessionError
 from ntro_jupyter._session._runbooks import Runbook
-from ntro_jupyter._session._target import SessionError
 
 __all__ = ["export_runbook"]
 

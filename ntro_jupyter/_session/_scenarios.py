@@ -1,8 +1,10 @@
 """``%ntro scenario save``: the decisions a person took on a workflow, as a custom scenario.
 
-The audit trails of the workflow and of its child runbooks give, per step, the decision
+The session reads the run (:class:`RecordedRun`: its workflow type, its input and the audit
+trails of it and its child runbooks); everything here works on that plain data. The audit
+trails give, per step, the decision
 (``review_overrides``), the corrections, the row actions and the timeouts; the run's input comes
-from the first history event. The scenario is appended to the bundle's ``tests/scenarios.py``
+from its first history event. The scenario is appended to the bundle's ``tests/scenarios.py``
 (created if missing, appended to ``SCENARIOS`` when the file keeps such a list) and loaded back
 to check it, so ``ntro workflow test DIR --scenario NAME`` replays the review.
 
@@ -22,14 +24,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from temporalio.api.enums.v1 import EventType
-
-from ntro_jupyter._session._target import SessionError
+from ntro_jupyter._session._errors import SessionError
 
 if TYPE_CHECKING:
-    from ntro_jupyter._session._session import Session
+    from ntro_jupyter._session._runbooks import Runbook
 
-__all__ = ["SavedScenario", "save_scenario", "scenario_fields", "scenario_source"]
+__all__ = [
+    "RecordedRun",
+    "SavedScenario",
+    "save_scenario",
+    "scenario_fields",
+    "scenario_source",
+]
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """What a scenario records of a run: read by the session, plain data from here on."""
+
+    workflow_id: str
+    workflow_type: str
+    audits: list[list[dict[str, Any]]]
+    """The audit trail of the run, then of each child run."""
+    has_input: bool
+    run_input: Any = None
 
 
 @dataclass
@@ -111,38 +129,6 @@ def scenario_fields(audits: list[list[dict[str, Any]]]) -> tuple[dict[str, Any],
     return fields, warnings
 
 
-async def _tree_audits(session: Session, workflow_id: str) -> list[list[dict[str, Any]]]:
-    audits = []
-    queue = [workflow_id]
-    seen: set[str] = set()
-    while queue:
-        current = queue.pop(0)
-        if current in seen:
-            continue
-        seen.add(current)
-        state = await session.query_state(current)
-        audits.append(list(state.get("audit_trail") or []))
-        for children in (state.get("children_by_step_id") or {}).values():
-            for child in children or []:
-                if isinstance(child, dict) and child.get("workflow_id"):
-                    queue.append(str(child["workflow_id"]))
-    return audits
-
-
-async def _run_input(session: Session, workflow_id: str) -> tuple[bool, Any]:
-    conn = await session.connection()
-    handle = conn.client.get_workflow_handle(workflow_id)
-    async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-            payloads = event.workflow_execution_started_event_attributes.input.payloads
-            if not payloads:
-                return False, None
-            values = await conn.client.data_converter.decode(list(payloads))
-            return True, values[0] if values else None
-        break
-    return False, None
-
-
 _WIDTH = 92
 
 
@@ -211,23 +197,27 @@ def scenario_source(
 
 
 async def save_scenario(
-    session: Session, name: str, workflow_id: str, bundle: Path | None, force: bool
-) -> Path:
-    from ntro.runbook import RunbookError
-    from ntro.runbook._loader import bundle_dir_of, load_scenarios
+    name: str,
+    record: RecordedRun,
+    *,
+    runbook: Runbook | None,
+    bundle: Path | None,
+    force: bool,
+) -> SavedScenario:
+    """Append scenario ``name`` replaying ``record`` to the bundle's ``tests/scenarios.py``.
 
+    ``bundle`` None: the bundle ``runbook`` (the session's definition of the run's workflow
+    type) was loaded from; the replay uses ``runbook``'s classes when it is that bundle's.
+    """
+    from ntro.runbook import RunbookError, bundle_dir_of, load_scenarios
+
+    workflow_id = record.workflow_id
     if not name.strip():
         raise SessionError("the scenario needs a name, e.g. %ntro scenario save march_close ID")
-    conn = await session.connection()
-    try:
-        description = await conn.client.get_workflow_handle(workflow_id).describe()
-    except Exception as err:  # noqa: BLE001 - RPC errors mapped below
-        raise session._rpc_error(err, workflow_id) from None
     if bundle is None:
-        runbook = session.bundle_for_type(description.workflow_type)
         if runbook is None or runbook.path is None:
             raise SessionError(
-                f"{workflow_id} runs {description.workflow_type}, which this session did not load "
+                f"{workflow_id} runs {record.workflow_type}, which this session did not load "
                 f"from a bundle: pass --bundle PATH (or %ntro export it first)"
             )
         bundle = runbook.path
@@ -251,26 +241,21 @@ async def save_scenario(
             f"{bundle_dir}/tests/scenarios.py already has a scenario {name!r}: choose another "
             f"name or pass --force to replace it"
         )
-    audits = await _tree_audits(session, workflow_id)
-    fields, warnings = scenario_fields(audits)
+    fields, warnings = scenario_fields(record.audits)
     if "review_overrides" not in fields and "timeouts" not in fields:
         raise SessionError(
             f"{workflow_id} has no decision yet: decide its reviews first, then save the scenario"
         )
-    has_input, run_input = await _run_input(session, workflow_id)
-    replay_error = await _replay(
-        session, bundle_dir, name, fields, run_input if has_input else None
-    )
+    has_input, run_input = record.has_input, record.run_input
+    serving = runbook if runbook is not None and runbook.path == bundle_dir else None
+    replay_error = await _replay(serving, bundle_dir, name, fields, run_input)
     dropped: dict[str, Any] = {}
     note = None
     if replay_error is not None and ("corrections" in fields or "row_actions" in fields):
         # Typically: the harness auto-mocks the activities, so the rows the person corrected
         # are not in the replayed payload. Keep the decisions, which do replay.
         trimmed = {k: v for k, v in fields.items() if k not in ("corrections", "row_actions")}
-        if (
-            await _replay(session, bundle_dir, name, trimmed, run_input if has_input else None)
-            is None
-        ):
+        if await _replay(serving, bundle_dir, name, trimmed, run_input) is None:
             dropped = {k: fields[k] for k in ("corrections", "row_actions") if k in fields}
             fields = trimmed
             note = (
@@ -318,12 +303,12 @@ async def save_scenario(
 
 
 async def _replay(
-    session: Session, bundle_dir: Path, name: str, fields: dict[str, Any], run_input: Any
+    runbook: Runbook | None, bundle_dir: Path, name: str, fields: dict[str, Any], run_input: Any
 ) -> str | None:
-    """Run the scenario once on a fresh harness; None when it passes, else why not."""
+    """Run the scenario once on a fresh harness (with ``runbook``'s classes, else the bundle's
+    loaded anew); None when it passes, else why not."""
     from ntro.testing import Scenario, WorkflowHarness
 
-    runbook = next((rb for rb in session.runbooks.values() if rb.path == bundle_dir), None)
     if runbook is None:
         from ntro.runbook import load_bundle
 

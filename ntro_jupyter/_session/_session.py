@@ -8,6 +8,11 @@ through ``loop.run``, widget intents through ``loop.submit`` and never block.
 
 The same operations are the Python API: ``get_session().run("slug", input={...})`` is
 ``%ntro run slug --input '{...}'``.
+
+Its parts: the errors (``_errors``), where it connects (``_target``), the connection that owns
+the client and the workers (``_connection``) and the catalogue of loaded runbooks
+(``_catalogue``). Connecting, the reviewer rule and sending decisions are :mod:`ntro.cluster`'s,
+the same as for the CLI and the JupyterLab server extension.
 """
 
 from __future__ import annotations
@@ -15,94 +20,56 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import linecache
 import os
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
-    Client,
     RPCTimeoutOrCancelledError,
     WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
-    WorkflowUpdateFailedError,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from ntro.testing._harness import mock_activity, signal_args, unknown_activity
-from ntro_jupyter._session._loop import LoopThread
-from ntro_jupyter._session._runbooks import (
-    Runbook,
-    activity_name_of,
-    bundle_digest,
-    class_source,
-    defined_in,
-    referenced_slugs,
-    source_digest,
-    unique_by_name,
-    workflow_type_of,
-)
-from ntro_jupyter._session._target import (
-    ClusterUnreachable,
+from ntro import cluster
+from ntro.cluster import CALL_TIMEOUT, PERSON_KINDS
+from ntro.testing._harness import signal_args
+from ntro_jupyter._session._catalogue import Catalogue
+from ntro_jupyter._session._connection import Connection, OwnedServers, WorkerEntry
+from ntro_jupyter._session._errors import (
+    CLOSED_STATUSES,
     SessionError,
-    Target,
-    WorkflowNotFound,
-    resolve_reviewer,
+    cause_message,
+    from_cluster,
+    no_poller,
+    one_line,
+    rpc_error,
 )
+from ntro_jupyter._session._loop import LoopThread
+from ntro_jupyter._session._runbooks import Runbook
+from ntro_jupyter._session._target import Target
 
 if TYPE_CHECKING:
-    from temporalio.testing import WorkflowEnvironment
-
     from ntro._devserver import DevServerStatus
     from ntro.testing import RunResult
     from ntro_jupyter._bridge import LiveView, RunHandle
+    from ntro_jupyter._session._scenarios import RecordedRun, SavedScenario
 
-__all__ = [
-    "DecisionRefused",
-    "Session",
-    "WorkflowSummary",
-    "get_session",
-]
+__all__ = ["CLOSED_STATUSES", "Session", "WorkflowSummary", "get_session"]
 
 QUERY_TIMEOUT = timedelta(seconds=5)
-CALL_TIMEOUT = timedelta(seconds=10)
-CONNECT_TIMEOUT_S = 10.0
-# Person-facing gate kinds (a drill-down waits for child runbooks, not for a person).
-PERSON_KINDS = ("interactive_review", "submit_file", "submit_files")
 # A query nobody answered: the server's deadline, or the client's ("Timeout expired").
 _NO_ANSWER = (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
-
-
-def _no_poller(err: BaseException) -> bool:
-    """The server says at once that nobody polls the task queue (a dev server started again
-    after the kernel that served the workflow stopped answers this instead of timing out)."""
-    return getattr(err, "status", None) == RPCStatusCode.FAILED_PRECONDITION and "no poller" in (
-        getattr(err, "message", "") or ""
-    )
-
-
-CLOSED_STATUSES = ("completed", "failed", "canceled", "terminated", "continued_as_new", "timed_out")
-
-
-class DecisionRefused(SessionError):
-    """The workflow refused a decision or row action; ``reason`` is its validator's message."""
-
-    def __init__(self, workflow_id: str, reason: str) -> None:
-        super().__init__(f"{workflow_id} refused the decision: {reason}")
-        self.workflow_id = workflow_id
-        self.reason = reason
 
 
 @dataclass
@@ -140,54 +107,8 @@ class WorkflowSummary:
         return text
 
 
-@dataclass
-class _WorkerEntry:
-    worker: Worker
-    task: asyncio.Task[None]
-    runbook: Runbook
-    executor: ThreadPoolExecutor | None = None
-    error: str | None = None
-    started: float = 0.0
-
-
-@dataclass
-class _Connection:
-    target: Target
-    client: Client
-    env: WorkflowEnvironment | None = None
-    dev_status: DevServerStatus | None = None
-    workers: dict[str, _WorkerEntry] = field(default_factory=dict)
-
-
 def _status_name(status: WorkflowExecutionStatus | None) -> str:
     return status.name.lower() if status is not None else "unknown"
-
-
-def _cause_message(err: BaseException) -> str:
-    cause = getattr(err, "cause", None)
-    message = getattr(cause, "message", None) or (str(cause) if cause else "") or str(err)
-    return message
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _connect_detail(err: BaseException) -> str:
-    """The useful part of a connection error (not the transport's debug dump)."""
-    text = _one_line(str(err)) or type(err).__name__
-    lowered = text.lower()
-    if "connection refused" in lowered:
-        return "connection refused (nothing listens there)"
-    if "dns" in lowered or "failed to lookup" in lowered or "name or service not known" in lowered:
-        return "unknown host"
-    if "invalidcontenttype" in lowered or "invaliddata" in lowered:
-        return "the server does not speak TLS (connect without --tls / API key, or check the port)"
-    if "tls" in lowered or "certificate" in lowered or "handshake" in lowered:
-        return "TLS handshake failed (check --tls and the certificate)"
-    if "unauthenticated" in lowered or "permission" in lowered or "api key" in lowered:
-        return "not authorised (check the API key and the namespace)"
-    return text if len(text) <= 200 else text[:200] + "..."
 
 
 class Session:
@@ -212,19 +133,17 @@ class Session:
         )
         self._reviewer = reviewer
         self._store = store
-        self._conn: _Connection | None = None
+        self._conn: Connection | None = None
         self._conn_lock: asyncio.Lock | None = None
-        self._runbooks: dict[str, Runbook] = {}
-        self._units: dict[str, Runbook] = {}  # every definition by task queue
+        self._catalogue = Catalogue()
         self._known: dict[str, str] = {}  # workflows started here -> task queue
         self._listeners: dict[str, set[Callable[[], None]]] = {}
         self._listeners_lock = threading.Lock()
         self._views: list[LiveView] = []
         self._observed: dict[str, dict[str, dict[str, Any]]] = {}
         self._query_locks: dict[str, asyncio.Lock] = {}
-        self._cells = 0
         self._closed = False
-        self._servers: list[DevServerStatus] = []  # dev servers this process started
+        self._servers = OwnedServers()  # dev servers this process started
 
     # ── configuration ──────────────────────────────────────────────────
 
@@ -236,22 +155,25 @@ class Session:
     def connected(self) -> bool:
         return self._conn is not None
 
+    def _resolve_reviewer(self, explicit: str | None) -> cluster.Reviewer:
+        """:func:`ntro.cluster.resolve_reviewer`, the one rule: never anonymous."""
+        try:
+            return cluster.resolve_reviewer(explicit, environ=self._environ)
+        except cluster.ClusterError as err:
+            raise from_cluster(err) from None
+
     def reviewer(self, explicit: str | None = None) -> str:
         """Who decisions are recorded as: argument, session setting, ``NTRO_REVIEWER``, user."""
-        return resolve_reviewer(
-            explicit if explicit is not None else self._reviewer, self._environ
-        )[0]
+        return self._resolve_reviewer(explicit if explicit is not None else self._reviewer).name
 
     def reviewer_source(self) -> str:
-        return (
-            resolve_reviewer(self._reviewer, self._environ)[1]
-            if self._reviewer is None
-            else "the session"
-        )
+        if self._reviewer is not None:
+            return "the session"
+        return self._resolve_reviewer(None).source
 
     def set_reviewer(self, reviewer: str | None) -> None:
         if reviewer is not None:
-            resolve_reviewer(reviewer)  # refuses an empty name
+            self._resolve_reviewer(reviewer)  # refuses an empty name
         self._reviewer = reviewer
 
     @property
@@ -265,38 +187,26 @@ class Session:
     @property
     def runbooks(self) -> dict[str, Runbook]:
         """The current definition of each runbook, by slug."""
-        return dict(self._runbooks)
+        return dict(self._catalogue.runbooks)
 
     def status(self) -> dict[str, Any]:
         """What ``%ntro status`` shows."""
         conn = self._conn
-        workers = {}
-        if conn is not None:
-            for queue, entry in conn.workers.items():
-                workers[queue] = entry.error or ("running" if not entry.task.done() else "stopped")
         try:
-            reviewer, source = resolve_reviewer(self._reviewer, self._environ)
-            who = f"{reviewer} (from {source})"
+            reviewer = self._resolve_reviewer(self._reviewer)
+            who = f"{reviewer.name} (from {reviewer.source})"
         except SessionError as err:
             who = f"none: {err}"
         return {
             "target": self._target.describe(),
             "connected": conn is not None,
-            "address": self._address(conn),
+            "address": conn.address if conn is not None else None,
             "ui_url": conn.dev_status.ui_url if conn and conn.dev_status else None,
             "reviewer": who,
-            "runbooks": {slug: rb.task_queue for slug, rb in self._runbooks.items()},
-            "workers": workers,
+            "runbooks": {slug: rb.task_queue for slug, rb in self._catalogue.runbooks.items()},
+            "workers": conn.worker_states() if conn is not None else {},
             "live_views": [v.workflow_id for v in self._views if v.running],
         }
-
-    @staticmethod
-    def _address(conn: _Connection | None) -> str | None:
-        if conn is None:
-            return None
-        if conn.dev_status is not None:
-            return conn.dev_status.address
-        return conn.target.address or conn.client.service_client.config.target_host
 
     # ── connecting ─────────────────────────────────────────────────────
 
@@ -313,23 +223,9 @@ class Session:
     async def _switch(self, target: Target) -> str:
         await self._disconnect("the session switched to " + target.describe())
         self._target = target
-        conn = await self._ready()
-        return self._describe_connection(conn)
+        return (await self._ready()).describe()
 
-    def _describe_connection(self, conn: _Connection) -> str:
-        target = conn.target
-        if target.kind == "dev" and conn.dev_status is not None:
-            status = conn.dev_status
-            ui = f"; Web UI {status.ui_url}" if status.ui_url else ""
-            return (
-                f"Connected to the local dev server at {status.address} (namespace "
-                f"{status.namespace}{ui}; database {status.db_file})"
-            )
-        if target.kind == "harness":
-            return "Connected to the harness (Temporal time-skipping test server, in memory)"
-        return f"Connected to {target.describe()}"
-
-    async def _ready(self) -> _Connection:
+    async def _ready(self) -> Connection:
         """The connection, connecting (and starting workers) on first use."""
         if self._closed:
             raise SessionError(
@@ -339,138 +235,25 @@ class Session:
             self._conn_lock = asyncio.Lock()
         async with self._conn_lock:
             if self._conn is None:
-                self._conn = await self._open(self._target)
-                for runbook in list(self._runbooks.values()):
+                self._conn = await Connection.open(self._target, self._servers)
+                for runbook in list(self._catalogue.runbooks.values()):
                     await self._ensure_worker(self._conn, runbook)
             else:
                 await self._revive_workers(self._conn)
             return self._conn
 
-    async def _revive_workers(self, conn: _Connection) -> None:
+    async def _revive_workers(self, conn: Connection) -> None:
         """Restart workers that stopped on an error (at most every 5 s each)."""
-        now = asyncio.get_running_loop().time()
-        for queue, entry in list(conn.workers.items()):
-            if not entry.task.done() or entry.task.cancelled() or now - entry.started < 5:
-                continue
+        for queue, entry in conn.stopped_workers(5.0):
             with contextlib.suppress(SessionError):
                 await self._ensure_worker(conn, entry.runbook, queue)
-
-    async def _open(self, target: Target) -> _Connection:
-        from temporalio.contrib.pydantic import pydantic_data_converter
-
-        from ntro.testing._harness import quiet_runtime
-
-        if target.kind == "harness":
-            from ntro.testing import start_environment
-
-            try:
-                env = await start_environment("time-skipping")
-            except Exception as err:  # noqa: BLE001 - binary missing, cannot start
-                raise SessionError(
-                    f"could not start the harness test server: {_one_line(str(err))}"
-                ) from None
-            # A client without the environment's interceptor: that one unlocks time skipping
-            # while awaiting a result, which would fire a pending review's 24 h timeout at once.
-            client = Client(
-                env.client.service_client,
-                namespace=env.client.namespace,
-                data_converter=env.client.data_converter,
-            )
-            return _Connection(target, client, env=env)
-        status = None
-        if target.kind == "dev":
-            status = self._own(
-                await asyncio.get_running_loop().run_in_executor(None, self._start_dev, target)
-            )
-            address = status.address
-        else:
-            assert target.address is not None
-            address = target.address
-        try:
-            client = await asyncio.wait_for(
-                Client.connect(
-                    address,
-                    namespace=target.namespace,
-                    api_key=target.api_key,
-                    tls=target.tls,
-                    data_converter=pydantic_data_converter,
-                    runtime=quiet_runtime(),
-                ),
-                CONNECT_TIMEOUT_S,
-            )
-        except TimeoutError:
-            raise ClusterUnreachable(
-                f"cannot reach the Temporal cluster at {address} (namespace {target.namespace}): "
-                f"no answer within {CONNECT_TIMEOUT_S:g} s. Check the address, --tls and the API "
-                f"key, or use %ntro connect harness"
-            ) from None
-        except Exception as err:  # noqa: BLE001 - refused, DNS, TLS: all "cannot reach"
-            raise ClusterUnreachable(
-                f"cannot reach the Temporal cluster at {address} (namespace {target.namespace}): "
-                f"{_connect_detail(err)}. Check the address, --tls and the API key, or use "
-                f"%ntro connect harness"
-            ) from None
-        await self._check_namespace(client, target, address)
-        return _Connection(target, client, dev_status=status)
-
-    @staticmethod
-    async def _check_namespace(client: Client, target: Target, address: str) -> None:
-        """A namespace that does not exist is said at connect time, not at the first call."""
-        from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
-
-        try:
-            await client.workflow_service.describe_namespace(
-                DescribeNamespaceRequest(namespace=target.namespace), timeout=CALL_TIMEOUT
-            )
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                raise SessionError(
-                    f"namespace {target.namespace!r} does not exist on the Temporal cluster at "
-                    f"{address}: pass --namespace (or set TEMPORAL_NAMESPACE)"
-                ) from None
-            if err.status in (RPCStatusCode.UNAUTHENTICATED,):
-                raise ClusterUnreachable(
-                    f"the Temporal cluster at {address} refused the credentials: "
-                    f"{_one_line(err.message)}. Check the API key and the namespace"
-                ) from None
-            # PERMISSION_DENIED and the like: the key may not describe namespaces; go on.
-
-    @staticmethod
-    def _start_dev(target: Target) -> DevServerStatus:
-        from ntro._devserver import DevServer, DevServerError
-
-        server = DevServer(
-            target.db_file, port=target.port, ui_port=target.ui_port, namespace=target.namespace
-        )
-        try:
-            return server.start(stop_with=os.getpid())  # a server started here ends with us
-        except DevServerError as err:
-            raise SessionError(
-                f"could not start the local dev server: {_one_line(str(err))}"
-            ) from None
 
     async def _disconnect(self, reason: str) -> None:
         for view in list(self._views):
             view.stop(reason)
         conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        for entry in conn.workers.values():
-            await self._stop_worker(entry)
-        if conn.env is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(conn.env.shutdown(), 10)
-
-    @staticmethod
-    async def _stop_worker(entry: _WorkerEntry) -> None:
-        if not entry.task.done():
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(entry.worker.shutdown(), 10)
-        entry.task.cancel()
-        with contextlib.suppress(BaseException):
-            await entry.task
-        if entry.executor is not None:
-            entry.executor.shutdown(wait=False, cancel_futures=True)
+        if conn is not None:
+            await conn.close()
 
     def close(self) -> None:
         """Stop live views and workers, shut the harness server down, stop the loop."""
@@ -481,28 +264,7 @@ class Session:
                 self.loop.run(self._disconnect("the session was closed"), timeout=20)
         self._closed = True
         self.loop.stop()
-        self._stop_servers()
-
-    def _own(self, status: DevServerStatus) -> DevServerStatus:
-        """Remember a server this process started: it stops when the session closes (the
-        kernel's exit; a watchdog stops it too if the kernel dies without closing)."""
-        if status.stops_with == os.getpid() and status not in self._servers:
-            self._servers.append(status)
-        return status
-
-    def _stop_servers(self) -> None:
-        from ntro._devserver import DevServer
-
-        for status in self._servers:
-            with contextlib.suppress(Exception):
-                DevServer(status.db_file).stop()
-        self._servers.clear()
-        # The embedded PostgreSQL that activities run in this kernel started: only when
-        # ntro.data was used here (importing it would cost the kernel's exit for nothing).
-        data = sys.modules.get("ntro.data")
-        if data is not None:
-            with contextlib.suppress(Exception):
-                data.stop_started_here()
+        self._servers.stop_all()
 
     # ── the dev server ─────────────────────────────────────────────────
 
@@ -533,11 +295,11 @@ class Session:
         from ntro._devserver import DevServerError
 
         try:
-            return self._own(
+            return self._servers.own(
                 self.dev_server(db_file, **options).start(stop_with=None if detach else os.getpid())
             )
         except DevServerError as err:
-            raise SessionError(_one_line(str(err))) from None
+            raise SessionError(one_line(str(err))) from None
 
     def server_stop(self, db_file: str | None = None, **options: Any) -> bool:
         """Stop the local dev server recorded for ``db_file``; False if none was running."""
@@ -562,71 +324,14 @@ class Session:
         Loading an unchanged bundle again reuses its worker; a changed one gets a new worker on
         a new task queue, and running workflows of the old version keep the old one.
         """
-        loaded_children = [self._load_bundle(Path(c), None, None, mock) for c in children]
-        runbook = self._load_bundle(Path(path), workflow_class, task_queue, mock, loaded_children)
+        catalogue = self._catalogue
+        loaded_children = [catalogue.from_bundle(Path(c), None, None, mock) for c in children]
+        runbook = catalogue.from_bundle(
+            Path(path), workflow_class, task_queue, mock, loaded_children
+        )
         notes = self.loop.run(self._install([*loaded_children, runbook]))
         runbook.notes = notes  # type: ignore[attr-defined]
         return runbook
-
-    def _load_bundle(
-        self,
-        path: Path,
-        workflow_class: str | None,
-        task_queue: str | None,
-        mock: bool,
-        children: list[Runbook] | None = None,
-    ) -> Runbook:
-        from ntro.runbook import RunbookError, load_bundle
-        from ntro.runbook._loader import bundle_dir_of
-
-        try:
-            bundle_dir = bundle_dir_of(path)
-            digest = bundle_digest(bundle_dir)
-            current = next(
-                (
-                    rb
-                    for rb in self._runbooks.values()
-                    if rb.path == bundle_dir and rb.own_digest == digest
-                ),
-                None,
-            )
-            if (
-                current is not None
-                and current.mock == mock
-                and (task_queue is None or current.pinned_queue == task_queue)
-            ):
-                bundle = current.bundle
-            else:
-                bundle = load_bundle(bundle_dir, workflow_class=workflow_class, reload=True)
-        except RunbookError as err:
-            raise SessionError(_one_line(str(err))) from None
-        source = ""
-        module = getattr(bundle, "workflow_module", None)
-        if module is not None and getattr(module, "__file__", None):
-            source = Path(module.__file__).read_text(encoding="utf-8", errors="replace")
-        kids = list(children or [])
-        for slug in referenced_slugs(source):
-            if slug != bundle.slug and slug in self._runbooks and all(k.slug != slug for k in kids):
-                kids.append(self._runbooks[slug])
-        if (
-            current is not None
-            and current.bundle is bundle
-            and [k.digest for k in current.children] == [k.digest for k in kids]
-        ):
-            return current
-        return Runbook(
-            slug=bundle.slug,
-            workflow_cls=bundle.workflow_cls,
-            activities=list(bundle.activities),
-            origin="bundle",
-            own_digest=digest,
-            children=kids,
-            path=bundle_dir,
-            source=source,
-            mock=mock,
-            pinned_queue=task_queue,
-            bundle=bundle,
-        )
 
     def define(
         self,
@@ -645,60 +350,14 @@ class Session:
         Notebook classes run with Temporal's unsandboxed runner: they have no module file for
         the sandbox to re-import.
         """
-        from ntro.workflow import slug_for_class
-
-        if isinstance(code, type):
-            classes, found, source = [code], list(activities), class_source(code)
-        else:
-            source = code
-            ns = namespace if namespace is not None else {"__name__": "__main__"}
-            before = {k: id(v) for k, v in ns.items()}
-            self._cells += 1
-            filename = f"<ntro runbook cell {self._cells}>"
-            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-            exec(compile(source, filename, "exec"), ns)  # noqa: S102 - the user's own cell
-            classes, found = defined_in(ns, before)
-            found += list(activities)
-            if not classes:
-                raise SessionError(
-                    "the cell defines no runbook: define a class decorated with @runbook.defn "
-                    "(or @workflow.defn) that subclasses NtroWorkflow"
-                )
-        if slug is not None and len(classes) > 1:
-            named = [c for c in classes if slug_for_class(c) == slug]
-            if len(named) != 1:
-                raise SessionError(
-                    f"--slug {slug!r} is ambiguous: the cell defines {len(classes)} runbooks "
-                    f"({', '.join(c.__name__ for c in classes)}); name each with __ntro_slug__"
-                )
-        runbooks = []
-        for cls in classes:
-            cls_slug = (
-                slug
-                if (slug is not None and (len(classes) == 1 or slug_for_class(cls) == slug))
-                else slug_for_class(cls)
-            )
-            own = [a for a in found if getattr(a, "__module__", None) == cls.__module__] or list(
-                found
-            )
-            kids = [
-                self._runbooks[s]
-                for s in referenced_slugs(source)
-                if s in self._runbooks and s != cls_slug
-            ]
-            runbooks.append(
-                Runbook(
-                    slug=cls_slug,
-                    workflow_cls=cls,
-                    activities=own,
-                    origin="cell" if not isinstance(code, type) else "class",
-                    own_digest=source_digest(source, cls.__qualname__),
-                    children=kids,
-                    source=source,
-                    mock=mock,
-                    pinned_queue=task_queue,
-                )
-            )
+        runbooks = self._catalogue.from_code(
+            code,
+            namespace=namespace,
+            slug=slug,
+            activities=activities,
+            mock=mock,
+            task_queue=task_queue,
+        )
         notes = self.loop.run(self._install(runbooks))
         for runbook in runbooks:
             runbook.notes = notes  # type: ignore[attr-defined]
@@ -706,32 +365,12 @@ class Session:
 
     async def _install(self, runbooks: list[Runbook]) -> list[str]:
         """Register runbooks by slug and start their workers; say what changed."""
-        from ntro.workflow import register_workflow
-
         notes: list[str] = []
         for runbook in runbooks:
-            previous = self._runbooks.get(runbook.slug)
-            register_workflow(runbook.slug, runbook.workflow_cls)
-            self._runbooks[runbook.slug] = runbook
-            self._units[runbook.task_queue] = runbook
-            if previous is not None and previous.task_queue != runbook.task_queue:
+            previous = self._catalogue.add(runbook)
+            if previous is not None:
                 running = await self._running_on(previous.task_queue)
-                line = f"runbook {runbook.slug!r} redefined: new runs use the new definition"
-                if running:
-                    line += (
-                        f"; {len(running)} running workflow(s) keep the previous one "
-                        f"(task queue {previous.task_queue}): {', '.join(running[:3])}"
-                    )
-                    if len(running) > 3:
-                        line += ", ..."
-                parents = [
-                    rb.slug
-                    for rb in self._runbooks.values()
-                    if any(c.slug == runbook.slug for c in rb.children) and rb is not runbook
-                ]
-                if parents:
-                    line += f"; runbooks that start it ({', '.join(parents)}) use it once reloaded"
-                notes.append(line)
+                notes.append(self._catalogue.redefined(runbook, previous, running))
         conn = await self._ready()
         for runbook in runbooks:
             await self._ensure_worker(conn, runbook)
@@ -753,81 +392,29 @@ class Session:
                 ids.append(workflow_id)
         return ids
 
-    def _hosted(self, runbook: Runbook) -> tuple[list[type], list[Any]]:
-        """Workflow classes and activities a runbook's worker serves: its own, its children's,
-        then the other runbooks' current ones (so any child started by slug finds a worker)."""
-        tree = runbook.tree()
-        others = [rb for slug, rb in self._runbooks.items() if all(t.slug != slug for t in tree)]
-        workflows = unique_by_name([rb.workflow_cls for rb in [*tree, *others]], workflow_type_of)
-        activities = unique_by_name(
-            [a for rb in [*tree, *others] for a in rb.activities], activity_name_of
-        )
-        return workflows, activities
-
     async def _ensure_worker(
-        self, conn: _Connection, runbook: Runbook, queue: str | None = None
+        self, conn: Connection, runbook: Runbook, queue: str | None = None
     ) -> None:
-        queue = queue or runbook.task_queue
-        entry = conn.workers.get(queue)
-        if entry is not None and not entry.task.done():
-            return
-        from ntro.testing._activations import NotifyingRunner
-
-        workflows, activities = self._hosted(runbook)
-        if runbook.mock:
-            from ntro.testing import MockValues
-
-            values = MockValues(0)
-            activities = [mock_activity(fn, values) for fn in activities] + [unknown_activity]
-        executor = None
-        if any(not asyncio.iscoroutinefunction(fn) for fn in activities):
-            executor = ThreadPoolExecutor(4, thread_name_prefix=f"ntro-activities-{runbook.slug}")
-        try:
-            worker = Worker(
-                conn.client,
-                task_queue=queue,
-                workflows=workflows,
-                activities=activities,
-                activity_executor=executor,
-                workflow_runner=NotifyingRunner(UnsandboxedWorkflowRunner(), self._on_activation),
-                # Prototyping targets fail a run on a bug in workflow code, so the view shows
-                # it; on a remote cluster Temporal retries the task (a fixed worker resumes it).
-                workflow_failure_exception_types=[Exception]
-                if conn.target.kind != "remote"
-                else [],
-            )
-        except Exception as err:  # noqa: BLE001 - a bad definition: say which
-            if executor is not None:
-                executor.shutdown(wait=False)
-            raise SessionError(
-                f"cannot serve runbook {runbook.slug!r}: {_one_line(str(err))}"
-            ) from None
-        task = asyncio.create_task(worker.run(), name=f"ntro-worker-{queue}")
-        entry = _WorkerEntry(
-            worker, task, runbook, executor, started=asyncio.get_running_loop().time()
+        await conn.ensure_worker(
+            runbook,
+            self._catalogue.hosted(runbook),
+            queue=queue,
+            on_activation=self._on_activation,
+            on_stop=self._worker_stopped,
         )
-        task.add_done_callback(lambda t, e=entry: self._worker_done(e, t))
-        conn.workers[queue] = entry
 
-    def _worker_done(self, entry: _WorkerEntry, task: asyncio.Task[None]) -> None:
-        if task.cancelled():
-            entry.error = entry.error or "stopped"
-            return
-        err = task.exception()
-        entry.error = f"worker stopped: {_one_line(str(err))}" if err else "stopped"
+    def _worker_stopped(self, entry: WorkerEntry, err: BaseException | None) -> None:
+        """A worker stopped on its own: the live views it served say so."""
         for view in list(self._views):
             if view.task_queue == entry.worker.task_queue and view.running:
                 view.notify_error(
                     f"the worker for {entry.runbook.slug} stopped: "
-                    f"{_one_line(str(err)) if err else 'shut down'}"
+                    f"{one_line(err) if err else 'shut down'}"
                 )
 
     def worker_error(self, task_queue: str | None) -> str | None:
         conn = self._conn
-        if conn is None or task_queue is None:
-            return None
-        entry = conn.workers.get(task_queue)
-        return entry.error if entry is not None and entry.task.done() else None
+        return conn.worker_error(task_queue) if conn is not None else None
 
     # ── activations (change notifications from this session's workers) ─
 
@@ -884,14 +471,7 @@ class Session:
     # ── workflows ──────────────────────────────────────────────────────
 
     def _runbook(self, slug: str) -> Runbook:
-        runbook = self._runbooks.get(slug)
-        if runbook is None:
-            known = ", ".join(sorted(self._runbooks)) or "none yet"
-            raise SessionError(
-                f"no runbook {slug!r} in this session (loaded: {known}); load it with "
-                f"%ntro load PATH or define it with %%ntro runbook"
-            )
-        return runbook
+        return self._catalogue.get(slug)
 
     def default_input(self, slug: str) -> Any:
         """A generated input for the run method's annotation (what the harness would send)."""
@@ -992,7 +572,7 @@ class Session:
 
         who = self.reviewer(reviewer)
         workflow_id = self.start(slug, input, workflow_id=workflow_id, task_queue=task_queue)
-        queue = task_queue or self._runbooks[slug].task_queue
+        queue = task_queue or self._catalogue.runbooks[slug].task_queue
         return RunHandle(self, workflow_id, reviewer=who, live=live, task_queue=queue)
 
     def attach(
@@ -1023,9 +603,7 @@ class Session:
         entry = conn.workers.get(queue)
         if entry is not None and not entry.task.done():
             return queue
-        candidates = [rb for rb in self._units.values() if rb.workflow_type == wf_type] + [
-            rb for rb in self._units.values() for c in rb.tree() if c.workflow_type == wf_type
-        ]
+        candidates = self._catalogue.of_type(wf_type)
         memo: dict[str, Any] = {}
         with contextlib.suppress(Exception):
             memo = dict(await description.memo())
@@ -1034,7 +612,9 @@ class Session:
             match = next((rb for rb in candidates if rb.task_queue == queue), None)
             match = match or next((rb for rb in candidates if rb.digest == started_digest), None)
             if match is None and not force:
-                current = self._runbooks.get(str(memo.get("ntro_slug") or "")) or candidates[0]
+                current = (
+                    self._catalogue.runbooks.get(str(memo.get("ntro_slug") or "")) or candidates[0]
+                )
                 raise SessionError(
                     f"{workflow_id} runs another version of runbook {current.slug!r} (task queue "
                     f"{queue}; this session serves {current.task_queue}). Load the version it "
@@ -1051,7 +631,7 @@ class Session:
             WorkflowQueryRejectedError,
             RPCTimeoutOrCancelledError,
         ) as err:
-            detail = _one_line(_cause_message(err))
+            detail = one_line(cause_message(err))
             raise SessionError(
                 f"no worker answers {workflow_id} (workflow type {wf_type}, task queue {queue}): "
                 f"load the bundle that defines it with %ntro load PATH, or start its worker "
@@ -1066,20 +646,7 @@ class Session:
         return self._conn.client.get_workflow_handle(workflow_id)
 
     def _rpc_error(self, err: BaseException, workflow_id: str | None = None) -> SessionError:
-        status = getattr(err, "status", None)
-        message = _one_line(getattr(err, "message", None) or str(err))
-        where = self._target.describe()
-        if status == RPCStatusCode.NOT_FOUND and workflow_id:
-            return WorkflowNotFound(
-                f"no workflow with id {workflow_id!r} on {where}: check the id (%ntro ls lists "
-                f"workflows)"
-            )
-        if status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            return ClusterUnreachable(
-                f"cannot reach {where}: {_connect_detail(err)}. Retry when it is back (a decision "
-                f"is never applied twice), or %ntro connect another target"
-            )
-        return SessionError(f"Temporal refused the request: {message}")
+        return rpc_error(err, self._target.describe(), workflow_id)
 
     async def query(self, workflow_id: str, name: str, timeout: timedelta = QUERY_TIMEOUT) -> Any:
         """One query, never two at once for the same workflow from this session.
@@ -1105,13 +672,13 @@ class Session:
             return await self.query(workflow_id, "current_ui_state", timeout)
         except RPCError as err:
             if (err.status in _NO_ANSWER and "timeout" in (err.message or "").lower()) or (
-                _no_poller(err)
+                no_poller(err)
             ):
                 raise self._no_answer(workflow_id, timeout) from None
             raise self._rpc_error(err, workflow_id) from None
         except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
             raise SessionError(
-                f"{workflow_id} cannot show a runbook view: {_one_line(_cause_message(err))}"
+                f"{workflow_id} cannot show a runbook view: {one_line(cause_message(err))}"
             ) from None
         except RPCTimeoutOrCancelledError:
             raise self._no_answer(workflow_id, timeout) from None
@@ -1137,53 +704,21 @@ class Session:
         workflow_id: str,
         payload: dict[str, Any],
         update_id: str | None = None,
-        attempts: int = 4,
+        attempts: int = cluster.DECISION_ATTEMPTS,
     ) -> dict[str, Any]:
-        """Send a decision or row action as the ``submit_action`` update.
-
-        The update id stays the same across retries (a cluster that drops out mid-send), so
-        Temporal applies it once; a second decision on the same gate is refused by the workflow.
-        """
-        from ntro.workflow import PayloadTooLarge, ensure_sendable
-
+        """Send a decision or row action as the ``submit_action`` update, through
+        :func:`ntro.cluster.send_decision` (the one sender: the decision contract's checks, a
+        stable update id so a retry is applied once, bounded retries on transient failures)."""
+        conn = await self._ready()
         try:
-            ensure_sendable(payload, "the decision")
-        except PayloadTooLarge as err:
-            raise SessionError(str(err)) from None
-        update_id = update_id or f"ntro-{uuid.uuid4().hex}"
-        delay = 0.5
-        for attempt in range(attempts):
-            conn = await self._ready()
-            handle = conn.client.get_workflow_handle(workflow_id)
-            try:
-                return await handle.execute_update(
-                    "submit_action", payload, id=update_id, rpc_timeout=CALL_TIMEOUT
-                )
-            except WorkflowUpdateFailedError as err:
-                raise DecisionRefused(workflow_id, _one_line(_cause_message(err))) from None
-            except RPCError as err:
-                # "update ... not found": the time-skipping server sometimes loses track of an
-                # update it was given; asking again with the same id is safe (applied once).
-                lost = (
-                    err.status == RPCStatusCode.NOT_FOUND
-                    and "update" in (err.message or "").lower()
-                )
-                retry = lost or err.status in (
-                    RPCStatusCode.UNAVAILABLE,
-                    RPCStatusCode.DEADLINE_EXCEEDED,
-                )
-                if not retry or attempt == attempts - 1:
-                    raise self._rpc_error(err, None if lost else workflow_id) from None
-            except RPCTimeoutOrCancelledError:
-                if attempt == attempts - 1:
-                    raise SessionError(
-                        f"{workflow_id} did not answer the decision in time; it may still be "
-                        f"applied once (same update id {update_id}). Check %ntro history "
-                        f"{workflow_id}"
-                    ) from None
-            await asyncio.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+            return await cluster.send_decision(
+                conn.client.get_workflow_handle(workflow_id),
+                payload,
+                update_id=update_id,
+                attempts=attempts,
+            )
+        except cluster.ClusterError as err:
+            raise from_cluster(err) from None
 
     async def _open_review(self, workflow_id: str) -> dict[str, Any]:
         state = await self.query_state(workflow_id)
@@ -1266,14 +801,7 @@ class Session:
             described = await conn.client.get_workflow_handle(target).describe(
                 rpc_timeout=QUERY_TIMEOUT
             )
-            cls = next(
-                (
-                    rb.workflow_cls
-                    for rb in self._units.values()
-                    if rb.workflow_type == described.workflow_type
-                ),
-                None,
-            )
+            cls = self._catalogue.class_of_type(described.workflow_type)
         document = dict(intent.get("payload") or {})
         try:
             await conn.client.get_workflow_handle(target).signal(
@@ -1300,7 +828,7 @@ class Session:
                 raise self._rpc_error(err, workflow_id) from None
             except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
                 raise SessionError(
-                    f"{workflow_id} has no audit trail: {_one_line(_cause_message(err))}"
+                    f"{workflow_id} has no audit trail: {one_line(cause_message(err))}"
                 ) from None
             except RPCTimeoutOrCancelledError:
                 raise SessionError(
@@ -1363,7 +891,7 @@ class Session:
                     )
                 except (RPCError, RPCTimeoutOrCancelledError) as err:
                     status = getattr(err, "status", RPCStatusCode.DEADLINE_EXCEEDED)
-                    if status in _NO_ANSWER or _no_poller(err):
+                    if status in _NO_ANSWER or no_poller(err):
                         row.unanswered = "no worker answers: %ntro load its runbook"
                 except Exception:  # noqa: BLE001 - not an ntro workflow: nothing to show
                     pass
@@ -1395,7 +923,7 @@ class Session:
                 await self._wait_closed(workflow_id)
             return await handle.result()
         except WorkflowFailureError as err:
-            raise SessionError(f"{workflow_id} failed: {_one_line(_cause_message(err))}") from None
+            raise SessionError(f"{workflow_id} failed: {one_line(cause_message(err))}") from None
         except RPCError as err:
             raise self._rpc_error(err, workflow_id) from None
 
@@ -1446,7 +974,7 @@ class Session:
             bundle = load_bundle(Path(path), reload=True)
             selected = select_scenarios(bundle_scenarios(bundle), list(scenarios))
         except (RunbookError, HarnessError) as err:
-            raise SessionError(_one_line(str(err))) from None
+            raise SessionError(one_line(str(err))) from None
         names = [s.name for s in selected]
         if on_start is not None:
             on_start(len(names), names)
@@ -1462,13 +990,13 @@ class Session:
                         on_result=on_result if attempt == 1 else None,
                     )
                 except (RunbookError, HarnessError) as err:
-                    raise SessionError(_one_line(str(err))) from None
+                    raise SessionError(one_line(str(err))) from None
                 except RPCError as err:
                     # A scenario that fails is a result, not an exception: an RPC error is the
                     # test server's (it occasionally loses an update). Run once more.
                     if attempt == 2:
                         raise SessionError(
-                            f"the harness test server failed twice: {_one_line(err.message)}"
+                            f"the harness test server failed twice: {one_line(err.message)}"
                         ) from None
             raise AssertionError("unreachable")
 
@@ -1501,7 +1029,7 @@ class Session:
         *,
         bundle: str | os.PathLike[str] | None = None,
         force: bool = False,
-    ) -> Any:
+    ) -> SavedScenario:
         """Record the decisions taken on ``workflow_id`` as scenario ``name`` in the bundle's
         ``tests/scenarios.py``, so a real review becomes a regression test.
 
@@ -1510,26 +1038,63 @@ class Session:
         passes. Returns a ``SavedScenario`` (``path``, ``replays``, ``note``)."""
         from ntro_jupyter._session._scenarios import save_scenario
 
+        record = self.loop.run(self._recorded_run(workflow_id))
+        runbook = self._catalogue.bundle_for_type(record.workflow_type)
         return self.loop.run(
             save_scenario(
-                self, name, workflow_id, Path(bundle) if bundle is not None else None, force
+                name,
+                record,
+                runbook=runbook,
+                bundle=Path(bundle) if bundle is not None else None,
+                force=force,
             )
         )
 
-    def bundle_for_type(self, workflow_type: str) -> Runbook | None:
-        current = [rb for rb in self._runbooks.values() if rb.workflow_type == workflow_type]
-        older = [rb for rb in self._units.values() if rb.workflow_type == workflow_type]
-        for rb in [*current, *older]:
-            if rb.path is not None:
-                return rb
-        return (current or older or [None])[0]
+    async def _recorded_run(self, workflow_id: str) -> RecordedRun:
+        """What a scenario records of ``workflow_id``: its type, input and audit trails."""
+        from ntro_jupyter._session._scenarios import RecordedRun
 
-    async def connection(self) -> _Connection:
+        conn = await self._ready()
+        handle = conn.client.get_workflow_handle(workflow_id)
+        try:
+            description = await handle.describe()
+        except Exception as err:  # noqa: BLE001 - RPC errors mapped
+            raise self._rpc_error(err, workflow_id) from None
+        audits: list[list[dict[str, Any]]] = []
+        queue, seen = [workflow_id], set()
+        while queue:
+            current = queue.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            state = await self.query_state(current)
+            audits.append(list(state.get("audit_trail") or []))
+            for children in (state.get("children_by_step_id") or {}).values():
+                queue += [
+                    str(child["workflow_id"])
+                    for child in children or []
+                    if isinstance(child, dict) and child.get("workflow_id")
+                ]
+        has_input, run_input = False, None
+        async for event in handle.fetch_history_events():
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+                payloads = event.workflow_execution_started_event_attributes.input.payloads
+                if payloads:
+                    values = await conn.client.data_converter.decode(list(payloads))
+                    has_input, run_input = True, values[0] if values else None
+            break
+        return RecordedRun(workflow_id, description.workflow_type, audits, has_input, run_input)
+
+    def bundle_for_type(self, workflow_type: str) -> Runbook | None:
+        return self._catalogue.bundle_for_type(workflow_type)
+
+    async def connection(self) -> Connection:
         return await self._ready()
 
     def __repr__(self) -> str:
         state = "connected" if self._conn else "not connected"
-        return f"<ntro Session {self._target.kind} ({state}), {len(self._runbooks)} runbook(s)>"
+        count = len(self._catalogue.runbooks)
+        return f"<ntro Session {self._target.kind} ({state}), {count} runbook(s)>"
 
 
 # ── the kernel's session ────────────────────────────────────────────────

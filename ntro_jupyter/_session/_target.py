@@ -1,71 +1,38 @@
-"""Where a session's workflows run (harness, local dev server, remote cluster) and who reviews.
+"""Where a session's workflows run: the harness, the local dev server or a remote cluster.
 
-A target is read from arguments or from the environment the published SDK uses
-(``TEMPORAL_HOST``, ``TEMPORAL_NAMESPACE``, ``TEMPORAL_API_KEY``, ``TEMPORAL_TLS``); with
-nothing configured it is the harness (Temporal's time-skipping test server, in memory), so
-``%ntro load`` then ``%ntro run`` work out of the box.
+The dev server and a remote cluster are an :class:`ntro.cluster.ClusterConfig`, read from the
+environment by ``ClusterConfig.from_env`` exactly as the CLI, the worker and the JupyterLab
+server extension read it (``TEMPORAL_HOST``, ``TEMPORAL_NAMESPACE``, ``TEMPORAL_API_KEY``,
+``TEMPORAL_TLS`` and the mutual-TLS paths, ``NTRO_DEV_DB``, ``NTRO_DEV_PORT``,
+``NTRO_DEV_UI_PORT``). What only a notebook has is the harness (Temporal's time-skipping test
+server, in memory): with no cluster configured it is the session's target, so ``%ntro load``
+then ``%ntro run`` work out of the box.
 """
 
 from __future__ import annotations
 
-import getpass
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-__all__ = [
-    "ClusterUnreachable",
-    "IdentityError",
-    "WorkflowNotFound",
-    "SessionError",
-    "Target",
-    "TargetKind",
-    "resolve_reviewer",
-]
+from ntro.cluster import ClusterConfig, ConfigError, check_address
+from ntro_jupyter._session._errors import SessionError
+
+__all__ = ["Target", "TargetKind"]
 
 TargetKind = Literal["harness", "dev", "remote"]
 
 
-class SessionError(Exception):
-    """Something a user did or met (bad id, cluster down, bad argument); one readable line."""
-
-
-class ClusterUnreachable(SessionError):
-    """The Temporal server did not answer (down, wrong address, network)."""
-
-
-class WorkflowNotFound(SessionError):
-    """No workflow with that id exists on the session's target."""
-
-
-class IdentityError(SessionError):
-    """No reviewer identity could be found; decisions are never sent anonymously."""
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _default_db(environ: Mapping[str, str]) -> Path:
-    configured = (environ.get("NTRO_DEV_DB") or "").strip()
-    db = Path(configured).expanduser() if configured else Path(".ntro") / "temporal.db"
-    return db if db.is_absolute() else Path.cwd() / db
-
-
-def _env_port(environ: Mapping[str, str], name: str, default: int) -> int:
-    """The dev server's port from ``NTRO_DEV_PORT`` / ``NTRO_DEV_UI_PORT`` (what ``make demo``
-    sets), else the default."""
-    value = (environ.get(name) or "").strip()
-    if not value:
-        return default
+@contextmanager
+def _settings() -> Iterator[None]:
+    """A setting that does not parse is the session's error (one line, same words)."""
     try:
-        return int(value)
-    except ValueError:
-        raise SessionError(
-            f"{name}={value!r} is not a port number; set it to e.g. {default}"
-        ) from None
+        yield
+    except ConfigError as err:
+        raise SessionError(str(err)) from None
 
 
 @dataclass(frozen=True)
@@ -80,14 +47,38 @@ class Target:
     """
 
     kind: TargetKind = "harness"
-    address: str | None = None
-    namespace: str = "default"
-    tls: bool = False
-    api_key: str | None = field(default=None, repr=False)
-    db_file: Path | None = None
-    port: int = 7233
-    ui_port: int = 8233
+    config: ClusterConfig = field(default_factory=ClusterConfig)
 
+    # -- the config's parts, as the session and the magics name them ---------------------------
+    @property
+    def address(self) -> str | None:
+        return self.config.address
+
+    @property
+    def namespace(self) -> str:
+        return self.config.namespace
+
+    @property
+    def tls(self) -> bool:
+        return self.config.tls
+
+    @property
+    def api_key(self) -> str | None:
+        return self.config.api_key
+
+    @property
+    def db_file(self) -> Path | None:
+        return self.config.dev_db if self.kind == "dev" else None
+
+    @property
+    def port(self) -> int:
+        return self.config.dev_port
+
+    @property
+    def ui_port(self) -> int:
+        return self.config.dev_ui_port
+
+    # -- making one ------------------------------------------------------------------------------
     @classmethod
     def harness(cls) -> Target:
         return cls("harness")
@@ -97,52 +88,54 @@ class Target:
         cls,
         db_file: str | os.PathLike[str] | None = None,
         *,
-        port: int = 7233,
-        ui_port: int = 8233,
-        namespace: str = "default",
+        port: int | None = None,
+        ui_port: int | None = None,
+        namespace: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Target:
-        env = os.environ if environ is None else environ
-        db = Path(db_file).expanduser() if db_file is not None else _default_db(env)
-        if not db.is_absolute():
-            db = Path.cwd() / db
-        return cls("dev", namespace=namespace, db_file=db, port=port, ui_port=ui_port)
+        """The local dev server: ``NTRO_DEV_*`` from the environment, arguments first."""
+        with _settings():
+            config = ClusterConfig.from_env(_dev_only(environ))
+        changes: dict[str, Any] = {}
+        if db_file is not None:
+            db = Path(db_file).expanduser()
+            changes["dev_db"] = db if db.is_absolute() else Path.cwd() / db
+        if port:
+            changes["dev_port"] = port
+        if ui_port:
+            changes["dev_ui_port"] = ui_port
+        if namespace:
+            changes["namespace"] = namespace
+        return cls("dev", replace(config, **changes))
 
     @classmethod
     def remote(
         cls,
         address: str,
         *,
-        namespace: str = "default",
+        namespace: str | None = None,
         tls: bool | None = None,
         api_key: str | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> Target:
-        address = address.strip()
-        if not address or ":" not in address or address.startswith(":"):
-            raise SessionError(
-                f"{address!r} is not a cluster address: use host:port, e.g. "
-                f"'temporal.example.com:7233'"
+        """A cluster at ``address``; TLS, the API key and the namespace default to the
+        environment's (``environ`` None: none of it, only the arguments)."""
+        with _settings():
+            base = ClusterConfig.from_env(environ) if environ is not None else ClusterConfig()
+            config = base.with_options(
+                address=check_address(address, "the cluster address"),
+                namespace=namespace,
+                tls=tls,
+                api_key=api_key,
             )
-        return cls(
-            "remote",
-            address=address,
-            namespace=namespace or "default",
-            tls=bool(tls) or api_key is not None,
-            api_key=api_key or None,
-        )
+        return cls("remote", config)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Target:
-        """``TEMPORAL_HOST`` set: that cluster; otherwise the harness."""
-        env = os.environ if environ is None else environ
-        host = (env.get("TEMPORAL_HOST") or "").strip()
-        namespace = (env.get("TEMPORAL_NAMESPACE") or "").strip() or "default"
-        if not host:
-            return cls.harness()
-        api_key = (env.get("TEMPORAL_API_KEY") or "").strip() or None
-        return cls.remote(
-            host, namespace=namespace, tls=_truthy(env.get("TEMPORAL_TLS")), api_key=api_key
-        )
+        """A cluster address configured (``TEMPORAL_HOST``): that cluster; otherwise the harness."""
+        with _settings():
+            config = ClusterConfig.from_env(environ)
+        return cls("remote", config) if config.address else cls.harness()
 
     @classmethod
     def parse(
@@ -161,85 +154,31 @@ class Target:
         env = os.environ if environ is None else environ
         if spec is None or spec == "":
             base = cls.from_env(env)
-            if base.kind == "remote":
-                return replace(
-                    base,
-                    namespace=namespace or base.namespace,
-                    tls=base.tls if tls is None else (tls or api_key is not None),
-                    api_key=api_key or base.api_key,
+            if base.kind != "remote":
+                return base
+            with _settings():
+                return cls(
+                    "remote",
+                    base.config.with_options(namespace=namespace, tls=tls, api_key=api_key),
                 )
-            spec = "harness"
         if spec in ("harness", "time-skipping", "test"):
             return cls.harness()
         if spec in ("dev", "local"):
-            return cls.dev(
-                db_file,
-                port=port or _env_port(env, "NTRO_DEV_PORT", 7233),
-                ui_port=ui_port or _env_port(env, "NTRO_DEV_UI_PORT", 8233),
-                namespace=namespace or "default",
-                environ=env,
-            )
-        env_key = (env.get("TEMPORAL_API_KEY") or "").strip() or None
-        return cls.remote(
-            spec,
-            namespace=namespace or (env.get("TEMPORAL_NAMESPACE") or "").strip() or "default",
-            tls=_truthy(env.get("TEMPORAL_TLS")) if tls is None else tls,
-            api_key=api_key or env_key,
-        )
+            return cls.dev(db_file, port=port, ui_port=ui_port, namespace=namespace, environ=env)
+        return cls.remote(spec, namespace=namespace, tls=tls, api_key=api_key, environ=env)
 
     def describe(self) -> str:
         if self.kind == "harness":
             return "harness (Temporal time-skipping test server, in memory)"
         if self.kind == "dev":
             return f"local dev server (database {self.db_file}, namespace {self.namespace})"
-        extras = []
-        if self.tls:
-            extras.append("TLS")
-        if self.api_key:
-            extras.append("API key")
-        more = f", {' + '.join(extras)}" if extras else ""
-        return f"cluster {self.address} (namespace {self.namespace}{more})"
+        return "cluster " + self.config.describe().removeprefix("the Temporal cluster at ")
 
 
-_IDENTITY_SOURCES = (
-    ("NTRO_REVIEWER", "NTRO_REVIEWER"),
-    ("JUPYTERHUB_USER", "the JupyterHub user (JUPYTERHUB_USER)"),
-    ("USER", "the system user (USER)"),
-    ("LOGNAME", "the system user (LOGNAME)"),
-)
-
-
-def resolve_reviewer(
-    explicit: str | None = None, environ: Mapping[str, str] | None = None
-) -> tuple[str, str]:
-    """``(reviewer, where it came from)``: argument, ``NTRO_REVIEWER``, the Jupyter user.
-
-    This is the kernel user's own claim: the kernel connects to the cluster with its own
-    credentials and could send any name, so nothing here is checked against a login. A
-    decision that must come from an authenticated person goes through the JupyterLab server
-    extension, which takes the name from the signed-in user and the roles from the server's
-    ``NTRO_REVIEWER_ROLES`` (:mod:`ntro_jupyter._server._identity`). Raises
-    :class:`IdentityError` when none is found: a decision is never recorded without a reviewer.
-    """
-    if explicit is not None:
-        if not str(explicit).strip():
-            raise IdentityError(
-                "the reviewer given is empty: pass a name or email, e.g. --as alice"
-            )
-        return str(explicit).strip(), "the argument"
-    env = os.environ if environ is None else environ
-    for key, label in _IDENTITY_SOURCES:
-        value = (env.get(key) or "").strip()
-        if value:
-            return value, label
-    if environ is None:
-        try:
-            user = getpass.getuser().strip()
-        except (KeyError, OSError):
-            user = ""
-        if user:
-            return user, "the system user"
-    raise IdentityError(
-        "no reviewer identity: pass one (--as NAME, or reviewer= in Python), or set "
-        "NTRO_REVIEWER; decisions are not sent without a name"
-    )
+def _dev_only(environ: Mapping[str, str] | None) -> dict[str, str]:
+    """The environment without a cluster address: ``dev`` means the local server even where
+    ``TEMPORAL_HOST`` names a cluster."""
+    env = dict(os.environ if environ is None else environ)
+    env.pop("TEMPORAL_HOST", None)
+    env.pop("TEMPORAL_ADDRESS", None)
+    return env

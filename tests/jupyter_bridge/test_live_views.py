@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from ntro_jupyter._session import DecisionRefused, SessionError, WorkflowNotFound
+from ntro_jupyter import DecisionRefused, SessionError, WorkflowNotFound
 from tests.jupyter_bridge.conftest import INVOICE
 
 INPUT = {"vendor": "Acme", "period": "2026-10"}

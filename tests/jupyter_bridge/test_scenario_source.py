@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from ntro_jupyter import SessionError
 from ntro_jupyter._session._scenarios import _identifier, scenario_source
-from ntro_jupyter._session._target import SessionError
 
 HOSTILE = [
     "close-1\nimport os; os.system('touch PWNED')\n",

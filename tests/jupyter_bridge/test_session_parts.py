@@ -12,13 +12,13 @@ import pytest
 from IPython.core.error import UsageError
 from pydantic import BaseModel
 
+from ntro_jupyter import IdentityError, Session, SessionError, Target
 from ntro_jupyter._magics import _input_arg, _parser, _quote_json_values, _value_arg
-from ntro_jupyter._session import IdentityError, SessionError, Target, resolve_reviewer
+from ntro_jupyter._session import WorkflowSummary
 from ntro_jupyter._session._display import AuditTable, RunSnapshot, WorkflowTable
 from ntro_jupyter._session._loop import LoopThread
 from ntro_jupyter._session._runbooks import bundle_digest, referenced_slugs
 from ntro_jupyter._session._scenarios import scenario_fields
-from ntro_jupyter._session._session import WorkflowSummary
 from tests.jupyter_bridge.conftest import INVOICE
 
 # ── targets ─────────────────────────────────────────────────────────────
@@ -35,7 +35,6 @@ def test_temporal_env_vars_name_a_remote_cluster() -> None:
             "TEMPORAL_HOST": "temporal.example.com:7233",
             "TEMPORAL_NAMESPACE": "close",
             "TEMPORAL_API_KEY": "secret",
-            "TEMPORAL_TLS": "false",
         }
     )
     assert (target.kind, target.address, target.namespace) == (
@@ -46,6 +45,9 @@ def test_temporal_env_vars_name_a_remote_cluster() -> None:
     assert target.tls is True  # an API key implies TLS
     assert "secret" not in repr(target) and "secret" not in target.describe()
     assert Target.from_env({"TEMPORAL_HOST": "h:7233", "TEMPORAL_TLS": "1"}).tls is True
+    # ntro.cluster's rule, as for the CLI: an explicit TEMPORAL_TLS=false is kept.
+    no_tls = {"TEMPORAL_HOST": "h:7233", "TEMPORAL_API_KEY": "k", "TEMPORAL_TLS": "false"}
+    assert Target.from_env(no_tls).tls is False
 
 
 def test_arguments_override_the_environment() -> None:
@@ -68,17 +70,22 @@ def test_a_bad_address_is_refused_with_the_form_expected() -> None:
 
 def test_reviewer_comes_from_argument_then_env_then_jupyter_user() -> None:
     env = {"NTRO_REVIEWER": "rita", "JUPYTERHUB_USER": "hub-user", "USER": "unix"}
-    assert resolve_reviewer("arg", env) == ("arg", "the argument")
-    assert resolve_reviewer(None, env)[0] == "rita"
-    assert resolve_reviewer(None, {"JUPYTERHUB_USER": "hub-user", "USER": "unix"})[0] == "hub-user"
-    assert resolve_reviewer(None, {"USER": "unix"})[0] == "unix"
+    assert Session(environ=env).reviewer("arg") == "arg"
+    assert Session(environ=env).reviewer() == "rita"
+    assert Session(environ=env).reviewer_source() == "NTRO_REVIEWER"
+    assert Session(environ={"JUPYTERHUB_USER": "hub-user", "USER": "unix"}).reviewer() == (
+        "hub-user"
+    )
+    assert Session(environ={"USER": "unix"}).reviewer() == "unix"
+    assert Session(reviewer="sam", environ=env).reviewer_source() == "the session"
 
 
 def test_reviewer_is_never_silently_empty() -> None:
     with pytest.raises(IdentityError, match="NTRO_REVIEWER"):
-        resolve_reviewer(None, {"NTRO_REVIEWER": "  "})
+        Session(environ={"NTRO_REVIEWER": "  "}).reviewer()
     with pytest.raises(IdentityError):
-        resolve_reviewer("   ", {})
+        Session(environ={}).reviewer("   ")
+    assert Session(environ={}).status()["reviewer"].startswith("none: no reviewer identity")
 
 
 # ── the loop thread ─────────────────────────────────────────────────────
@@ -386,5 +393,5 @@ def test_the_dev_target_takes_the_ports_make_demo_sets() -> None:
     target = Target.parse("dev", environ=env)
     assert (target.port, target.ui_port) == (7243, 8243)
     assert Target.parse("dev", port=7300, environ=env).port == 7300  # an explicit port wins
-    with pytest.raises(SessionError, match="NTRO_DEV_PORT='seven' is not a port number"):
+    with pytest.raises(SessionError, match="NTRO_DEV_PORT must be a port number .* 'seven'"):
         Target.parse("dev", environ={"NTRO_DEV_PORT": "seven"})

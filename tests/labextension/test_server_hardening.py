@@ -25,10 +25,10 @@ from temporalio.worker import Worker
 
 from ntro.cluster import ClusterConfig, ClusterUnreachable
 from ntro.workflow import MAX_DECISION_BYTES
+from ntro_jupyter import Target
 from ntro_jupyter._server._cluster import Cluster
 from ntro_jupyter._server._handlers import NtroHandler, query_api_error, rpc_api_error
 from ntro_jupyter._server._identity import ReviewerDirectory, server_reviewer
-from ntro_jupyter._session._target import Target
 from tests.labextension._support import JupyterProcess, closed_port
 from tests.labextension.conftest import TASK_QUEUE
 from tests.labextension.runbooks import BreakableReviewWorkflow, RoleGatedReviewWorkflow
