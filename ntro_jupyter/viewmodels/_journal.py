@@ -13,7 +13,13 @@ from typing import Any
 
 from ntro_jupyter.viewmodels._base import PanelModel
 from ntro_jupyter.viewmodels._hint import Panel
-from ntro_jupyter.viewmodels._values import format_money, parse_dr_cr, parse_number, plain_text
+from ntro_jupyter.viewmodels._values import (
+    currency_places,
+    format_money,
+    parse_dr_cr,
+    parse_number,
+    plain_text,
+)
 
 _ACCOUNT_KEYS = ("account", "account_code", "account_id", "gl_account", "account_number")
 _NAME_KEYS = ("account_name", "name")
@@ -155,7 +161,7 @@ class JournalReviewModel(PanelModel):
             if not isinstance(item, dict):
                 self._note(f"journal #{index + 1} is not an object: not shown")
                 continue
-            lines_raw = next(
+            lines_raw: list[Any] = next(
                 (item[k] for k in _LINE_LIST_KEYS if isinstance(item.get(k), list)), []
             )
             journals.append(
@@ -197,7 +203,12 @@ class JournalReviewModel(PanelModel):
         self.override_reason = text or None
 
     def money(self, number: Decimal) -> str:
+        """An amount with its currency, for sentences (``out by USD 2.00``)."""
         return format_money(number, self.currency)
+
+    def figure(self, number: Decimal) -> str:
+        """An amount in a table cell: the currency is in the column heading."""
+        return format_money(number, None, currency_places(self.currency))
 
     def blockers(self, action: str) -> list[str]:
         if action != "approve" or self.balanced or self.override_reason:
@@ -232,19 +243,20 @@ class JournalReviewModel(PanelModel):
                         {
                             "account": line.account,
                             "memo": line.memo,
-                            "debit": self.money(line.debit) if line.debit else "",
-                            "credit": self.money(line.credit) if line.credit else "",
+                            "debit": self.figure(line.debit) if line.debit else "",
+                            "credit": self.figure(line.credit) if line.credit else "",
                             "problem": line.problem,
                         }
                         for line in j.lines
                     ],
-                    "debit": self.money(j.debit),
-                    "credit": self.money(j.credit),
+                    "debit": self.figure(j.debit),
+                    "credit": self.figure(j.credit),
                     "difference": self.money(j.difference),
                     "balanced": abs(j.difference) <= self.tolerance,
                 }
                 for j in self.journals
             ],
+            "currency": self.currency,
             "total_debit": self.money(self.total_debit),
             "total_credit": self.money(self.total_credit),
             "difference": self.money(self.total_debit - self.total_credit),

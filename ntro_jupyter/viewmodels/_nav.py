@@ -11,6 +11,7 @@ Accepted payloads: ``{"figures": [{label, current, prior, tolerance_pct?}]}``,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from ntro_jupyter.viewmodels._base import PanelModel
 from ntro_jupyter.viewmodels._hint import Panel
 from ntro_jupyter.viewmodels._values import (
-    format_money,
+    decimals_of,
     format_number,
     humanize,
     parse_number,
@@ -36,6 +37,7 @@ _PRIOR_KEYS = (
 )
 _PRIOR_PREFIXES = ("prior_", "previous_", "prev_", "last_")
 _PRIOR_SUFFIXES = ("_prior", "_previous", "_prev", "_last")
+_UNITS = re.compile(r"\b(units|shares|quantity|holders|count)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -48,6 +50,11 @@ class NavFigure:
     tolerance_pct: Decimal
     raw_current: Any = None
     raw_prior: Any = None
+    places: int = 2
+    """Decimals the figure is signed off at: its own ``decimals``, else as many as it is
+    written with (``"123.8985"`` keeps 4), at least the currency's 2 for money."""
+    unit: str | None = None
+    """What the figure counts when it is not money (``units``): never shown as currency."""
 
     @property
     def movement(self) -> Decimal | None:
@@ -102,15 +109,34 @@ class NavSignoffModel(PanelModel):
     def default_title(self) -> str:
         return "NAV sign-off"
 
-    def _figure(self, label: str, current: Any, prior: Any, tolerance: Any = None) -> NavFigure:
+    def _figure(
+        self, label: str, current: Any, prior: Any, tolerance: Any = None, item: Any = None
+    ) -> NavFigure:
         own = parse_number(tolerance)
+        item = item if isinstance(item, dict) else {}
+        now, before = parse_number(current), parse_number(prior)
+        unit = item.get("unit")
+        if unit is None and _UNITS.search(f"{item.get('key') or ''} {label}".replace("_", " ")):
+            unit = "units"
+        written = [  # "123.5000" is written with 4 decimals; a float says nothing
+            decimals_of(number)
+            for number, raw in ((now, current), (before, prior))
+            if number is not None and isinstance(raw, str)
+        ]
+        places = parse_number(item.get("decimals"))
+        if places is None or not 0 <= places <= 10:
+            places = Decimal(max(written or [0], default=0))
+            if unit is None:
+                places = max(places, Decimal(2))
         return NavFigure(
             label,
-            parse_number(current),
-            parse_number(prior),
+            now,
+            before,
             own if own is not None else self.tolerance_pct,
             current,
             prior,
+            int(places),
+            plain_text(unit) if unit else None,
         )
 
     def _read_figures(self) -> list[NavFigure]:
@@ -131,13 +157,15 @@ class NavSignoffModel(PanelModel):
                 current = next((item[k] for k in _CURRENT_KEYS if k in item), None)
                 prior = next((item[k] for k in _PRIOR_KEYS if k in item), None)
                 figures.append(
-                    self._figure(plain_text(label), current, prior, item.get("tolerance_pct"))
+                    self._figure(plain_text(label), current, prior, item.get("tolerance_pct"), item)
                 )
             return figures
         if isinstance(payload, dict) and isinstance(payload.get("current"), dict):
-            prior = payload.get("prior") if isinstance(payload.get("prior"), dict) else {}
+            before: dict[str, Any] = (
+                payload["prior"] if isinstance(payload.get("prior"), dict) else {}
+            )
             return [
-                self._figure(humanize(str(k)), v, prior.get(k))
+                self._figure(humanize(str(k)), v, before.get(k))
                 for k, v in payload["current"].items()
             ]
         if isinstance(payload, dict):
@@ -202,11 +230,14 @@ class NavSignoffModel(PanelModel):
             note += f" for {self.period}"
         return f"{note}. {comment.strip()}" if comment and comment.strip() else note
 
-    def _amount(self, number: Decimal | None) -> str:
-        """Figures without the currency code: it is in the column headings (``currency``)."""
+    def _amount(self, number: Decimal | None, figure: NavFigure | None = None) -> str:
+        """A figure at its own precision, grouped; money without the currency code (it is in
+        the column headings), a count with its unit (``401,000.000 units``)."""
         if number is None:
             return "—"
-        return format_money(number, None)
+        places = figure.places if figure is not None else 2
+        text = format_number(number, max(places, decimals_of(number)))
+        return f"{text} {figure.unit}" if figure is not None and figure.unit else text
 
     def body_view(self) -> dict[str, Any]:
         return {
@@ -219,13 +250,15 @@ class NavSignoffModel(PanelModel):
             "figures": [
                 {
                     "label": f.label,
-                    "current": self._amount(f.current)
+                    "current": self._amount(f.current, f)
                     if f.current is not None
                     else plain_text(f.raw_current),
-                    "prior": self._amount(f.prior),
+                    "prior": self._amount(f.prior, f),
                     "movement": "—"
                     if f.movement is None
-                    else (("+" if f.movement > 0 else "") + self._amount(f.movement)),
+                    else (("+" if f.movement > 0 else "") + self._amount(f.movement, f)),
+                    "unit": f.unit,
+                    "decimals": f.places,
                     "movement_pct": "—"
                     if f.movement_pct is None
                     else (

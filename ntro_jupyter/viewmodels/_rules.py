@@ -215,7 +215,7 @@ def _one_of(scope: _Scope) -> _Outcome:
         for r in scope.rows
         if not _empty(scope.value(r)) and plain_text(scope.value(r)) not in allowed_text
     ]
-    listed = sorted(set(allowed_text))
+    listed = list(dict.fromkeys(allowed_text))
     choices = " or ".join(listed) if len(listed) <= 3 else f"one of {len(listed)} allowed values"
     if len(listed) > 3 and len(listed) <= 8:
         choices = "one of " + ", ".join(listed)

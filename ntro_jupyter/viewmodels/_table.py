@@ -216,6 +216,12 @@ def _settle_columns(columns: list[Column], rows: list[Row]) -> None:
             column.currency = single
 
 
+def _totals_order(item: tuple[tuple[str, str], Any]) -> tuple[str, int]:
+    """Totals by currency, debits before credits."""
+    (currency, side), _sums = item
+    return currency, {"DR": 0, "CR": 1}.get(side, 2)
+
+
 def _read_chart(value: Any) -> dict[str, str]:
     """Account names by code from ``{"3100": "Subscriptions"}`` or ``[{code, name}, ...]``."""
     if isinstance(value, dict):
@@ -243,9 +249,8 @@ class DataTableModel(PanelModel):
         self.allow_corrections = bool(
             self.config.get("allow_corrections", self.corrections_by_default)
         )
-        self.threshold = _as_fraction(self.config.get("confidence_warning_threshold"))
-        if self.threshold is None:
-            self.threshold = DEFAULT_THRESHOLD
+        threshold = _as_fraction(self.config.get("confidence_warning_threshold"))
+        self.threshold: float = DEFAULT_THRESHOLD if threshold is None else threshold
         self.send_cell_edits = bool(self.config.get("send_cell_edits", False))
         self.chart = self._chart()
         self.datasets: list[Dataset] = self._build_datasets()
@@ -752,7 +757,7 @@ class DataTableModel(PanelModel):
                     bucket[c] = bucket.get(c, 0) + number
         several = len({currency for currency, _side in sums}) > 1
         out = []
-        for (currency, side), bucket in sorted(sums.items()):
+        for (currency, side), bucket in sorted(sums.items(), key=_totals_order):
             label = " ".join(p for p in ("Total", currency if several else "", side) if p)
             cells = {
                 str(c): format_money(
@@ -770,32 +775,43 @@ class DataTableModel(PanelModel):
         return out
 
     # -- views -------------------------------------------------------------------------------
-    def _flags(self, ds: Dataset, r: int, row: Row) -> list[list[Any]]:
-        """``[col or -1, reason]`` for each flagged cell of a row (-1: the line itself)."""
+    def _flags(self, row: Row, columns: dict[str, int]) -> list[list[Any]]:
+        """``[col or -1, reason]`` for each flagged cell of a row (-1: the line itself);
+        ``columns`` is each column key's position."""
         flags: list[list[Any]] = []
         if not row.confidence and row.row_confidence is not None:
             if row.row_confidence < self.threshold:
                 flags.append([-1, f"line read with {round(row.row_confidence * 100)}% confidence"])
-        for message in row.row_errors:
-            flags.append([-1, message])
-        known = {c.key for c in ds.columns}
+        flags.extend([-1, message] for message in row.row_errors)
+        cells: list[list[Any]] = []
         for name, messages in row.cell_errors.items():
-            if name not in known:
+            if name in columns:
+                cells.extend([columns[name], m] for m in messages)
+            else:
                 flags.extend([-1, f"{name}: {m}"] for m in messages)
-        for c, column in enumerate(ds.columns):
-            score = row.confidence.get(column.key)
-            if score is not None and score < self.threshold:
-                flags.append([c, f"read with {round(score * 100)}% confidence"])
-            flags.extend([c, m] for m in row.cell_errors.get(column.key, []))
-        return flags
+        for name, score in row.confidence.items():
+            if name in columns and score < self.threshold:
+                cells.append([columns[name], f"read with {round(score * 100)}% confidence"])
+        cells.sort(key=lambda flag: (flag[0], "confidence" not in flag[1]))
+        return flags + cells
+
+    def _has_flags(self, row: Row) -> bool:
+        low_row = row.row_confidence is not None and row.row_confidence < self.threshold
+        return bool(
+            row.row_errors
+            or row.cell_errors
+            or (not row.confidence and low_row)
+            or any(score < self.threshold for score in row.confidence.values())
+        )
 
     def _dataset_view(self, ds: Dataset) -> dict[str, Any]:
+        positions = {c.key: i for i, c in enumerate(ds.columns)}
         cells = []
         bad = []
         low = []
         low_rows = []
         errors = []
-        flags = []
+        flags: list[list[Any]] = []
         statuses: dict[str, str] = {}
         row_errors: dict[str, list[str]] = {}
         for r, row in enumerate(ds.rows):
@@ -804,7 +820,14 @@ class DataTableModel(PanelModel):
                 if row.row_confidence < self.threshold:
                     low_rows.append([r, round(row.row_confidence, 3)])
             for c, column in enumerate(ds.columns):
-                text, ok = self.show(ds, row, column, row.values.get(column.key))
+                if ds.key_value:
+                    text, ok = self.show(ds, row, column, row.values.get(column.key))
+                else:  # the same as show(), without its per-cell lookups: 10,000 rows add up
+                    places = column.places
+                    if places is None and column.type == "currency":
+                        places = currency_places(row.currency)
+                    currency = None if column.currency else row.currency
+                    text, ok = display(row.values.get(column.key), column.type, currency, places)
                 line.append(text)
                 if not ok:
                     bad.append([r, c])
@@ -816,7 +839,9 @@ class DataTableModel(PanelModel):
             cells.append(line)
             if row.status:
                 statuses[str(r)] = row.status
-            row_flags = self._flags(ds, r, row)
+            if not self._has_flags(row):
+                continue
+            row_flags = self._flags(row, positions)
             flags.extend([r, c, why] for c, why in row_flags)
             line_level = [why for c, why in row_flags if c == -1]
             if line_level:
@@ -927,7 +952,9 @@ class DataTableModel(PanelModel):
                     c = ds.columns.index(self._column(ds, key))
                 except KeyError:
                     continue
-                rule_cells.setdefault(dataset, []).append([position, c, result.message])
+                rule_cells.setdefault(dataset, []).append(
+                    [position, c, result.message, result.level]
+                )
         return {
             "edits": edits,
             "corrections": corrections,

@@ -36,10 +36,11 @@ def test_journal_totals_and_imbalance_block_approval() -> None:
     assert body["journals"][0]["lines"][0] == {
         "account": "6100 Management fees",
         "memo": "",
-        "debit": "USD 4,500.00",
+        "debit": "4,500.00",  # the currency is in the heading: body["currency"]
         "credit": "",
         "problem": None,
     }
+    assert body["currency"] == "USD"
     with pytest.raises(DecisionBlocked, match="JE-102 is out by USD 2.00"):
         model.decide("approve")
     approve = next(a for a in model.to_view()["actions"] if a["kind"] == "approve")

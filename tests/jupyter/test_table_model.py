@@ -239,7 +239,7 @@ def test_validation_rules_block_approval_until_the_edits_fix_them() -> None:
     assert results["balanced"].ok and results["required"].ok
     assert not results["pattern"].ok and results["pattern"].level == "warning"
     assert model.body_view()["rule_cells"]["rows"] == [
-        [1, 0, "Account must have the format [0-9]{4}: not on line 2"]
+        [1, 0, "Account must have the format [0-9]{4}: not on line 2", "warning"]
     ]
     assert model.decide("approve")["action"] == "correct"
 

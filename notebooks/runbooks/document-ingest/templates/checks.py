@@ -18,6 +18,13 @@ from .models import Extraction
 from .values import money, read_amount
 
 
+def shown(value: Decimal) -> str:
+    """A figure as the reviewer reads it: ``-892944.45`` -> ``−892,944.45`` (grouped, two
+    decimals, a real minus sign)."""
+    text = f"{money(value):,.2f}"
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
 class Check(BaseModel):
     """One check: its name, whether it holds, how serious a failure is, and what it found."""
 
@@ -80,13 +87,13 @@ def document_checks(extraction: Extraction) -> list[Check]:
                     name="reconciles",
                     ok=expected == money(closing),
                     message=(
-                        f"opening {money(opening)} + movements {money(movement(extraction))} = "
-                        f"closing {money(closing)}"
+                        f"opening {shown(opening)} + movements {shown(movement(extraction))} = "
+                        f"closing {shown(closing)}"
                     )
                     if expected == money(closing)
                     else (
-                        f"opening {money(opening)} + movements {money(movement(extraction))} = "
-                        f"{expected}, but the closing balance is {money(closing)}"
+                        f"opening {shown(opening)} + movements {shown(movement(extraction))} = "
+                        f"{shown(expected)}, but the closing balance is {shown(closing)}"
                     ),
                 )
             )
@@ -108,9 +115,9 @@ def document_checks(extraction: Extraction) -> list[Check]:
             Check(
                 name="balances",
                 ok=money(debit) == money(credit),
-                message=f"debits {money(debit)} = credits {money(credit)}"
+                message=f"debits {shown(debit)} = credits {shown(credit)}"
                 if money(debit) == money(credit)
-                else f"debits {money(debit)} and credits {money(credit)} differ by {money(debit - credit)}",
+                else f"debits {shown(debit)} and credits {shown(credit)} differ by {shown(debit - credit)}",
             )
         )
     return checks

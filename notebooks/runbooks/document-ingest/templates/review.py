@@ -142,6 +142,14 @@ def review_hint(ctx: DocumentIngestContext, extraction: Extraction) -> dict[str,
             "allow_corrections": True,
             "confidence_warning_threshold": ctx.confidence_threshold,
             "currency": currency,
+            # a corrected account code shows its name as it is typed
+            "account_names": {code: CHART[code] for code in _KNOWN_ACCOUNTS},
+            "dr_cr_books": (
+                f"Dr/Cr are {ctx.entity_slug}'s books: DR is money into the bank account "
+                "(a debit to cash), CR money out"
+                if bank
+                else f"Dr/Cr are {ctx.entity_slug}'s balances as the trial balance states them"
+            ),
             "validation_rules": rules,
             "actions": [
                 {
