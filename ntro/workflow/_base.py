@@ -33,7 +33,7 @@ from ntro.workflow._decisions import (
     summarize_received,
     timeout_outcome,
 )
-from ntro.workflow._discovery import signal_names
+from ntro.workflow._discovery import is_run_method, signal_names
 from ntro.workflow._errors import InvalidDecision
 from ntro.workflow._harness_runs import (
     delivers_unmatched,
@@ -61,6 +61,7 @@ from ntro.workflow._state import (
     RunState,
 )
 from ntro.workflow._steps import StepDefinition, collect_steps, step_definitions
+from ntro.workflow._visibility import prepare_visibility, publish_gate
 
 
 def _track_run(run: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,6 +72,8 @@ def _track_run(run: Callable[..., Any]) -> Callable[..., Any]:
         state = self._ntro_state
         state.run_started = True
         self._ntro_info()
+        # Whether this run publishes its gates for the inbox: asked once, kept in history.
+        await prepare_visibility(state, slug_for_class(type(self)), args[0] if args else None)
         try:
             result = await run(self, *args, **kwargs)
         except GeneratorExit:
@@ -139,9 +142,7 @@ class NtroWorkflow:
         # Duplicate step names are reported when the class is defined, not when it runs.
         type.__setattr__(cls, "__ntro_steps__", collect_steps(cls))
         for name, member in list(vars(cls).items()):
-            if getattr(member, "__temporal_workflow_run", False) and not getattr(
-                member, "__ntro_tracked__", False
-            ):
+            if is_run_method(member) and not getattr(member, "__ntro_tracked__", False):
                 setattr(cls, name, _track_run(member))
 
     def __new__(cls, *args: Any, **kwargs: Any) -> NtroWorkflow:
@@ -193,6 +194,7 @@ class NtroWorkflow:
 
     def _ntro_fail_step(self, step_id: str, err: BaseException) -> None:
         self._ntro_state.fail_step(step_id, _describe(err), self._ntro_runtime.now())
+        publish_gate(self._ntro_state)
 
     # ── gates ──────────────────────────────────────────────────────────
 
@@ -200,7 +202,9 @@ class NtroWorkflow:
         now = self._ntro_runtime.now()
         limit = as_timedelta(timeout)
         deadline = now + limit if limit is not None else None
-        return self._ntro_state.open_gate(kind, spec, now=now, deadline=deadline)
+        gate = self._ntro_state.open_gate(kind, spec, now=now, deadline=deadline)
+        publish_gate(self._ntro_state)
+        return gate
 
     async def wait_for_action(
         self,
@@ -244,6 +248,7 @@ class NtroWorkflow:
             state.time_out(gate, on_timeout, self._ntro_runtime.now())
         finally:
             state.close_if_open(gate)
+            publish_gate(state)
         assert gate.decision is not None
         return gate.decision
 
@@ -284,6 +289,7 @@ class NtroWorkflow:
             satisfied = False
         finally:
             self._ntro_state.close_if_open(gate)
+            publish_gate(self._ntro_state)
         return satisfied
 
     def _ntro_action_spec(self, action: Any, display_hint: Any) -> tuple[str, dict[str, Any]]:
@@ -330,6 +336,7 @@ class NtroWorkflow:
         gate is open, it goes to the next gate the current step opens.
         """
         self._ntro_state.set_feedback(kind, payload, level)
+        publish_gate(self._ntro_state)
 
     async def on_row_action(self, action: dict[str, Any]) -> None:
         """Called for each valid row action while a review gate is open. Override to act on it.
@@ -476,6 +483,7 @@ class NtroWorkflow:
             )
         finally:
             state.close_if_open(opened)
+            publish_gate(state)
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
@@ -510,6 +518,7 @@ class NtroWorkflow:
         if isinstance(parsed, RowAction):
             action = parsed.model_copy(update={"reviewer": reviewer, "gate_id": gate.gate_id})
             state.record_row_action(gate, action, now)
+            publish_gate(state)
             await maybe_await(self.on_row_action(action.model_dump(mode="json")))
             return {"accepted": True, "kind": "row_action", "gate_id": gate.gate_id}
         if state.awaits_second_approver(gate, parsed):

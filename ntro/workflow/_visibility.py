@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -54,6 +55,8 @@ __all__ = [
     "gate_summary",
     "forget_registered_attributes",
     "missing_attributes_message",
+    "prepare_visibility",
+    "publish_gate",
     "registered_attributes",
     "usable_attributes",
     "visibility_support",
@@ -374,6 +377,38 @@ _KEYS: dict[str, SearchAttributeKey[Any]] = {
 }
 
 
+# One GateVisibility per run, keyed by the run's state object (NtroWorkflow._ntro_state), so
+# nothing is added to the author's namespace and nothing outlives the run's instance.
+_RUNS: weakref.WeakKeyDictionary[Any, GateVisibility] = weakref.WeakKeyDictionary()
+
+
+async def prepare_visibility(state: Any, runbook: str | None, run_input: Any = None) -> None:
+    """At the start of a run: decide, once and in history, whether and how it publishes."""
+    visibility = _RUNS.setdefault(state, GateVisibility())
+    await visibility.prepare(runbook, run_input)
+
+
+def publish_gate(state: Any) -> None:
+    """After the open gate of ``state`` (a ``RunState``) opened, changed or closed: publish it.
+
+    Cheap when nothing changed (no command is issued), a no-op for runs that do not publish.
+    """
+    visibility = _RUNS.get(state)
+    if visibility is None or not visibility.enabled:
+        return
+    gate = getattr(state, "gate", None)
+    edits = 0
+    if gate is not None:
+        edits = sum(
+            1
+            for record in getattr(state, "audit", ())
+            if getattr(record, "kind", None) == "row_action"
+            and getattr(record, "action", None) == "edit_cell"
+            and getattr(record, "gate_id", None) == gate.gate_id
+        )
+    visibility.publish(getattr(state, "pending_action", None), edits=edits)
+
+
 def _update(name: str, value: Any) -> SearchAttributeUpdate[Any]:
     key = _KEYS[name]
     return key.value_unset() if value is None else key.value_set(value)
@@ -443,7 +478,7 @@ async def usable_attributes(client: Any, namespace: str) -> list[str]:
                     problem = f"could not list them: {' '.join(str(err).split())[:200]}"
                 cached = (time.monotonic(), found)
                 _registered[where] = cached
-                _warn_missing(namespace, found, problem)
+                _warn_missing(where, namespace, found, problem)
     found = cached[1]
     return [name for name, kind in ATTRIBUTE_TYPES.items() if found.get(name) == kind]
 
@@ -458,9 +493,9 @@ def _target(client: Any) -> str:
     return str(getattr(config, "target_host", "") or id(client))
 
 
-def _warn_missing(namespace: str, found: dict[str, str], problem: str) -> None:
+def _warn_missing(where: str, namespace: str, found: dict[str, str], problem: str) -> None:
     missing = [name for name, kind in ATTRIBUTE_TYPES.items() if found.get(name) != kind]
-    key = (namespace, frozenset(missing))
+    key = (where, frozenset(missing))
     if missing and key not in _warned:
         _warned.add(key)
         log.warning(missing_attributes_message(namespace, missing, problem))
