@@ -83,6 +83,17 @@ export interface IInboxItem {
   rows: number | null;
   feedback_level: string | null;
   decidable: boolean;
+  // From the inbox row contract (absent from older servers: the inbox then reads the review).
+  task_queue?: string | null;
+  worker_down?: boolean;
+  due_at?: string | null;
+  warning_count?: number;
+  amount?: IAmount | null;
+}
+
+export interface IAmount {
+  value: string;
+  currency: string | null;
 }
 
 export interface ICluster {

@@ -103,14 +103,18 @@ export function age(iso: string | null | undefined, now: number = Date.now()): s
 }
 
 // One formatter for every date shown: building one per call costs more than the whole row.
-const SHORT_TIME = new Intl.DateTimeFormat(undefined, {
+// Times are in UTC everywhere, with the zone shown, as the notebook widgets write them: a
+// review's deadline reads the same to every reviewer, wherever they sit.
+const SHORT_TIME = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'short',
   hour: '2-digit',
-  minute: '2-digit'
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC'
 });
 
-/** A short local date-time for an ISO time ("28 Nov 16:40"), or the text itself. */
+/** A short UTC date-time for an ISO time ("28 Nov 16:40 UTC"), or the text itself. */
 export function when(iso: string | null | undefined): string {
   if (!iso) {
     return '';
@@ -119,5 +123,34 @@ export function when(iso: string | null | undefined): string {
   if (isNaN(then.getTime())) {
     return asText(iso, 40);
   }
-  return SHORT_TIME.format(then);
+  return `${SHORT_TIME.format(then).replace(',', '')} UTC`;
+}
+
+/** "in 3 h", "in 2 d", "5 min ago" until (or since) an ISO time. */
+export function until(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) {
+    return '';
+  }
+  const then = Date.parse(iso);
+  if (isNaN(then)) {
+    return '';
+  }
+  const late = then < now;
+  const minutes = Math.round(Math.abs(then - now) / 60000);
+  const span =
+    minutes < 60 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)} h` : `${Math.floor(minutes / 1440)} d`;
+  return late ? `${span} overdue` : `in ${span}`;
+}
+
+/** {"value": "10000.5", "currency": "USD"} -> "USD 10,000.50" (two decimals at least; every
+ * digit sent is kept; no binary float on the way). */
+export function money(amount: { value: string; currency: string | null } | null | undefined): string {
+  if (!amount || typeof amount.value !== 'string' || !/^-?\d+(\.\d+)?$/.test(amount.value)) {
+    return '';
+  }
+  const negative = amount.value.startsWith('-');
+  const [whole, fraction = ''] = amount.value.replace('-', '').split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const text = `${negative ? '-' : ''}${grouped}.${fraction.padEnd(2, '0')}`;
+  return amount.currency ? `${amount.currency} ${text}` : text;
 }

@@ -1,13 +1,19 @@
 /**
  * The "Runbook inbox" sidebar: every open gate on the cluster, grouped by runbook, entity or
- * period, oldest first, refreshed every few seconds; click to open, select to approve in bulk.
+ * period, soonest deadline first, refreshed every few seconds; click to open, select to
+ * approve in bulk.
+ *
+ * A bulk approval cannot carry a warning: a review with failing checks, low-confidence values,
+ * corrections pending or no worker to take it is flagged and cannot be ticked; it is opened and
+ * confirmed on its own. Each row shows the amount at stake, its warnings and its deadline; an
+ * approved row leaves the list at once.
  */
 
-import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { ApiError, IBulkResult, ICluster, IInbox, IInboxItem, api, post } from './api';
-import { age, asText, clear, h, when } from './dom';
+import { ApiError, IAmount, IBulkResult, ICluster, IInbox, IInboxItem, api, post } from './api';
+import { age, asText, clear, h, money, until, when } from './dom';
 
 export type GroupBy = 'runbook' | 'entity' | 'period';
 
@@ -22,12 +28,27 @@ const REFRESH_MS = 5000;
 const HIDDEN_REFRESH_MS = 30000;
 const PARTIAL_REFRESH_MS = 1000;
 const ERROR_REFRESH_MS = 15000;
+// A decided gate may still be listed for a few seconds (visibility lags): keep it hidden.
+const DECIDED_HIDE_MS = 120000;
+const STAKES_CONCURRENCY = 3;
+
+interface IStakes {
+  warning_count: number;
+  amount: IAmount | null;
+  warnings: string[];
+}
 
 export interface IInboxOptions {
   openReview(item: IInboxItem): void;
   insertAttach(item: IInboxItem): void;
   startServer(): Promise<void>;
   onCount(count: number | null): void;
+}
+
+/** The reviews' order: soonest deadline first (none last), then the oldest. */
+export function byDue(a: IInboxItem, b: IInboxItem): number {
+  const due = (item: IInboxItem) => item.due_at ?? item.deadline ?? '\uffff';
+  return due(a).localeCompare(due(b)) || (a.opened_at ?? '').localeCompare(b.opened_at ?? '');
 }
 
 export function itemTitle(item: IInboxItem): string {
@@ -60,12 +81,17 @@ export class InboxWidget extends Widget {
   private readonly bulkButton: HTMLButtonElement;
   private readonly selectAll: HTMLInputElement;
   private readonly toolbar: HTMLElement;
+  private stakes = new Map<string, IStakes>();
+  private stakesVersion = 0;
+  private fetching = new Set<string>();
+  private decided = new Map<string, { gate: string | null; at: number }>();
 
   constructor(private readonly options: IInboxOptions) {
     super();
     this.id = 'ntro-inbox';
     this.addClass('ntro-inbox');
     this.title.caption = 'Runbook inbox';
+    this.title.label = '';
 
     this.countNode = h('span', { class: 'ntro-count', attrs: { 'data-testid': 'ntro-inbox-count' }, text: '…' });
     const groupSelect = h(
@@ -185,7 +211,18 @@ export class InboxWidget extends Widget {
   private async load(): Promise<void> {
     try {
       const inbox = await api<IInbox>('inbox');
-      this.items = inbox.items;
+      const now = Date.now();
+      for (const [id, mark] of [...this.decided]) {
+        if (now - mark.at > DECIDED_HIDE_MS) {
+          this.decided.delete(id);
+        }
+      }
+      this.items = inbox.items
+        .filter(item => {
+          const mark = this.decided.get(item.workflow_id);
+          return !mark || mark.gate !== item.gate_id;
+        })
+        .sort(byDue);
       this.cluster = inbox.cluster;
       this.fetchedAt = inbox.fetched_at;
       this.complete = inbox.complete !== false;
@@ -211,17 +248,91 @@ export class InboxWidget extends Widget {
     }
     this.loaded = true;
     this.render();
+    void this.fetchStakes();
+  }
+
+  private stakesKey(item: IInboxItem): string {
+    return `${item.workflow_id}|${item.gate_id ?? ''}`;
+  }
+
+  /** Warnings and amount of a row: from the row itself, else from its review (read once). */
+  stakesOf(item: IInboxItem): IStakes | null {
+    if (typeof item.warning_count === 'number') {
+      return { warning_count: item.warning_count, amount: item.amount ?? null, warnings: [] };
+    }
+    return this.stakes.get(this.stakesKey(item)) ?? null;
+  }
+
+  /** A row the bulk approval must leave out: warnings, no worker, or an error on its gate. */
+  flags(item: IInboxItem): string[] {
+    const found: string[] = [];
+    const stakes = this.stakesOf(item);
+    if (stakes && stakes.warning_count > 0) {
+      found.push(`${stakes.warning_count} warning${stakes.warning_count === 1 ? '' : 's'}`);
+    } else if (item.decidable && !stakes) {
+      found.push('warnings not read yet');
+    }
+    if (item.worker_down) {
+      found.push(`no worker on queue ${item.task_queue ?? '(unknown)'}`);
+    }
+    if (item.feedback_level === 'error') {
+      found.push('the gate reports an error');
+    }
+    return found;
+  }
+
+  /** Rows without warning_count (an older server): read their review's approve summary. */
+  private async fetchStakes(): Promise<void> {
+    const missing = this.items.filter(
+      item =>
+        item.decidable &&
+        typeof item.warning_count !== 'number' &&
+        !this.stakes.has(this.stakesKey(item)) &&
+        !this.fetching.has(this.stakesKey(item))
+    );
+    const next = async (): Promise<void> => {
+      const item = missing.shift();
+      if (!item) {
+        return;
+      }
+      const key = this.stakesKey(item);
+      this.fetching.add(key);
+      try {
+        const run = await api<any>(`runs/${encodeURIComponent(item.workflow_id)}`);
+        const summary = run?.view?.panel?.approve_summary;
+        if (summary) {
+          this.stakes.set(key, {
+            warning_count: Number(summary.warning_count) || 0,
+            amount: summary.amount ?? null,
+            warnings: Array.isArray(summary.warnings) ? summary.warnings.map((w: unknown) => asText(w, 200)) : []
+          });
+          this.stakesVersion++;
+        }
+      } catch {
+        // Unknown stays flagged ("warnings not read yet"): never approved in bulk blind.
+      } finally {
+        this.fetching.delete(key);
+      }
+      await next();
+    };
+    await Promise.all(Array.from({ length: STAKES_CONCURRENCY }, () => next()));
+    this.signature = '';
+    this.render();
   }
 
   private key(item: IInboxItem): string {
     return item.workflow_id;
   }
 
+  private bulkable(item: IInboxItem): boolean {
+    return item.decidable && this.flags(item).length === 0;
+  }
+
   private toggleAll(on: boolean): void {
     this.selected.clear();
     if (on) {
       for (const item of this.items) {
-        if (item.decidable) {
+        if (this.bulkable(item)) {
           this.selected.add(this.key(item));
         }
       }
@@ -231,7 +342,15 @@ export class InboxWidget extends Widget {
   }
 
   private selectedItems(): IInboxItem[] {
-    return this.items.filter(item => this.selected.has(this.key(item)) && item.decidable);
+    return this.items.filter(item => this.selected.has(this.key(item)) && this.bulkable(item));
+  }
+
+  /** "fund-a · 2026-10 — Review ACME invoice · USD 10,000.00 · inbox-3f2a" for the dialog. */
+  describe(item: IInboxItem): string {
+    const where = [item.runbook, item.entity, item.period].filter(Boolean).join(' · ');
+    const stakes = this.stakesOf(item);
+    const amount = money(stakes?.amount);
+    return `${item.workflow_id} — ${where} — ${itemTitle(item)}${amount ? ` · ${amount}` : ''}`;
   }
 
   private async bulkApprove(): Promise<void> {
@@ -241,24 +360,31 @@ export class InboxWidget extends Widget {
     }
     const n = chosen.length;
     const noun = n === 1 ? 'review' : 'reviews';
+    const flagged = this.items.filter(item => item.decidable && !this.bulkable(item)).length;
+    const title = `Approve ${n} ${noun}`;
     const body = h(
       'div',
       { class: 'ntro-confirm', attrs: { 'data-testid': 'ntro-confirm-body' } },
-      h('p', { text: `Approve ${n} ${noun}? Each workflow records the approval under your name.` }),
+      h('p', { text: `Approve these ${n} ${noun}? Each workflow records the approval under your name.` }),
       h(
         'ul',
-        {},
-        ...chosen.slice(0, 8).map(item =>
-          h('li', { text: `${item.runbook}${item.entity ? ' · ' + item.entity : ''}${item.period ? ' · ' + item.period : ''} — ${itemTitle(item)}` })
-        ),
-        n > 8 ? h('li', { class: 'ntro-muted', text: `and ${n - 8} more` }) : null
-      )
+        { attrs: { 'aria-label': 'Reviews to approve' } },
+        ...chosen.map(item => h('li', { text: this.describe(item), title: this.describe(item) }))
+      ),
+      flagged
+        ? h('p', {
+            class: 'ntro-muted',
+            text: `${flagged} flagged review${flagged === 1 ? ' is' : 's are'} left out: open each to read its warnings and approve it on its own.`
+          })
+        : null
     );
-    const result = await showDialog({
-      title: `Approve ${n} ${noun}`,
+    const dialog = new Dialog({
+      title,
       body: new Widget({ node: body }),
       buttons: [Dialog.cancelButton(), Dialog.okButton({ label: `Approve ${n}` })]
     });
+    dialog.node.setAttribute('aria-label', `${title}: ${chosen.map(item => item.workflow_id).join(', ')}`);
+    const result = await dialog.launch();
     if (!result.button.accept) {
       return;
     }
@@ -271,11 +397,18 @@ export class InboxWidget extends Widget {
         items: chosen.map(item => ({ workflow_id: item.workflow_id, gate_id: item.gate_id, run_id: item.run_id }))
       });
       const failed = outcome.results.filter(r => !r.ok);
+      const now = Date.now();
+      const approved = new Set<string>();
       for (const r of outcome.results) {
         if (r.ok) {
+          approved.add(r.workflow_id);
           this.selected.delete(r.workflow_id);
+          const item = chosen.find(c => c.workflow_id === r.workflow_id);
+          this.decided.set(r.workflow_id, { gate: item?.gate_id ?? null, at: now });
         }
       }
+      // Gone at once: an approved review cannot be ticked (or approved) a second time.
+      this.items = this.items.filter(item => !approved.has(item.workflow_id));
       this.message = failed.length
         ? {
             level: 'error',
@@ -287,6 +420,7 @@ export class InboxWidget extends Widget {
       this.message = { level: 'error', text: `Not approved: ${err instanceof ApiError ? err.message : String(err)}` };
     }
     this.signature = '';
+    this.render();
     await this.refresh();
   }
 
@@ -334,7 +468,7 @@ export class InboxWidget extends Widget {
       h('span', {
         class: 'ntro-muted',
         title: 'Temporal cluster and namespace; the inbox refreshes every few seconds',
-        text: `${where}${this.fetchedAt ? ` · ${new Date(this.fetchedAt).toLocaleTimeString()}` : ''}${this.busy ? ' ↻' : ''}`
+        text: `${where}${this.fetchedAt ? ` · read ${when(this.fetchedAt)}` : ''}${this.busy ? ' ↻' : ''}`
       })
     );
     if (!this.complete) {
@@ -370,7 +504,7 @@ export class InboxWidget extends Widget {
     const chosen = this.selectedItems().length;
     this.bulkButton.textContent = chosen ? `Approve selected (${chosen})` : 'Approve selected';
     this.bulkButton.disabled = chosen === 0 || this.error !== null;
-    const decidable = this.items.filter(item => item.decidable).length;
+    const decidable = this.items.filter(item => this.bulkable(item)).length;
     this.selectAll.checked = decidable > 0 && chosen === decidable;
     this.selectAll.indeterminate = chosen > 0 && chosen < decidable;
     this.toolbar.style.display = this.error ? 'none' : '';
@@ -380,7 +514,15 @@ export class InboxWidget extends Widget {
       this.groupBy,
       this.error ? this.error.code : '',
       this.loaded,
-      this.items.map(item => [item.workflow_id, item.gate_id, item.run_id]),
+      this.items.map(item => [
+        item.workflow_id,
+        item.gate_id,
+        item.run_id,
+        item.warning_count ?? null,
+        item.worker_down ?? null,
+        item.due_at ?? null
+      ]),
+      this.stakesVersion,
       [...this.selected].sort(),
       [...this.collapsed].sort()
     ]);
@@ -410,7 +552,12 @@ export class InboxWidget extends Widget {
       }
     }
     const fragment = document.createDocumentFragment();
-    for (const [name, members] of [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    // Groups in the order of their most urgent review (the items are sorted by due date).
+    const firstDue = (members: IInboxItem[]) => members[0].due_at ?? members[0].deadline ?? '\uffff';
+    const ordered = [...groups.entries()].sort(
+      (a, b) => firstDue(a[1]).localeCompare(firstDue(b[1])) || a[0].localeCompare(b[0])
+    );
+    for (const [name, members] of ordered) {
       const open = !this.collapsed.has(name);
       const group = h('section', { class: 'ntro-group', attrs: { 'data-group': name } });
       group.appendChild(
@@ -431,7 +578,7 @@ export class InboxWidget extends Widget {
             }
           },
           h('span', { class: 'ntro-caret', text: open ? '▾' : '▸' }),
-          h('span', { class: 'ntro-group-name', text: name }),
+          h('span', { class: 'ntro-group-name', text: name, title: name }),
           h('span', { class: 'ntro-group-count', text: String(members.length) }),
           h('span', { class: 'ntro-group-age', text: `oldest ${age(members[0].opened_at)}` })
         )
@@ -448,16 +595,25 @@ export class InboxWidget extends Widget {
 
   private renderItem(item: IInboxItem): HTMLElement {
     const key = this.key(item);
-    const dims = (['runbook', 'entity', 'period'] as GroupBy[])
+    // What tells this row from its neighbours comes first: the dimensions not grouped by.
+    const dims = (['entity', 'period', 'runbook'] as GroupBy[])
       .filter(dim => dim !== this.groupBy && item[dim])
       .map(dim => item[dim] as string);
+    const flags = this.flags(item);
+    const stakes = this.stakesOf(item);
+    const bulkable = item.decidable && flags.length === 0;
+    const headline = [dims.slice(0, 2).join(' · '), itemTitle(item)].filter(Boolean).join(' — ');
     const checkbox = h('input', {
       attrs: {
         type: 'checkbox',
-        'aria-label': `Select ${item.workflow_id}`,
+        'aria-label': `Select ${item.workflow_id} for bulk approval`,
         'data-testid': 'ntro-inbox-check'
       },
-      title: item.decidable ? 'Select for bulk approval' : 'Uploads and child runs are answered in the notebook',
+      title: !item.decidable
+        ? 'Uploads and child runs are answered in the notebook'
+        : flags.length
+          ? `Not approved in bulk (${flags.join('; ')}): open the review and approve it on its own`
+          : 'Select for bulk approval',
       on: {
         change: (event: Event) => {
           if ((event.target as HTMLInputElement).checked) {
@@ -469,26 +625,72 @@ export class InboxWidget extends Widget {
         }
       }
     });
-    checkbox.checked = this.selected.has(key);
-    checkbox.disabled = !item.decidable;
+    checkbox.checked = this.selected.has(key) && bulkable;
+    checkbox.disabled = !bulkable;
+    const due = item.due_at ?? item.deadline;
+    const marks = h('span', { class: 'ntro-item-marks' });
+    const amount = money(stakes?.amount);
+    if (amount) {
+      marks.appendChild(h('span', { class: 'ntro-amount', attrs: { 'data-testid': 'ntro-inbox-amount' }, text: amount, title: 'Amount at stake' }));
+    }
+    if (stakes && stakes.warning_count > 0) {
+      marks.appendChild(
+        h('span', {
+          class: 'ntro-warn-count',
+          attrs: { 'data-testid': 'ntro-inbox-warnings' },
+          text: `⚠ ${stakes.warning_count} warning${stakes.warning_count === 1 ? '' : 's'}`,
+          title: stakes.warnings.join('\n') || 'Failing checks, low-confidence values or corrections pending'
+        })
+      );
+    }
+    if (item.worker_down) {
+      marks.appendChild(
+        h('span', {
+          class: 'ntro-worker-down',
+          attrs: { 'data-testid': 'ntro-inbox-worker-down' },
+          text: `no worker on queue ${item.task_queue ?? '(unknown)'}`,
+          title: 'No worker polls this task queue: a decision would wait until one starts (ntro worker ...)'
+        })
+      );
+    }
+    if (due) {
+      marks.appendChild(
+        h('span', {
+          class: 'ntro-due',
+          attrs: { 'data-testid': 'ntro-inbox-due', 'data-due': due },
+          text: `due ${when(due)} (${until(due)})`,
+          title: 'The review times out then and the workflow takes its default decision'
+        })
+      );
+    }
+    const detail = [item.reason && item.reason !== itemTitle(item) ? item.reason : '', item.component || item.kind || '', item.rows !== null ? `${item.rows} rows` : '']
+      .filter(Boolean)
+      .join(' · ');
     const row = h(
       'div',
       {
-        class: 'ntro-item' + (item.feedback_level === 'error' ? ' ntro-item-error' : ''),
-        attrs: { 'data-testid': 'ntro-inbox-item', 'data-workflow-id': item.workflow_id }
+        class:
+          'ntro-item' +
+          (item.feedback_level === 'error' ? ' ntro-item-error' : '') +
+          (flags.length && item.decidable ? ' ntro-item-flagged' : ''),
+        attrs: {
+          'data-testid': 'ntro-inbox-item',
+          'data-workflow-id': item.workflow_id,
+          'data-flagged': flags.length ? 'true' : 'false'
+        }
       },
       checkbox,
       h(
         'button',
         {
           class: 'ntro-item-main',
-          title: `Open the review of ${item.workflow_id}`,
+          title: `${headline}\n${item.workflow_id}${flags.length ? `\nFlagged: ${flags.join('; ')}` : ''}\nOpen the review`,
           on: { click: () => this.options.openReview(item) }
         },
         h(
           'span',
           { class: 'ntro-item-line' },
-          h('span', { class: 'ntro-item-title', text: itemTitle(item), title: itemTitle(item) }),
+          h('span', { class: 'ntro-item-title', text: headline }),
           h('span', {
             class: 'ntro-age',
             attrs: { 'data-opened': item.opened_at ?? '' },
@@ -496,19 +698,15 @@ export class InboxWidget extends Widget {
             text: age(item.opened_at)
           })
         ),
-        h('span', {
-          class: 'ntro-item-meta',
-          text: [...dims, item.component || item.kind || '', item.rows !== null ? `${item.rows} rows` : '']
-            .filter(Boolean)
-            .join(' · ')
-        }),
+        marks.childNodes.length ? marks : null,
+        detail ? h('span', { class: 'ntro-item-meta', text: detail }) : null,
         h('span', { class: 'ntro-item-id', text: item.workflow_id })
       ),
       h('button', {
         class: 'ntro-button ntro-attach',
         text: '%ntro',
         title: `Insert "%ntro attach ${item.workflow_id}" into the current notebook`,
-        attrs: { 'data-testid': 'ntro-inbox-attach' },
+        attrs: { 'data-testid': 'ntro-inbox-attach', 'aria-label': `Insert %ntro attach ${item.workflow_id}` },
         on: { click: () => this.options.insertAttach(item) }
       })
     );

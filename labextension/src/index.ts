@@ -11,7 +11,18 @@ import { LabIcon } from '@jupyterlab/ui-components';
 
 import { ApiError, api, post } from './api';
 import { InboxWidget } from './inbox';
+import { watchMissingWidgets } from './fallback';
 import { ReviewPanel } from './review';
+
+/** Name the inbox's sidebar tab after its caption (aria-label), whatever the tab draws. */
+function nameTab(widget: InboxWidget): void {
+  window.requestAnimationFrame(() => {
+    const tab = document.querySelector<HTMLElement>(`.lm-TabBar-tab[data-id="${widget.id}"]`);
+    if (tab) {
+      tab.setAttribute('aria-label', widget.title.caption);
+    }
+  });
+}
 
 export const CommandIDs = {
   openInbox: 'ntro:open-inbox',
@@ -90,9 +101,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       if (!sidebar) {
         return;
       }
-      sidebar.title.dataset = count ? { 'ntro-count': count > 999 ? '999+' : String(count) } : {};
+      // The shell keeps the widget's id in the tab's data-id (it routes clicks by it): keep it.
+      const id = { id: sidebar.id };
+      sidebar.title.dataset = count ? { ...id, 'ntro-count': count > 999 ? '999+' : String(count) } : id;
+      // The tab's accessible name: the badge is drawn without alt text, so a screen reader
+      // reads this caption ("Runbook inbox, 3 reviews waiting"), not "3".
       sidebar.title.caption =
-        count === null ? 'Runbook inbox' : `Runbook inbox: ${count} review${count === 1 ? '' : 's'} waiting`;
+        count === null ? 'Runbook inbox' : `Runbook inbox, ${count} review${count === 1 ? '' : 's'} waiting`;
+      nameTab(sidebar);
     };
     const inbox = new InboxWidget({
       openReview: item => void commands.execute(CommandIDs.openReview, { workflowId: item.workflow_id }),
@@ -106,7 +122,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (restorer) {
       restorer.add(inbox, 'ntro-inbox');
     }
-    void app.restored.then(() => inbox.start());
+    void app.restored.then(() => {
+      showCount(null);
+      inbox.start();
+    });
+    if (notebooks) {
+      watchMissingWidgets(notebooks);
+    }
 
     commands.addCommand(CommandIDs.openInbox, {
       label: 'ntro: Open runbook inbox',

@@ -194,11 +194,11 @@
   text-align: left;
 }
 
+/* Names wrap rather than being cut ("invoice-revi…"): the full text is also on hover. */
 .ntro-group-name {
   font-weight: 600;
-  overflow: hidden;
-  text-overflow: ellipsis;
-  white-space: nowrap;
+  min-width: 0;
+  overflow-wrap: anywhere;
 }
 
 .ntro-group-count {
@@ -258,9 +258,48 @@
 .ntro-item-meta,
 .ntro-item-id {
   max-width: 100%;
-  overflow: hidden;
-  text-overflow: ellipsis;
-  white-space: nowrap;
+  overflow-wrap: anywhere;
+}
+
+.ntro-item-marks {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 2px 8px;
+  font-size: var(--jp-ui-font-size0);
+}
+
+.ntro-amount {
+  font-weight: 600;
+  font-variant-numeric: tabular-nums;
+}
+
+.ntro-warn-count {
+  color: var(--jp-warn-color0);
+  font-weight: 600;
+}
+
+.ntro-worker-down {
+  color: var(--jp-error-color0);
+  font-weight: 600;
+}
+
+.ntro-due {
+  color: var(--jp-ui-font-color2);
+}
+
+.ntro-item-flagged {
+  border-left: 3px solid var(--jp-warn-color1);
+}
+
+.ntro-confirm ul {
+  max-height: 40vh;
+  overflow: auto;
+  padding-left: 18px;
+}
+
+.ntro-confirm li {
+  overflow-wrap: anywhere;
+  margin: 2px 0;
 }
 
 .ntro-item-line {
@@ -317,6 +356,8 @@
 
 .lm-TabBar-tab[data-ntro-count]::before {
   content: attr(data-ntro-count);
+  /* No alt text: the tab's name is its caption ("Runbook inbox, 3 reviews waiting"). */
+  content: attr(data-ntro-count) / '';
   position: absolute;
   top: 3px;
   right: 2px;
