@@ -105,6 +105,8 @@ class RunView(ipywidgets.VBox):
                 key = _gate_key(current.model)
                 still_open = fresh is not None and _gate_key(fresh) == key
                 decided = decided_from_audit(parsed.state.audit_trail, current.model.gate.gate_id)
+                if still_open and fresh is not None:
+                    self._second_approval(current, fresh)
                 if decided is not None and current.model.lifecycle.status != "decided":
                     current.mark_decided(decided)
                 elif not still_open and current.model.lifecycle.status == "submitting":
@@ -168,6 +170,17 @@ class RunView(ipywidgets.VBox):
         return bundle
 
     # -- drawing ----------------------------------------------------------------------------
+    @staticmethod
+    def _second_approval(current: DataTableWidget | PanelWidget, fresh: PanelModel) -> None:
+        """The gate's policy now lists this reviewer's approval as the first of two: the panel
+        reopens and says a second reviewer must approve (the workflow kept the gate open)."""
+        current.model.gate.policy = fresh.gate.policy
+        approvals = (fresh.gate.policy or {}).get("override_approvals") or []
+        lifecycle = current.model.lifecycle
+        if lifecycle.status == "submitting" and current.model.reviewer in approvals:
+            lifecycle.await_second_approver([str(a) for a in approvals])
+            current._push()
+
     @staticmethod
     def _copy_local_input(old: PanelModel, new: PanelModel) -> None:
         for attribute in ("override_reason", "signer", "on_behalf_of", "uploaded"):

@@ -151,3 +151,42 @@ def test_a_refusal_says_what_to_do_next() -> None:
     gate = widget.view["gate"]
     assert gate["error"].startswith("gate 'g-approve' is closed")
     assert gate["next_step"].startswith("The run has moved on since this review was shown.")
+
+
+def test_a_first_approval_reopens_the_panel_and_says_a_second_reviewer_must_approve() -> None:
+    from ntro_jupyter.widgets import RunView
+
+    state = states.journal_review(balanced=False)
+    pending = state["pending_action"]
+    pending["checks"] = [{"name": "journals balance", "ok": False, "message": "out by 2.00"}]
+    pending["policy"] = {
+        "maker_checker": False,
+        "second_approver_for_overrides": True,
+        "override_approvals": [],
+    }
+    sent: list[dict[str, Any]] = []
+    view = RunView(state, reviewer="ana", on_decision=sent.append)
+    panel = view.panel
+    assert panel is not None
+    panel.set_override("timing difference on JE-102")  # type: ignore[union-attr]
+    panel.decide("approve")
+    assert sent and panel.model.lifecycle.status == "submitting"
+    pending["policy"]["override_approvals"] = ["ana"]
+    state["audit_trail"] = [
+        {
+            "kind": "first_approval",
+            "step_id": "journals",
+            "gate_id": "g-journals",
+            "reviewer": "ana",
+            "at": "2024-04-01T11:05:00Z",
+            "action": "approve",
+            "reason": "overrides journals balance",
+        }
+    ]
+    view.update_state(state)
+    gate = panel.view["gate"]
+    assert gate["status"] == "open"
+    assert "needs a second reviewer" in gate["info"]
+    assert "already approved this override" in panel.view["actions"][0]["blocked"]
+    history = view.history.value
+    assert "ana gave the first of two approvals on Approve journals" in history
