@@ -25,7 +25,7 @@ def read_input(raw: str | None, workflow_cls: type) -> Any:
     from pydantic import TypeAdapter, ValidationError
 
     from ntro.testing import AUTO_INPUT, run_input_type
-    from ntro.workflow._runtime import run_takes_input
+    from ntro.workflow import run_takes_input
 
     if raw is None:
         return AUTO_INPUT

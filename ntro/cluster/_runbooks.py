@@ -23,8 +23,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from ntro.cluster._errors import RunbookNotFound, RunInputError
 from ntro.runbook import RunbookBundle, load_bundle, read_runbook_md
-from ntro.testing._automock import run_input_type
-from ntro.workflow._runtime import run_takes_input
+from ntro.testing import run_input_type
+from ntro.workflow import run_takes_input, workflow_name
 
 __all__ = [
     "RunbookRef",
@@ -57,8 +57,7 @@ def task_queue_of(bundle: RunbookBundle) -> str:
 
 def workflow_type_of(cls: type) -> str:
     """The name Temporal knows a workflow class by."""
-    definition = getattr(cls, "__temporal_workflow_definition", None)
-    return str(getattr(definition, "name", None) or cls.__name__)
+    return workflow_name(cls) or cls.__name__
 
 
 @dataclass(frozen=True)

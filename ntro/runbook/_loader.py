@@ -37,7 +37,7 @@ from ntro.runbook._errors import (
 )
 from ntro.runbook._frontmatter import read_runbook_md
 from ntro.runbook._models import RunbookFrontMatter, workflow_class_name
-from ntro.workflow._discovery import activities_of
+from ntro.workflow import activities_of, is_workflow_class
 
 __all__ = ["BUNDLES_PACKAGE", "RunbookBundle", "load_bundle"]
 
@@ -46,8 +46,6 @@ BUNDLES_PACKAGE = "ntro_bundles"
 _lock = threading.RLock()
 _names_by_dir: dict[Path, str] = {}
 _dirs_by_name: dict[str, Path] = {}
-
-_WORKFLOW_DEFN_ATTR = "__temporal_workflow_definition"
 
 
 @dataclass
@@ -235,10 +233,6 @@ def workflow_module_of(package: ModuleType) -> ModuleType:
     return sub if sub is not None else package
 
 
-def _is_workflow_class(obj: Any) -> bool:
-    return inspect.isclass(obj) and _WORKFLOW_DEFN_ATTR in vars(obj)
-
-
 def find_workflow_class(module: ModuleType, slug: str, workflow_class: str | None = None) -> type:
     """The bundle's workflow class: ``workflow_class`` if given, else CamelCase(slug)+Workflow,
     else the only ``@workflow.defn`` class defined in ``module``."""
@@ -249,7 +243,7 @@ def find_workflow_class(module: ModuleType, slug: str, workflow_class: str | Non
         for n, obj in members.items()
         if inspect.isclass(obj) and getattr(obj, "__module__", None) == module.__name__
     ]
-    defined = [n for n in classes if _is_workflow_class(members[n])]
+    defined = [n for n in classes if is_workflow_class(members[n])]
     listing = ", ".join(classes) if classes else "none"
 
     def check(name: str, how: str) -> type:
@@ -260,7 +254,7 @@ def find_workflow_class(module: ModuleType, slug: str, workflow_class: str | Non
                 file=file,
                 code=NO_WORKFLOW_CLASS,
             )
-        if not _is_workflow_class(cls):
+        if not is_workflow_class(cls):
             raise RunbookError(
                 f"class {name} ({how}) is not a Temporal workflow: decorate it with "
                 f"@runbook.defn (or @workflow.defn)",

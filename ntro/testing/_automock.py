@@ -208,7 +208,7 @@ def resolved_hints(obj: Any) -> dict[str, Any]:
 
 def run_input_type(workflow_cls: type) -> Any:
     """The annotation of the run method's input parameter (``Any`` when unannotated)."""
-    from ntro.workflow._runtime import run_method
+    from ntro.workflow import run_method
 
     run = run_method(workflow_cls)
     params = list(inspect.signature(run).parameters)[1:]

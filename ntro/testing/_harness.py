@@ -53,13 +53,19 @@ from ntro.testing._warmup import WARM_UP_ACTIVITIES, WARM_UP_WORKFLOWS, warm_up
 from ntro.workflow import (
     UNMATCHED_CORRECTIONS_FLAG,
     PayloadTooLarge,
+    activities_near,
+    activities_of,
+    activity_name,
     ensure_sendable,
     harness_memo,
     register_workflow,
+    run_method,
+    run_takes_input,
+    signal_names,
     slug_for_class,
+    workflow_handler,
+    workflow_name,
 )
-from ntro.workflow._discovery import activities_near, activities_of
-from ntro.workflow._runtime import run_method, run_takes_input
 
 _AUTO: Any = AUTO_INPUT
 # How long the driver waits for the next activation before asking the server whether the run
@@ -71,17 +77,19 @@ _UPDATE_ATTEMPTS = 3
 
 
 def _activity_name(fn: Any) -> str:
-    return getattr(fn, "__temporal_activity_definition").name
+    name = activity_name(fn)
+    assert name is not None, "activities_of() returns named activities only"
+    return name
 
 
 def _workflow_name(cls: type) -> str:
-    definition = getattr(cls, "__temporal_workflow_definition", None)
-    if definition is None:
+    name = workflow_name(cls)
+    if name is None:
         raise HarnessError(
             f"{cls.__qualname__} is not a workflow: decorate it with @workflow.defn or "
             f"@runbook.defn"
         )
-    return definition.name or cls.__name__
+    return name
 
 
 async def start_environment(
@@ -931,12 +939,7 @@ def _own_signals(cls: type, scenario: Scenario) -> list[str]:
 
     Destructive-sounding ones (cancel, abort...) are sent only when the scenario names them.
     """
-    names = []
-    for _, member in inspect.getmembers(cls):
-        definition = getattr(member, "__temporal_signal_definition", None)
-        name = getattr(definition, "name", None)
-        if name and name != "user_action":
-            names.append(name)
+    names = [name for name in signal_names(cls) if name != "user_action"]
     preferred = [n for n in scenario.extra_signal_payloads if n in names]
     rest = sorted(
         n
@@ -958,13 +961,7 @@ def signal_args(
     matching fields, the rest generated when ``values`` is given (the harness), else left to
     the model's validation; anything else: the document as is.
     """
-    handler = None
-    if cls is not None:
-        for _, member in inspect.getmembers(cls):
-            definition = getattr(member, "__temporal_signal_definition", None)
-            if getattr(definition, "name", None) == signal:
-                handler = member
-                break
+    handler = workflow_handler(cls, "signal", signal) if cls is not None else None
     if handler is None:
         return [document]
     params = [

@@ -46,8 +46,7 @@ from ntro.cluster import (
     find_runbook,
     workflow_type_of,
 )
-from ntro.testing import activities_of
-from ntro.workflow import register_workflow
+from ntro.workflow import activities_of, activity_name, register_workflow
 from ntro.workflow._visibility import usable_attributes, visibility_support
 
 __all__ = ["WorkerPlan", "plan_worker", "serve"]
@@ -80,8 +79,7 @@ def plan_worker(bundles: Sequence[str | os.PathLike[str]], task_queue: str | Non
     activities: dict[str, Callable[..., Any]] = {}
     for ref in runbooks:
         for fn in activities_of(list(ref.bundle.activities)):
-            name = getattr(fn, "__temporal_activity_definition").name
-            activities.setdefault(name, fn)
+            activities.setdefault(str(activity_name(fn)), fn)
     queues = [task_queue] if task_queue else list(dict.fromkeys(r.task_queue for r in runbooks))
     return WorkerPlan(runbooks, queues, list(workflows.values()), list(activities.values()))
 

@@ -18,8 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from temporalio.workflow import UpdateMethodMultiParam
-
+from ntro.workflow._discovery import (
+    HandlerKind,
+    activity_name,
+    run_method,
+    run_takes_input,
+    update_handler,
+    workflow_handler,
+)
 from ntro.workflow._errors import InvalidDecision, WorkflowError
 from ntro.workflow._runtime import (
     RunInfo,
@@ -27,8 +33,6 @@ from ntro.workflow._runtime import (
     as_timedelta,
     local_runtime_var,
     maybe_await,
-    run_method,
-    run_takes_input,
 )
 
 
@@ -125,10 +129,9 @@ class LocalRuntime:
                 f"@activity.defn function itself"
             )
         self._activity_seq += 1
-        definition = getattr(fn, "__temporal_activity_definition", None)
         info = LocalActivityInfo(
             activity_id=str(self._activity_seq),
-            activity_type=getattr(definition, "name", None) or fn.__name__,
+            activity_type=activity_name(fn) or fn.__name__,
             workflow_id=self._info.workflow_id,
             workflow_run_id=self._info.run_id,
             workflow_type=self._info.workflow_type,
@@ -172,28 +175,28 @@ class LocalWorkflowHandle:
 
     def query(self, name: str, *args: Any) -> Any:
         """Call the query handler named ``name``."""
-        handler = _handler(self.instance, "__temporal_query_definition", name)
+        method = _handler(self.instance, "query", name)
         with self._in_runtime():
-            return handler(self.instance, *args)
+            return method(self.instance, *args)
 
     async def signal(self, name: str, *args: Any) -> None:
         """Deliver a signal and wake the workflow's conditions."""
-        handler = _handler(self.instance, "__temporal_signal_definition", name)
+        method = _handler(self.instance, "signal", name)
         with self._in_runtime():
-            await maybe_await(handler(self.instance, *args))
+            await maybe_await(method(self.instance, *args))
         self.cluster.notify()
 
     async def update(self, name: str, *args: Any) -> Any:
         """Run the update's validator (raising :class:`InvalidDecision` on refusal), then it."""
-        for _, member in inspect.getmembers(type(self.instance)):
-            if isinstance(member, UpdateMethodMultiParam) and member._defn.name == name:
-                with self._in_runtime():
-                    if member._defn.validator is not None:
-                        member._defn.validator(self.instance, *args)
-                    result = await maybe_await(member._defn.fn(self.instance, *args))
-                self.cluster.notify()
-                return result
-        raise InvalidDecision(f"{self.cls.__qualname__} has no update named {name!r}")
+        update = update_handler(type(self.instance), name)
+        if update is None:
+            raise InvalidDecision(f"{self.cls.__qualname__} has no update named {name!r}")
+        with self._in_runtime():
+            if update.validator is not None:
+                update.validator(self.instance, *args)
+            result = await maybe_await(update.fn(self.instance, *args))
+        self.cluster.notify()
+        return result
 
     @contextlib.contextmanager
     def _in_runtime(self) -> Iterator[None]:
@@ -220,14 +223,13 @@ class LocalWorkflowHandle:
             self.cluster.notify()
 
 
-def _handler(instance: Any, attribute: str, name: str) -> Callable[..., Any]:
+def _handler(instance: Any, kind: HandlerKind, name: str) -> Callable[..., Any]:
     if instance is None:
         raise WorkflowError("the workflow has not started yet")
-    for _, member in inspect.getmembers(type(instance)):
-        definition = getattr(member, attribute, None)
-        if definition is not None and getattr(definition, "name", None) == name:
-            return member
-    raise WorkflowError(f"{type(instance).__qualname__} has no handler named {name!r}")
+    method = workflow_handler(type(instance), kind, name)
+    if method is None:
+        raise WorkflowError(f"{type(instance).__qualname__} has no handler named {name!r}")
+    return method
 
 
 def start_local(

@@ -8,7 +8,7 @@ is Temporal; inside :func:`~ntro.workflow.run_local` it is the in-process runtim
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from temporalio import workflow
 
+from ntro.workflow._discovery import run_method, run_takes_input
 from ntro.workflow._errors import WorkflowError
 from ntro.workflow._harness_runs import child_memo
 
@@ -102,7 +103,7 @@ class TemporalRuntime:
 
     async def start_child(self, cls: type, input: Any, child_id: str) -> ChildRun:
         run = run_method(cls)
-        args = [input] if _run_takes_input(run) else []
+        args = [input] if run_takes_input(cls) else []
         # A child of a harness-started run is one too (see ntro.workflow._harness_runs).
         handle = await workflow.start_child_workflow(run, args=args, id=child_id, memo=child_memo())
         return _TemporalChild(handle)
@@ -116,26 +117,6 @@ class _TemporalChild:
 
     def __await__(self) -> Any:
         return self._handle.__await__()
-
-
-def run_method(cls: type) -> Callable[..., Awaitable[Any]]:
-    """The ``@workflow.run`` / ``@runbook.run`` method of ``cls``."""
-    for _, member in inspect.getmembers(cls):
-        if getattr(member, "__temporal_workflow_run", False):
-            return member
-    run = getattr(cls, "run", None)
-    if run is None or not inspect.iscoroutinefunction(run):
-        raise WorkflowError(
-            f"{cls.__qualname__} has no @workflow.run (or @runbook.run) async method; add one"
-        )
-    return run
-
-
-def _run_takes_input(run: Callable[..., Any]) -> bool:
-    params = list(inspect.signature(run).parameters.values())[1:]
-    return any(
-        p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params
-    )
 
 
 # The in-process runtime installs itself here for the duration of a local run.
@@ -155,10 +136,6 @@ def current_runtime(caller: str = "this call") -> Runtime:
         f"{caller} can only run inside a runbook: start the workflow on a Temporal worker, with "
         f"ntro.testing.WorkflowHarness, or in-process with ntro.workflow.run_local(...)"
     )
-
-
-def run_takes_input(cls: type) -> bool:
-    return _run_takes_input(run_method(cls))
 
 
 async def maybe_await(value: Any) -> Any:

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Runbook", "bundle_digest", "referenced_slugs", "source_digest", "workflow_type_of"]
+from ntro.workflow import activity_name, is_workflow_class, workflow_name
 
-_WORKFLOW_DEFN = "__temporal_workflow_definition"
-_ACTIVITY_DEFN = "__temporal_activity_definition"
+__all__ = ["Runbook", "bundle_digest", "referenced_slugs", "source_digest", "workflow_type_of"]
 
 # run_child_workflow(slug="x"), run_child_workflows("x", ...), collect_documents(..., slug="x")
 _CHILD_CALL = re.compile(
@@ -29,22 +28,15 @@ _CHILD_CALL = re.compile(
 
 
 def workflow_type_of(cls: type) -> str:
-    definition = getattr(cls, _WORKFLOW_DEFN, None)
-    name = getattr(definition, "name", None)
-    return str(name or cls.__name__)
+    return workflow_name(cls) or cls.__name__
 
 
 def activity_name_of(fn: Any) -> str | None:
-    definition = getattr(fn, _ACTIVITY_DEFN, None)
-    return getattr(definition, "name", None)
-
-
-def is_workflow_class(obj: Any) -> bool:
-    return isinstance(obj, type) and _WORKFLOW_DEFN in vars(obj)
+    return activity_name(fn)
 
 
 def is_activity(obj: Any) -> bool:
-    return callable(obj) and activity_name_of(obj) is not None
+    return callable(obj) and activity_name(obj) is not None
 
 
 def source_digest(*parts: str | bytes) -> str:
