@@ -139,7 +139,7 @@ def test_mistakes_are_one_line_errors_and_the_session_stays_usable(start_kernel:
         "%ntro history nope": "no workflow with id 'nope'",
         "%ntro load /no/such/bundle": "no such directory",
         "%ntro connect localhost:1": "cannot reach the Temporal cluster at localhost:1",
-        "%ntro connect nonsense": "is not a cluster address",
+        "%ntro connect nonsense": "the cluster address 'nonsense' is not host:port",
         "%ntro export nope /tmp/x": "no runbook 'nope'",
         "%%ntro load x\npass": "cell magic is '%%ntro runbook'",
     }
