@@ -16,8 +16,10 @@ retries on transient failures.
 
 - ``GET ntro/api/status``: cluster mode, address, Web UI, whether it answers;
 - ``POST ntro/api/server/start``: start the embedded local dev server;
-- ``GET ntro/api/inbox?limit=5000&fresh=0&budget_ms=1500``: open gates across the namespace,
-  answered within ``budget_ms`` (0: wait for all) with ``complete: false`` if cut short;
+- ``GET ntro/api/inbox?limit=5000&budget_ms=1500&page_token=&runbook=&entity=&period=
+  &older_than_s=&assigned=me``: reviews waiting for a person across the namespace, from the
+  visibility list (no worker asked), answered within ``budget_ms`` (0: wait for all) with
+  ``complete: false`` and a ``next_page_token`` if cut short;
 - ``GET ntro/api/runs/{workflow_id}``: one run's UI state and its review view;
 - ``POST ntro/api/runs/{workflow_id}/decision``: decide its open review (the validated update);
 - ``POST ntro/api/decisions``: decide several reviews, ``{action, items: [{workflow_id,
@@ -47,13 +49,14 @@ from ntro.cluster import (
     DecisionRefused,
     DecisionUndelivered,
     IdentityError,
+    ReviewFilter,
     send_decision,
 )
 from ntro.workflow import MAX_DECISION_BYTES, MAX_DECISION_DEPTH
 from ntro_jupyter._server._cluster import Cluster, ClusterUnavailable, is_unreachable
 from ntro_jupyter._server._diagnose import run_condition
 from ntro_jupyter._server._identity import ROLES_ENV, ReviewerDirectory, server_reviewer
-from ntro_jupyter._server._inbox import Inbox
+from ntro_jupyter._server._inbox import Inbox, PageTokenRefused, ReviewFilterError
 from ntro_jupyter._server._views import run_view
 
 __all__ = ["ApiError", "NtroServerState", "handlers"]
@@ -447,41 +450,91 @@ class ServerStartHandler(NtroHandler):
 
 
 class InboxHandler(NtroHandler):
+    """``GET ntro/api/inbox``: reviews waiting for a person, from the visibility list.
+
+    Query parameters: ``limit`` (rows in this answer, 1 to 100000), ``budget_ms`` (answer
+    within it, 0: wait for the whole list), ``page_token`` (continue a list, with the same
+    filters), and filters ``runbook``, ``entity``, ``period``, ``older_than_s`` (waiting at
+    least this long) and ``assigned=me`` (gates naming the signed-in reviewer or their roles).
+    """
+
+    def _whole_number(self, name: str, default: str, low: int, high: int, code: str) -> int:
+        text = self.get_query_argument(name, default)
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            hint = {
+                "limit": f"limit must be a whole number from {low} to {high}",
+                "budget_ms": f"budget_ms must be a whole number of milliseconds from {low} "
+                f"(wait for the whole inbox) to {high}",
+            }[name]
+            raise ApiError(400, code, f"{hint}, got {text!r}.")
+        return value
+
+    def _filter(self) -> ReviewFilter:
+        assigned = self.get_query_argument("assigned", "").strip().lower()
+        if assigned not in ("", "me", "anyone"):
+            raise ApiError(
+                400,
+                "invalid_filter",
+                f"assigned must be 'me' (reviews naming you or your roles) or left out, got "
+                f"{_bounded(assigned, 60)!r}.",
+            )
+        who: tuple[str, ...] = ()
+        if assigned == "me":
+            reviewer = self.reviewer()
+            who = (reviewer, *(f"role:{role}" for role in self.roles(reviewer)))
+        age_text = self.get_query_argument("older_than_s", "").strip()
+        try:
+            age = float(age_text) if age_text else None
+        except ValueError:
+            raise ApiError(
+                400,
+                "invalid_filter",
+                f"older_than_s must be a number of seconds, got {_bounded(age_text, 60)!r}.",
+            ) from None
+        try:
+            return ReviewFilter(
+                runbook=self.get_query_argument("runbook", None),
+                entity=self.get_query_argument("entity", None),
+                period=self.get_query_argument("period", None),
+                older_than_s=age,
+                assigned_to=who,
+            )
+        except ReviewFilterError as err:
+            raise ApiError(400, "invalid_filter", f"{err}.") from None
+
     @web.authenticated
     async def get(self) -> None:
-        limit_text = self.get_query_argument("limit", "5000")
-        try:
-            limit = int(limit_text)
-        except ValueError:
-            limit = -1
-        if not 1 <= limit <= 100_000:
-            raise ApiError(
-                400,
-                "invalid_limit",
-                f"limit must be a whole number from 1 to 100000, got {limit_text!r}.",
-            )
-        fresh = self.get_query_argument("fresh", "0").lower() in ("1", "true", "yes")
-        budget_text = self.get_query_argument("budget_ms", str(DEFAULT_BUDGET_MS))
-        try:
-            budget_ms = int(budget_text)
-        except ValueError:
-            budget_ms = -1
-        if not 0 <= budget_ms <= 600_000:
-            raise ApiError(
-                400,
-                "invalid_budget",
-                f"budget_ms must be a whole number of milliseconds from 0 (wait for "
-                f"the whole inbox) to 600000, got {budget_text!r}.",
-            )
+        limit = self._whole_number("limit", "5000", 1, 100_000, "invalid_limit")
+        budget_ms = self._whole_number(
+            "budget_ms", str(DEFAULT_BUDGET_MS), 0, 600_000, "invalid_budget"
+        )
+        review_filter = self._filter()
         try:
             result = await self.ntro.inbox.fetch(
-                limit, use_cache=not fresh, budget=budget_ms / 1000 if budget_ms else None
+                limit,
+                filter=review_filter,
+                page_token=self.get_query_argument("page_token", None) or None,
+                budget=budget_ms / 1000 if budget_ms else None,
             )
+        except PageTokenRefused as err:
+            raise ApiError(400, "page_token_refused", f"{err}.") from None
         except ClusterUnavailable as err:
             raise self.unavailable(err) from None
         except RPCError as err:
             raise self.rpc_error(err, "*") from None
-        self.finish(json.dumps({**result.to_json(), "cluster": self.ntro.cluster.describe()}))
+        self.finish(
+            json.dumps(
+                {
+                    **result.to_json(),
+                    "filter": review_filter.describe(),
+                    "cluster": self.ntro.cluster.describe(),
+                }
+            )
+        )
 
 
 def _bounded(text: str, limit: int = 300) -> str:
@@ -554,6 +607,8 @@ class RunHandler(NtroHandler):
                 )
                 raise await self.explain(client, workflow_id, run_id, no_worker) from None
             raise self.rpc_error(err, workflow_id) from None
+        if isinstance(state, dict) and run_id is None:
+            self.ntro.inbox.observe(workflow_id, state.get("pending_action"))
         if not isinstance(state, dict):
             raise ApiError(
                 422,

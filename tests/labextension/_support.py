@@ -219,6 +219,7 @@ class TemporalThread:
         from temporalio.contrib.pydantic import pydantic_data_converter
         from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+        from ntro.cluster import visibility_support
         from ntro.testing._harness import quiet_runtime
 
         self._stop = asyncio.Event()
@@ -230,6 +231,7 @@ class TemporalThread:
                 self.client,
                 task_queue=self.task_queue,
                 workflows=self.workflows,
+                activities=[visibility_support],  # runs publish their gates, as on ntro worker
                 workflow_runner=UnsandboxedWorkflowRunner(),
                 max_cached_workflows=2000,
             ):

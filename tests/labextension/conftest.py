@@ -13,6 +13,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from ntro._devserver import DevServer
+from ntro.cluster import visibility_support
 from ntro.testing._harness import quiet_runtime
 from tests.labextension._support import JupyterProcess, free_port
 from tests.labextension.runbooks import WORKFLOWS
@@ -50,6 +51,7 @@ async def worker(temporal_client: Client) -> AsyncIterator[Worker]:
         temporal_client,
         task_queue=TASK_QUEUE,
         workflows=WORKFLOWS,
+        activities=[visibility_support],  # runs publish their gates, as on ntro worker
         workflow_runner=UnsandboxedWorkflowRunner(),
         max_cached_workflows=2000,
     ) as running:

@@ -160,15 +160,18 @@ async def test_inbox_lists_every_open_gate_with_grouping_keys_and_age(
     )
     assert body["count"] == len(body["items"]) and body["errors"] == []
     assert body["cluster"]["mode"] == "remote" and body["cluster"]["namespace"] == "default"
+    assert body["indexed"] is True  # the dev server has the runbook search attributes
     opened = [item["opened_at"] for item in body["items"]]
     assert opened == sorted(opened)  # oldest first
+    # The row contract the inbox UI renders (issue 15), read from visibility: no query.
+    assert first["task_queue"] == TASK_QUEUE and first["worker_down"] is False
+    assert first["due_at"] is None and first["warning_count"] == 0 and first["amount"] is None
+    assert first["source"] == "visibility"
 
-    # A second read asks only the workflows whose history changed (none): all from cache.
+    # Only the workflow that is not a runbook was asked (once: then it is remembered).
     again = (await http.get("inbox", params={"budget_ms": "0"})).json()
     assert items_by_id(again).keys() == found.keys()
     assert again["queried"] == 0
-    fresh = (await http.get("inbox", params={"fresh": "1", "budget_ms": "0"})).json()
-    assert fresh["queried"] >= len(found)
 
     await plain.signal(PlainWaitingWorkflow.finish)
     await upload.terminate("test over")
@@ -186,28 +189,73 @@ async def test_inbox_query_parameters_are_checked(http: httpx.AsyncClient) -> No
         assert repr(bad) in response.json()["message"]
 
 
-async def test_a_slow_read_answers_within_its_budget_and_finishes_in_the_background(
+async def test_the_inbox_pages_filters_and_refuses_a_foreign_page_token(
     http: httpx.AsyncClient, temporal_client: Client, worker: Worker
 ) -> None:
-    handles = [
-        await start_review(temporal_client, entity=f"budget-{n}", period="2026-12")
-        for n in range(3)
-    ]
+    entity = f"page-{uuid.uuid4().hex[:6]}"
+    handles = [await start_review(temporal_client, entity=entity, period="2026-12") for _ in "abc"]
     for handle in handles:
         await wait_pending(handle)
-    await asyncio.sleep(1.2)
-    # 1 ms is less than one round trip: the answer is partial, and says so.
-    partial = await http.get("inbox", params={"fresh": "1", "budget_ms": "1"})
-    assert partial.status_code == 200
-    body = partial.json()
-    assert body["complete"] is False
-    assert body["remaining"] is None or body["remaining"] > 0
-    assert body["count"] == len(body["items"])
-    whole = (await http.get("inbox", params={"fresh": "1", "budget_ms": "0"})).json()
-    assert whole["complete"] is True
-    assert {h.id for h in handles} <= set(items_by_id(whole))
+
+    async def listed() -> list[dict[str, Any]]:
+        body = (await http.get("inbox", params={"entity": entity, "budget_ms": "0"})).json()
+        return body["items"]
+
+    deadline = time.monotonic() + 20
+    while len(await listed()) < 3:
+        assert time.monotonic() < deadline, "the three reviews were not listed"
+        await asyncio.sleep(0.3)
+    first = (await http.get("inbox", params={"entity": entity, "limit": "2"})).json()
+    assert first["count"] == 2 and first["next_page_token"] and first["truncated"] is True
+    rest = (
+        await http.get("inbox", params={"entity": entity, "page_token": first["next_page_token"]})
+    ).json()
+    assert {i["workflow_id"] for i in [*first["items"], *rest["items"]]} == {h.id for h in handles}
+    foreign = await http.get(
+        "inbox", params={"entity": "other", "page_token": first["next_page_token"]}
+    )
+    assert foreign.status_code == 400 and foreign.json()["error"] == "page_token_refused"
+    assert "another filter" in foreign.json()["message"]
+    garbage = await http.get("inbox", params={"page_token": "not-a-token"})
+    assert garbage.status_code == 400 and "not one this inbox gave" in garbage.json()["message"]
+    hostile = await http.get("inbox", params={"entity": f"{entity}' OR NtroAwaiting = false"})
+    assert hostile.status_code == 200 and hostile.json()["items"] == []
+    for params, words in (
+        ({"entity": "a\nb"}, "control characters"),
+        ({"period": "x" * 201}, "over 200"),
+        ({"older_than_s": "soon"}, "number of seconds"),
+        ({"assigned": "bob"}, "assigned must be 'me'"),
+    ):
+        refused = await http.get("inbox", params=params)
+        assert refused.status_code == 400, (params, refused.text)
+        assert refused.json()["error"] == "invalid_filter" and words in refused.json()["message"]
+    mine = (await http.get("inbox", params={"entity": entity, "assigned": "me"})).json()
+    assert mine["items"] == []  # these reviews name no reviewer: assigned to nobody
     for handle in handles:
         await handle.terminate("test over")
+
+
+async def test_a_decided_review_leaves_the_inbox_at_once_though_visibility_lags(
+    http: httpx.AsyncClient, temporal_client: Client, worker: Worker
+) -> None:
+    handle = await start_review(temporal_client, entity=f"lag-{uuid.uuid4().hex[:6]}")
+    pending = await wait_pending(handle)
+    deadline = time.monotonic() + 20
+    while handle.id not in items_by_id((await http.get("inbox", params={"budget_ms": "0"})).json()):
+        assert time.monotonic() < deadline, "the review was not listed"
+        await asyncio.sleep(0.3)
+    sent = await http.post(
+        f"runs/{handle.id}/decision", json={"action": "approve", "gate_id": pending["gate_id"]}
+    )
+    assert sent.status_code == 200, sent.text
+    after = (await http.get("inbox", params={"budget_ms": "0"})).json()
+    assert handle.id not in items_by_id(after)  # at once, whatever visibility says yet
+    again = await http.post(
+        f"runs/{handle.id}/decision", json={"action": "approve", "gate_id": pending["gate_id"]}
+    )
+    assert again.status_code == 409  # never decided twice
+    audit = await handle.query("audit_trail")
+    assert [e["kind"] for e in audit].count("decision") == 1
 
 
 # -- one run -----------------------------------------------------------------------------------
