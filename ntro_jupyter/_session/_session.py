@@ -42,8 +42,9 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from ntro import cluster
-from ntro.cluster import CALL_TIMEOUT, PERSON_KINDS
+from ntro.cluster import CALL_TIMEOUT
 from ntro.testing._harness import signal_args
+from ntro.workflow import PERSON_KINDS
 from ntro_jupyter._session._catalogue import Catalogue
 from ntro_jupyter._session._connection import Connection, OwnedServers, WorkerEntry
 from ntro_jupyter._session._errors import (
@@ -475,9 +476,8 @@ class Session:
 
     def default_input(self, slug: str) -> Any:
         """A generated input for the run method's annotation (what the harness would send)."""
-        from ntro.testing import MockValues
-        from ntro.testing._automock import run_input_type
-        from ntro.workflow._runtime import run_takes_input
+        from ntro.testing import MockValues, run_input_type
+        from ntro.workflow import run_takes_input
 
         cls = self._runbook(slug).workflow_cls
         if not run_takes_input(cls):
@@ -488,7 +488,7 @@ class Session:
         """Refuse an input that does not fit the run method's annotation, before starting."""
         from pydantic import TypeAdapter, ValidationError
 
-        from ntro.testing._automock import run_input_type
+        from ntro.testing import run_input_type
 
         hint = run_input_type(self._runbook(slug).workflow_cls)
         if hint is Any:
@@ -520,7 +520,7 @@ class Session:
     async def _start(
         self, slug: str, input: Any, workflow_id: str | None, task_queue: str | None
     ) -> str:
-        from ntro.workflow._runtime import run_method, run_takes_input
+        from ntro.workflow import run_method, run_takes_input
 
         runbook = self._runbook(slug)
         conn = await self._ready()
