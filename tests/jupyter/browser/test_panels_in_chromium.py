@@ -17,7 +17,7 @@ from tests.jupyter import states
 EXPECTED_TEXT = {
     "extraction_review": [
         "Review extraction",
-        "6 low-confidence cells",
+        "1 low-confidence cell, 1 low-confidence line",
         "First Example Bank",
         "Approve extraction",
     ],
@@ -94,19 +94,22 @@ def test_keyboard_editing_goes_through_python(render) -> None:  # noqa: ANN001
     )
     rendered = render("datatable.js", widget, connect=True)
     page = rendered.page
-    page.locator(".ntro-dt-cell[data-pos='1'][data-col='0']").click()
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")  # amount of L2
+    # the amount is pinned beside the line: the first column after it (data-col is its key's
+    # position in the row, the order on screen puts amount and Dr/Cr first)
+    page.locator(".ntro-dt-cell[data-pos='1'][data-col='0']").click()  # date of L2
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")  # amount of L2
     page.keyboard.press("Enter")
+    assert page.locator(".ntro-dt-input").input_value() == "1250.00"  # the bare number
     page.keyboard.press("Control+a")
     page.keyboard.type("1205")
     page.keyboard.press("Enter")  # commits and moves down
     page.wait_for_function("window.__replies >= 1")
     assert widget.model.corrections() == [
-        {"line_item_id": "L2", "field": "amount", "old_value": 1250.0, "new_value": 1205.0}
+        {"line_item_id": "L2", "field": "amount", "old_value": 1250.0, "new_value": "1205.00"}
     ]
     cell = page.locator(".ntro-dt-cell[data-pos='1'][data-col='2']")
-    assert cell.inner_text().startswith("USD 1,205.00")
+    assert cell.inner_text().startswith("1,205.00")  # the heading says "Amount (USD)"
     # Escape cancels an edit: nothing is sent
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")
@@ -126,7 +129,8 @@ def test_keyboard_editing_goes_through_python(render) -> None:  # noqa: ANN001
     assert page.locator("button[data-action='approve']").is_enabled()
     rendered.shot("interaction_table_edited")
     page.locator("textarea.ntro-comment").fill("Amount misread by OCR")
-    page.locator("button[data-action='approve']").click()
+    page.locator("button[data-action='approve']").click()  # opens what it commits
+    page.locator("button[data-action='confirm-approve']").click()
     page.wait_for_function("window.__replies >= 4")
     assert decisions[0]["action"] == "correct"
     assert decisions[0]["comment"] == "Amount misread by OCR"
@@ -147,7 +151,7 @@ def test_a_refused_decision_is_shown_inline_with_the_edits_kept(render) -> None:
     rendered = render("datatable.js", widget)
     text = rendered.page.inner_text("#root")
     assert "The workflow refused this decision: gate g-extract is no longer open" in text
-    assert "USD 1,205.00" in text
+    assert "1,205.00" in text
     rendered.shot("panel_extraction_review_refused")
 
 
