@@ -423,7 +423,7 @@ class NtroMagics(Magics):
             print(f"Live:      {', '.join(info['live_views'])}")
 
     def _server(self, args: argparse.Namespace) -> None:
-        from ntro._devserver import running_servers
+        from ntro.cluster import running_servers
 
         session = self.session
         options = {"port": args.port, "ui_port": args.ui_port, "headless": args.headless}

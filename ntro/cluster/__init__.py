@@ -14,9 +14,13 @@ Runs and schedules: :func:`start_run`, :func:`list_runs`, :func:`show_run`, :fun
 :func:`upload_document`, :func:`create_schedule` and friends; :func:`find_runbook` resolves a
 slug to its bundle, workflow type and task queue.
 
+The local dev server (:class:`DevServer`, what ``ntro dev-server`` runs) is here too, for the
+notebook session and the server extension that start it.
+
 Errors derive from :class:`ClusterError` and read as one line.
 """
 
+from ntro._devserver import DevServer, DevServerError, DevServerStatus, running_servers
 from ntro.cluster._config import (
     CALL_TIMEOUT,
     CONNECT_TIMEOUT_S,
@@ -106,6 +110,9 @@ __all__ = [
     "ConfigError",
     "DECISION_ATTEMPTS",
     "DEFAULT_DEV_DB",
+    "DevServer",
+    "DevServerError",
+    "DevServerStatus",
     "DecisionError",
     "DecisionNotSendable",
     "DecisionRefused",
@@ -156,6 +163,7 @@ __all__ = [
     "register_search_attributes",
     "resolve_reviewer",
     "run_memo",
+    "running_servers",
     "runbook_path",
     "search_attribute_status",
     "send_decision",

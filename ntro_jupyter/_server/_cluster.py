@@ -21,10 +21,10 @@ from typing import Any
 
 from temporalio.client import Client
 
-from ntro._devserver import DevServerStatus
 from ntro.cluster import (
     ClusterConfig,
     ClusterUnreachable,
+    DevServerStatus,
     connect,
     connection_failure,
     dev_server,

@@ -31,7 +31,7 @@ from ntro_jupyter._session._target import Target
 if TYPE_CHECKING:
     from temporalio.testing import WorkflowEnvironment
 
-    from ntro._devserver import DevServerStatus
+    from ntro.cluster import DevServerStatus
 
 __all__ = ["Connection", "OwnedServers", "WorkerEntry"]
 
@@ -63,7 +63,7 @@ class OwnedServers:
         return status
 
     def stop_all(self) -> None:
-        from ntro._devserver import DevServer
+        from ntro.cluster import DevServer
 
         for status in self._servers:
             with contextlib.suppress(Exception):
@@ -222,7 +222,7 @@ class Connection:
 
 
 def _start_dev(target: Target) -> DevServerStatus:
-    from ntro._devserver import DevServerError
+    from ntro.cluster import DevServerError
 
     try:
         # A server started here ends with this process.

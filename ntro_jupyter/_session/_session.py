@@ -61,7 +61,7 @@ from ntro_jupyter._session._runbooks import Runbook
 from ntro_jupyter._session._target import Target
 
 if TYPE_CHECKING:
-    from ntro._devserver import DevServerStatus
+    from ntro.cluster import DevServerStatus
     from ntro.testing import RunResult
     from ntro_jupyter._bridge import LiveView, RunHandle
     from ntro_jupyter._session._scenarios import RecordedRun, SavedScenario
@@ -278,7 +278,7 @@ class Session:
         namespace: str = "default",
         headless: bool = False,
     ) -> Any:
-        from ntro._devserver import DevServer
+        from ntro.cluster import DevServer
 
         target = Target.dev(db_file, port=port, ui_port=ui_port, namespace=namespace)
         return DevServer(
@@ -293,7 +293,7 @@ class Session:
         A server started here stops when this process (the kernel) ends, unless ``detach``;
         one that was already running is left as it is.
         """
-        from ntro._devserver import DevServerError
+        from ntro.cluster import DevServerError
 
         try:
             return self._servers.own(
