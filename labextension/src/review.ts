@@ -45,6 +45,13 @@ interface IPanelView {
     decided: { sentence?: string } | null;
   };
   actions: { kind: string; label: string; primary: boolean; blocked: string | null }[];
+  approve_summary?: {
+    act: string;
+    lines: string[];
+    warnings: string[];
+    second_approver: string | null;
+  } | null;
+  deadline?: { text: string; iso: string } | null;
   table?: { datasets: IDataset[] };
   fields?: { key: string; value: string }[];
 }
@@ -101,6 +108,7 @@ export class ReviewPanel extends Widget {
   private comment = '';
   private edits = new Map<string, { row_id: string; field: string; old: string; value: unknown }>();
   private editsGate: string | null = null;
+  private confirming = false;
 
   constructor(
     readonly workflowId: string,
@@ -125,6 +133,7 @@ export class ReviewPanel extends Widget {
       if (gate !== this.editsGate) {
         this.edits.clear();
         this.editsGate = gate;
+        this.confirming = false;
       }
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : String(err);
@@ -154,6 +163,7 @@ export class ReviewPanel extends Widget {
       }));
     }
     this.sending = true;
+    this.confirming = false;
     this.notice = { level: 'info', text: 'Sending…' };
     this.render();
     try {
@@ -283,6 +293,13 @@ export class ReviewPanel extends Widget {
         this.comment = textarea.value;
       });
       box.appendChild(textarea);
+      if (panel.deadline?.text) {
+        box.appendChild(h('div', { class: 'ntro-muted ntro-deadline', attrs: { 'data-testid': 'ntro-review-deadline' }, text: panel.deadline.text }));
+      }
+      if (this.confirming && panel.approve_summary) {
+        box.appendChild(this.renderSummary(panel));
+        return box;
+      }
       const buttons = h('div', { class: 'ntro-row ntro-actions' });
       if (this.edits.size) {
         buttons.appendChild(h('span', { class: 'ntro-muted', text: `${this.edits.size} correction(s) will be sent with the approval.` }));
@@ -294,14 +311,67 @@ export class ReviewPanel extends Widget {
           text: action.label,
           title: action.blocked ?? '',
           attrs: { 'data-action': action.kind, 'data-testid': `ntro-review-${action.kind}` },
-          on: { click: () => void this.decide(action.kind) }
+          on: {
+            click: () => {
+              if (action.kind === 'approve' && panel.approve_summary) {
+                // Approve says what it commits before it commits: the summary, then Confirm.
+                this.confirming = true;
+                this.render();
+                this.node.querySelector<HTMLElement>('.ntro-approve-summary')?.focus();
+              } else {
+                void this.decide(action.kind);
+              }
+            }
+          }
         });
-        button.disabled = this.sending;
+        button.disabled = this.sending || Boolean(action.blocked);
         buttons.appendChild(button);
       }
       box.appendChild(buttons);
     }
     return box;
+  }
+
+  /** What approving commits (rows, corrections, totals, warnings), and the only Confirm. */
+  private renderSummary(panel: IPanelView): HTMLElement {
+    const s = panel.approve_summary!;
+    const lines = [...s.lines];
+    if (this.edits.size) {
+      lines.unshift(`${this.edits.size} correction(s) made here will be sent with the approval`);
+    }
+    return h(
+      'div',
+      {
+        class: 'ntro-approve-summary',
+        attrs: { role: 'region', tabindex: '-1', 'aria-label': `Before you ${s.act}`, 'data-testid': 'ntro-review-summary' }
+      },
+      h('strong', { text: `You are about to: ${s.act}` }),
+      h('ul', {}, ...lines.map(line => h('li', { text: line }))),
+      s.warnings.length
+        ? h('div', { class: 'ntro-warning' }, h('strong', { text: `${s.warnings.length} warning(s) you approve over:` }), h('ul', {}, ...s.warnings.map(w => h('li', { text: w }))))
+        : null,
+      s.second_approver ? h('div', { class: 'ntro-info', text: s.second_approver }) : null,
+      h(
+        'div',
+        { class: 'ntro-row' },
+        h('button', {
+          class: 'ntro-button ntro-primary',
+          text: `Confirm: ${s.act}`,
+          attrs: { 'data-testid': 'ntro-review-confirm' },
+          on: { click: () => void this.decide('approve') }
+        }),
+        h('button', {
+          class: 'ntro-button',
+          text: 'Back',
+          on: {
+            click: () => {
+              this.confirming = false;
+              this.render();
+            }
+          }
+        })
+      )
+    );
   }
 
   private render(): void {

@@ -7,7 +7,7 @@
  * written with textContent.
  */
 
-import { age, asText, h, when } from './dom';
+import { age, asText, h, money, when } from './dom';
 
 export const MIME_TYPE = 'application/vnd.ntro.run+json';
 
@@ -100,6 +100,21 @@ const VERBS: Record<string, string> = {
   correct: 'approved with corrections'
 };
 
+/** A corrected value as a reviewer reads it: 1250 -> "1,250.00" when it has decimals or is a
+ * decimal string ("1205.5" -> "1,205.50"); codes ("3100") and text stay as they are. */
+export function figure(value: unknown): string {
+  let text: string | null = null;
+  if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
+    text = String(value);
+  } else if (typeof value === 'string' && /^-?\d+\.\d+$/.test(value.trim())) {
+    text = value.trim();
+  }
+  if (text === null || /e/i.test(text)) {
+    return asText(value, 120);
+  }
+  return money({ value: text, currency: null });
+}
+
 export function historyFromState(state: Record<string, any>): IHistoryLine[] {
   const titles: Record<string, string> = {};
   for (const step of list(state.steps)) {
@@ -109,7 +124,9 @@ export function historyFromState(state: Record<string, any>): IHistoryLine[] {
   }
   return list(state.audit_trail).map(raw => {
     const entry = obj(raw);
-    const who = asText(entry.reviewer, 120) || 'someone';
+    const who =
+      (asText(entry.reviewer, 120) || 'someone') +
+      (entry.on_behalf_of ? ` on behalf of ${asText(entry.on_behalf_of, 120)}` : '');
     const stepTitle = titles[String(entry.step_id)] ?? asText(entry.step_id, 120);
     const where = stepTitle ? ` on ${stepTitle}` : '';
     const action = asText(entry.action, 40).toLowerCase();
@@ -121,16 +138,19 @@ export function historyFromState(state: Record<string, any>): IHistoryLine[] {
           text += `: “${asText(entry.comment, 400)}”`;
         }
         break;
+      case 'first_approval':
+        text = `${who} gave the first of two approvals${where}` + (entry.reason ? ` (${asText(entry.reason, 200)})` : '') + '; a second reviewer must approve';
+        break;
       case 'correction':
         text =
           `${who} corrected ${asText(entry.field, 80)} of ${asText(entry.line_item_id, 80)}: ` +
-          `${asText(entry.old_value, 120)} → ${asText(entry.new_value, 120)}`;
+          `${figure(entry.old_value)} → ${figure(entry.new_value)}`;
         break;
       case 'row_action':
         text =
           action === 'reject_row'
             ? `${who} rejected row ${asText(entry.line_item_id, 80)}${where}`
-            : `${who} edited ${asText(entry.field, 80)} of ${asText(entry.line_item_id, 80)} to ${asText(entry.new_value, 120)}`;
+            : `${who} edited ${asText(entry.field, 80)} of ${asText(entry.line_item_id, 80)} to ${figure(entry.new_value)}`;
         break;
       case 'refused':
         text = `refused${where}: ${asText(entry.reason || 'invalid input', 400)}`;
@@ -220,7 +240,9 @@ function renderDecisions(state: Record<string, any>, steps: IStepView[]): HTMLEl
       ' — ',
       h('span', {
         class: 'ntro-decision-verb',
-        text: `${VERBS[action] ?? action} by ${asText(decision.reviewer, 120) || 'someone'}`
+        text:
+          `${VERBS[action] ?? action} by ${asText(decision.reviewer, 120) || 'someone'}` +
+          (decision.on_behalf_of ? ` on behalf of ${asText(decision.on_behalf_of, 120)}` : '')
       }),
       decision.decided_at ? h('span', { class: 'ntro-muted', text: ` · ${when(decision.decided_at)}` }) : null
     );
@@ -248,7 +270,7 @@ function renderDecisions(state: Record<string, any>, steps: IStepView[]): HTMLEl
         }
         ul.appendChild(
           h('li', {
-            text: `${asText(c.line_item_id, 80)} · ${asText(c.field, 80)}: ${asText(c.old_value, 120) || '—'} → ${asText(c.new_value, 120)}`
+            text: `${asText(c.line_item_id, 80)} · ${asText(c.field, 80)}: ${figure(c.old_value) || '—'} → ${figure(c.new_value)}`
           })
         );
       }
@@ -301,7 +323,15 @@ export function renderSnapshot(data: unknown): HTMLElement {
         h('strong', { text: `Waiting for ${asText(pending.kind, 40).replace(/_/g, ' ')}` }),
         gateTitle ? ` — ${gateTitle}` : '',
         pending.reason ? h('div', { text: asText(pending.reason, 300) }) : null,
-        pending.opened_at ? h('div', { class: 'ntro-muted', text: `open since ${when(pending.opened_at)} (${age(pending.opened_at)})` }) : null
+        pending.opened_at ? h('div', { class: 'ntro-muted', text: `open since ${when(pending.opened_at)} (${age(pending.opened_at)})` }) : null,
+        pending.deadline
+          ? h('div', {
+              class: 'ntro-muted',
+              text:
+                `decide by ${when(pending.deadline)}` +
+                (pending.on_timeout ? `; after that the workflow ${pending.on_timeout === 'approve' ? 'approves' : 'rejects'} it` : '')
+            })
+          : null
       )
     );
   }

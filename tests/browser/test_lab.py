@@ -392,6 +392,11 @@ def test_a_review_opened_from_the_inbox_is_corrected_and_approved(
     assert "ntro-edited" in (cell.get_attribute("class") or "")
     lab.shot("2-corrected")
     page.locator("[data-testid=ntro-review-approve]").click()
+    # Approve shows what it commits first; only Confirm sends.
+    summary = page.locator("[data-testid=ntro-review-summary]")
+    summary.wait_for()
+    assert "1 correction(s) made here" in summary.inner_text()
+    page.locator("[data-testid=ntro-review-confirm]").click()
     page.locator("[data-testid=ntro-review-nothing]").wait_for(timeout=20_000)
     history = page.locator(".ntro-review [data-testid=ntro-history]").inner_text()
     assert "corrected amount of L2" in history and "-420" in history
