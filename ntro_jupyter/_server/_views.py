@@ -65,7 +65,8 @@ def run_view(raw_state: Any, *, reviewer: str = "reviewer") -> dict[str, Any]:
                     "columns": [
                         {
                             "key": c.get("key"),
-                            "label": c.get("label"),
+                            # "Amount (USD)": the cells leave out a currency the heading names
+                            "label": c.get("heading") or c.get("label"),
                             "type": c.get("type"),
                             "editable": bool(c.get("editable")),
                         }

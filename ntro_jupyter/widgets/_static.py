@@ -143,7 +143,8 @@ def _datatable_body(model: DataTableModel, max_rows: int) -> str:
         parts.append(
             f'<div class="ntro-section-title">{_e(ds["label"])} ({len(ds["cells"])} rows)</div>'
         )
-        parts.append(_table(["Line", *[c["label"] for c in ds["columns"]]], rows, numeric))
+        headings = [c.get("heading") or c["label"] for c in ds["columns"]]  # "Amount (USD)"
+        parts.append(_table(["Line", *headings], rows, numeric))
         if len(ds["cells"]) > max_rows:
             parts.append(
                 f'<div class="ntro-more">{len(ds["cells"]) - max_rows} more rows not shown in this saved view.</div>'

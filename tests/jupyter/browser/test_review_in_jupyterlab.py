@@ -52,8 +52,8 @@ def edit_cell(page: Page, row: int, column: str, value: str) -> None:
         """(label) => {
           const heads = [...document.querySelectorAll(
             '.ntro-dt-head > .ntro-dt-cell:not(.ntro-dt-rowhead)')];
-          const index = heads.findIndex(h => h.childNodes[0].textContent.trim() === label);
-          return index < 0 ? null : index;
+          const head = heads.find(h => h.childNodes[0].textContent.trim() === label);
+          return head ? head.getAttribute("data-col") : null;  // on screen, amounts come first
         }""",
         column,
     )
