@@ -6,7 +6,7 @@ names a cluster, with ``TEMPORAL_NAMESPACE`` (default ``default``), ``TEMPORAL_A
 ``TEMPORAL_TLS_CA_PATH`` and ``TEMPORAL_TLS_SERVER_NAME`` (the Temporal CLI's names). Without
 an address the cluster is the local dev server ``ntro dev-server`` runs: its SQLite file is
 ``NTRO_DEV_DB`` (default ``.ntro/temporal.db``), its ports ``NTRO_DEV_PORT`` (7233) and
-``NTRO_DEV_UI_PORT`` (8233).
+``NTRO_DEV_UI_PORT`` (8233). ``TEMPORAL_UI_URL`` is the Web UI of a remote cluster, for links.
 
 Why one module: the kernel session, the server extension, the CLI and the worker read the same
 variables and must agree on them (they used to disagree on the dev ports and the timeout).
@@ -103,6 +103,7 @@ class ClusterConfig:
     dev_db: Path = DEFAULT_DEV_DB
     dev_port: int = 7233
     dev_ui_port: int = 8233
+    ui_url: str | None = None
 
     @property
     def mode(self) -> str:
@@ -135,6 +136,7 @@ class ClusterConfig:
             dev_db=dev_db,
             dev_port=_port(env, "NTRO_DEV_PORT", 7233),
             dev_ui_port=_port(env, "NTRO_DEV_UI_PORT", 8233),
+            ui_url=(env.get("TEMPORAL_UI_URL") or "").strip() or None,
         )
         return config.with_options(
             tls_cert_path=(env.get("TEMPORAL_TLS_CERT_PATH") or "").strip() or None,

@@ -16,7 +16,6 @@ it looked and what to do, so the inbox shows a state instead of spinning.
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 
 from temporalio.client import Client
@@ -78,7 +77,7 @@ class Cluster:
 
     def ui_url(self) -> str | None:
         if self.config.address:
-            return os.environ.get("TEMPORAL_UI_URL") or None
+            return self.config.ui_url
         status = self.local_status()
         return status.ui_url if status.running else None
 

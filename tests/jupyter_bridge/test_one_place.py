@@ -58,11 +58,17 @@ def test_the_session_and_the_server_read_the_environment_alike(
     assert session.config == server.config
     assert (server.config.dev_port, server.dev_server.port) == (7243, 7243)
 
-    remote = {**local, "TEMPORAL_HOST": "temporal.example.com:7233", "TEMPORAL_API_KEY": "k-1"}
+    remote = {
+        **local,
+        "TEMPORAL_HOST": "temporal.example.com:7233",
+        "TEMPORAL_API_KEY": "k-1",
+        "TEMPORAL_UI_URL": "https://ui.example.com",
+    }
     server = _server_config(monkeypatch, remote, tmp_path)
     session = Target.parse(None, environ=remote)
     assert session.kind == "remote" and session.config == server.config
     assert server.config.tls is True and server.config.namespace == "close"
+    assert server.ui_url() == "https://ui.example.com"
 
 
 def test_the_session_and_the_server_dial_with_the_same_timeout(
