@@ -124,7 +124,8 @@ class AuditTable:
                 text += f" — {entry['comment']}"
             return text
         if kind in ("correction", "row_action"):
-            head = f"{entry.get('action') + ' ' if kind == 'row_action' and entry.get('action') else ''}"
+            action = entry.get("action")
+            head = f"{action} " if kind == "row_action" and action else ""
             row = f"{entry.get('line_item_id')}"
             if entry.get("field"):
                 row += f".{entry['field']}"

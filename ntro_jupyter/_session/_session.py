@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
@@ -43,7 +43,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from ntro import cluster
 from ntro.cluster import CALL_TIMEOUT
-from ntro.testing._harness import signal_args
+from ntro.testing import signal_args
 from ntro.workflow import PERSON_KINDS
 from ntro_jupyter._session._catalogue import Catalogue
 from ntro_jupyter._session._connection import Connection, OwnedServers, WorkerEntry
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from ntro.testing import RunResult
     from ntro_jupyter._bridge import LiveView, RunHandle
     from ntro_jupyter._session._scenarios import RecordedRun, SavedScenario
+    from ntro_jupyter.viewmodels import CorrectionDict
 
 __all__ = ["CLOSED_STATUSES", "Session", "WorkflowSummary", "get_session"]
 
@@ -758,7 +759,7 @@ class Session:
                     action,
                     reviewer=who,
                     gate_id=gate,
-                    corrections=list(corrections),
+                    corrections=[cast("CorrectionDict", dict(c)) for c in corrections],
                     comment=comment,
                 )
             except (ValueError, TypeError) as err:
