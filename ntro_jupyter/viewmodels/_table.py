@@ -42,6 +42,7 @@ ACCOUNT_CODE_KEYS = ("account_code", "account", "gl_account", "account_number")
 ACCOUNT_NAME_KEYS = ("account_name",)
 CHART_KEYS = ("account_names", "chart_of_accounts", "chart", "accounts")
 MAX_FLAGS_LISTED = 50
+SIGNED_WITH_SIDE = "a signed amount beside Dr/Cr: the sign and Dr/Cr both give the side; check both"
 _NOT_TOTALLED = ("price", "rate", "per_unit", "per unit", "fx", "percent", "pct")
 
 
@@ -267,50 +268,55 @@ class DataTableModel(PanelModel):
     # -- building --------------------------------------------------------------------------
     def _dataset_specs(self) -> list[tuple[str, str, Any, Any]]:
         """``(key, label, rows, columns config)`` for each dataset the config and payload give."""
-        payload = self.payload
         configured = self.config.get("datasets")
-        specs: list[tuple[str, str, Any, Any]] = []
         if configured is not None and not isinstance(configured, list):
             self._note("datasets is not a list: reading rows from the payload instead")
             configured = None
         if configured:
-            for index, item in enumerate(configured):
-                if isinstance(item, str):
-                    item = {"key": item}
-                if not isinstance(item, dict):
-                    self._note(f"dataset #{index + 1} is not an object: not shown")
-                    continue
-                key = str(item.get("key") or item.get("data_key") or f"dataset{index + 1}")
-                label = plain_text(item.get("label") or humanize(key))
-                data_key = item.get("data_key") or item.get("key")
-                rows: Any = _MISSING
-                if data_key is not None:
-                    rows = _lookup(payload, str(data_key))
-                if rows is _MISSING and isinstance(payload, list) and len(configured) == 1:
-                    rows = payload
-                if rows is _MISSING:
-                    self._note(f"dataset {label!r}: the payload has no {data_key!r} rows")
-                    rows = []
-                specs.append((key, label, rows, item.get("columns")))
-            return specs
+            return self._configured_specs(configured)
+        payload = self.payload
         if isinstance(payload, list):
             return [("rows", plain_text(self.config.get("label") or "Rows"), payload, None)]
         if isinstance(payload, dict):
             for key in _ROW_LIST_KEYS:
                 if isinstance(payload.get(key), list):
                     return [(key, humanize(key), payload[key], None)]
-            for key, value in payload.items():
-                if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-                    specs.append((str(key), humanize(str(key)), value, None))
-            if specs:
-                return specs
-            self._note("the payload has no list of rows to show")
-            return []
+            specs: list[tuple[str, str, Any, Any]] = [
+                (str(key), humanize(str(key)), value, None)
+                for key, value in payload.items()
+                if isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+            ]
+            if not specs:
+                self._note("the payload has no list of rows to show")
+            return specs
         if payload is not None:
             self._note(f"the payload is a {type(payload).__name__}, not rows: nothing to tabulate")
         else:
             self._note("the payload is empty: no rows")
         return []
+
+    def _configured_specs(self, configured: list[Any]) -> list[tuple[str, str, Any, Any]]:
+        """The datasets the config names, each with its rows from the payload."""
+        specs: list[tuple[str, str, Any, Any]] = []
+        for index, item in enumerate(configured):
+            if isinstance(item, str):
+                item = {"key": item}
+            if not isinstance(item, dict):
+                self._note(f"dataset #{index + 1} is not an object: not shown")
+                continue
+            key = str(item.get("key") or item.get("data_key") or f"dataset{index + 1}")
+            label = plain_text(item.get("label") or humanize(key))
+            data_key = item.get("data_key") or item.get("key")
+            rows: Any = _MISSING
+            if data_key is not None:
+                rows = _lookup(self.payload, str(data_key))
+            if rows is _MISSING and isinstance(self.payload, list) and len(configured) == 1:
+                rows = self.payload
+            if rows is _MISSING:
+                self._note(f"dataset {label!r}: the payload has no {data_key!r} rows")
+                rows = []
+            specs.append((key, label, rows, item.get("columns")))
+        return specs
 
     def _build_datasets(self) -> list[Dataset]:
         datasets = []
@@ -515,6 +521,18 @@ class DataTableModel(PanelModel):
         new, error = coerce_input(
             text, kind, old, currency=row.currency, places=self.cell_places(row, column, kind)
         )
+        if (
+            error is None
+            and kind == "currency"
+            and any(c.type == "dr_cr" for c in ds.columns)
+            and (parse_number(new) or 0) < 0
+        ):
+            number = abs(parse_number(new) or 0)
+            new, error = (
+                None,
+                f"{text.strip()!r} has a sign, but amounts beside Dr/Cr have none (Dr/Cr gives the "
+                f"side): type {number} and set Dr/Cr",
+            )
         cell = (dataset, position, key)
         previous = self._edits.get(cell)
         if error is None and same_value(old, new, kind):
@@ -806,6 +824,9 @@ class DataTableModel(PanelModel):
 
     def _dataset_view(self, ds: Dataset) -> dict[str, Any]:
         positions = {c.key: i for i, c in enumerate(ds.columns)}
+        # beside a Dr/Cr column, an amount's sign would say the side a second time
+        has_side = any(c.type == "dr_cr" for c in ds.columns)
+        money_cols = [i for i, c in enumerate(ds.columns) if c.type == "currency" and has_side]
         cells = []
         bad = []
         low = []
@@ -836,12 +857,18 @@ class DataTableModel(PanelModel):
                     low.append([r, c, round(score, 3)])
                 for message in row.cell_errors.get(column.key, []):
                     errors.append([r, c, message])
+            signed = [
+                [c, SIGNED_WITH_SIDE]
+                for c in money_cols
+                if (n := parse_number(row.values.get(ds.columns[c].key))) is not None and n < 0
+            ]
+            errors.extend([r, c, why] for c, why in signed)
             cells.append(line)
             if row.status:
                 statuses[str(r)] = row.status
-            if not self._has_flags(row):
+            if not signed and not self._has_flags(row):
                 continue
-            row_flags = self._flags(row, positions)
+            row_flags = self._flags(row, positions) + signed
             flags.extend([r, c, why] for c, why in row_flags)
             line_level = [why for c, why in row_flags if c == -1]
             if line_level:
@@ -996,11 +1023,13 @@ class ExtractionReviewModel(DataTableModel):
         out = []
         for key, value in fields.items():
             score = _as_fraction(scores.get(key))
+            # a figure grouped and at its precision ("1250000.00" -> "1,250,000.00"), text as is
+            text, ok = display(value, infer_column_type(str(key), [value]), None)
             out.append(
                 {
                     "key": str(key),
                     "label": humanize(str(key)),
-                    "value": plain_text(value),
+                    "value": text if ok else plain_text(value),
                     "confidence": None if score is None else round(score, 3),
                     "low": score is not None and score < (self.threshold or 0),
                 }

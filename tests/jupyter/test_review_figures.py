@@ -220,3 +220,27 @@ def test_nav_figures_keep_their_precision_and_units_are_not_money() -> None:
     state["pending_action"]["payload"]["figures"][7]["decimals"] = 6
     model = panel_for_state(state, reviewer="ana")
     assert model.body_view()["figures"][7]["current"] == "123.898500"
+
+
+def test_signed_amounts_are_not_mixed_with_dr_cr() -> None:
+    model = bank()
+    error, _ = model.edit("lines", 5, "amount", "-185.50")
+    assert error == (
+        "'-185.50' has a sign, but amounts beside Dr/Cr have none (Dr/Cr gives the side): "
+        "type 185.50 and set Dr/Cr"
+    )
+    from tests.jupyter import states
+
+    view = panel_for_state(states.extraction_review(), reviewer="alice").table_view()
+    signed = [(r, c) for r, c, why in view["datasets"][0]["flags"] if "signed amount" in why]
+    assert signed == [(0, 2), (2, 2), (3, 2)]  # L1, L3 and L4 are negative and say DR
+
+
+def test_source_fields_show_figures_grouped() -> None:
+    from tests.jupyter import states
+
+    state = states.extraction_review()
+    state["pending_action"]["payload"]["fields"]["closing_balance"] = "1250000.00"
+    fields = {f["key"]: f["value"] for f in panel_for_state(state).source_fields()}
+    assert fields["closing_balance"] == "1,250,000.00"
+    assert fields["account"] == "****4821"
