@@ -81,7 +81,7 @@ async def run_worker(address: str) -> None:
     from temporalio.contrib.pydantic import pydantic_data_converter
     from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-    from ntro.testing._harness import quiet_runtime
+    from ntro.testing import quiet_runtime
 
     client = await Client.connect(
         address, data_converter=pydantic_data_converter, runtime=quiet_runtime()
@@ -213,7 +213,7 @@ async def main_async(args: argparse.Namespace) -> None:
     from temporalio.contrib.pydantic import pydantic_data_converter
 
     from ntro._devserver import DevServer
-    from ntro.testing._harness import quiet_runtime
+    from ntro.testing import quiet_runtime
     from tests.labextension._support import JupyterProcess, free_port
 
     n = args.workflows

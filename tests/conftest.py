@@ -14,7 +14,7 @@ from ntro.data.testing import (  # noqa: F401  (data plane fixtures)
     isolated_pg_dir,
     tenant_db,
 )
-from ntro.testing._harness import quiet_runtime
+from ntro.testing import quiet_runtime
 
 
 @pytest.fixture(scope="session")

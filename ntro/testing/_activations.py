@@ -32,7 +32,9 @@ class NotifyingRunner(WorkflowRunner):
         self._inner.prepare_workflow(defn)
 
     def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
-        return _NotifyingInstance(self._inner.create_instance(det), self._on_activation)
+        # Its abstract methods are delegated below (they vary between temporalio releases).
+        instance = _NotifyingInstance(self._inner.create_instance(det), self._on_activation)  # type: ignore[abstract]
+        return instance
 
     def set_worker_level_failure_exception_types(self, types: Any) -> None:
         self._inner.set_worker_level_failure_exception_types(types)

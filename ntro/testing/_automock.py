@@ -102,7 +102,7 @@ class MockValues:
                 return {
                     key: self.value_for(hint, f"{_path}.{key}")
                     for key, hint in resolved_hints(annotation).items()
-                    if key in annotation.__required_keys__
+                    if key in getattr(annotation, "__required_keys__", ())
                 }
             if annotation in (list, tuple, set):
                 return annotation()
@@ -128,7 +128,7 @@ class MockValues:
             annotation = field.annotation
             if field.metadata:
                 # The model's config matters here (its regex engine, for one).
-                annotation = Annotated[(annotation, *field.metadata)]  # type: ignore[valid-type]
+                annotation = Annotated[(annotation, *field.metadata)]  # type: ignore[valid-type,assignment]
                 data[key] = self._from_schema(annotation, f"{path}.{name}", model.model_config)
             else:
                 data[key] = self.value_for(annotation, f"{path}.{name}")

@@ -23,7 +23,7 @@ from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from ntro import cluster
-from ntro.testing._harness import mock_activity, unknown_activity
+from ntro.testing import mock_activity, unknown_activity
 from ntro_jupyter._session._errors import SessionError, from_cluster, one_line
 from ntro_jupyter._session._runbooks import Runbook
 from ntro_jupyter._session._target import Target
@@ -164,7 +164,7 @@ class Connection:
         entry = self.workers.get(queue)
         if entry is not None and not entry.task.done():
             return
-        from ntro.testing._activations import NotifyingRunner
+        from ntro.testing import NotifyingRunner
 
         workflows, activities = hosted
         if runbook.mock:

@@ -37,7 +37,7 @@ from ntro.cluster import (
     send_decision,
     visibility_support,
 )
-from ntro.testing._harness import quiet_runtime
+from ntro.testing import quiet_runtime
 from tests.cluster.inbox_runbooks import (
     WORKFLOWS,
     InboxLedgerReviewWorkflow,

@@ -220,7 +220,7 @@ class TemporalThread:
         from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
         from ntro.cluster import visibility_support
-        from ntro.testing._harness import quiet_runtime
+        from ntro.testing import quiet_runtime
 
         self._stop = asyncio.Event()
         try:

@@ -14,7 +14,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from ntro._devserver import DevServer
 from ntro.cluster import visibility_support
-from ntro.testing._harness import quiet_runtime
+from ntro.testing import quiet_runtime
 from tests.labextension._support import JupyterProcess, free_port
 from tests.labextension.runbooks import WORKFLOWS
 

@@ -19,7 +19,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from ntro._devserver import DevServer
-from ntro.testing._harness import quiet_runtime
+from ntro.testing import quiet_runtime
 from tests.labextension._support import JupyterProcess, free_port
 from tests.reliability.conftest import size
 from tests.reliability.faulty_runbooks import ReviewedPaymentWorkflow
