@@ -54,6 +54,10 @@ class AutoMockError(ValueError):
     """No value could be generated for a type; says which and how to provide one."""
 
 
+# What a helper of MockValues.value_for returns when it has no value for an annotation.
+_NOTHING: Any = object()
+
+
 class MockValues:
     """Generates a value for a type annotation; deterministic for a given ``seed``."""
 
@@ -65,6 +69,8 @@ class MockValues:
         return self.value_for(resolved_hints(fn).get("return", type(None)))
 
     def value_for(self, annotation: Any, _path: str = "value") -> Any:
+        """A value of ``annotation``; :class:`AutoMockError` names the path when none can be
+        generated."""
         if annotation in (Any, object, inspect.Parameter.empty):
             return None
         if annotation in _SIMPLE:
@@ -72,52 +78,68 @@ class MockValues:
         if annotation is uuid.UUID:
             return uuid.UUID(int=self.seed)
         origin = typing.get_origin(annotation)
-        args = typing.get_args(annotation)
-        if origin is Annotated:
-            return self._from_schema(annotation, _path)
-        if origin is Literal:
-            return args[0]
-        if origin in (typing.Union, types.UnionType):
-            options = [a for a in args if a is not type(None)]
-            return self.value_for(options[0], _path) if options else None
-        if (
-            origin in (list, set, frozenset, Sequence, typing.Sequence)
-            or origin is tuple
-            and (len(args) == 2 and args[1] is Ellipsis)
-        ):
-            item = self.value_for(args[0], f"{_path}[0]") if args else None
-            return (origin if origin in (set, frozenset) else list)([item])
-        if origin is tuple:
-            return tuple(self.value_for(a, f"{_path}[{i}]") for i, a in enumerate(args))
-        if origin in (dict, Mapping, typing.Mapping):
-            return {}
-        if isinstance(annotation, type):
-            if issubclass(annotation, enum.Enum):
-                return next(iter(annotation))
-            if issubclass(annotation, BaseModel):
-                return self._model(annotation, _path)
-            if dataclasses.is_dataclass(annotation):
-                return self._dataclass(annotation, _path)
-            if typing.is_typeddict(annotation):
-                return {
-                    key: self.value_for(hint, f"{_path}.{key}")
-                    for key, hint in resolved_hints(annotation).items()
-                    if key in getattr(annotation, "__required_keys__", ())
-                }
-            if annotation in (list, tuple, set):
-                return annotation()
-            if annotation is dict:
-                return {}
-            try:
-                return annotation()
-            except Exception:
-                pass
+        value = (
+            self._generic(annotation, origin, _path)
+            if origin is not None
+            else self._of_class(annotation, _path)
+            if isinstance(annotation, type)
+            else _NOTHING
+        )
+        if value is not _NOTHING:
+            return value
         if isinstance(annotation, typing.TypeVar | str):
             return None
         raise AutoMockError(
             f"cannot generate a value for {_path} of type {annotation!r}; give the activity a "
             f"real implementation with extra_activities=[...] or a JSON-compatible return type"
         )
+
+    def _generic(self, annotation: Any, origin: Any, path: str) -> Any:
+        """A value of a parametrised annotation (``list[int]``, ``X | None``...), or
+        ``_NOTHING``."""
+        args = typing.get_args(annotation)
+        if origin is Annotated:
+            return self._from_schema(annotation, path)
+        if origin is Literal:
+            return args[0]
+        if origin in (typing.Union, types.UnionType):
+            options = [a for a in args if a is not type(None)]
+            return self.value_for(options[0], path) if options else None
+        if (
+            origin in (list, set, frozenset, Sequence, typing.Sequence)
+            or origin is tuple
+            and (len(args) == 2 and args[1] is Ellipsis)
+        ):
+            item = self.value_for(args[0], f"{path}[0]") if args else None
+            return (origin if origin in (set, frozenset) else list)([item])
+        if origin is tuple:
+            return tuple(self.value_for(a, f"{path}[{i}]") for i, a in enumerate(args))
+        if origin in (dict, Mapping, typing.Mapping):
+            return {}
+        return _NOTHING
+
+    def _of_class(self, annotation: type, path: str) -> Any:
+        """A value of a plain class (an enum, a model, a dataclass...), or ``_NOTHING``."""
+        if issubclass(annotation, enum.Enum):
+            return next(iter(annotation))
+        if issubclass(annotation, BaseModel):
+            return self._model(annotation, path)
+        if dataclasses.is_dataclass(annotation):
+            return self._dataclass(annotation, path)
+        if typing.is_typeddict(annotation):
+            return {
+                key: self.value_for(hint, f"{path}.{key}")
+                for key, hint in resolved_hints(annotation).items()
+                if key in getattr(annotation, "__required_keys__", ())
+            }
+        if annotation in (list, tuple, set):
+            return annotation()
+        if annotation is dict:
+            return {}
+        try:
+            return annotation()
+        except Exception:
+            return _NOTHING
 
     def _model(self, model: type[BaseModel], path: str) -> BaseModel:
         data: dict[str, Any] = {}

@@ -103,11 +103,10 @@ class _Walk:
                 if not options:
                     return None
                 return self.value(options[0], variant, depth + 1)
-        kind = schema.get("type")
-        if isinstance(kind, list):
-            kind = next((k for k in kind if k != "null"), "null")
-        if kind is None:
-            kind = "object" if "properties" in schema else "array" if "items" in schema else None
+        return self.of_kind(schema, _kind(schema), variant, depth)
+
+    def of_kind(self, schema: dict[str, Any], kind: str | None, variant: int, depth: int) -> Any:
+        """An example of a resolved ``schema`` whose JSON type is ``kind``."""
         if kind == "string":
             return self.string(schema, variant)
         if kind in ("integer", "number"):
@@ -240,3 +239,14 @@ class _Walk:
             sub = extra if isinstance(extra, dict) else {}
             out[key] = self.value(sub, variant, depth + 1)
         return out
+
+
+def _kind(schema: dict[str, Any]) -> str | None:
+    """The JSON type a schema describes (the first non-null one of a list), inferred from its
+    keys when it names none."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind is None:
+        kind = "object" if "properties" in schema else "array" if "items" in schema else None
+    return kind
