@@ -380,7 +380,7 @@ class DevServer:
         if self.search_attributes:
             # The attributes runbooks publish their open gates in (ntro.workflow._visibility),
             # registered at every start: the inbox lists reviews from the server alone.
-            from ntro.workflow._visibility import ATTRIBUTE_TYPES
+            from ntro.workflow import ATTRIBUTE_TYPES
 
             for name, kind in ATTRIBUTE_TYPES.items():
                 cmd += ["--search-attribute", f"{name}={kind}"]

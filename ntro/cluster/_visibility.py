@@ -43,7 +43,7 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from ntro.cluster._errors import ClusterError
-from ntro.workflow._visibility import (
+from ntro.workflow import (
     ATTRIBUTE_TYPES,
     MEMO_KEY,
     PERSON_KINDS,
@@ -559,7 +559,7 @@ def _remember_not_runbook(key: str) -> None:
 
 async def search_attribute_status(client: Client, namespace: str | None = None) -> dict[str, str]:
     """``{name: "ok" | "missing" | "wrong type: Keyword"}`` for each runbook attribute."""
-    from ntro.workflow._visibility import registered_attributes
+    from ntro.workflow import registered_attributes
 
     found = await registered_attributes(client, namespace or client.namespace)
     status = {}

@@ -46,8 +46,13 @@ from ntro.cluster import (
     find_runbook,
     workflow_type_of,
 )
-from ntro.workflow import activities_of, activity_name, register_workflow
-from ntro.workflow._visibility import usable_attributes, visibility_support
+from ntro.workflow import (
+    activities_of,
+    activity_name,
+    register_workflow,
+    usable_attributes,
+    visibility_support,
+)
 
 __all__ = ["WorkerPlan", "plan_worker", "serve"]
 

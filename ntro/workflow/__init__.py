@@ -50,8 +50,18 @@ from ntro.workflow._registry import (
 from ntro.workflow._runtime import RunInfo
 from ntro.workflow._state import GATE_KINDS, PERSON_KINDS, RunState
 from ntro.workflow._steps import StepDefinition, step_definitions, ui_step
+from ntro.workflow._visibility import (
+    ATTRIBUTE_TYPES,
+    MEMO_KEY,
+    forget_registered_attributes,
+    gate_summary,
+    registered_attributes,
+    usable_attributes,
+    visibility_support,
+)
 
 __all__ = [
+    "ATTRIBUTE_TYPES",
     "ActionName",
     "Decision",
     "DecisionDict",
@@ -63,6 +73,7 @@ __all__ = [
     "InvalidDecision",
     "LocalCluster",
     "LocalWorkflowHandle",
+    "MEMO_KEY",
     "MAX_DECISION_BYTES",
     "MAX_DECISION_DEPTH",
     "MAX_GATE_PAYLOAD_BYTES",
@@ -84,11 +95,14 @@ __all__ = [
     "check_decision_input",
     "ensure_sendable",
     "execute_runbook",
+    "forget_registered_attributes",
+    "gate_summary",
     "harness_memo",
     "is_workflow_class",
     "normalize_display_hint",
     "parse_decision",
     "register_workflow",
+    "registered_attributes",
     "registered_slugs",
     "resolve_slug",
     "run_local",
@@ -102,6 +116,8 @@ __all__ = [
     "step_definitions",
     "ui_step",
     "unregister_workflow",
+    "usable_attributes",
+    "visibility_support",
     "workflow_handler",
     "workflow_name",
 ]

@@ -43,13 +43,14 @@ from typing import Any
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
 
+from ntro.workflow._state import PERSON_KINDS
+
 __all__ = [
     "ATTRIBUTE_TYPES",
     "ENTITY_KEYS",
     "MEMO_KEY",
     "PATCH_ID",
     "PERIOD_KEYS",
-    "PERSON_KINDS",
     "SUPPORT_ACTIVITY",
     "GateVisibility",
     "gate_summary",
@@ -79,7 +80,6 @@ ATTRIBUTE_TYPES: dict[str, str] = {
 MEMO_KEY = "ntro_review"
 PATCH_ID = "ntro-visibility-1"
 SUPPORT_ACTIVITY = "ntro.visibility_support"
-PERSON_KINDS = ("interactive_review", "submit_file", "submit_files")
 ENTITY_KEYS = ("entity", "entity_slug", "entity_id_or_slug", "entity_id", "fund")
 PERIOD_KEYS = ("period", "period_end", "month")
 _AMOUNT_KEYS = ("amount_at_stake", "amount", "total_amount", "total")

@@ -99,13 +99,15 @@ def _private_imports(path: Path, package: str) -> list[str]:
     return found
 
 
-def test_no_package_imports_a_private_part_of_ntro_testing() -> None:
+@pytest.mark.parametrize("package", ["ntro.testing", "ntro.workflow"])
+def test_no_other_package_imports_a_private_part_of(package: str) -> None:
+    own = package.split(".")[1]
     outside = [
         p
         for folder in ("ntro", "ntro_jupyter")
         for p in (ROOT / folder).rglob("*.py")
-        if "testing" not in p.relative_to(ROOT).parts[:2]
+        if own not in p.relative_to(ROOT).parts[:2]
     ]
     assert outside
-    problems = [line for p in outside for line in _private_imports(p, "ntro.testing")]
+    problems = [line for p in outside for line in _private_imports(p, package)]
     assert problems == []
