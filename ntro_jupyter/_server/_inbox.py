@@ -32,6 +32,7 @@ from ntro.cluster import (
     gate_summary,
     list_reviews,
 )
+from ntro.workflow import PERSON_KINDS
 from ntro_jupyter._server._cluster import Cluster, is_unreachable
 
 __all__ = ["LAG_S", "Inbox", "InboxResult", "PageTokenRefused", "ReviewFilterError"]
@@ -39,7 +40,6 @@ __all__ = ["LAG_S", "Inbox", "InboxResult", "PageTokenRefused", "ReviewFilterErr
 #: How long what this server saw of a run (opened, decided) overrides the visibility list.
 LAG_S = 15.0
 VERIFY_TIMEOUT_S = 2.0
-PERSON_KINDS = ("interactive_review", "submit_file", "submit_files")
 
 
 def _iso(moment: datetime) -> str:
