@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import os
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +18,11 @@ from ntro.workflow._runtime import run_method, run_takes_input
 
 
 def runtime_mode() -> str:
-    """``"temporal"`` when a Temporal connection is configured (``TEMPORAL_HOST``), else ``"local"``."""
-    return "temporal" if os.environ.get("TEMPORAL_HOST", "").strip() else "local"
+    """``"temporal"`` when a Temporal cluster is configured (``TEMPORAL_HOST``, read by
+    :class:`ntro.cluster.ClusterConfig` like everywhere else), else ``"local"``."""
+    from ntro.cluster import ClusterConfig
+
+    return "temporal" if ClusterConfig.from_env().address else "local"
 
 
 async def execute_runbook(
@@ -45,15 +47,12 @@ async def execute_runbook(
     if runtime_mode() == "local":
         return await run_local(workflow_cls, input, workflow_id=workflow_id)
 
-    from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
     from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-    client = await Client.connect(
-        os.environ["TEMPORAL_HOST"].strip(),
-        namespace=os.environ.get("TEMPORAL_NAMESPACE", "").strip() or "default",
-        data_converter=pydantic_data_converter,
-    )
+    from ntro.cluster import connect
+
+    # The one connection of ntro: namespace, TLS, API key, timeout, one-line failure.
+    client = await connect()
     classes = [workflow_cls, *children]
     task_queue = task_queue or f"ntro-{slug_for_class(workflow_cls)}"
     found = list(activities) if activities is not None else activities_near(classes)
