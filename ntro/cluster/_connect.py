@@ -140,17 +140,19 @@ async def connect(
 
     ``address`` overrides where to dial (a dev server the caller just started). With
     ``check_namespace`` a namespace that does not exist is reported now, not at the first call.
-    ``hint`` replaces the "what to do" sentence of the failure message.
+    ``hint`` replaces the "what to do" sentence of the failure message. The local dev server
+    (no address configured) is dialled without TLS or the API key, which are a cluster's.
     """
     config = config or ClusterConfig.from_env()
     target = address or cluster_address(config)
+    remote = config.address is not None  # the local dev server speaks plain gRPC, no key
     try:
         client = await asyncio.wait_for(
             Client.connect(
                 target,
                 namespace=config.namespace,
-                api_key=config.api_key,
-                tls=_tls(config),
+                api_key=config.api_key if remote else None,
+                tls=_tls(config) if remote else False,
                 data_converter=pydantic_data_converter,
                 runtime=runtime or quiet_runtime(),
             ),

@@ -6,6 +6,7 @@ import asyncio
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +55,27 @@ def test_no_address_and_no_dev_server_says_how_to_start_one(tmp_path: Path) -> N
 )
 def test_transport_errors_read_as_what_to_check(error: str, words: str) -> None:
     assert words in describe_connect_failure(error)
+
+
+def test_the_local_dev_server_is_dialled_without_a_clusters_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ntro.cluster._connect as module
+    from ntro.cluster import ClusterConfig, connect
+
+    dialled: list[dict[str, Any]] = []
+
+    class FakeClient:
+        @classmethod
+        async def connect(cls, target: str, **options: Any) -> FakeClient:
+            dialled.append({"target": target, **options})
+            return cls()
+
+    monkeypatch.setattr(module, "Client", FakeClient)
+    env = {"TEMPORAL_API_KEY": "k-1", "NTRO_DEV_PORT": "7299"}
+    local = ClusterConfig.from_env(env)
+    asyncio.run(connect(local, address="127.0.0.1:7299", check_namespace=False))
+    remote = ClusterConfig.from_env({**env, "TEMPORAL_HOST": "t.example.com:7233"})
+    asyncio.run(connect(remote, check_namespace=False))
+    assert (dialled[0]["api_key"], dialled[0]["tls"]) == (None, False)
+    assert (dialled[1]["api_key"], dialled[1]["tls"]) == ("k-1", True)
