@@ -42,12 +42,12 @@ from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRej
 from temporalio.service import RPCError, RPCStatusCode
 from tornado import web
 
-from ntro._devserver import DevServerError
 from ntro.cluster import (
     ClusterError,
     DecisionNotSendable,
     DecisionRefused,
     DecisionUndelivered,
+    DevServerError,
     IdentityError,
     ReviewFilter,
     send_decision,
