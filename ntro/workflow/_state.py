@@ -109,9 +109,20 @@ class UIStateAnswer(BaseModel):
     audit_trail: list[AuditRecord]
 
 
-def _dump(model: BaseModel) -> _Answer:
-    # exclude_unset: a model carries exactly the keys the workflow set, as the answers always did.
-    return model.model_dump(mode="json", exclude_unset=True)
+def _dump(model: BaseModel, *, raw: tuple[str, ...] = ()) -> _Answer:
+    """``model`` as plain JSON data with exactly the keys the workflow set (exclude_unset).
+
+    The ``raw`` fields hold gate payloads and step results, JSON data already (made so when
+    the gate opened or the step ended) and possibly large: they are put in as they are, not
+    walked and copied again on every query.
+    """
+    data = model.model_dump(mode="json", exclude_unset=True, exclude=set(raw))
+    data.update({key: getattr(model, key) for key in raw if key in model.model_fields_set})
+    return data
+
+
+def _dump_snapshot(snapshot: StepSnapshot) -> _Answer:
+    return _dump(snapshot, raw=("payload", "result"))
 
 
 @dataclass
@@ -549,7 +560,7 @@ class RunState:
 
     def snapshots_answer(self) -> dict[str, _Answer]:
         """``{step_id: {display_hint, completed_at, status, payload?, decision?, ...}}``."""
-        return {step_id: _dump(snapshot) for step_id, snapshot in self.snapshots.items()}
+        return {step_id: _dump_snapshot(snapshot) for step_id, snapshot in self.snapshots.items()}
 
     def children_answer(self) -> dict[str, list[_Answer]]:
         """``{step_id: [{workflow_id, run_id, slug, status}]}``."""
@@ -575,7 +586,9 @@ class RunState:
             pending_payload=self.pending_payload,
             feedback=record.feedback if record is not None else None,
             children_by_step_id=self.children,
-            step_snapshots=self.snapshots,
+            step_snapshots={},
             audit_trail=self.audit,
         )
-        return _dump(answer)
+        data = _dump(answer, raw=("pending_action", "pending_payload"))
+        data["step_snapshots"] = self.snapshots_answer()
+        return data
