@@ -93,10 +93,11 @@ class Target:
         namespace: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Target:
-        """The local dev server: ``NTRO_DEV_*`` from the environment, arguments first."""
+        """The local dev server: ``NTRO_DEV_*`` from the environment, arguments first (a cluster
+        address configured beside them is not used: ``dev`` means the local server)."""
         with _settings():
-            config = ClusterConfig.from_env(_dev_only(environ))
-        changes: dict[str, Any] = {}
+            config = ClusterConfig.from_env(environ)
+        changes: dict[str, Any] = {"address": None}
         if db_file is not None:
             db = Path(db_file).expanduser()
             changes["dev_db"] = db if db.is_absolute() else Path.cwd() / db
@@ -173,12 +174,3 @@ class Target:
         if self.kind == "dev":
             return f"local dev server (database {self.db_file}, namespace {self.namespace})"
         return "cluster " + self.config.describe().removeprefix("the Temporal cluster at ")
-
-
-def _dev_only(environ: Mapping[str, str] | None) -> dict[str, str]:
-    """The environment without a cluster address: ``dev`` means the local server even where
-    ``TEMPORAL_HOST`` names a cluster."""
-    env = dict(os.environ if environ is None else environ)
-    env.pop("TEMPORAL_HOST", None)
-    env.pop("TEMPORAL_ADDRESS", None)
-    return env

@@ -69,6 +69,9 @@ def test_the_session_and_the_server_read_the_environment_alike(
     assert session.kind == "remote" and session.config == server.config
     assert server.config.tls is True and server.config.namespace == "close"
     assert server.ui_url() == "https://ui.example.com"
+    # ``%ntro connect dev`` means the local server, whatever cluster the environment names.
+    dev = Target.parse("dev", environ=remote)
+    assert dev.address is None and dev.port == 7243
 
 
 def test_the_session_and_the_server_dial_with_the_same_timeout(
@@ -189,3 +192,43 @@ def test_the_magics_show_any_ntro_error_as_one_line(
 
     monkeypatch.setattr(Session, "status", fails)
     assert _one_line_error(magics, "status") == "something ntro knows went wrong; do this instead"
+
+
+# -- guards ---------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _sources(package: str) -> dict[str, str]:
+    return {
+        str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
+
+
+def test_one_place_connects_and_one_place_sends_decisions() -> None:
+    sources = {**_sources("ntro"), **_sources("ntro_jupyter")}
+    senders = [f for f, text in sources.items() if '"submit_action", ' in text]
+    assert senders == ["ntro/cluster/_decisions.py"], senders
+    dialers = [
+        f
+        for f, text in sources.items()
+        if "Client.connect(" in text and not f.startswith("ntro/testing/")  # its own servers
+    ]
+    assert dialers == ["ntro/cluster/_connect.py"], dialers
+    for file, text in _sources("ntro_jupyter").items():
+        for setting in ("TEMPORAL_HOST", "TEMPORAL_API_KEY", "NTRO_DEV_PORT", "TEMPORAL_TLS"):
+            assert f'"{setting}"' not in text, (file, setting)
+        assert "from ntro._" not in text and "import ntro._" not in text, file
+
+
+def test_the_bridge_imports_only_the_sessions_errors() -> None:
+    import ast
+
+    tree = ast.parse((ROOT / "ntro_jupyter" / "_bridge.py").read_text(encoding="utf-8"))
+    runtime = [
+        node.module
+        for node in tree.body  # module level, outside `if TYPE_CHECKING:`
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ntro_jupyter._")
+    ]
+    assert runtime == ["ntro_jupyter._session._errors"], runtime
