@@ -263,12 +263,15 @@ class TableView {
     }
   }
 
-  /** Body height and viewport height follow the rows shown (all, or the flagged ones). */
+  /** Body height and viewport height follow the rows shown (all, or the flagged ones);
+   * returns the viewport's height in px. */
   sizeViewport(count) {
     const totals = ((this.body.totals || {})[this.dataset().key] || []).length;
     this.bodyEl.style.height = `${Math.max(1, count) * ROW_H}px`;
     const visible = Math.max(3, Math.min(MAX_VISIBLE_ROWS, count));
-    this.viewport.style.height = `${(visible + 1 + totals) * ROW_H + 2 + 14}px`;
+    const height = (visible + 1 + totals) * ROW_H + 2 + 14;
+    this.viewport.style.height = `${height}px`;
+    return height;
   }
 
   renderSide() {
@@ -380,11 +383,10 @@ class TableView {
     const ds = this.dataset();
     const order = this.order();
     const top = this.viewport.scrollTop;
-    const height = this.viewport.clientHeight || MAX_VISIBLE_ROWS * ROW_H;
+    const height = this.sizeViewport(order.length); // the height set, not measured: no reflow
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
     const last = Math.min(order.length, Math.ceil((top + height) / ROW_H) + OVERSCAN);
     const template = this.gridTemplate();
-    this.sizeViewport(order.length);
     const rows = [];
     if (!order.length) {
       rows.push(h("div", { className: "ntro-dt-empty", text: ds.cells.length ? "No flagged lines." : "No rows to show." }));
