@@ -149,8 +149,9 @@ def workflow_ls(
             waiting_for(r.pending) if r.pending else (f"? ({r.unanswered})" if r.unanswered else "")
         )
         where = " ".join(x for x in (r.slug or r.workflow_type, r.entity, r.period) if x)
+        down = f"  [{r.unanswered}]" if r.pending and r.unanswered else ""
         typer.echo(
-            f"{r.workflow_id}  {r.status}  {where}" + (f"  waits for {what}" if what else "")
+            f"{r.workflow_id}  {r.status}  {where}" + (f"  waits for {what}" if what else "") + down
         )
     return 0
 

@@ -44,6 +44,7 @@ from ntro.cluster._errors import (
 )
 from ntro.cluster._identity import resolve_reviewer
 from ntro.cluster._runbooks import RunbookRef, validate_input
+from ntro.cluster._visibility import ReviewFilter, pending_reviews, row_pending
 from ntro.types import Correction
 from ntro.workflow import PERSON_KINDS
 
@@ -224,7 +225,10 @@ async def list_runs(
     period: str | None = None,
     limit: int = 50,
 ) -> list[RunSummary]:
-    """Runs, newest first; ``pending`` keeps running ones that wait for a person."""
+    """Runs, newest first; ``pending``: runs waiting for a person, oldest gate first, read
+    from the cluster's visibility list (no worker asked; see :func:`pending_reviews`)."""
+    if pending:
+        return await _pending_runs(client, slug, entity, period, limit)
     clauses = ["ExecutionStatus != 'ContinuedAsNew'"]
     if pending:
         clauses.append("ExecutionStatus = 'Running'")
@@ -265,6 +269,36 @@ async def list_runs(
     if pending:
         found = [s for s in found if s.waits_for_person]
     return found[:limit]
+
+
+async def _pending_runs(
+    client: Client, slug: str | None, entity: str | None, period: str | None, limit: int
+) -> list[RunSummary]:
+    try:
+        rows = await pending_reviews(
+            client, ReviewFilter(runbook=slug, entity=entity, period=period), limit=limit
+        )
+    except RPCError as err:
+        raise _rpc_error(err, "the list") from None
+    return [
+        RunSummary(
+            workflow_id=row["workflow_id"],
+            run_id=row["run_id"],
+            workflow_type=row["workflow_type"],
+            status="running",
+            slug=row["runbook"],
+            entity=row["entity"],
+            period=row["period"],
+            start_time=datetime.fromisoformat(row["started_at"].replace("Z", "+00:00"))
+            if row["started_at"]
+            else None,
+            pending=row_pending(row),
+            unanswered=f"no worker polls task queue {row['task_queue']!r}"
+            if row["worker_down"]
+            else None,
+        )
+        for row in rows
+    ]
 
 
 async def show_run(client: Client, workflow_id: str) -> dict[str, Any]:

@@ -62,8 +62,10 @@ __all__ = [
     "ReviewPage",
     "gate_summary",
     "list_reviews",
+    "pending_reviews",
     "register_search_attributes",
     "review_row",
+    "row_pending",
     "runbook_slug",
     "search_attribute_status",
     "visibility_support",
@@ -552,6 +554,43 @@ def _remember_not_runbook(key: str) -> None:
     if len(_NOT_RUNBOOKS) >= _NOT_RUNBOOK_MEMORY:
         _NOT_RUNBOOKS.clear()
     _NOT_RUNBOOKS[key] = time.monotonic()
+
+
+async def pending_reviews(
+    client: Client, filter: ReviewFilter | None = None, *, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` waiting reviews, oldest gate first, page after page (for a list on a
+    terminal: ``ntro workflow ls --pending``, ``%ntro ls --pending``)."""
+    rows: list[dict[str, Any]] = []
+    token = None
+    watch = QueueWatch(client)
+    while len(rows) < limit:
+        page = await list_reviews(
+            client,
+            filter,
+            page_size=min(MAX_PAGE_SIZE, max(limit - len(rows), 1)),
+            page_token=token,
+            watch=watch,
+        )
+        rows += page.rows
+        token = page.next_page_token
+        if token is None:
+            break
+    rows.sort(key=lambda row: (row["opened_at"] or "", row["workflow_id"]))
+    return rows[:limit]
+
+
+def row_pending(row: dict[str, Any]) -> dict[str, Any]:
+    """A listed row as the pending action a workflow would answer (its published keys)."""
+    return {
+        "kind": row.get("kind"),
+        "step_id": row.get("step_id"),
+        "gate_id": row.get("gate_id"),
+        "reason": row.get("reason"),
+        "opened_at": row.get("opened_at"),
+        "deadline": row.get("due_at"),
+        "display_hint": {"component": row.get("component"), "config": {"title": row.get("title")}},
+    }
 
 
 # ── registration ───────────────────────────────────────────────────────────

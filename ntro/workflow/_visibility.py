@@ -311,9 +311,13 @@ class GateVisibility:
             )
         except Exception:  # noqa: BLE001 - a worker without the activity: publish nothing
             return
+        if not isinstance(found, dict) or found.get("ntro_visibility") != 1:
+            return  # answered by a catch-all (a harness's mock of unknown activities)
         self.enabled = True
         self.attributes = frozenset(
-            name for name in found or [] if isinstance(name, str) and name in ATTRIBUTE_TYPES
+            name
+            for name in found.get("attributes") or []
+            if isinstance(name, str) and name in ATTRIBUTE_TYPES
         )
         self._memo = {}
         workflow.upsert_memo({MEMO_KEY: {}})
@@ -502,8 +506,13 @@ def _warn_missing(where: str, namespace: str, found: dict[str, str], problem: st
 
 
 @activity.defn(name=SUPPORT_ACTIVITY)
-async def visibility_support() -> list[str]:
+async def visibility_support() -> dict[str, Any]:
     """Which of the runbook search attributes this namespace has (a local activity: its
-    answer is recorded in the run's history, so replay does not depend on the cluster)."""
+    answer is recorded in the run's history, so replay does not depend on the cluster).
+
+    ``{"ntro_visibility": 1, "attributes": [...]}``: the marker tells this answer from a
+    catch-all activity's (a mock answering every unknown activity name).
+    """
     info = activity.info()
-    return await usable_attributes(activity.client(), info.workflow_namespace or "default")
+    found = await usable_attributes(activity.client(), info.workflow_namespace or "default")
+    return {"ntro_visibility": 1, "attributes": found}
