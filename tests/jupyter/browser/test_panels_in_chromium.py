@@ -200,7 +200,8 @@ def test_journal_override_through_the_page(render) -> None:  # noqa: ANN001
     page.wait_for_function("window.__replies >= 1")
     assert page.locator("button[data-action='approve']").is_enabled()
     rendered.shot("interaction_journal_override")
-    page.locator("button[data-action='approve']").click()
+    page.locator("button[data-action='approve']").click()  # opens what it commits
+    page.locator("button[data-action='confirm-approve']").click()
     page.wait_for_function("window.__replies >= 2")
     assert (
         decisions[0]["comment"]
