@@ -173,6 +173,10 @@ class Connection:
             values = MockValues(0)
             activities = [mock_activity(fn, values) for fn in activities] + [unknown_activity]
         executor = None
+        if self.target.kind != "harness":
+            # Runs publish their open gates for the inbox and `%ntro ls --pending` (the
+            # time-skipping server has no visibility list: nothing to publish there).
+            activities = [*activities, cluster.visibility_support]
         if any(not asyncio.iscoroutinefunction(fn) for fn in activities):
             executor = ThreadPoolExecutor(4, thread_name_prefix=f"ntro-activities-{runbook.slug}")
         try:

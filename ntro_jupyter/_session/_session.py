@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
+    Client,
     RPCTimeoutOrCancelledError,
     WorkflowExecutionStatus,
     WorkflowFailureError,
@@ -846,6 +847,8 @@ class Session:
 
     async def _ls(self, pending_only: bool, limit: int, query: str | None) -> list[WorkflowSummary]:
         conn = await self._ready()
+        if pending_only and query is None and conn.target.kind != "harness":
+            return await self._pending_listed(conn.client, limit)
         rows: list[WorkflowSummary] = []
         try:
             async for execution in conn.client.list_workflows(
@@ -907,6 +910,31 @@ class Session:
                 -(r.start_time.timestamp() if r.start_time else 0),
             )
         )
+        return rows
+
+    async def _pending_listed(self, client: Client, limit: int) -> list[WorkflowSummary]:
+        """Runs waiting for a person, from the cluster's visibility list: one call per page,
+        no worker asked, so a run whose worker is down is listed too (and says so)."""
+        try:
+            found = await cluster.pending_reviews(client, limit=limit)
+        except RPCError as err:
+            raise self._rpc_error(err) from None
+        rows = []
+        for row in found:
+            started = row["started_at"]
+            rows.append(
+                WorkflowSummary(
+                    row["workflow_id"],
+                    row["workflow_type"],
+                    "running",
+                    row["task_queue"],
+                    datetime.fromisoformat(started.replace("Z", "+00:00")) if started else None,
+                    pending=cluster.row_pending(row),
+                    unanswered=f"no worker polls task queue {row['task_queue']!r}"
+                    if row["worker_down"]
+                    else None,
+                )
+            )
         return rows
 
     def result(self, workflow_id: str, timeout: float | None = None) -> Any:
