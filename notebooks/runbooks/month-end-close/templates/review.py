@@ -72,6 +72,7 @@ def trial_balance_hint(ctx: CloseContext, check: TrialBalanceCheck) -> dict[str,
             ],
             "allow_corrections": False,
             "currency": ctx.currency,
+            "dr_cr_books": f"Dr/Cr are {ctx.entity_name}'s balances, as its trial balance states them",
             "actions": [
                 {
                     "kind": "approve",
