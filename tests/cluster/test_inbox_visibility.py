@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -133,6 +136,17 @@ async def open_gate(handle: WorkflowHandle[Any, Any], step: str = "review") -> d
         return pending if pending and pending.get("step_id") == step else None
 
     return await eventually(opened, f"{handle.id} opens its {step} gate")
+
+
+def setup_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``ntro cluster setup`` as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ntro.cli", "cluster", "setup", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def decision(action: str, gate: dict[str, Any], reviewer: str = "ana@fund.example") -> dict:
@@ -404,7 +418,13 @@ async def test_a_cluster_without_the_attributes_never_stalls_a_run(
         assert len(lines) == 1, lines  # one line for three runs, saying what to run
         assert "ntro cluster setup" in lines[0] and "NtroAwaiting" in lines[0]
 
-        assert len(await register_search_attributes(bare)) == 9
+        env = {**os.environ, "TEMPORAL_HOST": server.address}
+        check = await asyncio.to_thread(setup_cli, env, "--check")
+        assert check.returncode == 3, check.stderr
+        assert "NtroAwaiting       missing" in check.stdout and "ntro cluster setup" in check.stdout
+        done = await asyncio.to_thread(setup_cli, env)
+        assert done.returncode == 0, done.stderr
+        assert "NtroReviewers      ok  (added now)" in done.stdout
         assert set((await search_attribute_status(bare)).values()) == {"ok"}
         assert await register_search_attributes(bare) == []  # again: nothing to add
         async with _worker(bare, QUEUE):
