@@ -519,7 +519,7 @@ class TableView {
     for (const [r, c, why] of flags) {
       const where = c >= 0 ? `${ds.row_ids[r]} · ${ds.columns[c].label}` : `${ds.row_ids[r]}`;
       list.append(h("li", {},
-        h("button", { type: "button", className: "ntro-link", onclick: () => this.jumpTo(ds.key, r, c >= 0 ? c : this.idx.cols[0]), text: where }),
+        h("button", { type: "button", className: "ntro-link", onclick: () => this.jumpTo(ds.key, r, c >= 0 ? c : undefined), text: where }),
         h("span", { text: `: ${why}` })));
     }
     this.flagsEl.append(list);
@@ -533,9 +533,8 @@ class TableView {
     if (!list.length) return;
     this.rejectedEl.append(h("div", { className: "ntro-section-title", text: `Rejected lines (${list.length})` }));
     for (const item of list) {
-      const ds = (this.table.datasets || []).find((d) => d.key === item.dataset);
       this.rejectedEl.append(h("div", { className: "ntro-correction" },
-        h("button", { type: "button", className: "ntro-link", onclick: () => this.jumpTo(item.dataset, item.row, ds ? 0 : 0), text: item.row_id }),
+        h("button", { type: "button", className: "ntro-link", onclick: () => this.jumpTo(item.dataset, item.row), text: item.row_id }),
         h("span", { className: "ntro-old-line", text: item.summary })));
     }
   }
@@ -600,12 +599,13 @@ class TableView {
   }
 
   // ---- navigation and editing ------------------------------------------------------------
+  /** Go to row r (and column c, else the first on screen) of a dataset, and focus the grid. */
   jumpTo(datasetKey, r, c) {
     const i = (this.table.datasets || []).findIndex((d) => d.key === datasetKey);
     if (i >= 0 && i !== this.ds) { this.ds = i; this.flaggedOnly = false; this.renderAll(); }
     let pos = this.order().indexOf(r);
     if (pos < 0 && this.flaggedOnly) { this.flaggedOnly = false; this.renderToolbar(); pos = this.order().indexOf(r); }
-    if (pos >= 0) this.setActive(pos, Math.max(0, this.idx.cols.indexOf(c)));
+    if (pos >= 0) this.setActive(pos, c === undefined ? 0 : Math.max(0, this.idx.cols.indexOf(c)));
     this.viewport.focus();
   }
 
