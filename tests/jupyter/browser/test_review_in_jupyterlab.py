@@ -108,7 +108,8 @@ def test_a_review_in_jupyterlab_corrected_and_approved_in_the_table(
     assert view.locator(".ntro-mime").count() == 0
 
     page.locator("textarea.ntro-comment").fill("L1 is the Harbour subscription; L3 the accrued fee")
-    page.locator(".ntro-dt button[data-action='approve']").click()
+    page.locator(".ntro-dt button[data-action='approve']").click()  # opens what it commits
+    page.locator(".ntro-dt button[data-action='confirm-approve']").click()
     # The run closed: its output became the record, drawn by the labextension (no kernel needed).
     record = view.locator(".ntro-mime")
     record.wait_for(timeout=60_000)
