@@ -19,6 +19,9 @@ Three rules keep this safe:
    run's history (a replay reads it, it does not ask the cluster again). The decision is
    guarded by ``workflow.patched(PATCH_ID)``, so histories recorded before this code replay
    unchanged (they publish nothing, and an inbox reads them by query).
+   Replay compares commands, not their content (checked: a history replays with a changed
+   summary), but a change to *when* an upsert is issued changes the commands: such a change
+   goes behind a new patch id.
 2. **Never stalls a run.** Upserting an attribute the namespace does not define fails the
    workflow task, and the run would stop at its first gate. Only attributes the activity saw
    registered, with the expected type, are ever upserted; the worker logs once what to run

@@ -26,8 +26,10 @@ from typing import Any
 import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker
 
+import ntro.workflow._base as base
+import ntro.workflow._visibility as visibility
 from ntro._devserver import DevServer
 from ntro.cluster import (
     PageTokenRefused,
@@ -441,3 +443,42 @@ async def test_a_cluster_without_the_attributes_never_stalls_a_run(
                 await handle.terminate("test over")
     finally:
         server.stop()
+
+
+# -- replay ---------------------------------------------------------------------------------
+
+
+async def _decided_history(client: Client, queue: str) -> Any:
+    async with _worker(client, queue):
+        handle = await start(client, queue, entity="fund-replay", period="2026-11", signoff=True)
+        for step in ("review", "signoff"):
+            await send_decision(handle, decision("approve", await open_gate(handle, step)))
+        await handle.result()
+    return await handle.fetch_history()
+
+
+async def test_histories_from_before_and_after_publishing_replay(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replayer = Replayer(
+        workflows=WORKFLOWS,
+        data_converter=pydantic_data_converter,
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    )
+    published = await _decided_history(client, f"vis-replay-{uuid.uuid4().hex[:6]}")
+    assert (
+        await replayer.replay_workflow(published, raise_on_replay_failure=False)
+    ).replay_failure is None
+
+    async def before_this_feature(*args: Any, **kwargs: Any) -> None:
+        return None  # the code before runs published: no patch marker, no activity, no upsert
+
+    monkeypatch.setattr(visibility, "prepare_visibility", before_this_feature)
+    monkeypatch.setattr(base, "prepare_visibility", before_this_feature)
+    old = await _decided_history(client, f"vis-replay-{uuid.uuid4().hex[:6]}")
+    monkeypatch.undo()
+    kinds = {event.WhichOneof("attributes") for event in old.events}
+    assert "marker_recorded_event_attributes" not in kinds  # recorded without the feature
+    assert (
+        await replayer.replay_workflow(old, raise_on_replay_failure=False)
+    ).replay_failure is None
