@@ -102,9 +102,12 @@ const VERBS: Record<string, string> = {
 
 /** A corrected value as a reviewer reads it: 1250 -> "1,250.00" when it has decimals or is a
  * decimal string ("1205.5" -> "1,205.50"); codes ("3100") and text stay as they are. */
-export function figure(value: unknown): string {
+const MONEY_FIELD = /amount|debit|credit|total|balance|price|fee|nav|value/i;
+
+export function figure(value: unknown, field: unknown = ''): string {
   let text: string | null = null;
-  if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
+  const money_field = MONEY_FIELD.test(String(field ?? ''));
+  if (typeof value === 'number' && Number.isFinite(value) && (money_field || !Number.isInteger(value))) {
     text = String(value);
   } else if (typeof value === 'string' && /^-?\d+\.\d+$/.test(value.trim())) {
     text = value.trim();
@@ -144,13 +147,13 @@ export function historyFromState(state: Record<string, any>): IHistoryLine[] {
       case 'correction':
         text =
           `${who} corrected ${asText(entry.field, 80)} of ${asText(entry.line_item_id, 80)}: ` +
-          `${figure(entry.old_value)} → ${figure(entry.new_value)}`;
+          `${figure(entry.old_value, entry.field)} → ${figure(entry.new_value, entry.field)}`;
         break;
       case 'row_action':
         text =
           action === 'reject_row'
             ? `${who} rejected row ${asText(entry.line_item_id, 80)}${where}`
-            : `${who} edited ${asText(entry.field, 80)} of ${asText(entry.line_item_id, 80)} to ${figure(entry.new_value)}`;
+            : `${who} edited ${asText(entry.field, 80)} of ${asText(entry.line_item_id, 80)} to ${figure(entry.new_value, entry.field)}`;
         break;
       case 'refused':
         text = `refused${where}: ${asText(entry.reason || 'invalid input', 400)}`;
@@ -270,7 +273,7 @@ function renderDecisions(state: Record<string, any>, steps: IStepView[]): HTMLEl
         }
         ul.appendChild(
           h('li', {
-            text: `${asText(c.line_item_id, 80)} · ${asText(c.field, 80)}: ${figure(c.old_value) || '—'} → ${figure(c.new_value)}`
+            text: `${asText(c.line_item_id, 80)} · ${asText(c.field, 80)}: ${figure(c.old_value, c.field) || '—'} → ${figure(c.new_value, c.field)}`
           })
         );
       }

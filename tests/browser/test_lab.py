@@ -476,7 +476,7 @@ def test_a_saved_snapshot_renders_after_the_kernel_is_gone(
     assert "completed" in snapshot.locator(".ntro-pill").inner_text()
     decisions = snapshot.locator("[data-testid=ntro-decisions]").inner_text()
     assert "approved with corrections by maria@fund-a.example" in decisions
-    assert "L2 · amount: -400 → -420" in decisions
+    assert "L2 · amount: -400.00 → -420.00" in decisions
     assert "No Kernel" in page.locator(".jp-NotebookPanel-toolbar").inner_text()
     history = snapshot.locator("[data-testid=ntro-history]").inner_text()
     assert "maria@fund-a.example approved" in history and "rent corrected to the lease" in history

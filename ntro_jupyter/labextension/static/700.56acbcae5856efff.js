@@ -273,13 +273,14 @@
   font-variant-numeric: tabular-nums;
 }
 
+/* Mixed toward the theme's text colour: readable on the light and the dark layout alike. */
 .ntro-warn-count {
-  color: var(--jp-warn-color0);
+  color: color-mix(in srgb, var(--jp-warn-color0) 75%, var(--jp-ui-font-color1));
   font-weight: 600;
 }
 
 .ntro-worker-down {
-  color: var(--jp-error-color0);
+  color: color-mix(in srgb, var(--jp-error-color1) 65%, var(--jp-ui-font-color1));
   font-weight: 600;
 }
 

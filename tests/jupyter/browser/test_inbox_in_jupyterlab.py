@@ -1,0 +1,353 @@
+"""The runbook inbox before a bulk approval, in a real JupyterLab in headless Chromium (issue 18):
+flagged reviews (warnings, no worker) cannot be ticked for bulk approval, each row shows its
+amount at stake, warnings and deadline in UTC, rows are sorted by due date and told apart, the
+confirmation names each review and has an accessible name, approved rows leave at once, and
+the sidebar tab is named "Runbook inbox, N reviews waiting" and keeps its data-id. The inbox
+API is answered by the test (no Temporal needed), in the row contract of the server.
+
+Also (issue 17): a notebook saved while its run's live view was open, reopened with no kernel,
+shows the run's record where JupyterLab would write "model not found".
+
+Screenshots at 1,280 px in the light and dark themes go to artifacts/review-pass/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbformat.sign import NotebookNotary
+
+from tests.jupyter import states
+from tests.jupyter.browser.conftest import KERNEL_IDLE, jupyter_lab
+
+try:
+    from playwright.sync_api import Browser, Page, expect
+except ImportError:  # pragma: no cover - the dev extra is not installed; tests are skipped
+    pass
+
+REPO = Path(__file__).resolve().parents[3]
+SHOTS = REPO / "artifacts" / "review-pass"
+RECORD_MIME = "application/vnd.ntro.run+json"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def row(workflow_id: str, **extra: Any) -> dict[str, Any]:
+    item = {
+        "workflow_id": workflow_id,
+        "run_id": "r-" + workflow_id,
+        "workflow_type": "InvoiceReviewWorkflow",
+        "runbook": "invoice-review",
+        "entity": "e1",
+        "period": "2026-03",
+        "kind": "interactive_review",
+        "component": "DATA_TABLE",
+        "reason": "Review ACME invoice",
+        "title": None,
+        "step_id": "review",
+        "gate_id": f"review:{workflow_id[-1]}",
+        "opened_at": "2026-03-31T08:00:00Z",
+        "age_s": 3600.0,
+        "deadline": None,
+        "rows": 4,
+        "feedback_level": None,
+        "decidable": True,
+        "task_queue": "ntro-close",
+        "worker_down": False,
+        "due_at": None,
+        "warning_count": 0,
+        "amount": None,
+    }
+    item.update(extra)
+    return item
+
+
+ROWS = [
+    row(
+        "invoice-review-e1-2026-03-acme-0412",
+        reason="Review ACME invoice 0412 (acme-0412.pdf)",
+        amount={"value": "1250.00", "currency": "USD"},
+        due_at="2026-04-02T17:00:00Z",
+    ),
+    row(
+        "invoice-review-e1-2026-03-acme-0413",
+        reason="Review ACME invoice 0413 (acme-0413.pdf)",
+        amount={"value": "10000.00", "currency": "USD"},
+        warning_count=2,
+        due_at="2026-04-01T12:00:00Z",
+    ),
+    row(
+        "bank-rec-e2-2026-03-b",
+        runbook="bank-reconciliation",
+        entity="e2",
+        reason="Bank lines to match",
+        worker_down=True,
+        task_queue="ntro-bank",
+        due_at="2026-04-03T09:00:00Z",
+    ),
+    # An older server: no warning_count or amount; the inbox reads the review for them.
+    {
+        k: v
+        for k, v in row(
+            "invoice-review-e3-2026-03-c", entity="e3", reason="Review Globex invoice"
+        ).items()
+        if k not in ("warning_count", "amount", "worker_down", "due_at", "task_queue")
+    },
+    row(
+        "invoice-review-e4-2026-03-d",
+        entity="e4",
+        reason="Review Initech invoice (initech-77.pdf)",
+        amount={"value": "980.5", "currency": "EUR"},
+    ),
+]
+READ_REVIEW = {
+    "workflow_id": "invoice-review-e3-2026-03-c",
+    "state": {},
+    "view": {
+        "breadcrumb": {"steps": [], "status": "running", "workflow_type": None, "error": None},
+        "history": [],
+        "problems": [],
+        "panel": {
+            "approve_summary": {
+                "warning_count": 1,
+                "warnings": ["2 low-confidence values to check"],
+                "amount": {"value": "430.00", "currency": "USD"},
+            }
+        },
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    root = tmp_path_factory.mktemp("inbox-lab")
+    with jupyter_lab(root) as url:
+        yield url, root
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def serve_inbox(page: Page) -> dict[str, Any]:
+    """Answer the inbox API: the rows above (still listing approved ones, as visibility lags),
+    one review read, and the bulk decision (each approved)."""
+    seen: dict[str, Any] = {"decisions": []}
+
+    def inbox(route: Any) -> None:
+        body = {
+            "count": len(ROWS),
+            "complete": True,
+            "remaining": 0,
+            "items": ROWS,
+            "scanned": len(ROWS),
+            "queried": len(ROWS),
+            "errors": [],
+            "truncated": False,
+            "elapsed_ms": 3.0,
+            "fetched_at": "2026-03-31T09:15:00Z",
+            "cluster": {
+                "mode": "remote",
+                "address": "temporal.acme.example:7233",
+                "namespace": "close",
+                "running": True,
+                "ui_url": None,
+            },
+        }
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    def decisions(route: Any) -> None:
+        request = json.loads(route.request.post_data or "{}")
+        seen["decisions"].append(request)
+        results = [{"workflow_id": i["workflow_id"], "ok": True} for i in request["items"]]
+        body = {
+            "requested": len(results),
+            "succeeded": len(results),
+            "failed": 0,
+            "results": results,
+        }
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/ntro/api/inbox*", inbox)
+    page.route("**/ntro/api/decisions*", decisions)
+    page.route(
+        "**/ntro/api/runs/invoice-review-e3-2026-03-c?*",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(READ_REVIEW)
+        ),
+    )
+    return seen
+
+
+def open_lab(page: Page, url: str, theme: str, path: str = "lab") -> None:
+    page.goto(f"{url}/{path}?reset")
+    page.wait_for_selector("#jp-main-dock-panel", timeout=90_000)
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('ntro:open-inbox')",
+        timeout=60_000,
+    )
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    if theme == "dark":
+        page.evaluate(
+            "() => window.jupyterapp.commands.execute('apputils:change-theme', "
+            "{theme: 'JupyterLab Dark'})"
+        )
+        page.wait_for_function(
+            "() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000
+        )
+
+
+def shot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_inbox_flags_reviews_and_bulk_approves_only_the_clean_ones(
+    page: Page, lab_url: tuple[str, Path], theme: str
+) -> None:
+    url, _root = lab_url
+    seen = serve_inbox(page)
+    open_lab(page, url, theme)
+    page.evaluate("() => window.jupyterapp.commands.execute('ntro:open-inbox')")
+    items = page.locator("[data-testid=ntro-inbox-item]")
+    expect(items).to_have_count(5, timeout=30_000)
+    # The tab: named for a screen reader, and keeps the data-id every sidebar tab has.
+    tab = page.get_by_role("tab", name="Runbook inbox, 5 reviews waiting")
+    expect(tab).to_have_count(1)
+    assert tab.get_attribute("data-id") == "ntro-inbox"
+    # Soonest deadline first (rows without one after), groups in the order of their most
+    # urgent review.
+    order = [items.nth(i).get_attribute("data-workflow-id") for i in range(5)]
+    assert order == [
+        "invoice-review-e1-2026-03-acme-0413",
+        "invoice-review-e1-2026-03-acme-0412",
+        "invoice-review-e3-2026-03-c",
+        "invoice-review-e4-2026-03-d",
+        "bank-rec-e2-2026-03-b",
+    ]
+    clean = page.locator("[data-workflow-id=invoice-review-e1-2026-03-acme-0412]")
+    text = clean.inner_text()
+    assert "USD 1,250.00" in text
+    assert "due 2 Apr 17:00 UTC" in text
+    assert "acme-0412.pdf" in text  # the document tells two ACME invoices apart
+    warned = page.locator("[data-workflow-id=invoice-review-e1-2026-03-acme-0413]")
+    assert "⚠ 2 warnings" in warned.inner_text() and "USD 10,000.00" in warned.inner_text()
+    assert warned.get_attribute("data-flagged") == "true"
+    assert warned.locator("[data-testid=ntro-inbox-check]").is_disabled()
+    down = page.locator("[data-workflow-id=bank-rec-e2-2026-03-b]")
+    assert "no worker on queue ntro-bank" in down.inner_text()
+    assert down.locator("[data-testid=ntro-inbox-check]").is_disabled()
+    # A row from an older server: its warnings were read from the review itself.
+    older = page.locator("[data-workflow-id=invoice-review-e3-2026-03-c]")
+    expect(older.locator("[data-testid=ntro-inbox-warnings]")).to_have_text("⚠ 1 warning")
+    assert "USD 430.00" in older.inner_text()
+    assert older.locator("[data-testid=ntro-inbox-check]").is_disabled()
+    # Titles are not cut at the default sidebar width; the full text is on hover too.
+    title = clean.locator(".ntro-item-title")
+    assert title.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1")
+    assert "Review ACME invoice 0412" in (
+        clean.locator(".ntro-item-main").get_attribute("title") or ""
+    )
+    # Times in UTC with the zone, in the status line too.
+    assert re.search(
+        r"read 31 Mar 09:15 UTC", page.locator("[data-testid=ntro-inbox-status]").inner_text()
+    )
+    shot(page, f"inbox_flags_{theme}")
+
+    page.locator("[data-testid=ntro-inbox-select-all]").check()
+    button = page.locator("[data-testid=ntro-inbox-approve]")
+    assert button.inner_text() == "Approve selected (2)"
+    button.click()
+    dialog = page.get_by_role("dialog", name=re.compile(r"^Approve 2 reviews"))
+    expect(dialog).to_be_visible()
+    listed = dialog.get_by_role("list", name="Reviews to approve").inner_text()
+    assert "invoice-review-e1-2026-03-acme-0412 — invoice-review · e1 · 2026-03" in listed
+    assert "USD 1,250.00" in listed and "invoice-review-e4-2026-03-d" in listed
+    assert "3 flagged reviews are left out" in dialog.inner_text()
+    shot(page, f"inbox_confirm_{theme}")
+    dialog.locator("button.jp-mod-accept").click()
+    # Gone at once, although the server still lists them for a while.
+    expect(items).to_have_count(3, timeout=5_000)
+    page.locator("[data-testid=ntro-inbox-refresh]").click()
+    page.wait_for_timeout(500)
+    expect(items).to_have_count(3)
+    assert [i["workflow_id"] for i in seen["decisions"][0]["items"]] == [
+        "invoice-review-e1-2026-03-acme-0412",
+        "invoice-review-e4-2026-03-d",
+    ]
+    expect(page.get_by_role("tab", name="Runbook inbox, 3 reviews waiting")).to_have_count(1)
+    shot(page, f"inbox_after_approval_{theme}")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("kernel", ["none", "new"])
+def test_a_live_view_saved_while_open_shows_its_record_without_its_kernel(
+    page: Page, lab_url: tuple[str, Path], kernel: str
+) -> None:
+    """Reopened with no kernel (the widget would load forever) or with a new kernel that never
+    held the widget ("model not found"): the run's record shows instead."""
+    url, root = lab_url
+    state = states.nav_signoff()
+    cell = nbformat.v4.new_code_cell("%ntro run nav-monthly")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": "a" * 32},
+                RECORD_MIME: {"state": state, "taken_at": "2024-04-01T12:05:00Z"},
+                "text/html": "<p class='ntro-html-fallback'>static</p>",
+                "text/plain": "RunView()",
+            },
+        )
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    if kernel == "new":
+        notebook.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+        }
+    # Trusted, as a notebook the reviewer saved in JupyterLab is: its widget output is then
+    # drawn by the widget manager (an untrusted one would go to the safe renderers only).
+    NotebookNotary().sign(notebook)
+    name = f"open-run-{kernel}.ipynb"
+    nbformat.write(notebook, root / name)
+    if kernel == "none":
+        # No kernel can start: the notebook is opened as it would be on a review site.
+        for api in ("**/api/sessions**", "**/api/kernels**"):
+            page.route(
+                api,
+                lambda route: (
+                    route.abort() if route.request.method == "POST" else route.continue_()
+                ),
+            )
+    open_lab(page, url, "light", f"lab/tree/{name}")
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    if kernel == "none":
+        # The kernel cannot start, so JupyterLab asks which one to use: "No Kernel".
+        no_kernel = page.locator(".jp-Dialog button", has_text="No Kernel")
+        no_kernel.first.wait_for(timeout=30_000)
+        no_kernel.first.click()
+    else:
+        page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    record = page.locator(".jp-OutputArea .ntro-record-fallback")
+    record.wait_for(timeout=60_000)
+    text = record.inner_text()
+    assert "Sign off NAV" in text and "nav-monthly-2024-03" in text
+    shown = page.locator(".jp-OutputArea").inner_text()
+    assert "model not found" not in shown and "Loading widget" not in shown
+    shot(page, f"saved_open_run_{kernel}_kernel")
