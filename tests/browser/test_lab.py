@@ -269,7 +269,8 @@ def test_review_notebook_edit_a_table_cell_and_approve(
     corrections.scroll_into_view_if_needed()
     assert "3100" in corrections.inner_text() and "2100" in corrections.inner_text()
     ui.shot("2-two-cells-corrected")
-    page.locator(".jp-OutputArea button[data-action='approve']").click()
+    page.locator(".jp-OutputArea button[data-action='approve']").click()  # opens what it commits
+    page.locator(".jp-OutputArea button[data-action='confirm-approve']").click()
 
     result, audit = temporal.call(workflow_result, temporal.client, workflow_id, timeout=90)
     assert result["status"] == "committed" and result["corrections_applied"] == 2

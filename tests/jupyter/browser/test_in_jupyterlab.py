@@ -80,7 +80,8 @@ def test_run_view_renders_and_a_click_reaches_python_in_jupyterlab(browser, lab:
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "jupyterlab_run_view.png"))
     page.locator("textarea.ntro-comment").fill("checked against the statement")
-    page.locator("button[data-action='approve']").click()
+    page.locator("button[data-action='approve']").click()  # opens what it commits
+    page.locator("button[data-action='confirm-approve']").click()
     page.wait_for_selector("text=Sending the decision", timeout=30_000)
     page.wait_for_function(KERNEL_IDLE, timeout=30_000)
     page.evaluate(RUN_CELL, 1)
