@@ -89,6 +89,29 @@ def _parse_pending(
     hint = resolve_hint(data.get("display_hint"), data["kind"])
     problems.extend(hint.problems)
     data["display_hint"] = {"component": hint.component, "config": hint.config}
+    _settle_pending_parts(data, problems)
+    try:
+        return PendingAction.model_validate(data), hint
+    except ValidationError as exc:
+        problems.append(
+            f"pending action could not be read ({_first_error(exc)}): showing it as data"
+        )
+        fallback = resolve_hint({"component": "FALLBACK"}, "interactive_review")
+        return (
+            PendingAction.model_validate(
+                {
+                    "kind": "interactive_review",
+                    "display_hint": {"component": hint.component, "config": {}},
+                    "payload": raw,
+                }
+            ),
+            fallback,
+        )
+
+
+def _settle_pending_parts(data: dict[str, Any], problems: list[str]) -> None:
+    """Drop (and report) the parts of a pending action that cannot be read: its lists,
+    feedback, drill-down children, ids and times."""
     for key, default in (("args", {}), ("tools", []), ("children", []), ("checks", [])):
         expected = dict if isinstance(default, dict) else list
         if not isinstance(data.get(key, default), expected):
@@ -130,23 +153,44 @@ def _parse_pending(
             except ValidationError:
                 problems.append(f"pending_action.{key} {data[key]!r} is not a time: ignored")
                 data[key] = None
-    try:
-        return PendingAction.model_validate(data), hint
-    except ValidationError as exc:
-        problems.append(
-            f"pending action could not be read ({_first_error(exc)}): showing it as data"
-        )
-        fallback = resolve_hint({"component": "FALLBACK"}, "interactive_review")
-        return (
-            PendingAction.model_validate(
-                {
-                    "kind": "interactive_review",
-                    "display_hint": {"component": hint.component, "config": {}},
-                    "payload": raw,
-                }
-            ),
-            fallback,
-        )
+
+
+def _parse_children(raw: Any, problems: list[str]) -> dict[str, list[ChildWorkflow]]:
+    """``children_by_step_id``, each child that cannot be read dropped and reported."""
+    children: dict[str, list[ChildWorkflow]] = {}
+    if not isinstance(raw, dict):
+        return children
+    for step_id, items in raw.items():
+        for item in items if isinstance(items, list) else []:
+            try:
+                children.setdefault(str(step_id), []).append(ChildWorkflow.model_validate(item))
+            except ValidationError as exc:
+                problems.append(f"child of step {step_id!r}: {_first_error(exc)}")
+    return children
+
+
+def _parse_snapshots(raw: Any, problems: list[str]) -> dict[str, StepSnapshot]:
+    """``step_snapshots``, each hint resolved; one that cannot be read dropped and reported."""
+    snapshots: dict[str, StepSnapshot] = {}
+    if not isinstance(raw, dict):
+        return snapshots
+    for step_id, snap in raw.items():
+        if not isinstance(snap, dict):
+            problems.append(f"snapshot of step {step_id!r} is not an object: not shown")
+            continue
+        snap = dict(snap)
+        if snap.get("display_hint") is not None:
+            resolved = resolve_hint(snap["display_hint"], "interactive_review")
+            snap["display_hint"] = {"component": resolved.component, "config": resolved.config}
+        if snap.get("decision") is not None and not isinstance(snap["decision"], dict):
+            snap["decision"] = {"value": snap["decision"]}
+        if snap.get("status") not in _STEP_STATUSES:
+            snap["status"] = "completed"
+        try:
+            snapshots[str(step_id)] = StepSnapshot.model_validate(snap)
+        except ValidationError as exc:
+            problems.append(f"snapshot of step {step_id!r}: {_first_error(exc)}")
+    return snapshots
 
 
 def parse_ui_state(raw: Any) -> ParsedState:
@@ -162,41 +206,16 @@ def parse_ui_state(raw: Any) -> ParsedState:
     if not isinstance(raw, dict):
         return ParsedState(UIState(), None, [f"the run state is not an object ({_short(raw)})"])
     pending, hint = _parse_pending(raw.get("pending_action"), problems)
-    steps_raw = raw.get("steps") if isinstance(raw.get("steps"), list) else []
+    steps_raw: list[Any] = raw["steps"] if isinstance(raw.get("steps"), list) else []
     if raw.get("steps") is not None and not isinstance(raw.get("steps"), list):
         problems.append("steps is not a list: no breadcrumb")
     parsed_steps = [_parse_step(item, i, problems) for i, item in enumerate(steps_raw)]
     steps = [s for s in parsed_steps if s is not None]
-    children: dict[str, list[ChildWorkflow]] = {}
-    raw_children = raw.get("children_by_step_id")
-    if isinstance(raw_children, dict):
-        for step_id, items in raw_children.items():
-            for item in items if isinstance(items, list) else []:
-                try:
-                    children.setdefault(str(step_id), []).append(ChildWorkflow.model_validate(item))
-                except ValidationError as exc:
-                    problems.append(f"child of step {step_id!r}: {_first_error(exc)}")
-    snapshots: dict[str, StepSnapshot] = {}
-    raw_snapshots = raw.get("step_snapshots")
-    if isinstance(raw_snapshots, dict):
-        for step_id, snap in raw_snapshots.items():
-            if not isinstance(snap, dict):
-                problems.append(f"snapshot of step {step_id!r} is not an object: not shown")
-                continue
-            snap = dict(snap)
-            if snap.get("display_hint") is not None:
-                resolved = resolve_hint(snap["display_hint"], "interactive_review")
-                snap["display_hint"] = {"component": resolved.component, "config": resolved.config}
-            if snap.get("decision") is not None and not isinstance(snap["decision"], dict):
-                snap["decision"] = {"value": snap["decision"]}
-            if snap.get("status") not in _STEP_STATUSES:
-                snap["status"] = "completed"
-            try:
-                snapshots[str(step_id)] = StepSnapshot.model_validate(snap)
-            except ValidationError as exc:
-                problems.append(f"snapshot of step {step_id!r}: {_first_error(exc)}")
+    children = _parse_children(raw.get("children_by_step_id"), problems)
+    snapshots = _parse_snapshots(raw.get("step_snapshots"), problems)
     audit: list[AuditEntry] = []
-    for entry in raw.get("audit_trail") if isinstance(raw.get("audit_trail"), list) else []:
+    entries: list[Any] = raw["audit_trail"] if isinstance(raw.get("audit_trail"), list) else []
+    for entry in entries:
         try:
             audit.append(AuditEntry.model_validate(entry))
         except ValidationError as exc:
