@@ -236,18 +236,12 @@ def test_review_notebook_edit_a_table_cell_and_approve(
     page.locator(".ntro-dt-cell").first.wait_for(timeout=120_000)
     wait_idle(ui)
     workflow_id = temporal.call(running_ingest, temporal.client)
-    headers = page.evaluate(
-        "() => [...document.querySelector('.ntro-dt-head').children].map(c => c.innerText.trim())"
+    # a heading's data-col is its column's place in the row (on screen, amounts come first)
+    col = page.evaluate(
+        """() => [...document.querySelectorAll('.ntro-dt-head > .ntro-dt-cell[data-col]')]
+          .find(c => c.innerText.trim().startsWith('Account')
+            && !c.innerText.toLowerCase().includes('name')).getAttribute('data-col')"""
     )
-    account = next(
-        i
-        for i, text in enumerate(headers)
-        if text.split("\n")[0].startswith("Account") and "name" not in text.lower()
-    )
-    data_cells = page.evaluate(
-        "() => document.querySelectorAll(\".ntro-dt-cell[data-pos='0']\").length"
-    )
-    col = account - (len(headers) - data_cells)  # the header also has the row-id column
     cell = page.locator(f".ntro-dt-cell[data-pos='0'][data-col='{col}']")
     cell.scroll_into_view_if_needed()
     ui.shot("1-review-table")
