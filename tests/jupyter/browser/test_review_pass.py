@@ -360,3 +360,18 @@ def test_flagged_cells_keep_their_contrast_in_the_dark_theme(
         assert "255, 2" not in background  # no pale hard-coded tint left behind
     if panel == "journal":
         shot(page, "journals_unbalanced_dark")
+
+
+def test_holdings_keep_market_value_in_view_with_totals_per_currency(show) -> None:  # noqa: ANN001
+    from tests.jupyter import states
+
+    page = show(panel_widget_for(panel_for_state(states.data_table(), reviewer="ana")))
+    page.locator(".ntro-dt-viewport").evaluate("v => { v.scrollLeft = v.scrollWidth; }")
+    assert inside(page, header(page, "Market value"))
+    totals = [t.split("\n") for t in page.locator(".ntro-dt-total").all_inner_texts()]
+    assert [t[0] for t in totals] == ["Total GBP", "Total USD"]
+    assert "GBP 16,530.00" in totals[0] and "USD 101,250.00" in totals[1]
+    # why H2 is flagged is written out, not only in a tooltip
+    assert "H2 · Price: price older than 5 days" in page.locator(".ntro-dt-flags").inner_text()
+    page.locator(".ntro-dt-viewport").evaluate("v => { v.scrollLeft = 0; }")
+    shot(page, "holdings")
