@@ -151,20 +151,23 @@
   word-break: break-word;
 }
 
+/* Tints mixed into the layout colour, text mixed toward the theme's: readable in light and
+   dark themes (the fixed -color3 tints are pale in both, under the dark theme's white text). */
 .ntro-error {
-  background: var(--jp-error-color3);
-  color: var(--jp-error-color0);
+  background: color-mix(in srgb, var(--jp-error-color1) 16%, var(--jp-layout-color1));
+  color: color-mix(in srgb, var(--jp-error-color1) 45%, var(--jp-ui-font-color1));
   border-left: 3px solid var(--jp-error-color1);
 }
 
 .ntro-info {
-  background: var(--jp-info-color3);
+  background: color-mix(in srgb, var(--jp-info-color1) 16%, var(--jp-layout-color1));
   color: var(--jp-ui-font-color1);
   border-left: 3px solid var(--jp-info-color1);
 }
 
 .ntro-warning {
-  background: var(--jp-warn-color3);
+  background: color-mix(in srgb, var(--jp-warn-color1) 18%, var(--jp-layout-color1));
+  color: var(--jp-ui-font-color1);
   border-left: 3px solid var(--jp-warn-color1);
 }
 
