@@ -10,7 +10,7 @@ waiting for a person: ``%ntro run`` and ``%ntro attach`` display a live view and
     %ntro server start|stop|status [--db FILE] [--detach]
     %ntro load PATH [--child PATH]...
     %ntro run SLUG [--input NAME|JSON|@file] [--id ID]
-    %ntro ls [--pending]
+    %ntro ls [--pending [--runbook SLUG] [--entity E] [--period P] [--older-than 2h] [--mine]]
     %ntro attach ID
     %ntro approve|reject ID [--corrections JSON] [--comment TEXT] [--as REVIEWER]
     %ntro history ID
@@ -158,6 +158,11 @@ def _parser() -> _Parser:
     p.add_argument(
         "--query", help="a Temporal visibility query, e.g. 'ExecutionStatus=\"Running\"'"
     )
+    p.add_argument("--runbook", help="with --pending: only this runbook (slug)")
+    p.add_argument("--entity", help="with --pending: only this entity")
+    p.add_argument("--period", help="with --pending: only this period")
+    p.add_argument("--older-than", help="with --pending: waiting at least this long (2h, 3d)")
+    p.add_argument("--mine", action="store_true", help="with --pending: reviews that name you")
 
     p = sub.add_parser(
         "attach",
@@ -481,12 +486,20 @@ class NtroMagics(Magics):
         return handle
 
     def _ls(self, args: argparse.Namespace) -> Any:
+        from ntro.cluster import ReviewFilter, parse_age
         from ntro_jupyter._session._display import WorkflowTable
 
-        return WorkflowTable(
-            self.session.ls(pending=args.pending, limit=args.limit, query=args.query),
-            pending_only=args.pending,
+        review_filter = ReviewFilter(
+            runbook=args.runbook,
+            entity=args.entity,
+            period=args.period,
+            older_than_s=parse_age(args.older_than) if args.older_than else None,
+            assigned_to=(self.session.reviewer(),) if args.mine else (),
         )
+        rows = self.session.ls(
+            pending=args.pending, limit=args.limit, query=args.query, review_filter=review_filter
+        )
+        return WorkflowTable(rows, pending_only=args.pending)
 
     def _attach(self, args: argparse.Namespace) -> Any:
         handle = self.session.attach(args.workflow_id, reviewer=args.reviewer, force=args.force)

@@ -117,6 +117,14 @@ def workflow_ls(
     entity: Annotated[str | None, typer.Option("--entity", help="Only this entity.")] = None,
     period: Annotated[str | None, typer.Option("--period", help="Only this period.")] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many runs.")] = 50,
+    older_than: Annotated[
+        str | None,
+        typer.Option("--older-than", help="With --pending: waiting at least this long (2h, 3d)."),
+    ] = None,
+    mine: Annotated[
+        bool,
+        typer.Option("--mine", help="With --pending: reviews that name you (NTRO_REVIEWER)."),
+    ] = False,
     json_out: Json = False,
     address: Address = None,
     namespace: Namespace = None,
@@ -126,15 +134,23 @@ def workflow_ls(
     tls_key: TlsKey = None,
     tls_ca: TlsCa = None,
 ) -> int:
-    """List runs, newest first, with what each waits for."""
-    from ntro.cluster import connect, list_runs, waiting_for
+    """List runs, newest first, with what each waits for (--pending: waiting for a person,
+    oldest first, read from the cluster alone: listed even when their worker is down)."""
+    from ntro.cluster import connect, list_runs, parse_age, resolve_reviewer, waiting_for
 
     config = cluster_config(address, namespace, api_key, tls, tls_cert, tls_key, tls_ca)
 
     async def work() -> list[Any]:
         client = await connect(config)
         return await list_runs(
-            client, pending=pending, slug=runbook, entity=entity, period=period, limit=limit
+            client,
+            pending=pending,
+            slug=runbook,
+            entity=entity,
+            period=period,
+            limit=limit,
+            older_than_s=parse_age(older_than) if older_than else None,
+            assigned_to=(resolve_reviewer(None).name,) if mine else (),
         )
 
     runs = run_async(work)

@@ -224,11 +224,21 @@ async def list_runs(
     entity: str | None = None,
     period: str | None = None,
     limit: int = 50,
+    older_than_s: float | None = None,
+    assigned_to: Sequence[str] = (),
 ) -> list[RunSummary]:
     """Runs, newest first; ``pending``: runs waiting for a person, oldest gate first, read
-    from the cluster's visibility list (no worker asked; see :func:`pending_reviews`)."""
+    from the cluster's visibility list (no worker asked; see :func:`pending_reviews`), also
+    filtered by age and by who may decide (``assigned_to``: reviewers, ``role:NAME``)."""
     if pending:
-        return await _pending_runs(client, slug, entity, period, limit)
+        wanted = ReviewFilter(
+            runbook=slug,
+            entity=entity,
+            period=period,
+            older_than_s=older_than_s,
+            assigned_to=tuple(assigned_to),
+        )
+        return await _pending_runs(client, wanted, limit)
     clauses = ["ExecutionStatus != 'ContinuedAsNew'"]
     if pending:
         clauses.append("ExecutionStatus = 'Running'")
@@ -271,13 +281,9 @@ async def list_runs(
     return found[:limit]
 
 
-async def _pending_runs(
-    client: Client, slug: str | None, entity: str | None, period: str | None, limit: int
-) -> list[RunSummary]:
+async def _pending_runs(client: Client, wanted: ReviewFilter, limit: int) -> list[RunSummary]:
     try:
-        rows = await pending_reviews(
-            client, ReviewFilter(runbook=slug, entity=entity, period=period), limit=limit
-        )
+        rows = await pending_reviews(client, wanted, limit=limit)
     except RPCError as err:
         raise _rpc_error(err, "the list") from None
     return [

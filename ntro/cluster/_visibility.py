@@ -62,6 +62,7 @@ __all__ = [
     "ReviewPage",
     "gate_summary",
     "list_reviews",
+    "parse_age",
     "pending_reviews",
     "register_search_attributes",
     "review_row",
@@ -208,6 +209,21 @@ class ReviewFilter:
         if self.assigned_to and not set(summary.get("reviewers") or []) & set(self.assigned_to):
             return False
         return True
+
+
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_AGE_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_age(text: str) -> float:
+    """``"90"``, ``"45m"``, ``"2h"``, ``"3d"`` as seconds (for ``--older-than``)."""
+    found = _AGE.match(str(text))
+    if found is None:
+        raise ReviewFilterError(
+            f"--older-than {text!r} is not an age: write seconds, or a number with s, m, h or d "
+            f"(90, 45m, 2h, 3d)"
+        )
+    return float(found.group(1)) * _AGE_UNITS[found.group(2)]
 
 
 # ── page tokens ────────────────────────────────────────────────────────────

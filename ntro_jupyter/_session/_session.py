@@ -840,15 +840,29 @@ class Session:
         return self.loop.run(read())
 
     def ls(
-        self, *, pending: bool = False, limit: int = 50, query: str | None = None
+        self,
+        *,
+        pending: bool = False,
+        limit: int = 50,
+        query: str | None = None,
+        review_filter: cluster.ReviewFilter | None = None,
     ) -> list[WorkflowSummary]:
-        """Workflows, those waiting for a person first (with what they wait for)."""
-        return self.loop.run(self._ls(pending, limit, query))
+        """Workflows, those waiting for a person first (with what they wait for).
 
-    async def _ls(self, pending_only: bool, limit: int, query: str | None) -> list[WorkflowSummary]:
+        ``pending`` on a dev or remote cluster reads the visibility list, narrowed by
+        ``review_filter`` (runbook, entity, period, age, who may decide)."""
+        return self.loop.run(self._ls(pending, limit, query, review_filter))
+
+    async def _ls(
+        self,
+        pending_only: bool,
+        limit: int,
+        query: str | None,
+        review_filter: cluster.ReviewFilter | None = None,
+    ) -> list[WorkflowSummary]:
         conn = await self._ready()
         if pending_only and query is None and conn.target.kind != "harness":
-            return await self._pending_listed(conn.client, limit)
+            return await self._pending_listed(conn.client, limit, review_filter)
         rows: list[WorkflowSummary] = []
         try:
             async for execution in conn.client.list_workflows(
@@ -912,11 +926,13 @@ class Session:
         )
         return rows
 
-    async def _pending_listed(self, client: Client, limit: int) -> list[WorkflowSummary]:
+    async def _pending_listed(
+        self, client: Client, limit: int, review_filter: cluster.ReviewFilter | None
+    ) -> list[WorkflowSummary]:
         """Runs waiting for a person, from the cluster's visibility list: one call per page,
         no worker asked, so a run whose worker is down is listed too (and says so)."""
         try:
-            found = await cluster.pending_reviews(client, limit=limit)
+            found = await cluster.pending_reviews(client, review_filter, limit=limit)
         except RPCError as err:
             raise self._rpc_error(err) from None
         rows = []

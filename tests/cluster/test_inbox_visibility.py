@@ -13,6 +13,7 @@ seen as gone after a 12 s window instead of the production 70 s.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import subprocess
@@ -142,8 +143,12 @@ async def open_gate(handle: WorkflowHandle[Any, Any], step: str = "review") -> d
 
 def setup_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """``ntro cluster setup`` as a user runs it."""
+    return ntro_cli(env, "cluster", "setup", *args)
+
+
+def ntro_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ntro.cli", "cluster", "setup", *args],
+        [sys.executable, "-m", "ntro.cli", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -230,7 +235,9 @@ async def test_the_list_matches_each_workflows_own_query_after_mixed_outcomes(
         await handle.terminate("test over")
 
 
-async def test_assigned_to_lists_gates_naming_the_reviewer(client: Client, worker: Worker) -> None:
+async def test_assigned_to_lists_gates_naming_the_reviewer(
+    client: Client, worker: Worker, indexed_server: DevServer
+) -> None:
     entity = f"fund-{uuid.uuid4().hex[:6]}"
     mine = await start(client, entity=entity, period="2026-11", reviewers=["bo@fund.example"])
     open_to_all = await start(client, entity=entity, period="2026-11")
@@ -245,6 +252,23 @@ async def test_assigned_to_lists_gates_naming_the_reviewer(client: Client, worke
     rows = await eventually(assigned, "bo's review is listed as assigned to bo")
     assert [r["workflow_id"] for r in rows] == [mine.id]
     assert rows[0]["reviewers"] == ["bo@fund.example"]
+
+    # The same filters from a terminal: `ntro workflow ls --pending --mine --older-than`.
+    env = {
+        **os.environ,
+        "TEMPORAL_HOST": indexed_server.address,
+        "NTRO_REVIEWER": "bo@fund.example",
+    }
+    base = ["workflow", "ls", "--pending", "--entity", entity, "--json"]
+    listed = await asyncio.to_thread(ntro_cli, env, *base, "--mine")
+    assert [r["workflow_id"] for r in json.loads(listed.stdout)] == [mine.id], listed.stderr
+    both = json.loads((await asyncio.to_thread(ntro_cli, env, *base)).stdout)
+    assert {r["workflow_id"] for r in both} == {mine.id, open_to_all.id}
+    assert all(r["waiting_for"].startswith("a review in step 'review'") for r in both)
+    old = await asyncio.to_thread(ntro_cli, env, *base, "--older-than", "2h")
+    assert json.loads(old.stdout) == []
+    bad = await asyncio.to_thread(ntro_cli, env, *base, "--older-than", "soon")
+    assert bad.returncode != 0 and "--older-than 'soon' is not an age" in bad.stderr
     for handle in (mine, open_to_all):
         await handle.terminate("test over")
 
