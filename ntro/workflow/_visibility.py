@@ -310,7 +310,9 @@ class GateVisibility:
             found = await workflow.execute_local_activity(
                 SUPPORT_ACTIVITY,
                 start_to_close_timeout=timedelta(seconds=10),
-                retry_policy=RetryPolicy(maximum_attempts=2),
+                # Once: its own errors are answered (no attributes), and a worker without it
+                # fails at once; a retry would only delay the run's first gate.
+                retry_policy=RetryPolicy(maximum_attempts=1),
             )
         except Exception:  # noqa: BLE001 - a worker without the activity: publish nothing
             return
