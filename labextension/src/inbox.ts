@@ -257,10 +257,14 @@ export class InboxWidget extends Widget {
 
   /** Warnings and amount of a row: from the row itself, else from its review (read once). */
   stakesOf(item: IInboxItem): IStakes | null {
+    const read = this.stakes.get(this.stakesKey(item)) ?? null;
     if (typeof item.warning_count === 'number') {
-      return { warning_count: item.warning_count, amount: item.amount ?? null, warnings: [] };
+      // The review's own summary (read before a bulk approval) may know more than the row.
+      return read && read.warning_count > item.warning_count
+        ? { ...read, amount: item.amount ?? read.amount }
+        : { warning_count: item.warning_count, amount: item.amount ?? read?.amount ?? null, warnings: read?.warnings ?? [] };
     }
-    return this.stakes.get(this.stakesKey(item)) ?? null;
+    return read;
   }
 
   /** A row the bulk approval must leave out: warnings, no worker, or an error on its gate. */
@@ -282,11 +286,11 @@ export class InboxWidget extends Widget {
   }
 
   /** Rows without warning_count (an older server): read their review's approve summary. */
-  private async fetchStakes(): Promise<void> {
-    const missing = this.items.filter(
+  private async fetchStakes(only?: IInboxItem[]): Promise<void> {
+    const missing = (only ?? this.items).filter(
       item =>
         item.decidable &&
-        typeof item.warning_count !== 'number' &&
+        (only !== undefined || typeof item.warning_count !== 'number') &&
         !this.stakes.has(this.stakesKey(item)) &&
         !this.fetching.has(this.stakesKey(item))
     );
@@ -354,7 +358,22 @@ export class InboxWidget extends Widget {
   }
 
   private async bulkApprove(): Promise<void> {
+    const ticked = this.selectedItems();
+    if (!ticked.length) {
+      return;
+    }
+    // Read each ticked review's own approve summary first: a warning the row did not carry
+    // (an unbalanced journal, a line in suspense) still keeps it out of the bulk approval.
+    this.bulkButton.disabled = true;
+    this.message = { level: 'info', text: `Reading ${ticked.length} review(s) before approving…` };
+    this.render();
+    await this.fetchStakes(ticked);
     const chosen = this.selectedItems();
+    const dropped = ticked.length - chosen.length;
+    this.message = dropped
+      ? { level: 'error', text: `${dropped} ticked review(s) have warnings in their review: left out of the bulk approval, open each to confirm it.` }
+      : null;
+    this.render();
     if (!chosen.length) {
       return;
     }

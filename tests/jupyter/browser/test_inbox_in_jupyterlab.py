@@ -104,22 +104,35 @@ ROWS = [
         reason="Review Initech invoice (initech-77.pdf)",
         amount={"value": "980.5", "currency": "EUR"},
     ),
+    # Clean by its row, but its review shows a warning: read before the bulk approval.
+    row("invoice-review-e5-2026-03-e", entity="e5", reason="Review Umbrella invoice"),
 ]
-READ_REVIEW = {
-    "workflow_id": "invoice-review-e3-2026-03-c",
-    "state": {},
-    "view": {
-        "breadcrumb": {"steps": [], "status": "running", "workflow_type": None, "error": None},
-        "history": [],
-        "problems": [],
-        "panel": {
-            "approve_summary": {
-                "warning_count": 1,
-                "warnings": ["2 low-confidence values to check"],
-                "amount": {"value": "430.00", "currency": "USD"},
-            }
+
+
+def review(warnings: list[str], amount: dict[str, str] | None) -> dict[str, Any]:
+    """What ``runs/ID`` answers, reduced to what the inbox reads: the approve summary."""
+    return {
+        "state": {},
+        "view": {
+            "breadcrumb": {"steps": [], "status": "running", "workflow_type": None, "error": None},
+            "history": [],
+            "problems": [],
+            "panel": {
+                "approve_summary": {
+                    "warning_count": len(warnings),
+                    "warnings": warnings,
+                    "amount": amount,
+                }
+            },
         },
-    },
+    }
+
+
+REVIEWS = {
+    "invoice-review-e3-2026-03-c": review(
+        ["2 low-confidence values to check"], {"value": "430.00", "currency": "USD"}
+    ),
+    "invoice-review-e5-2026-03-e": review(["Line L4 is still in suspense (9999)"], None),
 }
 
 
@@ -181,12 +194,14 @@ def serve_inbox(page: Page) -> dict[str, Any]:
 
     page.route("**/ntro/api/inbox*", inbox)
     page.route("**/ntro/api/decisions*", decisions)
-    page.route(
-        "**/ntro/api/runs/invoice-review-e3-2026-03-c?*",
-        lambda route: route.fulfill(
-            status=200, content_type="application/json", body=json.dumps(READ_REVIEW)
-        ),
-    )
+
+    def runs(route: Any) -> None:
+        workflow_id = route.request.url.split("/runs/", 1)[1].split("?", 1)[0]
+        seen.setdefault("read", []).append(workflow_id)
+        body = REVIEWS.get(workflow_id, review([], None))
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/ntro/api/runs/*", runs)
     return seen
 
 
@@ -224,19 +239,20 @@ def test_the_inbox_flags_reviews_and_bulk_approves_only_the_clean_ones(
     open_lab(page, url, theme)
     page.evaluate("() => window.jupyterapp.commands.execute('ntro:open-inbox')")
     items = page.locator("[data-testid=ntro-inbox-item]")
-    expect(items).to_have_count(5, timeout=30_000)
+    expect(items).to_have_count(6, timeout=30_000)
     # The tab: named for a screen reader, and keeps the data-id every sidebar tab has.
-    tab = page.get_by_role("tab", name="Runbook inbox, 5 reviews waiting")
+    tab = page.get_by_role("tab", name="Runbook inbox, 6 reviews waiting")
     expect(tab).to_have_count(1)
     assert tab.get_attribute("data-id") == "ntro-inbox"
     # Soonest deadline first (rows without one after), groups in the order of their most
     # urgent review.
-    order = [items.nth(i).get_attribute("data-workflow-id") for i in range(5)]
+    order = [items.nth(i).get_attribute("data-workflow-id") for i in range(6)]
     assert order == [
         "invoice-review-e1-2026-03-acme-0413",
         "invoice-review-e1-2026-03-acme-0412",
         "invoice-review-e3-2026-03-c",
         "invoice-review-e4-2026-03-d",
+        "invoice-review-e5-2026-03-e",
         "bank-rec-e2-2026-03-b",
     ]
     clean = page.locator("[data-workflow-id=invoice-review-e1-2026-03-acme-0412]")
@@ -270,26 +286,31 @@ def test_the_inbox_flags_reviews_and_bulk_approves_only_the_clean_ones(
 
     page.locator("[data-testid=ntro-inbox-select-all]").check()
     button = page.locator("[data-testid=ntro-inbox-approve]")
-    assert button.inner_text() == "Approve selected (2)"
+    assert button.inner_text() == "Approve selected (3)"
     button.click()
     dialog = page.get_by_role("dialog", name=re.compile(r"^Approve 2 reviews"))
     expect(dialog).to_be_visible()
     listed = dialog.get_by_role("list", name="Reviews to approve").inner_text()
     assert "invoice-review-e1-2026-03-acme-0412 — invoice-review · e1 · 2026-03" in listed
     assert "USD 1,250.00" in listed and "invoice-review-e4-2026-03-d" in listed
-    assert "3 flagged reviews are left out" in dialog.inner_text()
+    assert "invoice-review-e5" not in listed  # its review shows a line in suspense
+    assert "4 flagged reviews are left out" in dialog.inner_text()
+    left_out = page.locator("[data-testid=ntro-inbox-message]").inner_text()
+    assert "1 ticked review(s) have warnings in their review" in left_out
+    umbrella = page.locator("[data-workflow-id=invoice-review-e5-2026-03-e]")
+    assert "⚠ 1 warning" in umbrella.inner_text()
     shot(page, f"inbox_confirm_{theme}")
     dialog.locator("button.jp-mod-accept").click()
     # Gone at once, although the server still lists them for a while.
-    expect(items).to_have_count(3, timeout=5_000)
+    expect(items).to_have_count(4, timeout=5_000)
     page.locator("[data-testid=ntro-inbox-refresh]").click()
     page.wait_for_timeout(500)
-    expect(items).to_have_count(3)
+    expect(items).to_have_count(4)
     assert [i["workflow_id"] for i in seen["decisions"][0]["items"]] == [
         "invoice-review-e1-2026-03-acme-0412",
         "invoice-review-e4-2026-03-d",
     ]
-    expect(page.get_by_role("tab", name="Runbook inbox, 3 reviews waiting")).to_have_count(1)
+    expect(page.get_by_role("tab", name="Runbook inbox, 4 reviews waiting")).to_have_count(1)
     shot(page, f"inbox_after_approval_{theme}")
     assert page.errors == []  # type: ignore[attr-defined]
 
