@@ -89,6 +89,7 @@ export interface IInboxItem {
   due_at?: string | null;
   warning_count?: number;
   amount?: IAmount | null;
+  on_timeout?: string | null;
 }
 
 export interface IAmount {

@@ -36,6 +36,7 @@ interface IStakes {
   warning_count: number;
   amount: IAmount | null;
   warnings: string[];
+  on_timeout?: string | null;
 }
 
 export interface IInboxOptions {
@@ -308,7 +309,8 @@ export class InboxWidget extends Widget {
           this.stakes.set(key, {
             warning_count: Number(summary.warning_count) || 0,
             amount: summary.amount ?? null,
-            warnings: Array.isArray(summary.warnings) ? summary.warnings.map((w: unknown) => asText(w, 200)) : []
+            warnings: Array.isArray(summary.warnings) ? summary.warnings.map((w: unknown) => asText(w, 200)) : [],
+            on_timeout: summary.deadline?.on_timeout ?? null
           });
           this.stakesVersion++;
         }
@@ -673,11 +675,13 @@ export class InboxWidget extends Widget {
       );
     }
     if (due) {
+      const outcome = item.on_timeout ?? stakes?.on_timeout ?? null;
+      const then = outcome === 'approve' ? ', then approved' : outcome === 'reject' ? ', then rejected' : '';
       marks.appendChild(
         h('span', {
           class: 'ntro-due',
           attrs: { 'data-testid': 'ntro-inbox-due', 'data-due': due },
-          text: `due ${when(due)} (${until(due)})`,
+          text: `due ${when(due)} (${until(due)})${then}`,
           title: 'The review times out then and the workflow takes its default decision'
         })
       );

@@ -73,6 +73,7 @@ ROWS = [
         reason="Review ACME invoice 0412 (acme-0412.pdf)",
         amount={"value": "1250.00", "currency": "USD"},
         due_at="2026-04-02T17:00:00Z",
+        on_timeout="reject",
     ),
     row(
         "invoice-review-e1-2026-03-acme-0413",
@@ -258,7 +259,7 @@ def test_the_inbox_flags_reviews_and_bulk_approves_only_the_clean_ones(
     clean = page.locator("[data-workflow-id=invoice-review-e1-2026-03-acme-0412]")
     text = clean.inner_text()
     assert "USD 1,250.00" in text
-    assert "due 2 Apr 17:00 UTC" in text
+    assert "due 2 Apr 17:00 UTC" in text and "then rejected" in text
     assert "acme-0412.pdf" in text  # the document tells two ACME invoices apart
     warned = page.locator("[data-workflow-id=invoice-review-e1-2026-03-acme-0413]")
     assert "⚠ 2 warnings" in warned.inner_text() and "USD 10,000.00" in warned.inner_text()
