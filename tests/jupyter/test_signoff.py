@@ -190,3 +190,26 @@ def test_a_first_approval_reopens_the_panel_and_says_a_second_reviewer_must_appr
     assert "already approved this override" in panel.view["actions"][0]["blocked"]
     history = view.history.value
     assert "ana gave the first of two approvals on Approve journals" in history
+
+
+def test_an_unreadable_upload_is_said_in_the_reviewers_words() -> None:
+    state = states.file_upload()
+    state["pending_action"]["feedback"] = {
+        "kind": "unreadable_document",
+        "level": "error",
+        "payload": {
+            "message": "doc_3f2a9c1b2d3e4f5a6b7c: '/srv/app/.ntro/documents/acme/statement.xls' "
+            "is a legacy Excel (.xls) file; open it in Excel and save it as .xlsx"
+        },
+    }
+    model = panel_for_state(state)
+    assert model is not None
+    feedback = model.to_view()["body"]["feedback"]
+    assert feedback["title"] == "The file could not be read"
+    message = feedback["message"]
+    assert message.startswith("The uploaded file: 'statement.xls' is a legacy Excel (.xls) file")
+    assert "doc_3f2a" not in message and "/srv/" not in message
+    assert message.endswith("Upload a readable copy of the file to go on.")
+    html = render_run_html(state)
+    assert "UNREADABLE_DOCUMENT" not in html.upper().replace("THE FILE COULD NOT BE READ", "")
+    assert "The file could not be read: The uploaded file" in html
