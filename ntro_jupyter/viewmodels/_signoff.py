@@ -59,7 +59,7 @@ def _money_dict(value: Any, currency: Any) -> dict[str, str] | None:
     return {"value": f"{number:f}", "currency": code or ""}
 
 
-def amount_at_stake(model: Any) -> dict[str, str] | None:
+def amount_at_stake(model: Any, body: dict[str, Any] | None = None) -> dict[str, str] | None:
     """``{"value": "10000.00", "currency": "USD"}``: what approving this gate moves, or None.
 
     Read, in order: the hint's ``amount_field`` (a payload key), the payload's own amount
@@ -78,16 +78,20 @@ def amount_at_stake(model: Any) -> dict[str, str] | None:
                 return found
     if hasattr(model, "total_debit") and getattr(model, "journals", None):
         return _money_dict(model.total_debit, getattr(model, "currency", None) or currency)
-    return _table_amount(model)
+    return _table_amount(model, body)
 
 
-def _table_amount(model: Any) -> dict[str, str] | None:
+def _table_amount(model: Any, body: dict[str, Any] | None) -> dict[str, str] | None:
+    """The one total of a table with one currency and one summed column (the totals the body
+    already holds are used: a 10,000-row table is not summed twice)."""
     datasets = getattr(model, "datasets", None)
     if not datasets or not hasattr(model, "totals"):
         return None
+    held = (body or {}).get("totals")
     found: list[tuple[str, Any]] = []
     for ds in datasets:
-        for total in model.totals(ds.key):
+        totals = held.get(ds.key, []) if isinstance(held, dict) else model.totals(ds.key)
+        for total in totals:
             if total.get("side"):
                 return None  # Dr/Cr sides: no one figure is "the" amount
             for text in total.get("cells", {}).values():
@@ -223,7 +227,7 @@ def approve_summary(model: Any, body: dict[str, Any]) -> dict[str, Any]:
     """Everything the approve confirmation shows: ``act`` (the button's words), ``lines``
     (rows, corrections, rejected rows, totals), ``warnings``, ``amount``, ``deadline`` and
     ``second_approver`` (a sentence, or None)."""
-    amount = amount_at_stake(model)
+    amount = amount_at_stake(model, body)
     warnings = _panel_warnings(model, body)
     lines = _what_lines(model, body)
     signer = getattr(model, "on_behalf_of", None)
