@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import signal
 import statistics
@@ -228,13 +229,21 @@ def endpoint(http: Any, limit: int) -> tuple[float, dict[str, Any]]:
 
 async def audit_decisions(client: Any, ids: list[str]) -> dict[int, int]:
     """How many runs have 0, 1, 2... decisions in their audit trail."""
-    gate = asyncio.Semaphore(64)
+    from temporalio.service import RPCError
+
+    gate = asyncio.Semaphore(16)  # a closed run's query replays its history on the worker
 
     async def one(workflow_id: str) -> int:
-        async with gate:
-            handle = client.get_workflow_handle(workflow_id)
-            trail = await handle.query("audit_trail", rpc_timeout=timedelta(seconds=10))
-            return sum(1 for entry in trail if entry.get("kind") == "decision")
+        handle = client.get_workflow_handle(workflow_id)
+        for attempt in range(3):
+            try:
+                async with gate:
+                    trail = await handle.query("audit_trail", rpc_timeout=timedelta(seconds=60))
+                return sum(1 for entry in trail if entry.get("kind") == "decision")
+            except RPCError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     counts: dict[int, int] = {}
     for found in await asyncio.gather(*(one(w) for w in ids)):
@@ -274,6 +283,7 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
 
             page = min(FIRST_PAGE, n)
             first, whole = [], []
+            say = functools.partial(print, flush=True)
             for _ in range(args.calls):
                 elapsed, rows = await visibility_list(status.address, page)
                 assert len(rows) == page, len(rows)
@@ -281,6 +291,8 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
                 elapsed, rows = await visibility_list(status.address, None)
                 assert len(rows) == n and not any(r["worker_down"] for r in rows), len(rows)
                 whole.append(elapsed)
+            say(f"  list, first page of {page} (visibility)     {ms(first)}")
+            say(f"  list, all {n} (visibility, 1000 a page)  {ms(whole)}")
 
             lab = JupyterProcess(work / "jupyter", env={"TEMPORAL_HOST": status.address}).start()
             http = httpx.Client(
@@ -297,6 +309,8 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
                 assert body["count"] == n and body["queried"] == 0, body["count"]
                 http_whole.append(elapsed)
             size = len(http.get("inbox", params={"limit": str(n), "budget_ms": "0"}).content)
+            say(f"  endpoint, first page of {page} (HTTP+JSON)   {ms(http_first)}")
+            say(f"  endpoint, all {n} (HTTP+JSON, {size / 1e6:.1f} MB) {ms(http_whole)}")
 
             base_n = min(args.baseline or n, n)
             baseline = []
@@ -304,6 +318,7 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
                 elapsed, waiting = await old_path(client, base_n)
                 assert waiting == base_n, waiting
                 baseline.append(elapsed)
+            say(f"  baseline, old per-workflow queries, {base_n}     {ms(baseline)}")
 
             worker.terminate()
             worker.wait(30)
@@ -323,6 +338,8 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
                 stopped.append(elapsed)
             _, body = endpoint(http, n)
             assert body["count"] == n and body["queued_without_worker"] == [TASK_QUEUE]
+            say(f"  every worker stopped: rows marked down after  {marked_after:7.0f} s")
+            say(f"  list, all {n}, every worker stopped        {ms(stopped)}")
 
             worker = start_worker(status.address)
             chosen = [{"workflow_id": w, "gate_id": "review:1"} for w in ids[: args.bulk]]
@@ -331,6 +348,9 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
             bulk_s = time.perf_counter() - started
             response.raise_for_status()
             result = response.json()
+            say(
+                f"  bulk approve {len(chosen)}: {bulk_s:.2f} s, {result['succeeded']} ok, load {load()}"
+            )
             counts = await audit_decisions(client, ids[: args.bulk])
             again = http.post("decisions", json={"action": "approve", "items": chosen}).json()
             counts_after = await audit_decisions(client, ids[: args.bulk])
