@@ -99,12 +99,12 @@ def test_a_review_decided_with_widget_messages_lands_once(start_kernel: Any) -> 
         (e["line_item_id"], e["old_value"], e["new_value"])
         for e in audit
         if e["kind"] == "correction"
-    ] == [("L2", 250.0, 275.0)]
+    ] == [("L2", 250.0, "275")]  # typed amounts travel as exact decimal text
     # The document went to the store, only its ref through Temporal.
     assert list((Path(kernel.env["NTRO_DOCUMENT_STORE"])).glob("doc_*/content"))
 
     history = kernel.execute("%ntro history inv-k1").check().value()
-    assert "correct — travel fixed" in history and "L2.amount: 250.0 → 275.0" in history
+    assert "correct — travel fixed" in history and "L2.amount: 250.0 → 275" in history
     listing = kernel.execute("%ntro ls").check().value()
     assert "inv-k1" in listing and "completed" in listing
     status = kernel.eval("h.live.join(5); h.live.status_line.value")

@@ -266,8 +266,16 @@ class NavOutcome(BaseModel):
     nav: NavStatement
     approved: bool
     reviewer: str | None = None
+    on_behalf_of: str | None = None
     comment: str | None = None
     publication: NavPublication | None = None
+
+    @property
+    def signed_by(self) -> str | None:
+        """The signed-in reviewer, and whom they signed for when they named someone."""
+        if self.reviewer and self.on_behalf_of:
+            return f"{self.reviewer} on behalf of {self.on_behalf_of}"
+        return self.reviewer
 
 
 class DocumentSummary(BaseModel):

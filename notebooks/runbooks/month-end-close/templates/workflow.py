@@ -233,6 +233,7 @@ class MonthEndCloseWorkflow(NtroWorkflow):
             nav=nav,
             approved=decision.approved,
             reviewer=decision.reviewer,
+            on_behalf_of=decision.on_behalf_of,
             comment=decision.comment,
         )
         if not decision.approved:
@@ -242,7 +243,7 @@ class MonthEndCloseWorkflow(NtroWorkflow):
             PublishNavRequest(
                 entity_slug=ctx.entity_slug,
                 nav=nav,
-                signed_off_by=decision.reviewer,
+                signed_off_by=outcome.signed_by,
                 comment=decision.comment,
                 ledger_dir=ctx.ledger_dir,
             ),
@@ -304,9 +305,9 @@ class MonthEndCloseWorkflow(NtroWorkflow):
                 f"NAV rejected by {signoff.reviewer}"
                 + (f": {signoff.comment}" if signoff.comment else ""),
             )
-        result.signed_off_by = signoff.reviewer
+        result.signed_off_by = signoff.signed_by
         result.message = (
-            f"NAV {signoff.nav.value('nav') or 0:,} {ctx.currency} signed off by {signoff.reviewer}"
+            f"NAV {signoff.nav.value('nav') or 0:,} {ctx.currency} signed off by {signoff.signed_by}"
         )
         return result
 
