@@ -74,6 +74,30 @@ def _target(output_path: str | os.PathLike[str]) -> Path:
     return _resolve(str(output_path))
 
 
+def _add_totals(
+    sheet: Any, totalled: tuple[str, ...], columns: list[Any], top: int, last: int
+) -> None:
+    """Write a bold "Total" row under the data, summing each totalled column present.
+
+    Kept apart from ``_write`` so the sheet-building loop stays readable.
+    """
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    total_row = last + 1
+    sheet.cell(row=total_row, column=1, value="Total").font = Font(bold=True)
+    for key in totalled:
+        if key in columns:
+            letter = get_column_letter(columns.index(key) + 1)
+            cell = sheet.cell(
+                row=total_row,
+                column=columns.index(key) + 1,
+                value=f"=SUM({letter}{top + 1}:{letter}{last})",
+            )
+            cell.font = Font(bold=True)
+            cell.number_format = "#,##0.00"
+
+
 def _write(
     data: Any,
     template: str,
@@ -113,18 +137,7 @@ def _write(
                     cell.number_format = "yyyy-mm-dd"
         last = top + len(rows)
         if template in _TOTALLED and rows:
-            total_row = last + 1
-            sheet.cell(row=total_row, column=1, value="Total").font = Font(bold=True)
-            for key in _TOTALLED[template]:
-                if key in columns:
-                    letter = get_column_letter(columns.index(key) + 1)
-                    cell = sheet.cell(
-                        row=total_row,
-                        column=columns.index(key) + 1,
-                        value=f"=SUM({letter}{top + 1}:{letter}{last})",
-                    )
-                    cell.font = Font(bold=True)
-                    cell.number_format = "#,##0.00"
+            _add_totals(sheet, _TOTALLED[template], columns, top, last)
         if columns:
             sheet.auto_filter.ref = f"A{top}:{get_column_letter(len(columns))}{max(last, top)}"
             sheet.freeze_panes = sheet.cell(row=top + 1, column=1)
