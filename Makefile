@@ -20,6 +20,7 @@ LINTED := ntro ntro_jupyter tests notebooks bench
 lint: install
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy ntro ntro_jupyter
 
 test: lint
 	$(BIN)/pytest -q -m "not slow"

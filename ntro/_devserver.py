@@ -468,6 +468,7 @@ class DevServer:
         finally:
             log.close()
         _CHILDREN[proc.pid] = proc
+        started_at = datetime.now(UTC).isoformat(timespec="seconds")
         state = {
             "pid": proc.pid,
             "address": self.address,
@@ -477,7 +478,7 @@ class DevServer:
             "log_file": str(self.log_file),
             "port": self.port,
             "ui_port": None if self.headless else self.ui_port,
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "started_at": started_at,
             "command": cmd,
             "stops_with": stop_with,
         }
@@ -517,7 +518,7 @@ class DevServer:
             db_file=str(self.db_file),
             namespace=self.namespace,
             log_file=str(self.log_file),
-            started_at=state["started_at"],
+            started_at=started_at,
             stops_with=stop_with,
         )
 

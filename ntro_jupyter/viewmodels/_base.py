@@ -126,7 +126,7 @@ class PanelModel:
         """The runbook's own checks on this gate (``pending_action.checks``), as
         ``{name, ok, level, message}``: shown before the panel's column rules, since they
         carry the figures the reviewer signs for (``opening ... = closing ...``)."""
-        found = []
+        found: list[dict[str, Any]] = []
         for item in self.gate.checks:
             if isinstance(item, str):
                 found.append({"name": "", "ok": None, "level": "info", "message": item})

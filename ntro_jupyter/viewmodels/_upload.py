@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from ntro.documents import DocumentStore
@@ -159,7 +160,7 @@ class UploadModel(PanelModel):
             if self.max_size_mb is not None and candidate.size > self.max_size_mb * 1024 * 1024:
                 problems.append(
                     f"{candidate.filename!r} is {_size_text(candidate.size)}, over the "
-                    f"{format_number(parse_number(self.max_size_mb) or 0)} MB limit"
+                    f"{format_number(parse_number(self.max_size_mb) or Decimal(0))} MB limit"
                 )
             if candidate.size == 0:
                 problems.append(f"{candidate.filename!r} is empty")
@@ -291,7 +292,7 @@ class UploadModel(PanelModel):
                 or payload.get("rows")
             )
             if total and done is not None and total > 0:
-                view["progress"] = float(min(done / total, 1))
+                view["progress"] = float(min(done / total, Decimal(1)))
             for key in ("processed", "ingested", "rows", "total", "failed", "skipped", "warnings"):
                 if payload.get(key) is not None:
                     view["counts"].append(

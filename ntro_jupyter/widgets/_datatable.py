@@ -22,6 +22,7 @@ class DataTableWidget(PanelHost, anywidget.AnyWidget):
 
     _esm = esm_source("datatable.js")
     _css = css_source()
+    model: DataTableModel
 
     table = traitlets.Dict().tag(sync=True)
     state = traitlets.Dict().tag(sync=True)

@@ -52,7 +52,8 @@ class PanelWidget(PanelHost, anywidget.AnyWidget):
         elif kind == "signer":
             self.set_signer(content.get("name"))
         elif kind == "upload":
-            files = content.get("files") if isinstance(content.get("files"), list) else []
+            listed = content.get("files")
+            files = listed if isinstance(listed, list) else []
             data = list(buffers or [])
             picked = []
             for index, meta in enumerate(files):
