@@ -179,6 +179,41 @@ class DevServerAction(StrEnum):
     ls = "ls"
 
 
+def _dev_server_ls() -> int:
+    """`ntro dev-server ls`: every server ntro started, from any folder."""
+    from ntro._devserver import running_servers
+
+    servers = running_servers()
+    for found in servers:
+        typer.echo(found.describe())
+    if not servers:
+        typer.echo("No Temporal dev server started by ntro is running.")
+    return 0
+
+
+def _dev_server_stop(server: Any, db: Path, stop_all: bool) -> int:
+    """`ntro dev-server stop`: stop --db's server (or all with --all), and name the others
+    still running when there was none to stop."""
+    from ntro._devserver import DevServer, running_servers
+
+    targets = running_servers() if stop_all else [server.status()]
+    stopped = 0
+    for current in targets:
+        if current.running and DevServer(current.db_file).stop():
+            typer.echo(
+                f"Stopped the Temporal dev server for {current.db_file} (pid {current.pid})."
+            )
+            stopped += 1
+    if not stopped:
+        typer.echo(f"No Temporal dev server running for {'ntro' if stop_all else db}.")
+        others = [] if stop_all else running_servers()
+        for other in others:
+            typer.echo(f"Running: {other.describe()}")
+        if others:
+            typer.echo("Stop one with `ntro dev-server stop --db FILE`, or all with `--all`.")
+    return 0
+
+
 @app.command("dev-server")
 def dev_server(
     action: DevServerAction = typer.Argument(
@@ -215,39 +250,19 @@ def dev_server(
     server runs, 3 when it does not. `ls` lists every server ntro started (a notebook's too);
     `stop` names the others when none runs for --db, and `stop --all` stops them all.
     """
-    from ntro._devserver import DevServer, running_servers
+    from ntro._devserver import DevServer
 
     server = DevServer(
         db, port=port, ui_port=ui_port, namespace=namespace, ip=ip, headless=headless
     )
     if action is DevServerAction.ls:
-        servers = running_servers()
-        for found in servers:
-            typer.echo(found.describe())
-        if not servers:
-            typer.echo("No Temporal dev server started by ntro is running.")
-        return 0
+        return _dev_server_ls()
     if action is DevServerAction.status:
         current = server.status()
         typer.echo(current.describe())
         return 0 if current.running else 3
     if action is DevServerAction.stop:
-        targets = running_servers() if stop_all else [server.status()]
-        stopped = 0
-        for current in targets:
-            if current.running and DevServer(current.db_file).stop():
-                typer.echo(
-                    f"Stopped the Temporal dev server for {current.db_file} (pid {current.pid})."
-                )
-                stopped += 1
-        if not stopped:
-            typer.echo(f"No Temporal dev server running for {'ntro' if stop_all else db}.")
-            others = [] if stop_all else running_servers()
-            for other in others:
-                typer.echo(f"Running: {other.describe()}")
-            if others:
-                typer.echo("Stop one with `ntro dev-server stop --db FILE`, or all with `--all`.")
-        return 0
+        return _dev_server_stop(server, db, stop_all)
 
     current = server.status()
     if current.running:
