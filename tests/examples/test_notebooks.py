@@ -180,7 +180,10 @@ def test_month_end_close_notebook(notebooks: Path) -> None:
     shown = text_of(nb)
     assert "J-MGMT-FEE   Management fee 2026-01: 1.5% a year on NAV 49,400,000.00" in shown
     assert "Net asset value                 49683305.55      49400000.00" in shown
-    assert "signed_off - NAV 49,683,305.55 USD signed off by ana@acme.example on behalf of Dana Cho, CFO" in shown
+    assert (
+        "signed_off - NAV 49,683,305.55 USD signed off by ana@acme.example on behalf of Dana Cho, CFO"
+        in shown
+    )
     nav = notebooks / ".ntro" / "close-demo" / "ledger" / "acme-fund" / "2026-01" / "nav.json"
     assert nav.is_file()
     records = saved_records(nb)  # every live view saved as its run's record, each run closed

@@ -306,9 +306,7 @@ class MonthEndCloseWorkflow(NtroWorkflow):
                 + (f": {signoff.comment}" if signoff.comment else ""),
             )
         result.signed_off_by = signoff.signed_by
-        result.message = (
-            f"NAV {signoff.nav.value('nav') or 0:,} {ctx.currency} signed off by {signoff.signed_by}"
-        )
+        result.message = f"NAV {signoff.nav.value('nav') or 0:,} {ctx.currency} signed off by {signoff.signed_by}"
         return result
 
     @staticmethod
