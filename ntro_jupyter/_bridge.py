@@ -196,25 +196,9 @@ class LiveView:
                     self._show_problem(f"{err} — retrying", connection=True)
                     interval = min(max(interval * 2, 1.0), ERROR_MAX_S)
                 else:
-                    self.queries += 1
-                    if self.connection_problem is not None:
-                        self.connection_problem = None
-                        self._render_status()
-                    if state != self.state:
-                        self._apply(state)
-                        interval, unchanged = FAST_S, 0
-                    else:
-                        unchanged += 1
-                        interval = min(interval * BACKOFF, IDLE_MAX_S)
-                    status = str(state.get("status") or "running")
-                    if status not in CLOSED_STATUSES and (self._closed_seen or unchanged % 10 == 9):
-                        status = await self._execution_status() or status
-                    if status in CLOSED_STATUSES:
-                        self._finish(status)
+                    interval, unchanged, closed = await self._take_state(state, interval, unchanged)
+                    if closed:
                         break
-                    worker_error = self.session.worker_error(self.task_queue)
-                    if worker_error:
-                        self._show_problem(worker_error, connection=True)
                 if self._stop_reason is not None:
                     break
                 with contextlib.suppress(asyncio.TimeoutError, TimeoutError):
@@ -237,6 +221,36 @@ class LiveView:
                     await watcher
             with self._changed:
                 self._changed.notify_all()
+
+    async def _take_state(
+        self, state: dict[str, Any], interval: float, unchanged: int
+    ) -> tuple[float, int, bool]:
+        """Take one successful query's state into the view.
+
+        Returns the next poll interval, the count of unchanged polls, and whether the
+        workflow has closed (the refresh loop then ends). Kept apart from ``_main`` so the
+        loop reads as poll, take, wait.
+        """
+        self.queries += 1
+        if self.connection_problem is not None:
+            self.connection_problem = None
+            self._render_status()
+        if state != self.state:
+            self._apply(state)
+            interval, unchanged = FAST_S, 0
+        else:
+            unchanged += 1
+            interval = min(interval * BACKOFF, IDLE_MAX_S)
+        status = str(state.get("status") or "running")
+        if status not in CLOSED_STATUSES and (self._closed_seen or unchanged % 10 == 9):
+            status = await self._execution_status() or status
+        if status in CLOSED_STATUSES:
+            self._finish(status)
+            return interval, unchanged, True
+        worker_error = self.session.worker_error(self.task_queue)
+        if worker_error:
+            self._show_problem(worker_error, connection=True)
+        return interval, unchanged, False
 
     async def _execution_status(self) -> str | None:
         try:
