@@ -71,6 +71,15 @@ def _identifier(name: str) -> str:
     return ident
 
 
+def _row_action(entry: dict[str, Any]) -> dict[str, Any]:
+    """A scenario's row action from an audit ``row_action`` entry (an edit keeps its cell)."""
+    action: dict[str, Any] = {"action": entry.get("action"), "row_id": entry.get("line_item_id")}
+    if entry.get("action") == "edit_cell":
+        action["field"] = entry.get("field")
+        action["value"] = entry.get("new_value")
+    return action
+
+
 def scenario_fields(audits: list[list[dict[str, Any]]]) -> tuple[dict[str, Any], list[str]]:
     """Scenario keyword arguments from audit trails (parent first); and warnings."""
     overrides: dict[str, str] = {}
@@ -105,25 +114,16 @@ def scenario_fields(audits: list[list[dict[str, Any]]]) -> tuple[dict[str, Any],
                     }
                 )
             elif kind == "row_action":
-                action: dict[str, Any] = {
-                    "action": entry.get("action"),
-                    "row_id": entry.get("line_item_id"),
-                }
-                if entry.get("action") == "edit_cell":
-                    action["field"] = entry.get("field")
-                    action["value"] = entry.get("new_value")
-                row_actions.setdefault(step, []).append(action)
+                row_actions.setdefault(step, []).append(_row_action(entry))
             elif kind == "timeout" and step not in timeouts:
                 timeouts.append(step)
-    fields: dict[str, Any] = {}
-    if overrides:
-        fields["review_overrides"] = overrides
-    if corrections:
-        fields["corrections"] = corrections
-    if row_actions:
-        fields["row_actions"] = row_actions
-    if timeouts:
-        fields["timeouts"] = timeouts
+    found: dict[str, Any] = {
+        "review_overrides": overrides,
+        "corrections": corrections,
+        "row_actions": row_actions,
+        "timeouts": timeouts,
+    }
+    fields = {name: value for name, value in found.items() if value}
     if reviewers:
         fields["reviewer"] = reviewers[0]
     return fields, warnings
@@ -196,29 +196,21 @@ def scenario_source(
     return block
 
 
-async def save_scenario(
-    name: str,
-    record: RecordedRun,
-    *,
-    runbook: Runbook | None,
-    bundle: Path | None,
-    force: bool,
-) -> SavedScenario:
-    """Append scenario ``name`` replaying ``record`` to the bundle's ``tests/scenarios.py``.
+def _bundle_and_slug(
+    record: RecordedRun, runbook: Runbook | None, bundle: Path | None
+) -> tuple[Path, str]:
+    """The bundle folder a scenario is saved into, and its runbook's slug.
 
-    ``bundle`` None: the bundle ``runbook`` (the session's definition of the run's workflow
-    type) was loaded from; the replay uses ``runbook``'s classes when it is that bundle's.
+    ``bundle`` None: the one ``runbook`` was loaded from (a SessionError when it was not
+    loaded from a bundle); otherwise the slug is read from the bundle's ``runbook.md``.
     """
-    from ntro.runbook import RunbookError, bundle_dir_of, load_scenarios
+    from ntro.runbook import RunbookError, bundle_dir_of
 
-    workflow_id = record.workflow_id
-    if not name.strip():
-        raise SessionError("the scenario needs a name, e.g. %ntro scenario save march_close ID")
     if bundle is None:
         if runbook is None or runbook.path is None:
             raise SessionError(
-                f"{workflow_id} runs {record.workflow_type}, which this session did not load "
-                f"from a bundle: pass --bundle PATH (or %ntro export it first)"
+                f"{record.workflow_id} runs {record.workflow_type}, which this session did not "
+                f"load from a bundle: pass --bundle PATH (or %ntro export it first)"
             )
         bundle = runbook.path
         slug = runbook.slug
@@ -232,6 +224,28 @@ async def save_scenario(
         from ntro.runbook import read_runbook_md
 
         slug = read_runbook_md(bundle_dir / "runbook.md")[0].slug
+    return bundle_dir, slug
+
+
+async def save_scenario(
+    name: str,
+    record: RecordedRun,
+    *,
+    runbook: Runbook | None,
+    bundle: Path | None,
+    force: bool,
+) -> SavedScenario:
+    """Append scenario ``name`` replaying ``record`` to the bundle's ``tests/scenarios.py``.
+
+    ``bundle`` None: the bundle ``runbook`` (the session's definition of the run's workflow
+    type) was loaded from; the replay uses ``runbook``'s classes when it is that bundle's.
+    """
+    from ntro.runbook import RunbookError, load_scenarios
+
+    workflow_id = record.workflow_id
+    if not name.strip():
+        raise SessionError("the scenario needs a name, e.g. %ntro scenario save march_close ID")
+    bundle_dir, slug = _bundle_and_slug(record, runbook, bundle)
     try:
         existing = load_scenarios(bundle_dir, slug, reload=True)
     except RunbookError as err:
