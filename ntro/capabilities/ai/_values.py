@@ -106,6 +106,21 @@ def read_date(text: str, *, day_first: bool = True) -> Reading:
     return Reading(None, 0.0, f"{raw!r} is not a date")
 
 
+def _separators(body: str) -> tuple[str, float]:
+    """``body`` with its thousands separators dropped and a decimal comma made a point; and
+    the confidence, LIKELY where the comma was read as the decimal separator."""
+    if "," in body and "." in body:
+        if body.rfind(",") > body.rfind("."):  # 1.240,55
+            return body.replace(".", "").replace(",", "."), LIKELY
+        return body.replace(",", ""), CERTAIN
+    if "," in body:
+        head, _, tail = body.rpartition(",")
+        if len(tail) == 2 and body.count(",") == 1:  # 1240,55
+            return f"{head}.{tail}", LIKELY
+        return body.replace(",", ""), CERTAIN
+    return body, CERTAIN
+
+
 def read_amount(text: Any) -> Reading:
     """A decimal string from ``1,240.55``, ``(1,240.55)``, ``-£1,240.55``, ``1.240,55``,
     ``1240.55 CR``."""
@@ -114,7 +129,6 @@ def read_amount(text: Any) -> Reading:
     raw = str(text or "").strip()
     if not raw:
         return NOTHING
-    confidence = CERTAIN
     negative = False
     body = raw
     if body.startswith("(") and body.endswith(")"):
@@ -135,20 +149,7 @@ def read_amount(text: Any) -> Reading:
         body = body[1:].strip()
     if not _AMOUNT.match(body):
         return Reading(None, 0.0, f"{raw!r} is not an amount")
-    body = body.replace(" ", "").replace("'", "")
-    if "," in body and "." in body:
-        if body.rfind(",") > body.rfind("."):  # 1.240,55
-            body = body.replace(".", "").replace(",", ".")
-            confidence = LIKELY
-        else:
-            body = body.replace(",", "")
-    elif "," in body:
-        head, _, tail = body.rpartition(",")
-        if len(tail) == 2 and body.count(",") == 1:  # 1240,55
-            body = f"{head}.{tail}"
-            confidence = LIKELY
-        else:
-            body = body.replace(",", "")
+    body, confidence = _separators(body.replace(" ", "").replace("'", ""))
     try:
         value = Decimal(body)
     except InvalidOperation:
