@@ -147,6 +147,44 @@ def _bank_amount(
     return abs(value), ("DR" if value >= 0 else "CR")
 
 
+def _statement_balances(read: _Read) -> tuple[Reading, Reading]:
+    """The statement's opening and closing balances: its header fields, overridden by any
+    "balance brought/carried forward" row in the table."""
+    opening, closing = read.field("opening_balance"), read.field("closing_balance")
+    for row in read.facts.get("balance_rows") or []:  # "balance brought/carried forward"
+        words = " ".join(row.get("cells") or []).lower()
+        if "brought" in words or "opening" in words:
+            opening = Reading(row["balance"], 0.95)
+        elif "carried" in words or "closing" in words:
+            closing = Reading(row["balance"], 0.95)
+    return opening, closing
+
+
+def _line_currency(
+    item: dict[str, Any], header_currency: Reading, default_currency: str, scores: dict[str, float]
+) -> str:
+    """A transaction's currency (its own column, else the statement's, else the default),
+    its score recorded in ``scores``."""
+    if item.get("currency"):
+        currency, scores["currency"] = str(item["currency"]), 0.99
+    elif header_currency.value:
+        currency, scores["currency"] = str(header_currency.value), header_currency.confidence
+    else:
+        currency, scores["currency"] = default_currency, 0.6
+    return currency
+
+
+def _statement_period(read: _Read, lines: list[ExtractedLine]) -> tuple[Reading, Reading]:
+    """The statement's period: its header fields, else the first and last transaction dates."""
+    dated = sorted(ln.date for ln in lines if ln.date is not None)
+    start, end = read.field("period_start"), read.field("period_end")
+    if start.value is None and dated:
+        start = Reading(dated[0].isoformat(), 0.7)
+    if end.value is None and dated:
+        end = Reading(dated[-1].isoformat(), 0.7)
+    return start, end
+
+
 def _bank_statement(read: _Read, default_currency: str) -> Extraction:
     if "header_row" in read.facts and read.facts["header_row"] is None:
         raise _not_recognised(read.parsed, "bank statement", "date, description and amount")
@@ -155,13 +193,7 @@ def _bank_statement(read: _Read, default_currency: str) -> Extraction:
             f"the bank statement table in {read.parsed.filename!r} has a heading row but no "
             f"transactions under it; upload the statement with its transactions"
         )
-    opening, closing = read.field("opening_balance"), read.field("closing_balance")
-    for row in read.facts.get("balance_rows") or []:  # "balance brought/carried forward"
-        words = " ".join(row.get("cells") or []).lower()
-        if "brought" in words or "opening" in words:
-            opening = Reading(row["balance"], 0.95)
-        elif "carried" in words or "closing" in words:
-            closing = Reading(row["balance"], 0.95)
+    opening, closing = _statement_balances(read)
     header_currency = read.field("currency")
     previous = _decimal(opening.value)
     first_balance: tuple[Decimal, Decimal] | None = None
@@ -179,12 +211,7 @@ def _bank_statement(read: _Read, default_currency: str) -> Extraction:
             errors.append("description is empty")
         suggestion = suggest_account(description)
         scores["account_code"] = suggestion.confidence
-        if item.get("currency"):
-            currency, scores["currency"] = str(item["currency"]), 0.99
-        elif header_currency.value:
-            currency, scores["currency"] = str(header_currency.value), header_currency.confidence
-        else:
-            currency, scores["currency"] = default_currency, 0.6
+        currency = _line_currency(item, header_currency, default_currency, scores)
         reference = item.get("reference") or None
         if reference:
             scores["reference"] = 0.95
@@ -237,12 +264,7 @@ def _bank_statement(read: _Read, default_currency: str) -> Extraction:
                 f"missing or misread"
             )
             closing_score = min(closing_score, 0.5)
-    dated = sorted(ln.date for ln in lines if ln.date is not None)
-    start, end = read.field("period_start"), read.field("period_end")
-    if start.value is None and dated:
-        start = Reading(dated[0].isoformat(), 0.7)
-    if end.value is None and dated:
-        end = Reading(dated[-1].isoformat(), 0.7)
+    start, end = _statement_period(read, lines)
     currency = header_currency
     if currency.value is None:
         codes = {ln.currency for ln in lines}

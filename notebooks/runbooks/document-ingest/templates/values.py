@@ -120,6 +120,32 @@ def read_date(text: str, day_first: bool | None = None) -> Reading:
 # ── amounts ──────────────────────────────────────────────────────────────────
 
 
+def _separators(body: str, confidence: float) -> tuple[str, float, str | None]:
+    """``body`` with its thousands separators dropped and a decimal comma made a point.
+
+    The confidence drops (with a note saying why) where a separator's role had to be guessed.
+    """
+    note = None
+    if "," in body and "." in body:
+        if body.rfind(",") > body.rfind("."):  # 1.240,55
+            body = body.replace(".", "").replace(",", ".")
+            confidence, note = min(confidence, 0.8), "read with a decimal comma"
+        else:  # 1,240.55
+            body = body.replace(",", "")
+    elif "," in body:
+        if re.fullmatch(r"\d{1,3}(,\d{3})+", body):  # 1,250 or 1,250,000
+            body = body.replace(",", "")
+            if len(body) <= 4:  # one group only: 1,250 could be 1.25 with a decimal comma
+                confidence, note = min(confidence, 0.8), "',' read as a thousands separator"
+        else:  # 1240,55
+            body = body.replace(",", ".")
+            confidence, note = min(confidence, 0.7), "read with a decimal comma"
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", body):  # 1.250.000 (dots as thousands)
+        body = body.replace(".", "")
+        confidence, note = min(confidence, 0.7), "'.' read as a thousands separator"
+    return body, confidence, note
+
+
 def read_amount(text: str) -> Reading:
     """Read a money amount, keeping its sign: ``(185.00)``, ``-185``, ``185.00 DR``, ``€1.240,55``.
 
@@ -144,27 +170,10 @@ def read_amount(text: str) -> Reading:
         body = body[1:].strip()
     body = body.replace("\u00a0", " ").replace("'", "")
     confidence = 0.99
-    note = None
     if " " in body:
         body = body.replace(" ", "")
         confidence = min(confidence, 0.9)
-    if "," in body and "." in body:
-        if body.rfind(",") > body.rfind("."):  # 1.240,55
-            body = body.replace(".", "").replace(",", ".")
-            confidence, note = min(confidence, 0.8), "read with a decimal comma"
-        else:  # 1,240.55
-            body = body.replace(",", "")
-    elif "," in body:
-        if re.fullmatch(r"\d{1,3}(,\d{3})+", body):  # 1,250 or 1,250,000
-            body = body.replace(",", "")
-            if len(body) <= 4:  # one group only: 1,250 could be 1.25 with a decimal comma
-                confidence, note = min(confidence, 0.8), "',' read as a thousands separator"
-        else:  # 1240,55
-            body = body.replace(",", ".")
-            confidence, note = min(confidence, 0.7), "read with a decimal comma"
-    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", body):  # 1.250.000 (dots as thousands)
-        body = body.replace(".", "")
-        confidence, note = min(confidence, 0.7), "'.' read as a thousands separator"
+    body, confidence, note = _separators(body, confidence)
     try:
         value = Decimal(body)
     except InvalidOperation:
