@@ -224,24 +224,44 @@ def all_finite(value: Any) -> bool:
     return True
 
 
+def expected_row_action(raw: dict[str, Any]) -> str | None:
+    """The oracle for a ``row_action`` update: ``"row_action"``, or None if it must be refused."""
+    payload = raw.get("payload")
+    if not isinstance(payload, dict) or raw.get("reviewer") != "ana":
+        return None
+    if payload.get("action") not in ("edit_cell", "reject_row"):
+        return None
+    if payload.get("row_id") not in ("L1", "L2"):
+        return None
+    field = payload.get("field")
+    if payload["action"] == "edit_cell" and field not in ("amount", "memo"):
+        return None
+    if field is not None and field not in ("amount", "memo"):
+        return None
+    return "row_action"
+
+
+def valid_corrections(fixes: Any) -> bool:
+    """Whether a decision's ``corrections`` is a list of fixes to a known line and field."""
+    if not isinstance(fixes, list):
+        return False
+    for fix in fixes:
+        if not isinstance(fix, dict):
+            return False
+        if fix.get("line_item_id") not in ("L1", "L2") or fix.get("field") not in (
+            "amount",
+            "memo",
+        ):
+            return False
+    return True
+
+
 def expected_outcome(raw: Any) -> str | None:
     """Independent oracle: the action the workflow must apply, or None if it must refuse."""
     if not isinstance(raw, dict) or not all_finite(raw):
         return None
     if raw.get("kind") == "row_action":
-        payload = raw.get("payload")
-        if not isinstance(payload, dict) or raw.get("reviewer") != "ana":
-            return None
-        if payload.get("action") not in ("edit_cell", "reject_row"):
-            return None
-        if payload.get("row_id") not in ("L1", "L2"):
-            return None
-        field = payload.get("field")
-        if payload["action"] == "edit_cell" and field not in ("amount", "memo"):
-            return None
-        if field is not None and field not in ("amount", "memo"):
-            return None
-        return "row_action"
+        return expected_row_action(raw)
     action = raw.get("action")
     if not isinstance(action, str) or action not in VALID_ACTIONS:
         return None
@@ -253,17 +273,8 @@ def expected_outcome(raw: Any) -> str | None:
     if "gate_id" in raw:
         return None  # always a stale or mistyped gate here
     fixes = raw.get("corrections")
-    if fixes is not None:
-        if not isinstance(fixes, list):
-            return None
-        for fix in fixes:
-            if not isinstance(fix, dict):
-                return None
-            if fix.get("line_item_id") not in ("L1", "L2") or fix.get("field") not in (
-                "amount",
-                "memo",
-            ):
-                return None
+    if fixes is not None and not valid_corrections(fixes):
+        return None
     normal = VALID_ACTIONS[action]
     if normal == "correct" and not fixes:
         return "approve"
