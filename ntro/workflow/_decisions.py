@@ -131,6 +131,11 @@ class DecisionDict(dict[str, Any]):
     def reviewer(self) -> str | None:
         return self.decision.reviewer
 
+    @property
+    def on_behalf_of(self) -> str | None:
+        """The signer the reviewer named ("Dana Cho, CFO"), recorded beside the reviewer."""
+        return self.decision.on_behalf_of
+
     def __getattr__(self, name: str) -> Any:
         try:
             return self[name]
