@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -51,8 +52,11 @@ class WorkerEntry:
 
 
 class OwnedServers:
-    """Dev servers this process started: they stop when the session closes (the kernel's exit;
-    a watchdog stops them too if the kernel dies without closing)."""
+    """Servers this process started: they stop when the session closes (the kernel's exit).
+
+    Dev servers (a watchdog stops them too if the kernel dies without closing), and the
+    embedded PostgreSQL that activities run in this kernel started through ``ntro.data``.
+    """
 
     def __init__(self) -> None:
         self._servers: list[DevServerStatus] = []
@@ -69,6 +73,11 @@ class OwnedServers:
             with contextlib.suppress(Exception):
                 DevServer(status.db_file).stop()
         self._servers.clear()
+        # Only when ntro.data was used here: importing it would cost the kernel's exit for nothing.
+        data = sys.modules.get("ntro.data")
+        if data is not None:
+            with contextlib.suppress(Exception):
+                data.stop_started_here()
 
 
 @dataclass
