@@ -124,16 +124,18 @@ class Lab:
         for attempt in range(3):
             self.command("apputils:activate-command-palette")
             box = self.page.locator(".lm-CommandPalette-input")
+            active = self.page.locator(".lm-CommandPalette-item.lm-mod-active")
             try:
                 box.wait_for(state="visible", timeout=5_000)
                 box.fill(text, timeout=5_000)
-                self.page.locator(".lm-CommandPalette-item.lm-mod-active").wait_for(timeout=5_000)
+                active.wait_for(timeout=5_000)
+                self.shot("palette")
+                # The inbox's refresh can take the focus and close the palette in between.
+                active.click(timeout=5_000)
             except PlaywrightTimeout:
                 if attempt == 2:
                     raise
                 continue
-            self.shot("palette")
-            self.page.locator(".lm-CommandPalette-item.lm-mod-active").click()
             return
 
     def shot(self, step: str, locator: Any = None) -> Path:

@@ -516,7 +516,8 @@ def test_markup_in_payloads_is_shown_as_text_and_runs_nothing(
     open_inbox(lab)
     wait_for_count(lab, 1)
     item = page.locator("[data-testid=ntro-inbox-item]")
-    assert item.locator(".ntro-item-title").inner_text() == XSS_IMG
+    # the row leads with what tells it apart (entity and period), then the title, all as text
+    assert item.locator(".ntro-item-title").inner_text().endswith(" — " + XSS_IMG)
     assert "<b>fund-x</b>" in item.inner_text()
     lab.shot("1-inbox")
 
