@@ -255,7 +255,7 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
     import httpx
 
     from ntro._devserver import DevServer
-    from tests.labextension._support import JupyterProcess, free_port
+    from tests.jupyter.server._support import JupyterProcess, free_port
 
     n = args.workflows
     print(f"load before: {load()} ({os.cpu_count()} cores)")

@@ -1,0 +1,1 @@
+"""Browser tests in Debian's Chromium: panels/ draws the widgets and notebooks, lab/ drives JupyterLab."""

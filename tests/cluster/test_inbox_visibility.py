@@ -49,7 +49,7 @@ from tests.cluster.inbox_runbooks import (
     InboxLedgerReviewWorkflow,
     InboxParentWorkflow,
 )
-from tests.labextension._support import free_port
+from tests.jupyter.server._support import free_port
 
 LONG_POLL_5S = ["--dynamic-config-value", 'matching.longPollExpirationInterval="5s"']
 WINDOW_S = 12.0

@@ -1,7 +1,7 @@
 """Faults during a review: the worker process dies, the Temporal server restarts.
 
 In every trial the pending review is shown again afterwards and the decision lands exactly
-once. (Kernel restarts are covered with the Jupyter session, in tests/jupyter_bridge.)
+once. (Kernel restarts are covered with the Jupyter session, in tests/jupyter/session.)
 """
 
 from __future__ import annotations

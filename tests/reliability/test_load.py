@@ -20,7 +20,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from ntro._devserver import DevServer
 from ntro.testing import quiet_runtime
-from tests.labextension._support import JupyterProcess, free_port
+from tests.jupyter.server._support import JupyterProcess, free_port
 from tests.reliability.conftest import size
 from tests.reliability.faulty_runbooks import ReviewedPaymentWorkflow
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.jupyter_bridge._kernel import Kernel
+from tests.jupyter.session._kernel import Kernel
 
 HERE = Path(__file__).parent
 INVOICE = HERE / "bundles" / "invoice-review"
-ROOT = HERE.parent.parent
+ROOT = HERE.parents[2]
 BENCH_CLOSE = ROOT / "bench" / "bundles" / "bench-close"
 BENCH_SIGNOFF = ROOT / "bench" / "bundles" / "bench-signoff"
 

@@ -196,7 +196,7 @@ def test_the_magics_show_any_ntro_error_as_one_line(
 
 # -- guards ---------------------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _sources(package: str) -> dict[str, str]:

@@ -15,8 +15,8 @@ import pytest
 
 from ntro._devserver import DevServer
 from tests._chromium import SCREENSHOTS, launched_chromium, mark_browser_tests
-from tests.labextension._support import REPO, JupyterProcess, TemporalThread, free_port
-from tests.labextension.runbooks import WORKFLOWS
+from tests.jupyter.server._support import REPO, JupyterProcess, TemporalThread, free_port
+from tests.jupyter.server.runbooks import WORKFLOWS
 
 TASK_QUEUE = "ntro-browser-tests"
 

@@ -3,7 +3,7 @@ break the run, and errors that must say what happened without leaking what they 
 
 On the real ``jupyter server`` and dev server of the other server-extension tests, whose
 reviewer is ``test.reviewer@example.com`` with roles from ``NTRO_REVIEWER_ROLES``
-(``tests/labextension/conftest.py``).
+(``tests/jupyter/server/conftest.py``).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from ntro_jupyter import Target
 from ntro_jupyter._server._cluster import Cluster
 from ntro_jupyter._server._handlers import NtroHandler, query_api_error, rpc_api_error
 from ntro_jupyter._server._identity import ReviewerDirectory, server_reviewer
-from tests.labextension._support import JupyterProcess, closed_port
-from tests.labextension.conftest import TASK_QUEUE
-from tests.labextension.runbooks import BreakableReviewWorkflow, RoleGatedReviewWorkflow
-from tests.labextension.test_server_extension import start_review, wait_pending
+from tests.jupyter.server._support import JupyterProcess, closed_port
+from tests.jupyter.server.conftest import TASK_QUEUE
+from tests.jupyter.server.runbooks import BreakableReviewWorkflow, RoleGatedReviewWorkflow
+from tests.jupyter.server.test_server_extension import start_review, wait_pending
 
 REVIEWER = "test.reviewer@example.com"
 

@@ -23,8 +23,8 @@ from ntro_jupyter.viewmodels import panel_for_state
 from ntro_jupyter.widgets import DataTableWidget, IntentSink, panel_widget_for
 from ntro_jupyter.widgets._assets import esm_source
 from ntro_jupyter.widgets._standalone import standalone_page
+from tests.browser.panels.conftest import ORIGIN, traits_of
 from tests.jupyter import review_states
-from tests.jupyter.browser.conftest import ORIGIN, traits_of
 
 try:
     from playwright.sync_api import Browser, Page

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.panels.conftest import KERNEL_IDLE, RUN_CELL, jupyter_lab
+from tests.browser.panels.test_review_in_jupyterlab import code_cells
+from tests.browser.panels.test_review_pass import CONTRAST, SHOTS
 from tests.examples.conftest import NOTEBOOKS
-from tests.jupyter.browser.conftest import KERNEL_IDLE, RUN_CELL, jupyter_lab
-from tests.jupyter.browser.test_review_in_jupyterlab import code_cells
-from tests.jupyter.browser.test_review_pass import CONTRAST, SHOTS
 
 try:
     from playwright.sync_api import Browser, Locator

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.jupyter.browser.conftest import KERNEL_IDLE, REPO, RUN_CELL, jupyter_lab
+from tests.browser.panels.conftest import KERNEL_IDLE, REPO, RUN_CELL, jupyter_lab
 
 pytestmark = pytest.mark.slow
 

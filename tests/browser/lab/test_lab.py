@@ -25,9 +25,9 @@ import httpx
 import nbformat
 from temporalio.client import Client
 
-from tests.browser.conftest import TASK_QUEUE, Lab
-from tests.labextension._support import JupyterProcess, TemporalThread
-from tests.labextension.runbooks import InboxReviewWorkflow
+from tests.browser.lab.conftest import TASK_QUEUE, Lab
+from tests.jupyter.server._support import JupyterProcess, TemporalThread
+from tests.jupyter.server.runbooks import InboxReviewWorkflow
 
 MIME = "application/vnd.ntro.run+json"
 XSS_IMG = '<img src=x onerror="window.__ntroXss=(window.__ntroXss||0)+1;alert(1)">'
@@ -552,8 +552,8 @@ def test_a_local_cluster_that_is_down_is_a_clear_state_and_starts_from_the_inbox
     browser: Any, tmp_path: Path
 ) -> None:
     from ntro._devserver import DevServer
-    from tests.browser.conftest import Lab
-    from tests.labextension._support import free_port
+    from tests.browser.lab.conftest import Lab
+    from tests.jupyter.server._support import free_port
 
     db = tmp_path / "state" / "temporal.db"
     ui_port = free_port()

@@ -16,8 +16,8 @@ import pytest
 from temporalio.client import Client
 
 from ntro._devserver import DevServer
-from tests.jupyter_bridge.conftest import INVOICE, free_port
-from tests.jupyter_bridge.test_kernel_harness import INPUT, send_upload, wait_for_gate
+from tests.jupyter.session.conftest import INVOICE, free_port
+from tests.jupyter.session.test_kernel_harness import INPUT, send_upload, wait_for_gate
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from ntro._devserver import DevServer
 from ntro.cluster import visibility_support
 from ntro.testing import quiet_runtime
-from tests.labextension._support import JupyterProcess, free_port
-from tests.labextension.runbooks import WORKFLOWS
+from tests.jupyter.server._support import JupyterProcess, free_port
+from tests.jupyter.server.runbooks import WORKFLOWS
 
 TASK_QUEUE = "ntro-labextension-tests"
-# The server's reviewer (NTRO_REVIEWER of tests/labextension/_support.py) and its roles.
+# The server's reviewer (NTRO_REVIEWER of tests/jupyter/server/_support.py) and its roles.
 ROLES = {"test.reviewer@example.com": ["preparer"], "*": ["staff"]}
 
 

@@ -19,9 +19,9 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
 from ntro._devserver import DevServer
-from tests.labextension._support import JupyterProcess, closed_port, free_port
-from tests.labextension.conftest import TASK_QUEUE
-from tests.labextension.runbooks import (
+from tests.jupyter.server._support import JupyterProcess, closed_port, free_port
+from tests.jupyter.server.conftest import TASK_QUEUE
+from tests.jupyter.server.runbooks import (
     InboxReviewWorkflow,
     PlainWaitingWorkflow,
     UploadOnlyWorkflow,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests._chromium import SCREENSHOTS
+from tests.browser.panels.conftest import KERNEL_IDLE, RUN_CELL, jupyter_lab
 from tests.examples.conftest import NOTEBOOKS
-from tests.jupyter.browser.conftest import KERNEL_IDLE, RUN_CELL, jupyter_lab
 
 try:
     from playwright.sync_api import Browser, Page

@@ -19,7 +19,7 @@ from ntro_jupyter._session._display import AuditTable, RunSnapshot, WorkflowTabl
 from ntro_jupyter._session._loop import LoopThread
 from ntro_jupyter._session._runbooks import bundle_digest, referenced_slugs
 from ntro_jupyter._session._scenarios import scenario_fields
-from tests.jupyter_bridge.conftest import INVOICE
+from tests.jupyter.session.conftest import INVOICE
 
 # ── targets ─────────────────────────────────────────────────────────────
 

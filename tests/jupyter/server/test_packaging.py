@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.labextension._support import REPO
+from tests.jupyter.server._support import REPO
 
 SOURCES = REPO / "labextension"
 BUILT = REPO / "ntro_jupyter" / "labextension"

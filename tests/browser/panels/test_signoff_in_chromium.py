@@ -12,9 +12,9 @@ import pytest
 
 from ntro_jupyter.viewmodels import panel_for_state
 from ntro_jupyter.widgets import IntentSink, PanelWidget, panel_widget_for
+from tests.browser.panels.test_review_pass import shot, show  # noqa: F401 (fixture)
 from tests.jupyter import states
-from tests.jupyter.browser.test_review_pass import shot, show  # noqa: F401 (fixture)
-from tests.jupyter.test_signoff import wire_release
+from tests.jupyter.viewmodels.test_signoff import wire_release
 
 
 def decisions(sink: IntentSink) -> list[dict[str, Any]]:

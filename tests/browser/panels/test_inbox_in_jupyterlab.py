@@ -23,8 +23,8 @@ import nbformat
 import pytest
 from nbformat.sign import NotebookNotary
 
+from tests.browser.panels.conftest import KERNEL_IDLE, jupyter_lab
 from tests.jupyter import states
-from tests.jupyter.browser.conftest import KERNEL_IDLE, jupyter_lab
 
 try:
     from playwright.sync_api import Browser, Page, expect

@@ -16,8 +16,8 @@ from typing import Any
 
 from temporalio.client import Client
 
-from tests.jupyter_bridge._kernel import Kernel
-from tests.jupyter_bridge.conftest import INVOICE
+from tests.jupyter.session._kernel import Kernel
+from tests.jupyter.session.conftest import INVOICE
 
 INPUT = '{"vendor": "Acme", "period": "2026-10"}'
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from ntro_jupyter import DecisionRefused, SessionError, WorkflowNotFound
-from tests.jupyter_bridge.conftest import INVOICE
+from tests.jupyter.session.conftest import INVOICE
 
 INPUT = {"vendor": "Acme", "period": "2026-10"}
 DOC = {

@@ -1,0 +1,1 @@
+"""Tests of ntro_jupyter.viewmodels: the review logic, no widgets."""
