@@ -51,7 +51,8 @@ print(json.dumps({"seconds": time.perf_counter() - t}))
 """
 
 _WARM = """
-import asyncio, json, sys, time
+import asyncio, json, os, sys, time
+os.environ["NTRO_PG_DIR"] = sys.argv[1]  # the plane on the bench's server, not ./.ntro/pg
 t = time.perf_counter()
 from ntro.data import start_embedded, get_data_plane
 start_embedded(sys.argv[1])
