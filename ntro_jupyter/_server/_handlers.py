@@ -23,7 +23,9 @@ retries on transient failures.
 - ``GET ntro/api/runs/{workflow_id}``: one run's UI state and its review view;
 - ``POST ntro/api/runs/{workflow_id}/decision``: decide its open review (the validated update);
 - ``POST ntro/api/decisions``: decide several reviews, ``{action, items: [{workflow_id,
-  gate_id}]}``, with one result per workflow.
+  gate_id}]}``, with one result per workflow;
+- ``GET``/``POST ntro/api/notifications``: what ``notify.send`` kept locally, and the user's
+  read/dismissed marks (:mod:`ntro_jupyter._server._notifications`).
 """
 
 from __future__ import annotations
@@ -765,7 +767,8 @@ class NotFoundHandler(NtroHandler):
             404,
             "no_such_endpoint",
             f"There is no ntro endpoint {path!r}; see ntro/api/status, ntro/api/inbox, "
-            f"ntro/api/runs/ID, ntro/api/runs/ID/decision, ntro/api/decisions.",
+            f"ntro/api/runs/ID, ntro/api/runs/ID/decision, ntro/api/decisions, "
+            f"ntro/api/notifications.",
         )
 
     post = get
@@ -774,8 +777,11 @@ class NotFoundHandler(NtroHandler):
 def handlers(base_url: str) -> list[tuple[str, type[NtroHandler]]]:
     from jupyter_server.utils import url_path_join
 
+    from ntro_jupyter._server._notifications import notifications_handlers
+
     api = url_path_join(base_url, "ntro", "api")
     return [
+        *notifications_handlers(api),
         (url_path_join(api, "status"), StatusHandler),
         (url_path_join(api, "server", "start"), ServerStartHandler),
         (url_path_join(api, "inbox"), InboxHandler),
