@@ -39,9 +39,10 @@ def bundle_scenarios(bundle: Any) -> dict[str, Scenario]:
 
 
 def select_scenarios(available: dict[str, Scenario], names: Sequence[str]) -> list[Scenario]:
-    """Scenarios by name (HAPPY and REJECT_ALL when none are named); unknown names are an error."""
+    """Scenarios by name (``happy`` and ``reject_all`` when none are named: the bundle's own if
+    it defines them, e.g. with the files their uploads take); unknown names are an error."""
     if not names:
-        return [HAPPY, REJECT_ALL]
+        return [available.get(HAPPY.name, HAPPY), available.get(REJECT_ALL.name, REJECT_ALL)]
     unknown = [n for n in names if n not in available]
     if unknown:
         raise HarnessError(
