@@ -1,23 +1,23 @@
 """The close's activities (Temporal style): the three moments it writes to the ledger.
 
-- ``open_period`` records the period as open and reads the prior period's signed-off NAV;
+- ``open_period`` records the period as open (``ledgers.periods``) and reads the prior period's
+  signed-off NAV (``ledgers.navs``);
 - ``post_journals`` posts the approved journals to the general ledger (``ntro.capabilities.gl``);
-- ``publish_nav`` writes the signed-off NAV (next month's prior NAV) and closes the period.
+- ``publish_nav`` records the signed-off NAV (next month's prior NAV) and closes the period.
 
-Everything else the close does is pure calculation and runs in the workflow.
+All three write to the tenant data plane, idempotently (see ``ledger``): a retried activity
+writes nothing twice. Everything else the close does is pure calculation in the workflow.
 """
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from temporalio import activity
 
 from ntro.capabilities import gl
 
-from .ledger import period_dir, read_json, read_nav, write_json
+from . import ledger
 from .models import (
     NavPublication,
     OpenPeriodRequest,
@@ -28,38 +28,27 @@ from .models import (
 )
 
 
-def _open(request: OpenPeriodRequest) -> PeriodOpened:
-    path = period_dir(request.ledger_dir, request.entity_slug, request.period) / "period.json"
-    record = read_json(path)
-    if record is None or record.get("status") != "open":  # else a retry: already open
-        write_json(
-            path,
-            {
-                "entity_slug": request.entity_slug,
-                "period": request.period,
-                "status": "open",
-                "opened_by": request.opened_by,
-                "opened_at": datetime.now(UTC),
-                "previous": record,
-            },
-        )
-    prior = read_nav(request.ledger_dir, request.entity_slug, request.prior_period)
-    return PeriodOpened(
-        entity_slug=request.entity_slug, period=request.period, prior_nav=prior, path=str(path)
-    )
-
-
 @activity.defn(name="month-end-close.open_period")
 async def open_period(request: OpenPeriodRequest) -> PeriodOpened:
     """Mark the period open in the ledger; return the prior period's NAV if it was signed off."""
-    opened = await asyncio.to_thread(_open, request)
+    db = await ledger.data_plane()
+    opened_by, opened_at = await ledger.open_period(
+        db, request.entity_slug, request.period, request.opened_by
+    )
+    prior = await ledger.read_nav(db, request.entity_slug, request.prior_period)
     activity.logger.info(
         "opened %s %s (prior NAV %s)",
         request.entity_slug,
         request.period,
-        "found" if opened.prior_nav else "not found",
+        "found" if prior else "not found",
     )
-    return opened
+    return PeriodOpened(
+        entity_slug=request.entity_slug,
+        period=request.period,
+        prior_nav=prior,
+        opened_by=opened_by,
+        opened_at=opened_at,
+    )
 
 
 @activity.defn(name="month-end-close.post_journals")
@@ -109,32 +98,25 @@ async def post_journals(request: PostJournalsRequest) -> PostingReceipt:
     )
 
 
-def _publish(request: PublishNavRequest) -> NavPublication:
-    folder = period_dir(request.ledger_dir, request.entity_slug, request.nav.period)
-    now = datetime.now(UTC)
-    write_json(
-        folder / "nav.json",
-        {
-            "entity_slug": request.entity_slug,
-            "period": request.nav.period,
-            "currency": request.nav.currency,
-            "figures": {f.key: f.current for f in request.nav.figures if f.current is not None},
-            "prior_period": request.nav.prior_period,
-            "signed_off_by": request.signed_off_by,
-            "signed_off_at": now,
-            "comment": request.comment,
-        },
-    )
-    record = read_json(folder / "period.json") or {
-        "entity_slug": request.entity_slug,
-        "period": request.nav.period,
-    }
-    record.update({"status": "closed", "closed_by": request.signed_off_by, "closed_at": now})
-    write_json(folder / "period.json", record)
-    return NavPublication(path=str(folder / "nav.json"), signed_off_at=now)
-
-
 @activity.defn(name="month-end-close.publish_nav")
 async def publish_nav(request: PublishNavRequest) -> NavPublication:
-    """Write the signed-off NAV and mark the period closed."""
-    return await asyncio.to_thread(_publish, request)
+    """Record the signed-off NAV and mark the period closed (the same sign-off twice records
+    it once)."""
+    db = await ledger.data_plane()
+    signed_off_at = await ledger.publish_nav(
+        db,
+        entity_id=request.entity_slug,
+        period=request.nav.period,
+        currency=request.nav.currency,
+        figures={f.key: f.current for f in request.nav.figures if f.current is not None},
+        prior_period=request.nav.prior_period,
+        signed_off_by=request.signed_off_by,
+        comment=request.comment,
+        task_id=activity.info().workflow_id,
+    )
+    return NavPublication(
+        entity_slug=request.entity_slug,
+        period=request.nav.period,
+        tenant=db.tenant_slug,
+        signed_off_at=signed_off_at,
+    )

@@ -1,71 +1,162 @@
-"""The close's period records, beside the documents document-ingest commits:
+"""The close's records in the tenant data plane (``ntro.data``), beside its posted journals:
 
-    <root>/<entity>/<period>/period.json     opened (and later closed) by whom and when
-    <root>/<entity>/<period>/nav.json        the signed-off NAV, read by next month's close
+    ledgers.periods   one row per entity and period: open or closed, by whom and when
+    ledgers.navs      the signed-off NAV per entity and period, read by next month's close
 
-The approved journals are not here: they are posted to the general ledger (``gl``).
+``ledgers.periods`` is the data plane's own table; this runbook's migration (owner
+``month-end-close``) adds who opened and closed a period to it and creates ``ledgers.navs``.
+The approved journals are posted to the general ledger (``gl``), not here.
 
-The root is the run's ``ledger_dir``, else ``$NTRO_LEDGER_DIR``, else ``~/.ntro/ledger`` (the
-same folder document-ingest writes to). Writes go through a temporary file and a rename.
+Every write is idempotent, keyed on entity and period, so a retried activity changes nothing:
+opening an open period keeps its first opening, the same sign-off twice keeps one row and its
+first time, closing a closed period keeps its first closing. A period closed earlier and closed
+again (a re-run of its close) is reopened, and its new sign-off replaces the old one.
+
+The tenant is the worker's (``$NTRO_TENANT_SLUG``, as ``gl`` uses).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import tempfile
-from pathlib import Path
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import to_jsonable_python
+
+from ntro.capabilities import config
+from ntro.data import DataPlane, PostgresDataPlane, get_data_plane, register_migrations
 
 from .models import PriorNav
 
-ENV_VAR = "NTRO_LEDGER_DIR"
+MIGRATION_OWNER = "month-end-close"
+
+_V1 = """
+ALTER TABLE ledgers.periods
+    ADD COLUMN IF NOT EXISTS opened_by text,
+    ADD COLUMN IF NOT EXISTS closed_by text;
+
+CREATE TABLE IF NOT EXISTS ledgers.navs (
+    entity_id text NOT NULL,
+    period text NOT NULL CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+    currency text NOT NULL,
+    figures jsonb NOT NULL,
+    prior_period text,
+    signed_off_by text,
+    signed_off_at timestamptz NOT NULL DEFAULT now(),
+    comment text,
+    task_id text,
+    PRIMARY KEY (entity_id, period)
+);
+"""
+
+register_migrations(MIGRATION_OWNER, [(1, _V1)])
 
 
-def ledger_root(configured: str | None = None) -> Path:
-    if configured:
-        return Path(configured).expanduser()
-    from_env = os.environ.get(ENV_VAR)
-    return Path(from_env).expanduser() if from_env else Path.home() / ".ntro" / "ledger"
+async def data_plane() -> PostgresDataPlane:
+    """The worker's tenant data plane (the one ``gl`` posts the journals to), migrated."""
+    db = await get_data_plane(config.get().tenant_slug)
+    assert isinstance(db, PostgresDataPlane)
+    await db.migrate()  # before a transaction on one of its connections
+    return db
 
 
-def period_dir(configured: str | None, entity_slug: str, period: str) -> Path:
-    def safe(text: str) -> str:
-        return re.sub(r"[^A-Za-z0-9._-]+", "-", text.strip()).strip(".-") or "unnamed"
-
-    return ledger_root(configured) / safe(entity_slug) / safe(period)
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(json.dumps(to_jsonable_python(data), indent=2) + "\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+async def open_period(
+    db: DataPlane, entity_id: str, period: str, opened_by: str
+) -> tuple[str, dt.datetime]:
+    """Mark the period open (reopen it if it was closed); who opened it and when."""
+    await db.execute(
+        "INSERT INTO ledgers.periods (entity_id, period, status, opened_by, opened_at) "
+        "VALUES ($1, $2, 'open', $3, now()) "
+        "ON CONFLICT (entity_id, period) DO UPDATE SET status = 'open', "
+        "opened_by = EXCLUDED.opened_by, opened_at = now(), closed_at = NULL, closed_by = NULL "
+        "WHERE ledgers.periods.status <> 'open'",
+        entity_id,
+        period,
+        opened_by,
+    )
+    row = await db.fetchrow(
+        "SELECT opened_by, opened_at FROM ledgers.periods WHERE entity_id = $1 AND period = $2",
+        entity_id,
+        period,
+    )
+    assert row is not None  # just written
+    return str(row["opened_by"] or opened_by), row["opened_at"]
 
 
-def read_nav(configured: str | None, entity_slug: str, period: str) -> PriorNav | None:
+async def read_nav(db: DataPlane, entity_id: str, period: str) -> PriorNav | None:
     """The NAV signed off for ``period``, or None when that close has not published one."""
-    data = read_json(period_dir(configured, entity_slug, period) / "nav.json")
-    if data is None:
+    row = await db.fetchrow(
+        "SELECT entity_id, period, currency, figures FROM ledgers.navs "
+        "WHERE entity_id = $1 AND period = $2",
+        entity_id,
+        period,
+    )
+    if row is None:
         return None
     try:
-        return PriorNav.model_validate(data)
+        return PriorNav(
+            entity_slug=row["entity_id"],
+            period=row["period"],
+            currency=row["currency"],
+            figures=row["figures"],
+        )
     except ValidationError:
         return None
+
+
+async def publish_nav(
+    db: PostgresDataPlane,
+    *,
+    entity_id: str,
+    period: str,
+    currency: str,
+    figures: dict[str, Decimal],
+    prior_period: str | None,
+    signed_off_by: str | None,
+    comment: str | None,
+    task_id: str,
+) -> dt.datetime:
+    """Record the signed-off NAV and close the period, in one transaction; when it was signed
+    off (the first time, if this very sign-off was recorded before)."""
+    values: list[Any] = [
+        entity_id,
+        period,
+        currency,
+        {key: str(value) for key, value in figures.items()},
+        prior_period,
+        signed_off_by,
+        comment,
+        task_id,
+    ]
+    async with db.connection() as conn, conn.transaction():
+        signed_at = await conn.fetchval(
+            "INSERT INTO ledgers.navs (entity_id, period, currency, figures, prior_period, "
+            "signed_off_by, comment, task_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+            "ON CONFLICT (entity_id, period) DO UPDATE SET currency = EXCLUDED.currency, "
+            "figures = EXCLUDED.figures, prior_period = EXCLUDED.prior_period, "
+            "signed_off_by = EXCLUDED.signed_off_by, comment = EXCLUDED.comment, "
+            "task_id = EXCLUDED.task_id, signed_off_at = now() "
+            "WHERE (ledgers.navs.currency, ledgers.navs.figures, ledgers.navs.prior_period, "
+            "ledgers.navs.signed_off_by, ledgers.navs.comment, ledgers.navs.task_id) "
+            "IS DISTINCT FROM (EXCLUDED.currency, EXCLUDED.figures, EXCLUDED.prior_period, "
+            "EXCLUDED.signed_off_by, EXCLUDED.comment, EXCLUDED.task_id) "
+            "RETURNING signed_off_at",
+            *values,
+        )
+        if signed_at is None:  # the same sign-off again: nothing changed
+            signed_at = await conn.fetchval(
+                "SELECT signed_off_at FROM ledgers.navs WHERE entity_id = $1 AND period = $2",
+                entity_id,
+                period,
+            )
+        await conn.execute(
+            "INSERT INTO ledgers.periods (entity_id, period, status, closed_by, closed_at) "
+            "VALUES ($1, $2, 'closed', $3, now()) "
+            "ON CONFLICT (entity_id, period) DO UPDATE SET status = 'closed', "
+            "closed_by = EXCLUDED.closed_by, closed_at = now() "
+            "WHERE ledgers.periods.status <> 'closed'",
+            entity_id,
+            period,
+            signed_off_by,
+        )
+    return signed_at

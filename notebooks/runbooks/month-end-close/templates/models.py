@@ -56,9 +56,10 @@ class PriorNav(BaseModel):
 class CloseContext(BaseModel):
     """Which fund and month to close, and the close's parameters.
 
-    ``prior_nav`` is read from the ledger (the previous close's sign-off) unless given here.
-    ``ledger_dir`` and ``document_store_dir`` default to ``$NTRO_LEDGER_DIR`` and
-    ``$NTRO_DOCUMENT_STORE`` on the worker, and are passed on to the children.
+    ``prior_nav`` is read from the ledger (``ledgers.navs``: the previous close's sign-off)
+    unless given here, as the first close on a fund gives it. ``ledger_dir`` and
+    ``document_store_dir`` are passed on to the document-ingest children (their defaults are
+    ``$NTRO_LEDGER_DIR`` and ``$NTRO_DOCUMENT_STORE`` on the worker).
     """
 
     entity_slug: str = "acme-fund"
@@ -129,16 +130,17 @@ class OpenPeriodRequest(BaseModel):
     period: str
     prior_period: str
     opened_by: str
-    ledger_dir: str | None = None
 
 
 class PeriodOpened(BaseModel):
-    """The period is open; the prior period's signed-off NAV if the ledger has it."""
+    """The period is open (by whom, since when); the prior period's signed-off NAV if the
+    ledger has it."""
 
     entity_slug: str
     period: str
     prior_nav: PriorNav | None = None
-    path: str
+    opened_by: str
+    opened_at: dt.datetime
 
 
 class TrialBalanceCheck(BaseModel):
@@ -201,7 +203,6 @@ class PostJournalsRequest(BaseModel):
     journals: list[Journal]
     corrections: list[JournalCorrection] = Field(default_factory=list)
     approved_by: str | None = None
-    ledger_dir: str | None = None
 
 
 class PostingReceipt(BaseModel):
@@ -242,13 +243,15 @@ class PublishNavRequest(BaseModel):
     nav: NavStatement
     signed_off_by: str | None = None
     comment: str | None = None
-    ledger_dir: str | None = None
 
 
 class NavPublication(BaseModel):
-    """Where the signed-off NAV was written (the next close reads it as its prior NAV)."""
+    """The signed-off NAV as recorded in ``ledgers.navs`` of the tenant's data plane (the next
+    close reads it as its prior NAV)."""
 
-    path: str
+    entity_slug: str
+    period: str
+    tenant: str
     signed_off_at: dt.datetime
 
 

@@ -1,11 +1,15 @@
 """Scenarios for ``ntro workflow test notebooks/runbooks/month-end-close --child
-notebooks/runbooks/document-ingest``.
+notebooks/runbooks/document-ingest`` (add ``--real-activities`` to run ``happy`` and
+``reject_all`` on the sample files with the close's own activities and a clean tenant database).
 
 Activities are auto-mocked, so each child commits one ``auto-mock`` line and the bank
 statement's closing balance is unknown: the trial-balance check raises that exception and the
 reviewer continues. The journals the close proposes are real (it computes them itself): with no
 prior NAV there is no management fee, so the audit fee accrual ``J-AUDIT-FEE`` (2,000.00, lines
 ``J-AUDIT-FEE.1`` debit and ``J-AUDIT-FEE.2`` credit) is what these scenarios correct.
+
+``happy`` and ``reject_all`` are the built-in ones with the files their uploads take when the
+activities are real (paths relative to this bundle: the sample files in ``notebooks/data``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,23 @@ from decimal import Decimal
 from typing import Any
 
 from ntro.testing import Scenario
+
+SAMPLE_FILES = {
+    "bank_statement": "../../data/bank_statement_2026-01.csv",
+    "trial_balance": "../../data/trial_balance_2026-01.csv",
+}
+
+
+def _signed_off(result: Any) -> None:
+    assert result.status == "signed_off", result.message
+    assert [d.status for d in result.documents] == ["committed", "committed"]
+    assert result.posting is not None, "the approved journals were not posted"
+    assert result.nav is not None and result.publication is not None, "no NAV recorded"
+
+
+def _rejected(result: Any) -> None:
+    assert result.status == "documents_incomplete", result.message
+    assert result.posting is None and result.publication is None
 
 
 def _audit_fee(result: Any) -> Any:
@@ -61,6 +82,21 @@ def _stopped(result: Any) -> None:
     assert result.status == "trial_balance_rejected"
     assert result.journals == []
 
+
+happy = Scenario(
+    "happy",
+    files=SAMPLE_FILES,
+    expect=_signed_off,
+    description="approve every review: journals posted, NAV recorded, period closed",
+)
+
+reject_all = Scenario(
+    "reject_all",
+    approve_reviews=False,
+    files=SAMPLE_FILES,
+    expect=_rejected,
+    description="reject every review: both documents rejected, the close stops",
+)
 
 journal_corrected = Scenario(
     "journal_corrected",
@@ -130,6 +166,8 @@ stopped_at_trial_balance = Scenario(
 )
 
 SCENARIOS = [
+    happy,
+    reject_all,
     journal_corrected,
     unbalanced_correction,
     journals_rejected,
