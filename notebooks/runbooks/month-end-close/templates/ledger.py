@@ -114,7 +114,7 @@ async def publish_nav(
     prior_period: str | None,
     signed_off_by: str | None,
     comment: str | None,
-    task_id: str,
+    task_id: str | None,
 ) -> dt.datetime:
     """Record the signed-off NAV and close the period, in one transaction; when it was signed
     off (the first time, if this very sign-off was recorded before)."""
