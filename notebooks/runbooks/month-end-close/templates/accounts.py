@@ -51,7 +51,7 @@ def account_class(code: str) -> AccountClass:
     """By the first digit of the code: 1 assets, 2 liabilities, 3 capital, 4-5 income,
     6-8 expenses, 9 suspense."""
     first = code.strip()[:1]
-    return {
+    classes: dict[str, AccountClass] = {
         "1": "asset",
         "2": "liability",
         "3": "capital",
@@ -61,7 +61,8 @@ def account_class(code: str) -> AccountClass:
         "7": "expense",
         "8": "expense",
         "9": "suspense",
-    }.get(first, "unknown")
+    }
+    return classes.get(first, "unknown")
 
 
 def account_name(code: str) -> str:
