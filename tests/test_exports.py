@@ -18,6 +18,7 @@ PUBLIC = {
     "ntro.workflow": {
         "ATTRIBUTE_TYPES",
         "ActionName",
+        "ChecksSpecError",
         "Decision",
         "DecisionDict",
         "GATE_KINDS",
@@ -47,6 +48,7 @@ PUBLIC = {
         "activities_of",
         "activity",
         "activity_name",
+        "builtin_activities",
         "check_decision_input",
         "ensure_sendable",
         "execute_runbook",
@@ -73,6 +75,7 @@ PUBLIC = {
         "unregister_workflow",
         "usable_attributes",
         "visibility_support",
+        "with_builtin_activities",
         "workflow_handler",
         "workflow_name",
     },

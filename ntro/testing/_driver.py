@@ -299,6 +299,8 @@ class ScenarioDriver:
             gate_id = str(pending.get("gate_id") or pending.get("kind"))
             kind = pending.get("kind")
             if kind == "interactive_review" and gate_id not in entry.answered:
+                if _checks_running(pending):
+                    continue  # a reviewer waits for the gate's checks: it is read again then
                 entry.answered.add(gate_id)
                 await self._review(workflow_id, entry, pending)
                 acted = True
@@ -369,6 +371,9 @@ class ScenarioDriver:
         outcome = await self._update(entry, step, sent)
         unmatched = list((outcome or {}).get("unmatched_corrections") or [])
         detail: dict[str, Any] = {"step": step, "decision": decision}
+        summary = (pending.get("checks_result") or {}).get("summary")
+        if summary:
+            detail["checks"] = summary
         if corrections:
             detail["corrections"] = len(corrections)
         if unmatched:
@@ -593,7 +598,12 @@ class ScenarioDriver:
             if entry.closed:
                 continue
             pending = (entry.state or {}).get("pending_action")
-            if pending:
+            if pending and _checks_running(pending):
+                waits.append(
+                    f"{workflow_id}'s review in step {pending.get('step_id')!r} waits for its "
+                    f"checks: {', '.join(_checks_running(pending))} still running"
+                )
+            elif pending:
                 waits.append(
                     f"{workflow_id} waits for {pending.get('kind')} in step "
                     f"{pending.get('step_id')!r} ({pending.get('reason') or 'no reason'})"
@@ -609,6 +619,15 @@ class ScenarioDriver:
 
 async def _ready(value: Any) -> Any:
     return value
+
+
+def _checks_running(pending: dict[str, Any]) -> list[str]:
+    """Titles of the gate's quality checks (``checks_spec``) still running."""
+    return [
+        str(item.get("title") or item.get("id"))
+        for item in pending.get("checks") or []
+        if isinstance(item, dict) and item.get("status") == "running"
+    ]
 
 
 # Signals the harness never sends on its own initiative: they would end or derail the run.

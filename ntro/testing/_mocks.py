@@ -16,7 +16,13 @@ from pydantic import BaseModel, ValidationError
 from temporalio.common import RawValue
 
 from ntro.testing._automock import MockValues, resolved_hints
-from ntro.workflow import activities_of, activity_name, workflow_handler
+from ntro.workflow import (
+    activities_of,
+    activity_name,
+    builtin_activities,
+    with_builtin_activities,
+    workflow_handler,
+)
 
 __all__ = [
     "harness_activities",
@@ -55,17 +61,20 @@ def harness_activities(
     activities: Iterable[Any], extra: Iterable[Any], values: MockValues, *, all_real: bool
 ) -> list[Any]:
     """What a harness worker registers: ``activities`` mocked (unless ``all_real``), the
-    ``extra`` ones real, and :func:`unknown_activity` for anything else."""
+    ``extra`` ones real, ntro's own activities real (local and deterministic: the quality
+    checks of a gate's ``checks_spec``) unless ``extra`` names one, and
+    :func:`unknown_activity` for anything else."""
     activities = list(activities)
     real = {_name(fn): fn for fn in activities_of(list(extra))}
     if all_real:
         real = {_name(fn): fn for fn in activities_of([*activities, *extra])}
+    builtin = {_name(fn) for fn in builtin_activities()}
     mocked = {}
     for fn in activities_of(activities):
         name = _name(fn)
-        if name not in real:
+        if name not in real and name not in builtin:
             mocked[name] = mock_activity(fn, values)
-    return [*mocked.values(), *real.values(), unknown_activity]
+    return [*mocked.values(), *with_builtin_activities(real.values()), unknown_activity]
 
 
 def mock_document(

@@ -52,6 +52,7 @@ from ntro.workflow import (
     register_workflow,
     usable_attributes,
     visibility_support,
+    with_builtin_activities,
 )
 
 __all__ = ["WorkerPlan", "plan_worker", "serve"]
@@ -86,7 +87,9 @@ def plan_worker(bundles: Sequence[str | os.PathLike[str]], task_queue: str | Non
         for fn in activities_of(list(ref.bundle.activities)):
             activities.setdefault(str(activity_name(fn)), fn)
     queues = [task_queue] if task_queue else list(dict.fromkeys(r.task_queue for r in runbooks))
-    return WorkerPlan(runbooks, queues, list(workflows.values()), list(activities.values()))
+    # ntro's own activities too (a gate's checks_spec runs one): no work by the author.
+    served = with_builtin_activities(activities.values())
+    return WorkerPlan(runbooks, queues, list(workflows.values()), served)
 
 
 class _LogFailures(Interceptor):

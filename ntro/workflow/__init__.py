@@ -9,6 +9,7 @@ in-process with :func:`run_local`.
 from ntro.ingest.models import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot
 from ntro.types import Decision, UIComponent
 from ntro.workflow._base import NtroWorkflow
+from ntro.workflow._checks import ChecksSpecError
 from ntro.workflow._decisions import (
     ActionName,
     DecisionDict,
@@ -19,10 +20,12 @@ from ntro.workflow._discovery import (
     activities_near,
     activities_of,
     activity_name,
+    builtin_activities,
     is_workflow_class,
     run_method,
     run_takes_input,
     signal_names,
+    with_builtin_activities,
     workflow_handler,
     workflow_name,
 )
@@ -63,6 +66,7 @@ from ntro.workflow._visibility import (
 __all__ = [
     "ATTRIBUTE_TYPES",
     "ActionName",
+    "ChecksSpecError",
     "Decision",
     "DecisionDict",
     "GATE_KINDS",
@@ -92,6 +96,7 @@ __all__ = [
     "activities_of",
     "activity",
     "activity_name",
+    "builtin_activities",
     "check_decision_input",
     "ensure_sendable",
     "execute_runbook",
@@ -118,6 +123,7 @@ __all__ = [
     "unregister_workflow",
     "usable_attributes",
     "visibility_support",
+    "with_builtin_activities",
     "workflow_handler",
     "workflow_name",
 ]

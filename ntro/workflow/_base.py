@@ -22,6 +22,7 @@ from temporalio import workflow
 from temporalio.common import RawValue
 
 from ntro.types import ChildWorkflow, Decision, RowAction
+from ntro.workflow._checks import GateChecks, parse_checks_spec, running_item
 from ntro.workflow._decisions import (
     DecisionDict,
     bounded_text,
@@ -217,6 +218,9 @@ class NtroWorkflow:
         checks: Sequence[Any] | None = None,
         tools: Sequence[Any] | None = None,
         policy: ReviewPolicy | None = None,
+        checks_spec: Sequence[Any] | None = None,
+        baseline: Any = None,
+        ai_config: Any = None,
     ) -> DecisionDict:
         """Show ``payload`` for review and wait for a decision; return it.
 
@@ -226,8 +230,19 @@ class NtroWorkflow:
         With ``timeout`` (a ``timedelta`` or seconds), the gate closes after it with the
         ``on_timeout`` decision (``"reject"`` by default), recorded as taken by the system.
         ``policy`` (or the class's ``review_policies`` for this step) says who may decide.
+
+        ``checks`` are the runbook's own verdicts, shown as given. ``checks_spec`` (a list of
+        :class:`~ntro.capabilities.checks.QualityCheckSpec` or dicts of that shape) are run
+        on ``payload`` once the gate opens, one ``ntro.checks.run_quality_check`` activity
+        each (with ``baseline`` and ``ai_config``): the pending action lists them ``running``
+        and then as each ends, with their summary in ``checks_result``. Approving waits until
+        none runs; a failed one counts for the policy's ``second_approver_for_overrides``.
+        The checks as they ended are on the decision (``decision.checks``) and the step's
+        snapshot. Keep API keys out of ``ai_config`` (it is recorded in the run's history):
+        configure the worker's provider instead.
         """
         state = self._ntro_state
+        quality = parse_checks_spec(checks_spec)
         spec = GateSpec(
             reason=reason,
             display_hint=display_hint,
@@ -236,8 +251,17 @@ class NtroWorkflow:
             tools=tools,
             policy=policy or self.review_policies.get(state.current_step_id or ""),
             extra={"on_timeout": timeout_outcome(on_timeout)} if timeout is not None else None,
+            quality_checks=[running_item(item) for item in quality],
+        )
+        running = GateChecks(
+            state,
+            self._ntro_runtime,
+            baseline=baseline,
+            ai_config=ai_config,
+            on_change=lambda: publish_gate(state),
         )
         gate = self._ntro_open("interactive_review", spec, timeout)
+        running.start(gate, quality)
         try:
             await self._ntro_runtime.wait_condition(lambda: gate.decision is not None, timeout)
             # Decisions that arrived in the same activation as the winner run their handlers
@@ -247,6 +271,7 @@ class NtroWorkflow:
         except TimeoutError:
             state.time_out(gate, on_timeout, self._ntro_runtime.now())
         finally:
+            running.stop()
             state.close_if_open(gate)
             publish_gate(state)
         assert gate.decision is not None

@@ -136,6 +136,23 @@ class DecisionDict(dict[str, Any]):
         """The signer the reviewer named ("Dana Cho, CFO"), recorded beside the reviewer."""
         return self.decision.on_behalf_of
 
+    @property
+    def checks(self) -> list[Any]:
+        """The gate's checks as they stood when it closed: its own (``checks=``), then one
+        QualityCheckItem dict per ``checks_spec`` entry; empty for a gate without checks."""
+        return list(self.__dict__.get("_checks", []))
+
+    @property
+    def checks_result(self) -> dict[str, Any] | None:
+        """The summary of the gate's quality checks (a QualityChecksResult as JSON), or None."""
+        result: dict[str, Any] | None = self.__dict__.get("_checks_result")
+        return result
+
+    def attach_checks(self, checks: list[Any], result: dict[str, Any] | None) -> None:
+        """Keep the gate's checks, as they ended, with the decision that closed it."""
+        self.__dict__["_checks"] = list(checks)
+        self.__dict__["_checks_result"] = result
+
     def __getattr__(self, name: str) -> Any:
         try:
             return self[name]

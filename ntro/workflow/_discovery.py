@@ -15,6 +15,7 @@ through this module, so a temporalio change is met in one place.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
 from collections.abc import Callable, Iterable
@@ -173,3 +174,25 @@ def activities_near(classes: Iterable[type]) -> list[Any]:
                 )
                 found.extend(getattr(origin, "__ntro_activities__", ()))
     return activities_of(found)
+
+
+#: ntro's own activities, which the SDK's workflow code runs (``wait_for_action(checks_spec=...)``
+#: runs ``ntro.checks.run_quality_check``), as ``(module, name)``. Every worker ntro builds (the
+#: harness, ``ntro worker``, the notebook session, :func:`~ntro.workflow.execute_runbook`)
+#: registers them, so a runbook uses them with no work by its author.
+_BUILTIN_ACTIVITIES = (("ntro.capabilities.checks", "run_quality_check"),)
+
+
+def builtin_activities() -> list[Any]:
+    """ntro's own activities (imported on first use: the checks bring the ``ai`` package)."""
+    return [getattr(importlib.import_module(module), name) for module, name in _BUILTIN_ACTIVITIES]
+
+
+def with_builtin_activities(activities: Iterable[Any]) -> list[Any]:
+    """``activities`` as given, then ntro's own activities they do not already name.
+
+    An activity given under a built-in's name wins: that is how a test replaces one.
+    """
+    given = list(activities)
+    names = {activity_name(fn) for fn in given}
+    return [*given, *(fn for fn in builtin_activities() if activity_name(fn) not in names)]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ntro.workflow._discovery import activities_near
+from ntro.workflow._discovery import activities_near, with_builtin_activities
 from ntro.workflow._local import run_local
 from ntro.workflow._registry import register_workflow, slug_for_class
 from ntro.workflow._runtime import run_method, run_takes_input
@@ -55,7 +55,9 @@ async def execute_runbook(
     client = await connect()
     classes = [workflow_cls, *children]
     task_queue = task_queue or f"ntro-{slug_for_class(workflow_cls)}"
-    found = list(activities) if activities is not None else activities_near(classes)
+    found = with_builtin_activities(
+        list(activities) if activities is not None else activities_near(classes)
+    )
     sync = any(not inspect.iscoroutinefunction(fn) for fn in found)
     with ThreadPoolExecutor(4) if sync else contextlib.nullcontext() as executor:
         async with Worker(

@@ -109,10 +109,11 @@ _FAILED_STATUSES = ("fail", "failed", "error", "not_ok", "false")
 
 
 def failing_checks(checks: Sequence[Any]) -> list[str]:
-    """Names of the gate's own checks that fail at error level (warnings do not count).
+    """Names of the gate's checks that fail at error level (warnings do not count).
 
     A check is ``{"name", "ok"|"passed"|"status", "level"?, "message"?}`` as passed to
-    ``wait_for_action(checks=...)``.
+    ``wait_for_action(checks=...)``, or a QualityCheckItem dict (``{"id", "title", "status"}``)
+    of its ``checks_spec``: ``fail`` counts; ``warn``, ``skipped`` and ``running`` do not.
     """
     names = []
     for index, item in enumerate(checks or []):
@@ -123,5 +124,6 @@ def failing_checks(checks: Sequence[Any]) -> list[str]:
         failed = ok is False or (ok is None and status in _FAILED_STATUSES)
         level = str(item.get("level") or item.get("severity") or "error").strip().lower()
         if failed and level not in ("warning", "warn", "info"):
-            names.append(str(item.get("name") or item.get("message") or f"check #{index + 1}"))
+            name = item.get("name") or item.get("title") or item.get("id") or item.get("message")
+            names.append(str(name or f"check #{index + 1}"))
     return names

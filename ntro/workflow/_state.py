@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ntro.types import AuditEntry, ChildWorkflow, Decision, PendingKind, RowAction, StepSnapshot
 from ntro.types import StepState as _StepState
+from ntro.workflow._checks import checks_result, not_finished
 from ntro.workflow._decisions import (
     DecisionDict,
     check_corrections,
@@ -139,6 +140,20 @@ class Gate:
     decision: DecisionDict | None = None
     decided_by: str | None = None
     decided_at: str | None = None
+    # The gate's own checks (``checks=``) and its quality checks (``checks_spec``, one
+    # QualityCheckItem dict per spec, replaced as each check ends).
+    own_checks: list[Any] = field(default_factory=list)
+    quality: list[dict[str, Any]] = field(default_factory=list)
+
+    def checks(self) -> list[Any]:
+        """Every check of the gate, as the pending action lists them."""
+        return [*self.own_checks, *self.quality]
+
+    def running_checks(self) -> list[str]:
+        """Titles of the quality checks still running."""
+        return [
+            str(i.get("title") or i.get("id")) for i in self.quality if i["status"] == "running"
+        ]
 
 
 @dataclass
@@ -151,6 +166,9 @@ class StepRecord:
     feedback: dict[str, Any] | None = None
     # Feedback set while no gate was open goes to the next gate this step opens.
     unclaimed_feedback: dict[str, Any] | None = None
+    # The checks of its last gate as they ended, and their summary (``checks_spec``).
+    checks: list[Any] | None = None
+    checks_result: dict[str, Any] | None = None
 
 
 @dataclass
@@ -167,6 +185,8 @@ class GateSpec:
     step_id: str | None = None
     extra: dict[str, Any] | None = None
     policy: ReviewPolicy | None = None
+    #: One ``running`` QualityCheckItem dict per ``checks_spec`` entry (see ``_checks``).
+    quality_checks: Sequence[dict[str, Any]] | None = None
 
 
 class RunState:
@@ -253,6 +273,10 @@ class RunState:
             snapshot["decision"] = record.decision
         if record.feedback is not None:
             snapshot["feedback"] = record.feedback
+        if record.checks is not None:
+            snapshot["checks"] = record.checks
+        if record.checks_result is not None:
+            snapshot["checks_result"] = record.checks_result
         snapshot.update({k: v for k, v in extra.items() if v is not None})
         self.snapshots[step_id] = StepSnapshot.model_validate(snapshot)
 
@@ -273,6 +297,8 @@ class RunState:
             kind=kind,
             step_id=step,
             policy=spec.policy,
+            own_checks=to_jsonable(list(spec.checks or []), "checks"),
+            quality=[dict(item) for item in spec.quality_checks or []],
         )
         hint = normalize_display_hint(spec.display_hint, kind)
         payload = to_jsonable(spec.payload, f"the payload of gate {gate.gate_id!r}")
@@ -292,12 +318,14 @@ class RunState:
             "tools": to_jsonable(list(spec.tools or []), "tools"),
             "children": spec.children or [],
             "feedback": None,
-            "checks": to_jsonable(list(spec.checks or []), "checks"),
+            "checks": gate.checks(),
             "step_id": step,
             "gate_id": gate.gate_id,
             "opened_at": iso(now),
             "deadline": iso(deadline) if deadline is not None else None,
         }
+        if gate.quality:
+            action["checks_result"] = checks_result(gate.quality)
         if spec.policy is not None:
             action["policy"] = spec.policy.describe(gate.makers)
         self.pending_action = action
@@ -341,6 +369,30 @@ class RunState:
         else:
             record.unclaimed_feedback = feedback
         record.feedback = feedback
+
+    def set_quality_check(self, gate: Gate, index: int, item: dict[str, Any]) -> None:
+        """Quality check ``index`` of ``gate`` ended as ``item``; shown if the gate is open."""
+        gate.quality[index] = item
+        if self.gate is gate and self.pending_action is not None:
+            self.pending_action["checks"] = gate.checks()
+            self.pending_action["checks_result"] = checks_result(gate.quality)
+
+    def end_quality_checks(self, gate: Gate) -> None:
+        """``gate`` closes: checks still running end ``skipped``, and the checks as they ended
+        go to its step's snapshot and to its decision (``decision.checks``)."""
+        gate.quality = [not_finished(item) for item in gate.quality]
+        checks = gate.checks()
+        if not checks:
+            return
+        summary = checks_result(gate.quality) if gate.quality else None
+        if self.gate is gate and self.pending_action is not None:
+            self.pending_action["checks"] = checks
+            if summary is not None:
+                self.pending_action["checks_result"] = summary
+        record = self.record(gate.step_id)
+        record.checks, record.checks_result = checks, summary
+        if gate.decision is not None:
+            gate.decision.attach_checks(checks, summary)
 
     def add_child(self, step_id: str, child: ChildWorkflow) -> None:
         """List ``child`` under ``step_id`` (its status is updated in place as it runs)."""
@@ -391,6 +443,12 @@ class RunState:
                 f"gate {gate.gate_id!r} was already decided ({gate.decision.decision.action}) by "
                 f"{gate.decided_by} at {gate.decided_at}"
             )
+        running = gate.running_checks()
+        if running and isinstance(parsed, Decision) and parsed.approved:
+            raise InvalidDecision(
+                f"{len(running)} of {len(gate.quality)} checks still running "
+                f"({', '.join(running)}); wait for them to finish, or reject"
+            )
         if gate.policy is not None:
             gate.policy.check(parsed, parsed.roles, gate.makers)
             gate.policy.check_override(parsed, self.gate_checks(), gate.override_approvals)
@@ -401,9 +459,8 @@ class RunState:
         return parsed
 
     def gate_checks(self) -> list[Any]:
-        """The open gate's own checks (``wait_for_action(checks=...)``)."""
-        checks = self.pending_action.get("checks") if self.pending_action else None
-        return checks if isinstance(checks, list) else []
+        """The open gate's checks: its own (``checks=``), then its quality checks."""
+        return self.gate.checks() if self.gate is not None else []
 
     def awaits_second_approver(self, gate: Gate, parsed: Decision | RowAction) -> bool:
         """Whether ``parsed`` is the first of the two approvals ``gate``'s policy asks for."""

@@ -25,6 +25,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from ntro import cluster
 from ntro.testing import mock_activity, unknown_activity
+from ntro.workflow import activity_name, builtin_activities, with_builtin_activities
 from ntro_jupyter._session._errors import SessionError, from_cluster, one_line
 from ntro_jupyter._session._runbooks import Runbook
 from ntro_jupyter._session._target import Target
@@ -176,11 +177,18 @@ class Connection:
         from ntro.testing import NotifyingRunner
 
         workflows, activities = hosted
+        # ntro's own activities (a gate's checks_spec runs one) run for real, mocked or not.
         if runbook.mock:
             from ntro.testing import MockValues
 
             values = MockValues(0)
-            activities = [mock_activity(fn, values) for fn in activities] + [unknown_activity]
+            builtin = {activity_name(fn) for fn in builtin_activities()}
+            mocked = [
+                mock_activity(fn, values) for fn in activities if activity_name(fn) not in builtin
+            ]
+            activities = [*with_builtin_activities(mocked), unknown_activity]
+        else:
+            activities = with_builtin_activities(activities)
         executor = None
         if self.target.kind != "harness":
             # Runs publish their open gates for the inbox and `%ntro ls --pending` (the

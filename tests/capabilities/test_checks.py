@@ -116,7 +116,7 @@ def test_worst_of_and_the_summary() -> None:
     assert worst_of(items) == "warn" and worst_of([]) == "skipped"
     assert worst_of(["pass", "fail", "running"]) == "fail"
     result = QualityChecksResult.of(items)
-    assert result.status == "warn" and result.summary == "1 warn, 1 pass, 1 skipped"
+    assert result.status == "warn" and result.summary == "1 passed, 1 warning, 1 skipped"
 
 
 @pytest.mark.parametrize("evaluator", ["code", "types", "llm"])

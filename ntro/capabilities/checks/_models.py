@@ -11,6 +11,15 @@ Evaluator = Literal["llm", "code", "types"]
 Status = Literal["running", "pass", "warn", "fail", "skipped"]
 
 _SEVERITY: dict[str, int] = {"skipped": 0, "pass": 1, "running": 2, "warn": 3, "fail": 4}
+# How a summary counts them: "3 passed, 1 failed, 2 warnings, 1 skipped, 1 running".
+_SUMMARY_ORDER = ("pass", "fail", "warn", "skipped", "running")
+_SUMMARY_WORDS = {"pass": "passed", "fail": "failed", "skipped": "skipped", "running": "running"}
+
+
+def _counted(count: int, status: str) -> str:
+    if status == "warn":
+        return f"{count} warning{'s' if count != 1 else ''}"
+    return f"{count} {_SUMMARY_WORDS[status]}"
 
 
 class QualityCheckSpec(BaseModel):
@@ -66,7 +75,7 @@ class QualityChecksResult(BaseModel):
         for item in listed:
             counts[item.status] = counts.get(item.status, 0) + 1
         summary = ", ".join(
-            f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: -_SEVERITY[kv[0]])
+            _counted(counts[status], status) for status in _SUMMARY_ORDER if status in counts
         )
         skipped = [i for i in listed if i.status == "skipped"]
         reason = skipped[0].detail if skipped and len(skipped) == len(listed) else None

@@ -1,0 +1,287 @@
+"""A review gate opened with ``checks_spec``: the checks run as activities once the gate opens,
+their progress shows in the pending action, approving waits for them, a failed one counts for
+the second-approver policy, a crashing one fails alone, and the history replays."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
+
+from ntro.capabilities.checks import NO_PROVIDER
+from ntro.testing import HAPPY, WorkflowHarness, report, start_environment
+from ntro.workflow import ChecksSpecError, start_local
+from ntro.workflow._checks import NOT_FINISHED, parse_checks_spec
+from tests.fixtures.checks_runbooks import (
+    EXPLODES,
+    NARRATIVE,
+    RECONCILES,
+    UNIQUE,
+    ChecksGateWorkflow,
+    HeldChecks,
+    run_input,
+)
+
+
+async def until(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.02)
+
+
+def statuses(pending: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(c.get("id") or c.get("name"), c.get("status")) for c in pending["checks"]]
+
+
+def review_gate(handle: WorkflowHandle[Any, Any]) -> Callable[[], Awaitable[Any]]:
+    async def check() -> Any:
+        return await handle.query("current_pending_action")
+
+    return check
+
+
+def checks_ended(handle: WorkflowHandle[Any, Any]) -> Callable[[], Awaitable[Any]]:
+    async def check() -> Any:
+        pending = await handle.query("current_pending_action")
+        running = [c for c in (pending or {}).get("checks", []) if c.get("status") == "running"]
+        return pending if pending and not running else None
+
+    return check
+
+
+async def refused(handle: WorkflowHandle[Any, Any], decision: dict[str, Any]) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update("submit_action", decision)
+    return str(err.value.cause)
+
+
+async def replays(handle: WorkflowHandle[Any, Any]) -> None:
+    history = await handle.fetch_history()
+    replayer = Replayer(
+        workflows=[ChecksGateWorkflow],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+        data_converter=pydantic_data_converter,
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, result.replay_failure
+
+
+# ── on Temporal, through the harness ───────────────────────────────────────
+
+
+async def test_a_harness_run_judges_the_checks_for_real_before_approving(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    async with WorkflowHarness(
+        ChecksGateWorkflow,
+        env=time_skipping_env,
+        input=run_input(RECONCILES, UNIQUE, NARRATIVE),
+    ) as harness:
+        result = await harness.run(scenario=HAPPY)
+    assert result.passed, result.error
+    checks = result.result["checks"]
+    assert checks["dated"] == [None, None]  # the gate's own check, shown as given
+    assert checks["reconciles"] == ["pass", "opening 100.00 + movements 50.00 = closing 150.00"]
+    assert checks["unique"] == ["fail", "1 duplicate reference value(s): A (rows L1, L2)"]
+    # No LLM provider here: the LLM check is skipped, saying so.
+    assert checks["narrative"] == ["skipped", NO_PROVIDER]
+    assert result.result["summary"] == "1 passed, 1 failed, 1 skipped"
+    # The report says what the reviewer approved over.
+    assert "checks=1 passed, 1 failed, 1 skipped" in report.human([result])
+
+
+async def test_the_gate_shows_its_checks_running_then_their_outcome(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    held = HeldChecks()
+    async with WorkflowHarness(
+        ChecksGateWorkflow, env=time_skipping_env, extra_activities=[held.activity()]
+    ) as harness:
+        handle = await harness.start(run_input(RECONCILES, UNIQUE, two_approvers=True))
+        pending = await until(review_gate(handle))
+        assert statuses(pending) == [
+            ("dated", None),
+            ("reconciles", "running"),
+            ("unique", "running"),
+        ]
+        assert pending["checks_result"]["status"] == "running"
+        assert pending["checks_result"]["summary"] == "2 running"
+        await until(lambda: asyncio.sleep(0, held.started == 2))
+        told = await refused(handle, {"action": "approve", "reviewer": "ana"})
+        assert (
+            "2 of 2 checks still running" in told and "wait for them to finish, or reject" in told
+        )
+        # The UI state answers the same, for a view drawn from one query.
+        state = await handle.query("current_ui_state")
+        assert statuses(state["pending_action"]) == statuses(pending)
+
+        held.release()
+        pending = await until(checks_ended(handle))
+        assert statuses(pending) == [("dated", None), ("reconciles", "pass"), ("unique", "fail")]
+        assert pending["checks_result"]["status"] == "fail"
+        assert pending["checks_result"]["summary"] == "1 passed, 1 failed"
+        # Approving over the failed check takes a second reviewer under this policy.
+        first = await handle.execute_update(
+            "submit_action", {"action": "approve", "reviewer": "ana"}
+        )
+        assert first["kind"] == "first_approval"
+        audit = await handle.query("audit_trail")
+        assert audit[-1]["reason"] == "overrides No duplicate references"
+        told = await refused(handle, {"action": "approve", "reviewer": "ana"})
+        assert "ana already approved overriding No duplicate references" in told
+        await handle.execute_update("submit_action", {"action": "approve", "reviewer": "ben"})
+        outcome = await handle.result()
+        assert outcome["reviewer"] == "ben" and outcome["summary"] == "1 passed, 1 failed"
+        # The finished step keeps the checks as they ended.
+        snapshot = (await handle.query("step_snapshots"))["review"]
+        assert [c.get("status") for c in snapshot["checks"]] == [None, "pass", "fail"]
+        assert snapshot["checks_result"]["summary"] == "1 passed, 1 failed"
+        await replays(handle)
+
+
+async def test_rejecting_while_checks_run_closes_the_gate_and_skips_them() -> None:
+    held = HeldChecks()
+    # A server of its own: the time-skipping server stops skipping time for good once an
+    # activity outlives its (finished) run, which this test makes happen on purpose.
+    async with (
+        await start_environment("time-skipping") as env,
+        WorkflowHarness(ChecksGateWorkflow, env=env, extra_activities=[held.activity()]) as harness,
+    ):
+        handle = await harness.start(run_input(RECONCILES, UNIQUE))
+        await until(review_gate(handle))
+        await until(lambda: asyncio.sleep(0, held.started == 2))
+        decided = await handle.execute_update(
+            "submit_action", {"action": "reject", "reviewer": "ana", "comment": "wrong file"}
+        )
+        assert decided["kind"] == "decision"
+        outcome = await handle.result()
+        # The checks' activities were cancelled; these ones never heard of it (no heartbeat)
+        # and end on their own, before the worker stops.
+        held.release()
+        await until(lambda: asyncio.sleep(0, held.finished == 2))
+        await replays(handle)
+    assert outcome["action"] == "rejected"
+    assert outcome["checks"]["reconciles"] == ["skipped", NOT_FINISHED]
+    assert outcome["checks"]["unique"] == ["skipped", NOT_FINISHED]
+    assert outcome["summary"] == "2 skipped"
+
+
+async def test_a_check_whose_activity_fails_fails_alone_and_the_run_goes_on(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    async with WorkflowHarness(
+        ChecksGateWorkflow, env=time_skipping_env, input=run_input(RECONCILES, EXPLODES)
+    ) as harness:
+        result = await harness.run(scenario=HAPPY)
+    assert result.passed, result.error
+    status, detail = result.result["checks"]["explodes"]
+    assert status == "fail"
+    assert detail == "the check could not run: the ledger service is down"
+    assert result.result["checks"]["reconciles"][0] == "pass"
+
+
+async def test_the_harness_waits_for_the_checks_before_deciding(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    held = HeldChecks()
+
+    async def release_later() -> None:
+        await until(lambda: asyncio.sleep(0, held.started == 1))
+        await asyncio.sleep(0.3)  # the driver sees the gate, its check running, meanwhile
+        held.release()
+
+    async with WorkflowHarness(
+        ChecksGateWorkflow,
+        env=time_skipping_env,
+        extra_activities=[held.activity()],
+        input=run_input(UNIQUE),
+    ) as harness:
+        releasing = asyncio.create_task(release_later())
+        result = await harness.run(scenario=HAPPY)
+        await releasing
+    assert result.passed, result.error
+    assert result.result["checks"]["unique"][0] == "fail"
+
+
+# ── in-process ─────────────────────────────────────────────────────────────
+
+
+async def test_run_local_runs_the_checks_by_calling_the_activity() -> None:
+    handle = start_local(ChecksGateWorkflow, run_input(RECONCILES, UNIQUE, EXPLODES))
+
+    async def ended() -> Any:
+        pending = handle.query("current_pending_action")
+        return pending if pending and pending["checks_result"]["status"] != "running" else None
+
+    pending = await until(ended)
+    assert statuses(pending)[1:] == [
+        ("reconciles", "pass"),
+        ("unique", "fail"),
+        ("explodes", "fail"),
+    ]
+    await handle.update("submit_action", {"action": "approve", "reviewer": "ana"})
+    outcome = await handle
+    assert outcome["checks"]["explodes"] == [
+        "fail",
+        "the check could not run: the ledger service is down",
+    ]
+    assert outcome["summary"] == "1 passed, 2 failed"
+    assert handle.query("step_snapshots")["review"]["checks_result"]["status"] == "fail"
+
+
+async def test_a_bad_spec_fails_the_run_before_any_gate_opens() -> None:
+    handle = start_local(
+        ChecksGateWorkflow, run_input(RECONCILES, {"id": "x", "evaluator": "code"})
+    )
+    with pytest.raises(
+        ChecksSpecError, match=r"checks_spec\[1\] is not a valid check: field 'title'"
+    ):
+        await handle
+    assert handle.query("current_pending_action") is None
+    assert handle.query("audit_trail") == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"id": "a", "title": "A"}, r"checks_spec must be a list of checks, got dict"),
+        ("reconciles", r"checks_spec must be a list of checks, got str"),
+        ([42], r"checks_spec\[0\] is a int, not a check"),
+        (
+            [{"id": "a", "title": "A", "evaluator": "robot"}],
+            r"checks_spec\[0\] is not a valid check: field 'evaluator': Input should be 'llm', "
+            r"'code' or 'types'",
+        ),
+        (
+            [RECONCILES, {**UNIQUE, "id": "reconciles"}],
+            r"checks_spec\[1\]: field 'id' is 'reconciles', already the id of checks_spec\[0\]",
+        ),
+    ],
+)
+def test_a_bad_checks_spec_is_named_by_index_and_field(spec: Any, message: str) -> None:
+    with pytest.raises(ChecksSpecError, match=message) as err:
+        parse_checks_spec(spec)
+    assert isinstance(err.value, ValueError)
+
+
+def test_specs_are_read_from_models_and_dicts_alike() -> None:
+    from ntro.capabilities.checks import QualityCheckSpec
+
+    parsed = parse_checks_spec([QualityCheckSpec(**RECONCILES), UNIQUE])
+    assert [(s["id"], s["evaluator"], s["rule"]) for s in parsed] == [
+        ("reconciles", "code", None),
+        ("unique", "code", None),
+    ]
+    assert parse_checks_spec(None) == [] and parse_checks_spec(()) == []
