@@ -123,31 +123,48 @@ class PanelModel:
             self.problems.append(problem)
 
     def runbook_checks(self) -> list[dict[str, Any]]:
-        """The runbook's own checks on this gate (``pending_action.checks``), as
-        ``{name, ok, level, message}``: shown before the panel's column rules, since they
-        carry the figures the reviewer signs for (``opening ... = closing ...``)."""
+        """The runbook's checks on this gate (``pending_action.checks``), as ``{name, ok,
+        level, message, status, confidence}``: shown before the panel's column rules, since
+        they carry the figures the reviewer signs for (``opening ... = closing ...``).
+
+        A check is the runbook's own verdict (``{name, ok, level, message}``) or a quality
+        check of its ``checks_spec`` (``{id, title, status, detail, confidence}``, status
+        ``running``, ``pass``, ``warn``, ``fail`` or ``skipped``). ``status`` says how to draw
+        it: one of those five, or ``info`` for a verdict-less note.
+        """
         found: list[dict[str, Any]] = []
         for item in self.gate.checks:
             if isinstance(item, str):
-                found.append({"name": "", "ok": None, "level": "info", "message": item})
-                continue
-            if not isinstance(item, dict):
-                continue
-            status = str(item.get("status") or "").lower()
-            ok = item.get("ok", item.get("passed"))
-            if ok is None and status:
-                ok = status in ("pass", "passed", "ok", "success")
-            level = str(item.get("level") or item.get("severity") or "error").lower()
-            message = item.get("message") or item.get("detail") or item.get("name") or ""
-            found.append(
-                {
-                    "name": plain_text(item.get("name") or ""),
-                    "ok": None if ok is None else bool(ok),
-                    "level": "warning" if level in ("warning", "warn") else level,
-                    "message": plain_text(message),
-                }
-            )
+                found.append(_check_view("", None, "info", item, "info"))
+            elif isinstance(item, dict):
+                found.append(_quality_view(item) if _is_quality(item) else _verdict_view(item))
         return found
+
+    def running_checks(self) -> list[dict[str, Any]]:
+        """The gate's checks still running (approving waits for them)."""
+        return [c for c in self.runbook_checks() if c["status"] == "running"]
+
+    def checks_blockers(self) -> list[str]:
+        """Why approving waits: the gate's quality checks still running."""
+        running = self.running_checks()
+        if not running:
+            return []
+        quality = [c for c in self.runbook_checks() if c["quality"]]
+        names = ", ".join(c["name"] for c in running if c["name"])
+        return [
+            f"{len(running)} of {len(quality)} checks still running"
+            + (f" ({names})" if names else "")
+            + ": wait for them to finish, or reject"
+        ]
+
+    def checks_summary(self) -> str | None:
+        """``"1 passed, 1 failed, 2 running"`` for the gate's quality checks, or None."""
+        counts: dict[str, int] = {}
+        for check in self.runbook_checks():
+            if check["quality"]:
+                counts[check["status"]] = counts.get(check["status"], 0) + 1
+        parts = [_counted(counts[status], status) for status in _QUALITY_ORDER if status in counts]
+        return ", ".join(parts) or None
 
     # -- decisions -----------------------------------------------------------------------
     def corrections(self) -> list[CorrectionDict]:
@@ -173,6 +190,7 @@ class PanelModel:
         if action == "reject" and self.reject_needs_comment and not (comment or "").strip():
             found.append("say why you reject (a comment is required)")
         if action in ("approve", "correct"):
+            found.extend(self.checks_blockers())
             found.extend(self.blockers("approve"))
             found.extend(policy_blockers(self))
         else:
@@ -219,7 +237,7 @@ class PanelModel:
         if self.interactive:
             for button in self.actions():
                 blocked = (
-                    [*self.blockers(button.kind), *policy_blockers(self)]
+                    [*self.checks_blockers(), *self.blockers(button.kind), *policy_blockers(self)]
                     if button.kind == "approve"
                     else []
                 )
@@ -251,5 +269,103 @@ class PanelModel:
             "approve_summary": summary,
             "deadline": deadline_view(self.gate),
             "checks": self.runbook_checks(),
+            "checks_summary": self.checks_summary(),
             "body": body,
         }
+
+
+_QUALITY_STATUSES = ("running", "pass", "warn", "fail", "skipped")
+# As the workflow's checks_result summary counts them: "3 passed, 1 failed, 2 running".
+_QUALITY_ORDER = ("pass", "fail", "warn", "skipped", "running")
+_QUALITY_WORDS = {"pass": "passed", "fail": "failed", "skipped": "skipped", "running": "running"}
+
+
+def _counted(count: int, status: str) -> str:
+    if status == "warn":
+        return f"{count} warning{'s' if count != 1 else ''}"
+    return f"{count} {_QUALITY_WORDS[status]}"
+
+
+#: How a quality check's status reads as a verdict (``ok``) and its weight (``level``).
+_QUALITY_VERDICTS: dict[str, tuple[bool | None, str]] = {
+    "running": (None, "info"),
+    "pass": (True, "info"),
+    "warn": (False, "warning"),
+    "fail": (False, "error"),
+    "skipped": (None, "info"),
+}
+
+
+def _is_quality(item: dict[str, Any]) -> bool:
+    """Whether ``item`` is a QualityCheckItem (a ``checks_spec`` check), not a verdict."""
+    return "title" in item and str(item.get("status") or "").lower() in _QUALITY_STATUSES
+
+
+def _check_view(
+    name: str,
+    ok: bool | None,
+    level: str,
+    message: str,
+    status: str,
+    *,
+    confidence: str | None = None,
+    quality: bool = False,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "ok": ok,
+        "level": level,
+        "message": message,
+        "status": status,
+        "confidence": confidence,
+        "quality": quality,
+    }
+
+
+def _verdict_view(item: dict[str, Any]) -> dict[str, Any]:
+    """A runbook's own verdict, ``{name, ok|passed|status, level?, message?}``."""
+    status = str(item.get("status") or "").lower()
+    ok = item.get("ok", item.get("passed"))
+    if ok is None and status:
+        ok = status in ("pass", "passed", "ok", "success")
+    level = str(item.get("level") or item.get("severity") or "error").lower()
+    level = "warning" if level in ("warning", "warn") else level
+    message = item.get("message") or item.get("detail") or item.get("name") or ""
+    shown = "info" if ok is None else "pass" if ok else "fail" if level == "error" else "warn"
+    return _check_view(
+        plain_text(item.get("name") or ""),
+        None if ok is None else bool(ok),
+        level,
+        plain_text(message),
+        shown,
+    )
+
+
+def _quality_view(item: dict[str, Any]) -> dict[str, Any]:
+    """A quality check (QualityCheckItem): running ones say so, finished ones their finding."""
+    status = str(item["status"]).lower()
+    ok, level = _QUALITY_VERDICTS[status]
+    detail = plain_text(item.get("detail") or "")
+    if status == "running":
+        message = detail or "running…"
+    elif status == "skipped":
+        message = f"skipped: {detail}" if detail else "skipped"
+    else:
+        message = detail or {"pass": "passed", "warn": "warning", "fail": "failed"}[status]
+    confidence = item.get("confidence")
+    shown = (
+        f"{float(confidence):.0%} confident"
+        if isinstance(confidence, int | float)
+        and not isinstance(confidence, bool)
+        and confidence < 1
+        else None
+    )
+    return _check_view(
+        plain_text(item.get("title") or item.get("id") or ""),
+        ok,
+        level,
+        message,
+        status,
+        confidence=shown,
+        quality=True,
+    )

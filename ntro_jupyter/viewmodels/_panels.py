@@ -155,10 +155,12 @@ def panel_for_snapshot(
     if hint.panel in (Panel.FILE_UPLOAD, Panel.MULTI_FILE_UPLOAD, Panel.LOADING):
         hint = ResolvedHint(Panel.SUMMARY, hint.component, {}, [])
         payload = snapshot.result if snapshot.result is not None else snapshot.payload
+    # The checks of the step's last gate, as they ended (a finished step shows them too).
+    checks = (snapshot.model_extra or {}).get("checks")
     model = build_panel(
         hint,
         payload,
-        gate=GateInfo(step_id=step_id),
+        gate=GateInfo(step_id=step_id, checks=list(checks) if isinstance(checks, list) else []),
         reviewer=reviewer,
         title=title,
         decided=decided,

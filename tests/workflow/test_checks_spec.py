@@ -17,8 +17,9 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from ntro.capabilities.checks import NO_PROVIDER
 from ntro.testing import HAPPY, WorkflowHarness, report, start_environment
-from ntro.workflow import ChecksSpecError, start_local
-from ntro.workflow._checks import NOT_FINISHED, parse_checks_spec
+from ntro.workflow import ChecksSpecError, activity_name, start_local, with_builtin_activities
+from ntro.workflow._checks import NOT_FINISHED, RUN_QUALITY_CHECK, parse_checks_spec
+from ntro.workflow._policy import failing_checks
 from tests.fixtures.checks_runbooks import (
     EXPLODES,
     NARRATIVE,
@@ -285,3 +286,40 @@ def test_specs_are_read_from_models_and_dicts_alike() -> None:
         ("unique", "code", None),
     ]
     assert parse_checks_spec(None) == [] and parse_checks_spec(()) == []
+
+
+# ── the policy, and who registers the activity ─────────────────────────────
+
+
+def test_failed_quality_checks_count_for_the_second_approver_and_nothing_else() -> None:
+    items = [
+        {"id": "a", "title": "Balanced", "status": "fail"},
+        {"id": "b", "title": "Within 10%", "status": "warn"},
+        {"id": "c", "title": "Narrative", "status": "skipped"},
+        {"id": "d", "title": "Types", "status": "pass"},
+        {"name": "dated", "ok": False, "message": "lines without a date: L2"},
+    ]
+    assert failing_checks(items) == ["Balanced", "dated"]
+
+
+def test_every_worker_ntro_builds_serves_the_checks_activity() -> None:
+    from ntro.capabilities.checks import run_quality_check
+    from ntro.testing import MockValues
+    from ntro.testing._mocks import harness_activities
+    from ntro.worker import plan_worker
+    from tests.worker._support import QUICK_CHECK
+
+    def named(activities: list[Any]) -> dict[str | None, Any]:
+        return {activity_name(fn): fn for fn in activities}
+
+    # The harness runs it for real, even when the author's module imports it (auto-mocks
+    # would answer with a check stuck 'running')...
+    served = named(harness_activities([run_quality_check], [], MockValues(0), all_real=False))
+    assert served[RUN_QUALITY_CHECK] is run_quality_check
+    # ...unless the test replaces it.
+    held = HeldChecks().activity()
+    served = named(harness_activities([], [held], MockValues(0), all_real=False))
+    assert served[RUN_QUALITY_CHECK] is held
+    # `ntro worker` and execute_runbook's worker.
+    assert named(plan_worker([QUICK_CHECK], None).activities)[RUN_QUALITY_CHECK] is run_quality_check
+    assert with_builtin_activities([]) == [run_quality_check]

@@ -65,6 +65,21 @@ function toneOf(status) {
   return "neutral";
 }
 
+/** One check of a gate, drawn by its status: pass, fail, warn, skipped, info, or running (a
+ *  small spinner and "running…" until the workflow publishes its outcome). A quality check
+ *  (`checks_spec`) leads with its title. */
+function renderCheck(rule) {
+  const status = rule.status || (rule.ok === null || rule.ok === undefined ? "info" : rule.ok ? "pass" : rule.level === "error" ? "fail" : "warn");
+  const tone = { pass: "ntro-ok", fail: "ntro-fail", warn: "ntro-warn", running: "ntro-info ntro-rule-running" }[status] || "ntro-info";
+  const mark = status === "running" ? h("span", { className: "ntro-spinner ntro-spinner-small", role: "progressbar", "aria-label": "running" })
+    : status === "skipped" ? h("span", { className: "ntro-rule-mark", text: "–" })
+      : icon(status === "fail" || status === "warn" ? ICONS.alert : ICONS.check, 13);
+  const text = rule.quality && rule.name ? `${rule.name}: ${rule.message}` : rule.message;
+  return h("div", { className: `ntro-rule ${tone}${rule.own ? " ntro-rule-own" : ""}`, "data-status": status },
+    mark, " ", h("span", { className: "ntro-rule-text", text }),
+    rule.confidence ? h("span", { className: "ntro-hint", text: `(${rule.confidence})` }) : null);
+}
+
 /** The gate's review timeout: "Decide by ... UTC; after that the workflow rejects it." */
 function renderDeadline(state) {
   const d = state.deadline;

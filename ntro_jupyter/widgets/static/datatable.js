@@ -4,8 +4,9 @@
 // reviewer's clicks and keystrokes back with model.send(); Python owns the review rules and
 // answers by updating the `state` trait. Only the visible rows are in the DOM (virtual
 // scrolling), so a 10,000-row table opens as fast as a 20-row one. Values are only ever put
-// in text nodes or attributes, never parsed as HTML. Uses h(), icon(), ICONS, toneOf() and
-// renderDecisionFooter() from common.js, which is put in front of this file when loaded.
+// in text nodes or attributes, never parsed as HTML. Uses h(), icon(), ICONS, toneOf(),
+// renderCheck() and renderDecisionFooter() from common.js, which is put in front of this file
+// when loaded.
 //
 // The figures to check stay in view: amount and Dr/Cr columns are pinned beside the line
 // (sticky), long text columns shrink first (ellipsis, full text in the title), and the
@@ -496,13 +497,9 @@ class TableView {
     this.rulesEl.replaceChildren();
     this.rulesEl.hidden = !rules.length;
     if (!rules.length) return;
-    this.rulesEl.append(h("div", { className: "ntro-section-title", text: "Checks" }));
-    for (const rule of rules) {
-      const tone = rule.ok === null || rule.ok === undefined ? "ntro-info" : rule.ok ? "ntro-ok" : rule.level === "error" ? "ntro-fail" : "ntro-warn";
-      this.rulesEl.append(h("div", { className: `ntro-rule ${tone}${rule.own ? " ntro-rule-own" : ""}` },
-        icon(rule.ok === false ? ICONS.alert : ICONS.check, 13), " ",
-        h("span", { className: "ntro-rule-text", text: rule.message })));
-    }
+    const summary = this.state.checks_summary;
+    this.rulesEl.append(h("div", { className: "ntro-section-title", text: summary ? `Checks · ${summary}` : "Checks" }));
+    for (const rule of rules) this.rulesEl.append(renderCheck(rule));
     if (own.length) this.rulesEl.append(h("div", { className: "ntro-hint", text: "The runbook's checks are as it computed them when this review opened; it checks again after your corrections." }));
   }
 

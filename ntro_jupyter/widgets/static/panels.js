@@ -3,9 +3,9 @@
 //
 // The Python view-model sends everything to draw in the `view` trait (values already text);
 // this module draws it and reports clicks, typed names/reasons and chosen files with
-// model.send(). Uses h(), icon(), ICONS, toneOf() and renderDecisionFooter() from common.js,
-// which is put in front of this file when loaded. Only REPORT_PREVIEW inserts HTML, and only
-// HTML that Python sanitised with an allow-list.
+// model.send(). Uses h(), icon(), ICONS, toneOf(), renderCheck() and renderDecisionFooter()
+// from common.js, which is put in front of this file when loaded. Only REPORT_PREVIEW inserts
+// HTML, and only HTML that Python sanitised with an allow-list.
 
 const PANEL_ICONS = {
   upload: [["path", { d: "M12 3v12" }], ["path", { d: "m17 8-5-5-5 5" }], ["path", { d: "M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4" }]],
@@ -89,10 +89,12 @@ class PanelView {
       REPORT_PREVIEW: () => this.report(body),
     };
     const content = (renderers[v.panel] || (() => this.fallback(body)))();
+    const checks = (v.checks || []).length ? section(v.checks_summary ? `Checks · ${v.checks_summary}` : "Checks",
+      h("div", { className: "ntro-checks" }, v.checks.map((c) => renderCheck({ ...c, own: true })))) : null;
     // One footer for the panel's life: it remembers an open approve summary across redraws.
     if (!this.footer) this.footer = h("div", { className: "ntro-footer" });
     renderDecisionFooter(this.footer, v, (message) => this.send(message), comment);
-    this.root.replaceChildren(...[header, problems, content, this.footer].filter(Boolean));
+    this.root.replaceChildren(...[header, problems, content, checks, this.footer].filter(Boolean));
   }
 
   // ---- journal review ------------------------------------------------------------------
