@@ -321,5 +321,7 @@ def test_every_worker_ntro_builds_serves_the_checks_activity() -> None:
     served = named(harness_activities([], [held], MockValues(0), all_real=False))
     assert served[RUN_QUALITY_CHECK] is held
     # `ntro worker` and execute_runbook's worker.
-    assert named(plan_worker([QUICK_CHECK], None).activities)[RUN_QUALITY_CHECK] is run_quality_check
+    assert (
+        named(plan_worker([QUICK_CHECK], None).activities)[RUN_QUALITY_CHECK] is run_quality_check
+    )
     assert with_builtin_activities([]) == [run_quality_check]
