@@ -126,3 +126,26 @@ export interface IBulkResult {
   failed: number;
   results: { workflow_id: string; ok: boolean; error?: string; message?: string }[];
 }
+
+/** One notification from `notify.send`, with the signed-in user's marks. */
+export interface INotification {
+  id: string;
+  type: string;
+  step: string;
+  data: Record<string, unknown>;
+  task_id: string;
+  tenant_id: string;
+  entity_id: string;
+  created_at: string;
+  workflow_id: string | null;
+  read: boolean;
+  dismissed: boolean;
+}
+
+export interface INotifications {
+  notifications: INotification[];
+  count: number;
+  unread: number;
+  fetched_at: string;
+  source: string;
+}

@@ -7,6 +7,9 @@
  * corrections pending or no worker to take it is flagged and cannot be ticked; it is opened and
  * confirmed on its own. Each row shows the amount at stake, its warnings and its deadline; an
  * approved row leaves the list at once.
+ *
+ * Above the reviews, the notifications runbooks sent (`notifications.ts`), read on the same
+ * refresh; their unread count goes to the sidebar tab with the reviews'.
  */
 
 import { Dialog } from '@jupyterlab/apputils';
@@ -14,6 +17,7 @@ import { Widget } from '@lumino/widgets';
 
 import { ApiError, IAmount, IBulkResult, ICluster, IInbox, IInboxItem, api, post } from './api';
 import { age, asText, clear, h, money, until, when } from './dom';
+import { NotificationsStrip } from './notifications';
 
 export type GroupBy = 'runbook' | 'entity' | 'period';
 
@@ -42,8 +46,10 @@ interface IStakes {
 export interface IInboxOptions {
   openReview(item: IInboxItem): void;
   insertAttach(item: IInboxItem): void;
+  openRun(workflowId: string): void;
   startServer(): Promise<void>;
-  onCount(count: number | null): void;
+  /** Reviews waiting (null: not known) and unread notifications, for the sidebar tab. */
+  onCount(count: number | null, unread: number): void;
 }
 
 /** The reviews' order: soonest deadline first (none last), then the oldest. */
@@ -86,9 +92,14 @@ export class InboxWidget extends Widget {
   private stakesVersion = 0;
   private fetching = new Set<string>();
   private decided = new Map<string, { gate: string | null; at: number }>();
+  private readonly notes: NotificationsStrip;
 
   constructor(private readonly options: IInboxOptions) {
     super();
+    this.notes = new NotificationsStrip({
+      openRun: workflowId => this.options.openRun(workflowId),
+      onChange: () => this.options.onCount(this.count, this.notes?.unread ?? 0)
+    });
     this.id = 'ntro-inbox';
     this.addClass('ntro-inbox');
     this.title.caption = 'Runbook inbox';
@@ -154,6 +165,7 @@ export class InboxWidget extends Widget {
     );
     this.node.appendChild(this.toolbar);
     this.node.appendChild(this.statusNode);
+    this.node.appendChild(this.notes.node);
     this.node.appendChild(this.listNode);
     this.render();
   }
@@ -210,6 +222,7 @@ export class InboxWidget extends Widget {
   }
 
   private async load(): Promise<void> {
+    const notes = this.notes.load(); // its own errors stay in its strip
     try {
       const inbox = await api<IInbox>('inbox');
       const now = Date.now();
@@ -247,6 +260,7 @@ export class InboxWidget extends Widget {
       this.error = err instanceof ApiError ? err : new ApiError(0, 'error', String(err));
       this.cluster = (this.error.body && this.error.body.cluster) || this.cluster;
     }
+    await notes;
     this.loaded = true;
     this.render();
     void this.fetchStakes();
@@ -521,7 +535,7 @@ export class InboxWidget extends Widget {
       count === null ? (this.error ? '!' : '…') : this.complete ? String(count) : `${count}+`;
     this.countNode.classList.toggle('ntro-count-zero', count === 0);
     this.countNode.classList.toggle('ntro-count-error', this.error !== null);
-    this.options.onCount(count);
+    this.options.onCount(count, this.notes.unread);
     const chosen = this.selectedItems().length;
     this.bulkButton.textContent = chosen ? `Approve selected (${chosen})` : 'Approve selected';
     this.bulkButton.disabled = chosen === 0 || this.error !== null;
@@ -738,6 +752,7 @@ export class InboxWidget extends Widget {
 
   private updateAges(): void {
     const now = Date.now();
+    this.notes.updateAges(now);
     this.listNode.querySelectorAll<HTMLElement>('.ntro-age').forEach(node => {
       node.textContent = age(node.getAttribute('data-opened'), now);
     });

@@ -14,12 +14,20 @@ import { InboxWidget } from './inbox';
 import { watchMissingWidgets } from './fallback';
 import { ReviewPanel } from './review';
 
-/** Name the inbox's sidebar tab after its caption (aria-label), whatever the tab draws. */
+/** Name the inbox's sidebar tab after its caption (aria-label), whatever the tab draws, and
+ * give its icon the unread-notifications count its badge shows. */
 function nameTab(widget: InboxWidget): void {
   window.requestAnimationFrame(() => {
     const tab = document.querySelector<HTMLElement>(`.lm-TabBar-tab[data-id="${widget.id}"]`);
     if (tab) {
       tab.setAttribute('aria-label', widget.title.caption);
+      const icon = tab.querySelector<HTMLElement>('.lm-TabBar-tabIcon');
+      const unread = widget.title.dataset['ntro-unread'];
+      if (icon && unread) {
+        icon.setAttribute('data-ntro-unread', unread);
+      } else if (icon) {
+        icon.removeAttribute('data-ntro-unread');
+      }
     }
   });
 }
@@ -97,22 +105,31 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     // The badge on the sidebar tab; the first count arrives while the widget is built.
     let sidebar: InboxWidget | null = null;
-    const showCount = (count: number | null): void => {
+    const showCount = (count: number | null, unread: number = 0): void => {
       if (!sidebar) {
         return;
       }
       // The shell keeps the widget's id in the tab's data-id (it routes clicks by it): keep it.
-      const id = { id: sidebar.id };
-      sidebar.title.dataset = count ? { ...id, 'ntro-count': count > 999 ? '999+' : String(count) } : id;
-      // The tab's accessible name: the badge is drawn without alt text, so a screen reader
-      // reads this caption ("Runbook inbox, 3 reviews waiting"), not "3".
-      sidebar.title.caption =
-        count === null ? 'Runbook inbox' : `Runbook inbox, ${count} review${count === 1 ? '' : 's'} waiting`;
+      const dataset: Record<string, string> = { id: sidebar.id };
+      if (count) {
+        dataset['ntro-count'] = count > 999 ? '999+' : String(count);
+      }
+      if (unread) {
+        dataset['ntro-unread'] = unread > 99 ? '99+' : String(unread);
+      }
+      const caption =
+        (count === null ? 'Runbook inbox' : `Runbook inbox, ${count} review${count === 1 ? '' : 's'} waiting`) +
+        (unread ? `, ${unread} unread notification${unread === 1 ? '' : 's'}` : '');
+      sidebar.title.dataset = dataset;
+      // The tab's accessible name: the badges are drawn without alt text, so a screen reader
+      // reads this caption ("Runbook inbox, 3 reviews waiting, 1 unread notification").
+      sidebar.title.caption = caption;
       nameTab(sidebar);
     };
     const inbox = new InboxWidget({
       openReview: item => void commands.execute(CommandIDs.openReview, { workflowId: item.workflow_id }),
       insertAttach: item => insertAttach(item.workflow_id),
+      openRun: workflowId => void commands.execute(CommandIDs.openReview, { workflowId }),
       startServer,
       onCount: showCount
     });
@@ -123,7 +140,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       restorer.add(inbox, 'ntro-inbox');
     }
     void app.restored.then(() => {
-      showCount(null);
+      showCount(null, 0);
       inbox.start();
     });
     if (notebooks) {

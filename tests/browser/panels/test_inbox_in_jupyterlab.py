@@ -9,13 +9,20 @@ Also (issue 17): a notebook saved while its run's live view was open, reopened w
 shows the run's record where JupyterLab would write "model not found".
 
 Screenshots at 1,280 px in the light and dark themes go to artifacts/review-pass/.
+
+Also (issue 14): a notification sent with ``notify.send`` by another process appears in the
+inbox (type, step, entity, age, a link to its run, its data as text), is counted unread on the
+tab, and stays read or dismissed for the user after a reload: through the real server's
+``ntro/api/notifications``. Screenshots in artifacts/notify/.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +30,7 @@ import nbformat
 import pytest
 from nbformat.sign import NotebookNotary
 
+from ntro.capabilities import config, notify
 from tests.browser.panels.conftest import KERNEL_IDLE, jupyter_lab
 from tests.jupyter import states
 
@@ -33,6 +41,7 @@ except ImportError:  # pragma: no cover - the dev extra is not installed; tests 
 
 REPO = Path(__file__).resolve().parents[3]
 SHOTS = REPO / "artifacts" / "review-pass"
+NOTIFY_SHOTS = REPO / "artifacts" / "notify"
 RECORD_MIME = "application/vnd.ntro.run+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -138,9 +147,18 @@ REVIEWS = {
 
 
 @pytest.fixture(scope="module")
-def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def artifacts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The artifacts folder of the lab's server and of this process: notifications sent here
+    are kept beside it, where the server reads them."""
+    return tmp_path_factory.mktemp("inbox-notify") / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def lab_url(
+    tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path
+) -> Iterator[tuple[str, Path]]:
     root = tmp_path_factory.mktemp("inbox-lab")
-    with jupyter_lab(root) as url:
+    with jupyter_lab(root, env={"NTRO_ARTIFACTS_DIR": str(artifacts_dir)}) as url:
         yield url, root
 
 
@@ -373,3 +391,117 @@ def test_a_live_view_saved_while_open_shows_its_record_without_its_kernel(
     shown = page.locator(".jp-OutputArea").inner_text()
     assert "model not found" not in shown and "Loading widget" not in shown
     shot(page, f"saved_open_run_{kernel}_kernel")
+
+
+CLOSED_RUN = "month-end-close-acme-fund-2026-01"
+STEPS = [
+    ("period_open", "Open period"),
+    ("collect_documents", "Collect documents"),
+    ("check_trial_balance", "Check trial balance"),
+    ("journals", "Review journals"),
+    ("nav_signoff", "Sign off NAV"),
+]
+
+
+def closed_run() -> dict[str, Any]:
+    """What ``runs/ID`` answers for a close that has finished: every step done, no review."""
+    return {
+        "workflow_id": CLOSED_RUN,
+        "state": {"status": "completed", "pending_action": None},
+        "view": {
+            "breadcrumb": {
+                "steps": [{"id": i, "title": t, "status": "completed"} for i, t in STEPS],
+                "status": "completed",
+                "workflow_type": "MonthEndCloseWorkflow",
+                "error": None,
+            },
+            "history": [],
+            "problems": [],
+            "panel": None,
+        },
+    }
+
+
+def send(**fields: Any) -> notify.Notification:
+    """``notify.send`` as a runbook's worker calls it (on its own event loop: a thread here,
+    beside Playwright's)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, notify.send(**fields)).result(30)
+
+
+def test_a_notification_sent_with_notify_appears_in_the_inbox(
+    page: Page, lab_url: tuple[str, Path], artifacts_dir: Path
+) -> None:
+    url, _root = lab_url
+    config.set(config.WorkerConfig(artifacts_dir=artifacts_dir))
+    try:
+        signed = send(
+            type="nav_signed_off",
+            step="nav_signoff",
+            task_id=CLOSED_RUN,
+            entity_id="acme-fund",
+            data={"nav": "49683305.55", "note": "<img src=x onerror=alert(1)>"},
+        )
+        waiting = send(type="review_requested", step="journals", entity_id="fund-b")
+        seen = serve_inbox(page)  # the reviews from the test; notifications from the server
+
+        def run(route: Any) -> None:
+            seen.setdefault("read", []).append(CLOSED_RUN)
+            route.fulfill(
+                status=200, content_type="application/json", body=json.dumps(closed_run())
+            )
+
+        page.route(f"**/ntro/api/runs/{CLOSED_RUN}*", run)
+        open_lab(page, url, "light")
+        page.evaluate("() => window.jupyterapp.commands.execute('ntro:open-inbox')")
+        notes = page.locator("[data-testid=ntro-note]")
+        expect(notes).to_have_count(2, timeout=30_000)
+        # Newest first, unread, each with its type, step, entity and age.
+        assert [notes.nth(i).get_attribute("data-note-id") for i in range(2)] == [
+            waiting.id,
+            signed.id,
+        ]
+        first = page.locator(f"[data-note-id='{signed.id}']")
+        text = first.inner_text()
+        assert "nav_signed_off" in text and "step nav_signoff · acme-fund" in text
+        assert "just now" in text or re.search(r"\b\d+ s\b", text)
+        # Data is text: the markup in it is shown, never parsed.
+        assert "note: <img src=x onerror=alert(1)>" in text
+        assert first.locator("img").count() == 0
+        assert first.get_attribute("data-read") == "false"
+        expect(page.locator("[data-testid=ntro-notes-unread]")).to_have_text("2 unread")
+        tab = page.get_by_role(
+            "tab", name="Runbook inbox, 6 reviews waiting, 2 unread notifications"
+        )
+        expect(tab).to_have_count(1)
+        badge = page.locator(".lm-TabBar-tab[data-id=ntro-inbox] .lm-TabBar-tabIcon")
+        expect(badge).to_have_attribute("data-ntro-unread", "2")
+        NOTIFY_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(NOTIFY_SHOTS / "inbox_notifications.png"))
+
+        # The task link opens the run (its review panel) and marks the notification read.
+        first.locator("[data-testid=ntro-note-open]").click()
+        review = page.locator(f"#ntro-review-{CLOSED_RUN}").first
+        expect(review).to_be_visible(timeout=15_000)
+        expect(review).to_contain_text("Sign off NAV")
+        assert CLOSED_RUN in seen.get("read", [])
+        expect(first).to_have_attribute("data-read", "true", timeout=10_000)
+        # Dismissed: gone from the list; nothing unread is left on the tab.
+        page.locator(f"[data-note-id='{waiting.id}'] [data-testid=ntro-note-dismiss]").click()
+        expect(notes).to_have_count(1, timeout=10_000)
+        expect(page.get_by_role("tab", name="Runbook inbox, 6 reviews waiting")).to_have_count(
+            1, timeout=10_000
+        )
+        expect(badge).not_to_have_attribute("data-ntro-unread", re.compile(".*"))
+        page.screenshot(path=str(NOTIFY_SHOTS / "inbox_notification_read.png"))
+
+        # The marks are the server's: a reload shows the same.
+        open_lab(page, url, "light")
+        page.evaluate("() => window.jupyterapp.commands.execute('ntro:open-inbox')")
+        expect(notes).to_have_count(1, timeout=30_000)
+        assert notes.nth(0).get_attribute("data-note-id") == signed.id
+        assert notes.nth(0).get_attribute("data-read") == "true"
+        assert page.errors == []  # type: ignore[attr-defined]
+    finally:
+        config.reset()
+        notify.notifications_file().unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"use strict";(self.rspackChunkntro_jupyter=self.rspackChunkntro_jupyter||[]).push([[700],{646(r,o,t){var n=t(601),e=t.n(n),a=t(314),i=(t.n(a))()(e());i.push([r.id,`/* ntro labextension: inbox sidebar, review panel, snapshot renderer. JupyterLab variables only. */
+"use strict";(self.rspackChunkntro_jupyter=self.rspackChunkntro_jupyter||[]).push([[700],{646(o,r,t){var n=t(601),e=t.n(n),a=t(314),i=(t.n(a))()(e());i.push([o.id,`/* ntro labextension: inbox sidebar, review panel, snapshot renderer. JupyterLab variables only. */
 
 .ntro-inbox,
 .ntro-review,
@@ -662,4 +662,136 @@
   margin: 4px 0;
   padding-left: 18px;
 }
-`,""]),t.d(o,{},{A:i})},314(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",n=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),n&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),n&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,n,e,a){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(n)for(var p=0;p<this.length;p++){var l=this[p][0];null!=l&&(i[l]=!0)}for(var c=0;c<r.length;c++){var d=[].concat(r[c]);n&&i[d[0]]||(void 0!==a&&(void 0===d[5]||(d[1]="@layer".concat(d[5].length>0?" ".concat(d[5]):""," {").concat(d[1],"}")),d[5]=a),t&&(d[2]&&(d[1]="@media ".concat(d[2]," {").concat(d[1],"}")),d[2]=t),e&&(d[4]?(d[1]="@supports (".concat(d[4],") {").concat(d[1],"}"),d[4]=e):d[4]="".concat(e)),o.push(d))}},o}},601(r){r.exports=function(r){return r[1]}},72(r){var o=[];function t(r){for(var t=-1,n=0;n<o.length;n++)if(o[n].identifier===r){t=n;break}return t}function n(r,n){for(var e={},a=[],i=0;i<r.length;i++){var p=r[i],l=n.base?p[0]+n.base:p[0],c=e[l]||0,d="".concat(l," ").concat(c);e[l]=c+1;var s=t(d),u={css:p[1],media:p[2],sourceMap:p[3],supports:p[4],layer:p[5]};if(-1!==s)o[s].references++,o[s].updater(u);else{var f=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(u,n);n.byIndex=i,o.splice(i,0,{identifier:d,updater:f,references:1})}a.push(d)}return a}r.exports=function(r,e){var a=n(r=r||[],e=e||{});return function(r){r=r||[];for(var i=0;i<a.length;i++){var p=t(a[i]);o[p].references--}for(var l=n(r,e),c=0;c<a.length;c++){var d=t(a[c]);0===o[d].references&&(o[d].updater(),o.splice(d,1))}a=l}}},659(r){var o={};r.exports=function(r,t){var n=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!n)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");n.appendChild(t)}},540(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},56(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},825(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var n,e,a;n="",t.supports&&(n+="@supports (".concat(t.supports,") {")),t.media&&(n+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(n+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),n+=t.css,e&&(n+="}"),t.media&&(n+="}"),t.supports&&(n+="}"),(a=t.sourceMap)&&"u">typeof btoa&&(n+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(a))))," */")),r.styleTagTransform(n,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},113(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},959(r,o,t){var n=t(72),e=t.n(n),a=t(825),i=t.n(a),p=t(659),l=t.n(p),c=t(56),d=t.n(c),s=t(540),u=t.n(s),f=t(113),v=t.n(f),b=t(646),x={};x.styleTagTransform=v(),x.setAttributes=d(),x.insert=l().bind(null,"head"),x.domAPI=i(),x.insertStyleElement=u(),e()(b.A,x),b.A&&b.A.locals&&b.A.locals}}]);
+
+/* The unread-notifications badge on the sidebar tab, at the foot of its icon (the count of
+   reviews sits at the top). Drawn on the icon: the tab's own ::after belongs to JupyterLab. */
+.lm-TabBar-tab[data-ntro-unread] {
+  position: relative;
+  overflow: visible;
+}
+
+.lm-TabBar-tabIcon[data-ntro-unread]::after {
+  content: attr(data-ntro-unread);
+  /* No alt text: the tab's name says "N unread notifications". */
+  content: attr(data-ntro-unread) / '';
+  position: absolute;
+  bottom: 3px;
+  right: 2px;
+  z-index: 2;
+  min-width: 10px;
+  padding: 0 3px;
+  border-radius: 7px;
+  background: var(--jp-warn-color1);
+  color: white;
+  box-shadow: 0 0 0 1px var(--jp-layout-color1);
+  font-family: var(--jp-ui-font-family);
+  font-size: 9px;
+  line-height: 13px;
+  font-weight: 600;
+  text-align: center;
+  pointer-events: none;
+}
+
+/* The notifications strip above the reviews. */
+.ntro-notes {
+  border-bottom: var(--jp-border-width) solid var(--jp-border-color2);
+  padding: 4px 0 6px;
+}
+
+.ntro-notes-header {
+  display: flex;
+  align-items: center;
+  flex-wrap: wrap;
+  gap: 2px 6px;
+  padding: 2px 10px;
+}
+
+.ntro-notes-header h3 {
+  margin: 0;
+  font-size: var(--jp-ui-font-size0);
+  font-weight: 600;
+  text-transform: uppercase;
+  letter-spacing: 0.04em;
+  color: var(--jp-ui-font-color2);
+}
+
+.ntro-notes-unread,
+.ntro-notes-header .ntro-link-button {
+  white-space: nowrap;
+}
+
+.ntro-notes-unread {
+  color: var(--jp-warn-color0);
+  font-size: var(--jp-ui-font-size0);
+  font-weight: 600;
+}
+
+.ntro-notes-list {
+  max-height: 220px;
+  overflow-y: auto;
+}
+
+.ntro-note {
+  display: flex;
+  align-items: flex-start;
+  gap: 4px;
+  padding: 4px 6px 4px 10px;
+  border-left: 3px solid transparent;
+}
+
+.ntro-note.ntro-note-unread {
+  border-left-color: var(--jp-warn-color1);
+  background: var(--jp-layout-color2);
+}
+
+.ntro-note-main {
+  display: flex;
+  flex-direction: column;
+  flex: 1;
+  min-width: 0;
+  gap: 1px;
+}
+
+.ntro-note-type {
+  flex: 1;
+  font-weight: 600;
+  overflow-wrap: anywhere;
+}
+
+.ntro-note-unread .ntro-note-type::before {
+  content: '● ';
+  content: '● ' / '';
+  color: var(--jp-warn-color1);
+}
+
+.ntro-note-data {
+  font-family: var(--jp-code-font-family);
+  font-size: var(--jp-ui-font-size0);
+  overflow-wrap: anywhere;
+}
+
+.ntro-link-button {
+  align-self: flex-start;
+  padding: 0;
+  border: none;
+  background: none;
+  color: var(--jp-content-link-color);
+  font-size: var(--jp-ui-font-size0);
+  cursor: pointer;
+  text-align: left;
+  overflow-wrap: anywhere;
+}
+
+.ntro-link-button:hover:not(:disabled) {
+  text-decoration: underline;
+}
+
+.ntro-link-button:disabled {
+  color: var(--jp-ui-font-color3);
+  cursor: default;
+}
+
+.ntro-note-dismiss {
+  flex: none;
+}
+`,""]),t.d(r,{},{A:i})},314(o){o.exports=function(o){var r=[];return r.toString=function(){return this.map(function(r){var t="",n=void 0!==r[5];return r[4]&&(t+="@supports (".concat(r[4],") {")),r[2]&&(t+="@media ".concat(r[2]," {")),n&&(t+="@layer".concat(r[5].length>0?" ".concat(r[5]):""," {")),t+=o(r),n&&(t+="}"),r[2]&&(t+="}"),r[4]&&(t+="}"),t}).join("")},r.i=function(o,t,n,e,a){"string"==typeof o&&(o=[[null,o,void 0]]);var i={};if(n)for(var p=0;p<this.length;p++){var l=this[p][0];null!=l&&(i[l]=!0)}for(var c=0;c<o.length;c++){var d=[].concat(o[c]);n&&i[d[0]]||(void 0!==a&&(void 0===d[5]||(d[1]="@layer".concat(d[5].length>0?" ".concat(d[5]):""," {").concat(d[1],"}")),d[5]=a),t&&(d[2]&&(d[1]="@media ".concat(d[2]," {").concat(d[1],"}")),d[2]=t),e&&(d[4]?(d[1]="@supports (".concat(d[4],") {").concat(d[1],"}"),d[4]=e):d[4]="".concat(e)),r.push(d))}},r}},601(o){o.exports=function(o){return o[1]}},72(o){var r=[];function t(o){for(var t=-1,n=0;n<r.length;n++)if(r[n].identifier===o){t=n;break}return t}function n(o,n){for(var e={},a=[],i=0;i<o.length;i++){var p=o[i],l=n.base?p[0]+n.base:p[0],c=e[l]||0,d="".concat(l," ").concat(c);e[l]=c+1;var s=t(d),u={css:p[1],media:p[2],sourceMap:p[3],supports:p[4],layer:p[5]};if(-1!==s)r[s].references++,r[s].updater(u);else{var f=function(o,r){var t=r.domAPI(r);return t.update(o),function(r){r?(r.css!==o.css||r.media!==o.media||r.sourceMap!==o.sourceMap||r.supports!==o.supports||r.layer!==o.layer)&&t.update(o=r):t.remove()}}(u,n);n.byIndex=i,r.splice(i,0,{identifier:d,updater:f,references:1})}a.push(d)}return a}o.exports=function(o,e){var a=n(o=o||[],e=e||{});return function(o){o=o||[];for(var i=0;i<a.length;i++){var p=t(a[i]);r[p].references--}for(var l=n(o,e),c=0;c<a.length;c++){var d=t(a[c]);0===r[d].references&&(r[d].updater(),r.splice(d,1))}a=l}}},659(o){var r={};o.exports=function(o,t){var n=function(o){if(void 0===r[o]){var t=document.querySelector(o);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(o){t=null}r[o]=t}return r[o]}(o);if(!n)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");n.appendChild(t)}},540(o){o.exports=function(o){var r=document.createElement("style");return o.setAttributes(r,o.attributes),o.insert(r,o.options),r}},56(o,r,t){o.exports=function(o){var r=t.nc;r&&o.setAttribute("nonce",r)}},825(o){o.exports=function(o){if("u"<typeof document)return{update:function(){},remove:function(){}};var r=o.insertStyleElement(o);return{update:function(t){var n,e,a;n="",t.supports&&(n+="@supports (".concat(t.supports,") {")),t.media&&(n+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(n+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),n+=t.css,e&&(n+="}"),t.media&&(n+="}"),t.supports&&(n+="}"),(a=t.sourceMap)&&"u">typeof btoa&&(n+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(a))))," */")),o.styleTagTransform(n,r,o.options)},remove:function(){var o;null===(o=r).parentNode||o.parentNode.removeChild(o)}}}},113(o){o.exports=function(o,r){if(r.styleSheet)r.styleSheet.cssText=o;else{for(;r.firstChild;)r.removeChild(r.firstChild);r.appendChild(document.createTextNode(o))}}},959(o,r,t){var n=t(72),e=t.n(n),a=t(825),i=t.n(a),p=t(659),l=t.n(p),c=t(56),d=t.n(c),s=t(540),u=t.n(s),f=t(113),v=t.n(f),b=t(646),x={};x.styleTagTransform=v(),x.setAttributes=d(),x.insert=l().bind(null,"head"),x.domAPI=i(),x.insertStyleElement=u(),e()(b.A,x),b.A&&b.A.locals&&b.A.locals}}]);
