@@ -5,8 +5,12 @@ the second-approver policy, a crashing one fails alone, and the history replays.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -325,3 +329,23 @@ def test_every_worker_ntro_builds_serves_the_checks_activity() -> None:
         named(plan_worker([QUICK_CHECK], None).activities)[RUN_QUALITY_CHECK] is run_quality_check
     )
     assert with_builtin_activities([]) == [run_quality_check]
+
+
+# ── a bundle, as a runbook author tests it ─────────────────────────────────
+
+
+def test_ntro_workflow_test_runs_a_bundles_checks_and_reports_them() -> None:
+    bundle = Path(__file__).parent / "bundles" / "statement-review"
+    run = subprocess.run(
+        [sys.executable, "-c", "from ntro.cli import main; main()", "workflow", "test", str(bundle)]
+        + ["--scenario", "clean", "--scenario", "duplicated", "--scenario", "reject_all"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "decision=approved, checks=2 passed, 1 skipped" in run.stdout
+    assert "decision=approved, checks=2 failed, 1 skipped" in run.stdout
+    assert "decision=rejected, checks=2 passed, 1 skipped" in run.stdout
+    assert run.stdout.rstrip().endswith("summary: 3 passed, 0 failed (of 3)")
