@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,10 +56,21 @@ async def test_every_scenario_passes_with_document_ingest_children(
 
 
 def test_the_cli_runs_happy_and_reject_all_with_real_activities_on_the_sample_files(
-    embedded_pg: Any, capsys: pytest.CaptureFixture[str]
+    embedded_pg: Any,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With no scenario named, the bundle's own ``happy`` and ``reject_all`` run: they name the
     sample files the real activities read (the built-in ones name none)."""
+    monkeypatch.delenv("NTRO_DOCUMENT_STORE", raising=False)  # the uploads are in the data plane
+    for name, folder in (
+        ("NTRO_LEDGER_DIR", "ledger"),  # document-ingest's audit copies
+        ("NTRO_ARTIFACTS_DIR", "artifacts"),
+        ("NTRO_TRACE_DIR", "traces"),
+    ):
+        monkeypatch.setenv(name, str(tmp_path / folder))
+    config.reset()
     chosen = select_scenarios(bundle_scenarios(load_bundle(CLOSE)), [])
     assert [(s.name, sorted(s.files)) for s in chosen] == [
         ("happy", ["bank_statement", "trial_balance"]),
@@ -69,6 +81,11 @@ def test_the_cli_runs_happy_and_reject_all_with_real_activities_on_the_sample_fi
     assert code == 0, out
     assert "summary: 2 passed, 0 failed (of 2)" in out
     assert "step=nav_signoff, decision=approved" in out
+    assert sorted(p.name for p in (tmp_path / "ledger" / "acme-fund" / "2026-01").iterdir()) == [
+        "bank_statement.json",
+        "trial_balance.json",
+    ]
+    config.reset()
 
 
 BANK_CORRECTIONS = [
