@@ -161,8 +161,11 @@ def failed_item(spec: dict[str, Any], err: BaseException) -> dict[str, Any]:
     cause = err
     while getattr(cause, "cause", None) is not None or cause.__cause__ is not None:
         cause = getattr(cause, "cause", None) or cause.__cause__  # type: ignore[assignment]
-    message = getattr(cause, "message", None) or str(cause) or type(cause).__name__
-    return _ended(spec, "fail", f"the check could not run: {' '.join(str(message).split())}")
+    message = getattr(cause, "message", None) or str(cause)
+    if not message and isinstance(cause, TimeoutError):
+        message = f"it did not finish within {CHECK_TIMEOUT.total_seconds():g}s"
+    text = " ".join(str(message or type(cause).__name__).split())
+    return _ended(spec, "fail", f"the check could not run: {text}")
 
 
 def checks_result(items: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -349,3 +349,47 @@ def test_ntro_workflow_test_runs_a_bundles_checks_and_reports_them() -> None:
     assert "decision=approved, checks=2 failed, 1 skipped" in run.stdout
     assert "decision=rejected, checks=2 passed, 1 skipped" in run.stdout
     assert run.stdout.rstrip().endswith("summary: 3 passed, 0 failed (of 3)")
+
+
+def test_a_check_ending_after_its_gate_closed_leaves_the_next_gate_alone() -> None:
+    from datetime import UTC, datetime
+
+    from ntro.workflow import RunState
+    from ntro.workflow._checks import finished_item, running_item
+    from ntro.workflow._state import GateSpec
+
+    now = datetime(2026, 1, 31, tzinfo=UTC)
+    state = RunState()
+    specs = parse_checks_spec([RECONCILES])
+    first = state.open_gate(
+        "interactive_review",
+        GateSpec(payload={"a": 1}, quality_checks=[running_item(s) for s in specs]),
+        now=now,
+        deadline=None,
+    )
+    state.end_quality_checks(first)
+    state.clear_pending()
+    state.open_gate("interactive_review", GateSpec(payload={"b": 2}), now=now, deadline=None)
+    late = finished_item(specs[0], {"id": "reconciles", "title": "x", "status": "pass"})
+    state.set_quality_check(first, 0, late)
+    pending = state.pending_action
+    assert pending is not None and pending["checks"] == [] and "checks_result" not in pending
+    assert first.quality[0]["status"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("answer", "detail"),
+    [
+        (None, "its activity answered None, not a QualityCheckItem"),
+        (
+            {"id": "x", "title": "X", "status": "running"},
+            "its activity answered with status 'running'",
+        ),
+    ],
+)
+def test_an_answer_that_is_not_a_finished_check_fails_that_check(answer: Any, detail: str) -> None:
+    from ntro.workflow._checks import finished_item
+
+    item = finished_item(parse_checks_spec([UNIQUE])[0], answer)
+    assert item["status"] == "fail" and detail in item["detail"]
+    assert (item["id"], item["title"]) == ("unique", "No duplicate references")
