@@ -71,7 +71,12 @@ def lab(
     dev_server: DevServer, lab_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[JupyterProcess]:
     workdir = tmp_path_factory.mktemp("jupyter-lab")
-    env = {"TEMPORAL_HOST": dev_server.address, "NTRO_TASK_QUEUE": TASK_QUEUE}
+    env = {
+        "TEMPORAL_HOST": dev_server.address,
+        "NTRO_TASK_QUEUE": TASK_QUEUE,
+        # The inbox's notifications: this lab's own (none), not those of ~/.ntro.
+        "NTRO_ARTIFACTS_DIR": str(workdir / "artifacts"),
+    }
     with JupyterProcess(workdir, app="lab", env=env, root_dir=lab_root) as server:
         yield server
 
