@@ -306,6 +306,33 @@ def _panel_foot(view: dict[str, Any]) -> str:
     )
 
 
+_CHECK_TONES = {"pass": "ntro-ok", "fail": "ntro-fail", "warn": "ntro-warn"}
+_CHECK_MARKS = {"pass": "✓", "fail": "⚠", "warn": "⚠", "skipped": "–", "info": "·"}
+
+
+def _checks_html(view: dict[str, Any]) -> str:
+    """The gate's checks (its own and its ``checks_spec``), as ``renderCheck`` draws them."""
+    checks = view.get("checks") or []
+    if not checks:
+        return ""
+    summary = view.get("checks_summary")
+    lines = []
+    for check in checks:
+        status = check.get("status") or "info"
+        text = f"{check['name']}: {check['message']}" if check.get("quality") else check["message"]
+        mark = (
+            '<span class="ntro-spinner ntro-spinner-small" role="progressbar"></span>'
+            if status == "running"
+            else f'<span class="ntro-rule-mark">{_e(_CHECK_MARKS.get(status, "·"))}</span>'
+        )
+        lines.append(
+            f'<div class="ntro-rule {_CHECK_TONES.get(status, "ntro-info")}" '
+            f'data-status="{_e(status)}">{mark} <span class="ntro-rule-text">{_e(text)}</span></div>'
+        )
+    title = f"Checks · {summary}" if summary else "Checks"
+    return f'<div class="ntro-section"><div class="ntro-section-title">{_e(title)}</div>{"".join(lines)}</div>'
+
+
 def panel_html(model: PanelModel, max_rows: int = MAX_ROWS) -> str:
     """One panel, read-only, as escaped HTML."""
     view = model.to_view()
@@ -314,6 +341,7 @@ def panel_html(model: PanelModel, max_rows: int = MAX_ROWS) -> str:
         parts.append(_datatable_body(model, max_rows))
     else:
         parts.append(_BODIES.get(view["panel"], _fallback_body)(view["body"]))
+    parts.append(_checks_html(view))
     parts.append(_panel_foot(view))
     parts.append("</div>")
     return "".join(parts)

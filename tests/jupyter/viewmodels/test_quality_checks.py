@@ -114,3 +114,16 @@ async def test_a_runs_checks_reach_the_panel_and_stay_on_its_finished_step() -> 
         ("Closing = opening + movements", "pass"),
         ("No duplicate references", "fail"),
     ]
+
+
+def test_a_saved_notebook_shows_the_checks_as_they_stood() -> None:
+    from ntro_jupyter.widgets._static import render_run_html
+
+    state = with_checks(
+        {"name": "dated", "ok": False, "message": "lines without a date: <L2>"},
+        item("unique", "No duplicate references", "running"),
+    )
+    html = render_run_html(state, reviewer="ana")
+    assert "Checks · 1 running" in html
+    assert 'data-status="fail"' in html and "lines without a date: &lt;L2&gt;" in html
+    assert 'data-status="running"' in html and "No duplicate references: running…" in html
