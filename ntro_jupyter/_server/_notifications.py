@@ -5,7 +5,8 @@ kept locally, from whichever process sent it, with each Jupyter user's read and 
   notifications, newest first, each with ``read`` and ``workflow_id`` (its ``task_id``: a
   task's id is its workflow's), and ``unread``, how many of those read are neither read nor
   dismissed. Only the tail of the file is read (``notify.TAIL_BYTES``); a corrupt line is
-  skipped (and logged once).
+  skipped (and logged once). The tail is parsed again only when the file changed (its size,
+  modification time or inode): every open JupyterLab polls this every few seconds.
 - ``POST ntro/api/notifications`` ``{"action": "read" | "dismiss", "ids": [...]}``: mark them
   for the signed-in user; answers how many changed and which ids are not among the recent
   notifications.
@@ -34,7 +35,7 @@ from ntro.capabilities import notify
 from ntro.capabilities.config import ConfigError
 from ntro_jupyter._server._handlers import ApiError, NtroHandler, _Body
 
-__all__ = ["NotificationsHandler", "UserMarks", "notifications_handlers"]
+__all__ = ["NotificationsHandler", "TailCache", "UserMarks", "notifications_handlers"]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -102,6 +103,33 @@ class UserMarks:
             raise
 
 
+class TailCache:
+    """The notifications of the file's tail, parsed once per version of the file."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[str, int, int, int] | None = None
+        self._notes: list[notify.Notification] = []
+
+    def read(self, path: Path) -> list[notify.Notification]:
+        """Oldest first, as :func:`ntro.capabilities.notify.recent` returns them."""
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return []
+        key = (str(path), info.st_size, info.st_mtime_ns, info.st_ino)
+        with self._lock:
+            if key == self._key:
+                return self._notes
+        notes = notify.recent(MAX_LIMIT * 4, path=path)
+        with self._lock:
+            self._key, self._notes = key, notes
+        return notes
+
+
+_TAIL = TailCache()
+
+
 class NotificationsHandler(NtroHandler):
     """``GET``/``POST ntro/api/notifications`` (see the module docstring)."""
 
@@ -151,7 +179,9 @@ class NotificationsHandler(NtroHandler):
     async def get(self) -> None:
         limit, since, with_dismissed = self._limit(), self._since(), self._include_dismissed()
         source = self._source()
-        notes = await asyncio.to_thread(notify.recent, MAX_LIMIT * 4, since=since, path=source)
+        notes = await asyncio.to_thread(_TAIL.read, source)
+        if since is not None:
+            notes = [note for note in notes if notify.parse_time(note.created_at) > since]
         marks = await asyncio.to_thread(self._marks(source).load)
         shown: list[dict[str, Any]] = []
         unread = 0
@@ -180,8 +210,7 @@ class NotificationsHandler(NtroHandler):
     async def post(self) -> None:
         body: MarkBody = self.body(MarkBody)
         source = self._source()
-        notes = await asyncio.to_thread(notify.recent, MAX_LIMIT * 4, path=source)
-        known = {note.id for note in notes}
+        known = {note.id for note in await asyncio.to_thread(_TAIL.read, source)}
         ids = list(dict.fromkeys(body.ids))
         found = [i for i in ids if i in known]
         kind: Literal["read", "dismissed"] = "read" if body.action == "read" else "dismissed"

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from ntro.capabilities import config, notify
-from ntro_jupyter._server._notifications import UserMarks
+from ntro_jupyter._server._notifications import TailCache, UserMarks
 from tests.jupyter.server._support import JupyterProcess, closed_port
 
 
@@ -213,3 +213,25 @@ def test_a_notification_older_than_since_is_left_out() -> None:
     stamp = datetime(2026, 1, 31, 10, 0, tzinfo=UTC)
     assert notify.parse_time("2026-01-31T11:00:00+01:00") == stamp
     assert notify.parse_time("2026-01-31T10:00:00Z") - stamp == timedelta(0)
+
+
+async def test_the_tail_is_parsed_again_only_when_the_file_changes(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[Path] = []
+    recent = notify.recent
+
+    def counting(*args: Any, **kwargs: Any) -> list[notify.Notification]:
+        parsed.append(kwargs["path"])
+        return recent(*args, **kwargs)
+
+    monkeypatch.setattr(notify, "recent", counting)
+    cache = TailCache()
+    assert cache.read(store) == [] and parsed == []  # no file: nothing to parse
+    first = await notify.send(type="one")
+    assert [n.id for n in cache.read(store)] == [first.id]
+    assert [n.id for n in cache.read(store)] == [first.id]
+    assert len(parsed) == 1
+    second = await notify.send(type="two")
+    assert [n.id for n in cache.read(store)] == [first.id, second.id]
+    assert len(parsed) == 2
