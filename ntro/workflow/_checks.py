@@ -99,7 +99,10 @@ def parse_checks_spec(checks_spec: Any) -> list[dict[str, Any]]:
                 f"checks_spec[{first_with[spec.id]}]; give each check its own id"
             )
         first_with[spec.id] = index
-        specs.append(to_jsonable(spec.model_dump(mode="json"), where))
+        try:
+            specs.append(to_jsonable(spec, where))
+        except WorkflowError as err:
+            raise ChecksSpecError(err.message) from None
     return specs
 
 

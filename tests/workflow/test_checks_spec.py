@@ -270,6 +270,10 @@ async def test_a_bad_spec_fails_the_run_before_any_gate_opens() -> None:
             r"'code' or 'types'",
         ),
         (
+            [{"id": "a", "title": "A", "params": {"when": object()}}],
+            r"checks_spec\[0\] cannot be serialised: Unable to serialize unknown type",
+        ),
+        (
             [RECONCILES, {**UNIQUE, "id": "reconciles"}],
             r"checks_spec\[1\]: field 'id' is 'reconciles', already the id of checks_spec\[0\]",
         ),
