@@ -397,3 +397,58 @@ def test_an_answer_that_is_not_a_finished_check_fails_that_check(answer: Any, de
     item = finished_item(parse_checks_spec([UNIQUE])[0], answer)
     assert item["status"] == "fail" and detail in item["detail"]
     assert (item["id"], item["title"]) == ("unique", "No duplicate references")
+
+
+#: A receipt entered twice: it does not reconcile, and its reference repeats.
+DUPLICATED_STATEMENT = {
+    "fields": {"opening_balance": "1000.00", "closing_balance": "1400.00"},
+    "line_items": [
+        {"line_item_id": f"L{n}", "date": "2026-01-05", "description": "Receipt"}
+        | {"reference": "INV-1001", "money_in": "1200.00"}
+        for n in (1, 2)
+    ],
+}
+
+
+@pytest.mark.slow
+async def test_ntro_worker_serves_the_checks_on_the_dev_server() -> None:
+    """`ntro worker`'s serve loop on a real dev server: a bundle's review runs its checks with
+    no activity of its own for them, they show, approving works, and the history replays."""
+    from ntro.cluster import ClusterConfig
+    from ntro.runbook import load_bundle
+    from ntro.worker import serve
+
+    bundle = Path(__file__).parent / "bundles" / "statement-review"
+    async with await start_environment("dev") as env:
+        address = env.client.service_client.config.target_host
+        stop = asyncio.Event()
+        serving = asyncio.create_task(
+            serve([bundle], config=ClusterConfig(address=address), stop=stop, handle_signals=False)
+        )
+        try:
+            handle = await env.client.start_workflow(
+                "StatementReviewWorkflow",
+                DUPLICATED_STATEMENT,
+                id=f"statement-review-{time.monotonic_ns()}",
+                task_queue="ntro-statement-review",
+            )
+            pending = await until(checks_ended(handle), timeout=30)
+            assert statuses(pending) == [
+                ("reconciles", "fail"),
+                ("unique-references", "fail"),
+                ("plausible", "skipped"),
+            ]
+            await handle.execute_update("submit_action", {"action": "approve", "reviewer": "ana"})
+            result = await handle.result()
+            assert result["summary"] == "2 failed, 1 skipped"
+            history = await handle.fetch_history()
+        finally:
+            stop.set()
+            await serving
+    replayer = Replayer(
+        workflows=[load_bundle(bundle).workflow_cls],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+        data_converter=pydantic_data_converter,
+    )
+    replayed = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert replayed.replay_failure is None, replayed.replay_failure
