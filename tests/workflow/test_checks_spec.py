@@ -50,6 +50,15 @@ def statuses(pending: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(c.get("id") or c.get("name"), c.get("status")) for c in pending["checks"]]
 
 
+def reaches(held: HeldChecks, counter: str, count: int) -> Callable[[], Awaitable[bool]]:
+    """A condition: ``count`` held checks have started (or finished)."""
+
+    async def check() -> bool:
+        return bool(getattr(held, counter) == count)
+
+    return check
+
+
 def review_gate(handle: WorkflowHandle[Any, Any]) -> Callable[[], Awaitable[Any]]:
     async def check() -> Any:
         return await handle.query("current_pending_action")
@@ -123,7 +132,7 @@ async def test_the_gate_shows_its_checks_running_then_their_outcome(
         ]
         assert pending["checks_result"]["status"] == "running"
         assert pending["checks_result"]["summary"] == "2 running"
-        await until(lambda: asyncio.sleep(0, held.started == 2))
+        await until(reaches(held, "started", 2))
         told = await refused(handle, {"action": "approve", "reviewer": "ana"})
         assert (
             "2 of 2 checks still running" in told and "wait for them to finish, or reject" in told
@@ -166,7 +175,7 @@ async def test_rejecting_while_checks_run_closes_the_gate_and_skips_them() -> No
     ):
         handle = await harness.start(run_input(RECONCILES, UNIQUE))
         await until(review_gate(handle))
-        await until(lambda: asyncio.sleep(0, held.started == 2))
+        await until(reaches(held, "started", 2))
         decided = await handle.execute_update(
             "submit_action", {"action": "reject", "reviewer": "ana", "comment": "wrong file"}
         )
@@ -175,7 +184,7 @@ async def test_rejecting_while_checks_run_closes_the_gate_and_skips_them() -> No
         # The checks' activities were cancelled; these ones never heard of it (no heartbeat)
         # and end on their own, before the worker stops.
         held.release()
-        await until(lambda: asyncio.sleep(0, held.finished == 2))
+        await until(reaches(held, "finished", 2))
         await replays(handle)
     assert outcome["action"] == "rejected"
     assert outcome["checks"]["reconciles"] == ["skipped", NOT_FINISHED]
@@ -203,7 +212,7 @@ async def test_the_harness_waits_for_the_checks_before_deciding(
     held = HeldChecks()
 
     async def release_later() -> None:
-        await until(lambda: asyncio.sleep(0, held.started == 1))
+        await until(reaches(held, "started", 1))
         await asyncio.sleep(0.3)  # the driver sees the gate, its check running, meanwhile
         held.release()
 
