@@ -14,11 +14,15 @@ ntro extension. Then, on the same data:
 3. the baseline, the old per-workflow path: list the running workflows, then a
    ``current_pending_action`` query to each (128 at a time, as the old inbox did), on
    --baseline workflows (all N by default);
-4. the same list with every worker stopped: all N still listed, every row marked
-   ``worker_down`` (seen once no poll started for 70 s);
-5. the worker back, --bulk selected reviews approved with one ``POST ntro/api/decisions``:
-   decisions per second, then every decision checked in its run's audit trail (exactly one),
-   and the same request sent again (every item refused: nothing is decided twice).
+4. on the worker that opened the gates (warm), --bulk selected reviews approved with one
+   ``POST ntro/api/decisions``: decisions per second, then every decision checked in its run's
+   audit trail (exactly one), and the same request sent again (every item refused: nothing is
+   decided twice);
+5. the same list with every worker stopped: every review left still listed, every row marked
+   ``worker_down`` (seen once no poll started for 70 s).
+
+The server's own floor is printed beside the list: the same pages read raw
+(``ListWorkflowExecutions``, nothing decoded), so the share of the time that is ntro's shows.
 
 Figures are medians; the machine's load (``/proc/loadavg``) is printed before and after.
 """
@@ -200,6 +204,28 @@ async def visibility_list(address: str, limit: int | None) -> tuple[float, list[
             return time.perf_counter() - started, rows
 
 
+async def raw_list(address: str) -> tuple[float, int]:
+    """The server's floor: every page of the inbox's query, nothing decoded or checked."""
+    from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
+
+    client = await fresh_client(address)
+    started = time.perf_counter()
+    token, count = b"", 0
+    while True:
+        response = await client.workflow_service.list_workflow_executions(
+            ListWorkflowExecutionsRequest(
+                namespace=client.namespace,
+                page_size=1000,
+                next_page_token=token,
+                query="NtroAwaiting = true AND ExecutionStatus = 'Running'",
+            )
+        )
+        count += len(response.executions)
+        token = response.next_page_token
+        if not token:
+            return time.perf_counter() - started, count
+
+
 async def old_path(client: Any, limit: int) -> tuple[float, int]:
     """The baseline: list the running workflows, query each (128 at a time)."""
     started = time.perf_counter()
@@ -282,7 +308,7 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
             )
 
             page = min(FIRST_PAGE, n)
-            first, whole = [], []
+            first, whole, raw = [], [], []
             say = functools.partial(print, flush=True)
             for _ in range(args.calls):
                 elapsed, rows = await visibility_list(status.address, page)
@@ -291,8 +317,12 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
                 elapsed, rows = await visibility_list(status.address, None)
                 assert len(rows) == n and not any(r["worker_down"] for r in rows), len(rows)
                 whole.append(elapsed)
+                elapsed, listed = await raw_list(status.address)
+                assert listed == n, listed
+                raw.append(elapsed)
             say(f"  list, first page of {page} (visibility)     {ms(first)}")
             say(f"  list, all {n} (visibility, 1000 a page)  {ms(whole)}")
+            say(f"  server floor: raw pages, nothing decoded   {ms(raw)}")
 
             lab = JupyterProcess(work / "jupyter", env={"TEMPORAL_HOST": status.address}).start()
             http = httpx.Client(
@@ -320,28 +350,6 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
                 baseline.append(elapsed)
             say(f"  baseline, old per-workflow queries, {base_n}     {ms(baseline)}")
 
-            worker.terminate()
-            worker.wait(30)
-            down_started = time.perf_counter()
-            while True:
-                _, rows = await visibility_list(status.address, None)
-                if len(rows) == n and all(r["worker_down"] for r in rows):
-                    break
-                if time.perf_counter() - down_started > 180:
-                    raise SystemExit("rows not marked worker_down within 180 s")
-                await asyncio.sleep(5)
-            marked_after = time.perf_counter() - down_started
-            stopped = []
-            for _ in range(args.calls):
-                elapsed, rows = await visibility_list(status.address, None)
-                assert len(rows) == n and all(r["worker_down"] for r in rows)
-                stopped.append(elapsed)
-            _, body = endpoint(http, n)
-            assert body["count"] == n and body["queued_without_worker"] == [TASK_QUEUE]
-            say(f"  every worker stopped: rows marked down after  {marked_after:7.0f} s")
-            say(f"  list, all {n}, every worker stopped        {ms(stopped)}")
-
-            worker = start_worker(status.address)
             chosen = [{"workflow_id": w, "gate_id": "review:1"} for w in ids[: args.bulk]]
             started = time.perf_counter()
             response = http.post("decisions", json={"action": "approve", "items": chosen})
@@ -354,12 +362,38 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
             counts = await audit_decisions(client, ids[: args.bulk])
             again = http.post("decisions", json={"action": "approve", "items": chosen}).json()
             counts_after = await audit_decisions(client, ids[: args.bulk])
+            left = n - result["succeeded"]
+            worker.terminate()
+            worker.wait(30)
+            down_started = time.perf_counter()
+            while True:
+                _, rows = await visibility_list(status.address, None)
+                if len(rows) == left and all(r["worker_down"] for r in rows):
+                    break
+                if time.perf_counter() - down_started > 180:
+                    raise SystemExit("rows not marked worker_down within 180 s")
+                await asyncio.sleep(5)
+            marked_after = time.perf_counter() - down_started
+            stopped = []
+            for _ in range(args.calls):
+                elapsed, rows = await visibility_list(status.address, None)
+                assert len(rows) == left and all(r["worker_down"] for r in rows)
+                stopped.append(elapsed)
+            _, body = endpoint(http, n)
+            assert body["count"] == left and body["queued_without_worker"] == [TASK_QUEUE]
+            say(f"  every worker stopped: rows marked down after  {marked_after:7.0f} s")
+            say(f"  list, all {left}, every worker stopped        {ms(stopped)}")
+
             http.close()
 
             full = statistics.median(whole)
             print(f"\n{n} waiting reviews; medians of {args.calls} cold reads")
             print(f"  list, first page of {page} (visibility)     {ms(first)}")
             print(f"  list, all {n} (visibility, 1000 a page)  {ms(whole)}")
+            print(f"  server floor: raw pages, nothing decoded   {ms(raw)}")
+            print(
+                f"  ntro's share of the full list              {1 - statistics.median(raw) / full:7.0%}"
+            )
             print(f"  endpoint, first page of {page} (HTTP+JSON)   {ms(http_first)}")
             print(f"  endpoint, all {n} (HTTP+JSON, {size / 1e6:.1f} MB) {ms(http_whole)}")
             print(f"  baseline, old per-workflow queries, {base_n}     {ms(baseline)}")
@@ -369,7 +403,7 @@ async def main_async(args: argparse.Namespace) -> None:  # noqa: C901 - one line
                 f"{per_run_old / (full / n):7.1f}x (baseline on {base_n}, list on {n})"
             )
             print(f"  every worker stopped: rows marked down after  {marked_after:7.0f} s")
-            print(f"  list, all {n}, every worker stopped        {ms(stopped)}")
+            print(f"  list, all {left}, every worker stopped        {ms(stopped)}")
             rate = result["succeeded"] / bulk_s
             print(
                 f"  bulk approve {len(chosen)} (one POST)            {bulk_s:7.2f} s, "

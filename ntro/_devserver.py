@@ -39,6 +39,12 @@ __all__ = [
 ]
 
 DEFAULT_DB_FILE = Path(".ntro") / "temporal.db"
+#: SQLite in write-ahead-log mode, synced at checkpoints rather than at every commit: safe
+#: against the server or kernel crashing (only a machine losing power can lose the last
+#: transactions), and it cuts the server's work per workflow task. Measured with
+#: ``bench/inbox_bench.py``'s bulk approval: 28 decisions/s with the CLI's defaults against 44
+#: to 56/s with these, and 10,000 workflows started about 3x faster.
+SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
 
 # Popen objects of servers started by this process, so stop() can reap them (no zombies in a
 # long-lived kernel) and liveness checks see an exited child at once.
@@ -377,6 +383,8 @@ class DevServer:
             "--log-level",
             self.log_level,
         ]
+        for pragma in SQLITE_PRAGMAS:
+            cmd += ["--sqlite-pragma", pragma]
         if self.search_attributes:
             # The attributes runbooks publish their open gates in (ntro.workflow._visibility),
             # registered at every start: the inbox lists reviews from the server alone.

@@ -66,7 +66,10 @@ __all__ = ["ApiError", "NtroServerState", "handlers"]
 RPC_TIMEOUT = timedelta(seconds=10)
 # The inbox answers within this by default; a longer read goes on and fills the cache.
 DEFAULT_BUDGET_MS = 1500
-BULK_CONCURRENCY = 16
+# Decisions of one bulk request in flight at once: each waits for its run's worker to apply it,
+# so throughput comes from overlap. 64 measured best on the dev server (bench/inbox_bench.py;
+# 16 and 128 both slower); the cluster and the worker bound it beyond that.
+BULK_CONCURRENCY = 64
 MAX_BULK = 1000
 
 
