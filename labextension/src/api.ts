@@ -90,6 +90,8 @@ export interface IInboxItem {
   warning_count?: number;
   amount?: IAmount | null;
   on_timeout?: string | null;
+  /** A child runbook's review: the run waiting on it (its drill-down is not listed itself). */
+  parent_workflow_id?: string | null;
 }
 
 export interface IAmount {

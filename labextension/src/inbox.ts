@@ -700,7 +700,12 @@ export class InboxWidget extends Widget {
         })
       );
     }
-    const detail = [item.reason && item.reason !== itemTitle(item) ? item.reason : '', item.component || item.kind || '', item.rows !== null ? `${item.rows} rows` : '']
+    const detail = [
+      item.reason && item.reason !== itemTitle(item) ? item.reason : '',
+      item.component || item.kind || '',
+      item.rows !== null ? `${item.rows} rows` : '',
+      item.parent_workflow_id ? `part of ${item.parent_workflow_id}` : ''
+    ]
       .filter(Boolean)
       .join(' · ');
     const row = h(

@@ -326,6 +326,7 @@ class _Run:
     task_queue: str
     start_time: datetime | None
     memo: dict[str, Any]
+    parent_workflow_id: str | None = None
 
 
 def review_row(
@@ -362,6 +363,9 @@ def review_row(
         "warning_count": int(summary.get("warning_count") or 0),
         "amount": summary.get("amount"),
         "reviewers": list(summary.get("reviewers") or []),
+        # A child runbook's review names the run that waits on it (a drill-down gate is not
+        # listed itself: nobody decides it, the child's review is what a person acts on).
+        "parent_workflow_id": run.parent_workflow_id,
         "source": source,
     }
 
@@ -427,6 +431,9 @@ async def _page(
                 if info.HasField("start_time")
                 else None,
                 memo=memo,
+                parent_workflow_id=info.parent_execution.workflow_id
+                if info.HasField("parent_execution")
+                else None,
             )
         )
     return runs, response.next_page_token

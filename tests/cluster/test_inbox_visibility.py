@@ -225,6 +225,8 @@ async def test_the_list_matches_each_workflows_own_query_after_mixed_outcomes(
     assert review["task_queue"] == QUEUE and review["decidable"] is True
     assert review["reason"] == "Check the ledger lines" and review["title"] == "Ledger lines"
     assert rows[child.id]["runbook"] == "inbox-ledger-review"
+    assert rows[child.id]["parent_workflow_id"] == parent.id
+    assert review["parent_workflow_id"] is None
 
     by_period = await everything(client, ReviewFilter(entity=entity, period="2026-12"))
     assert by_period == []
