@@ -39,12 +39,27 @@ async def wait_for_state(
     )
 
 
+def checks_running(pending: dict[str, Any]) -> list[str]:
+    """The titles of the open gate's quality checks (``checks_spec``) still running."""
+    return [
+        str(check.get("title") or check.get("id"))
+        for check in pending.get("checks") or []
+        if isinstance(check, dict) and check.get("status") == "running"
+    ]
+
+
 def gate(kind: str, step: str | None = None) -> Callable[[dict[str, Any]], bool]:
-    """A predicate: the run waits at a ``kind`` gate (in ``step``)."""
+    """A predicate: the run waits at a ``kind`` gate (in ``step``) and none of the gate's
+    quality checks is still running (the workflow refuses an approval until they end, and a
+    reviewer sees their outcome before deciding)."""
 
     def waiting(state: dict[str, Any]) -> bool:
         pending = state.get("pending_action") or {}
-        return pending.get("kind") == kind and (step is None or pending.get("step_id") == step)
+        return (
+            pending.get("kind") == kind
+            and (step is None or pending.get("step_id") == step)
+            and not checks_running(pending)
+        )
 
     return waiting
 

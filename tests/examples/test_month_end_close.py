@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
-from ntro.capabilities import config
+from ntro.capabilities import config, storage
 from ntro.cli import run as ntro_run
 from ntro.data import ENV_TENANT_SLUG, PostgresDataPlane
 from ntro.runbook import RunbookBundle, load_bundle, validate_bundle
@@ -65,8 +65,7 @@ def test_the_cli_runs_happy_and_reject_all_with_real_activities_on_the_sample_fi
     sample files the real activities read (the built-in ones name none)."""
     monkeypatch.delenv("NTRO_DOCUMENT_STORE", raising=False)  # the uploads are in the data plane
     for name, folder in (
-        ("NTRO_LEDGER_DIR", "ledger"),  # document-ingest's audit copies
-        ("NTRO_ARTIFACTS_DIR", "artifacts"),
+        ("NTRO_ARTIFACTS_DIR", "artifacts"),  # document-ingest's audit copies (storage)
         ("NTRO_TRACE_DIR", "traces"),
     ):
         monkeypatch.setenv(name, str(tmp_path / folder))
@@ -81,7 +80,8 @@ def test_the_cli_runs_happy_and_reject_all_with_real_activities_on_the_sample_fi
     assert code == 0, out
     assert "summary: 2 passed, 0 failed (of 2)" in out
     assert "step=nav_signoff, decision=approved" in out
-    assert sorted(p.name for p in (tmp_path / "ledger" / "acme-fund" / "2026-01").iterdir()) == [
+    january = tmp_path / "artifacts" / "audit" / "document-ingest" / "acme-fund" / "2026-01"
+    assert sorted(p.name for p in january.iterdir()) == [
         "bank_statement.json",
         "trial_balance.json",
     ]
@@ -210,11 +210,10 @@ async def test_january_close_on_the_sample_files_then_february_reads_its_nav(
     assert result.trial_balance.issues == [] and result.trial_balance.unreconciled_cash == Decimal(
         "0.00"
     )
-    january = workdir.ledger / "acme-fund" / "2026-01"
-    # The ledger folder keeps document-ingest's committed documents only.
-    assert sorted(p.name for p in january.iterdir()) == [
-        "bank_statement.json",
-        "trial_balance.json",
+    # document-ingest stored one audit copy per committed document, with storage.
+    assert await storage.list_files("audit/") == [
+        "audit/document-ingest/acme-fund/2026-01/bank_statement.json",
+        "audit/document-ingest/acme-fund/2026-01/trial_balance.json",
     ]
     # The approved journals are in the general ledger, read back with SQL.
     assert result.posting.ledger == "local" and result.posting.posted_now == len(result.journals)

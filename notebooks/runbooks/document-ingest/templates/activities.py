@@ -4,7 +4,7 @@
 - ``extract_fields`` reads the fields with ``ntro.capabilities.ai`` (the offline schema
   extractor and this bundle's ``schemas/``, or the AI provider the worker is configured with);
 - ``commit_document`` records the approved document in the tenant data plane
-  (``ntro.ingest``) and writes its audit copy.
+  (``ntro.ingest``) and stores its audit copy with ``ntro.capabilities.storage``.
 
 A file that cannot be read fails its activity at once with a non-retryable ``WorkflowError``
 whose type names the problem; the workflow shows the message on a new upload gate. Other
@@ -20,7 +20,7 @@ from ntro.documents import DocumentNotFound, DocumentStore
 from ntro.workflow import WorkflowError, activity
 
 from .extraction import DocumentNotRecognised, extract
-from .ledger import record_commit, write_commit
+from .ledger import record_commit, write_audit_copy
 from .models import (
     CommitReceipt,
     CommitRequest,
@@ -72,8 +72,9 @@ async def extract_fields(request: ExtractRequest) -> Extraction:
 
 @activity.defn(name="document-ingest.commit_document")
 async def commit_document(request: CommitRequest) -> CommitReceipt:
-    """Write the approved lines to the local ledger; the same commit twice gives one file."""
+    """Record the approved lines in the data plane and store their audit copy; the same
+    commit twice gives one row and one unchanged copy."""
     record_id = await record_commit(request)
-    receipt = await asyncio.to_thread(write_commit, request, None, record_id)
+    receipt = await write_audit_copy(request, record_id=record_id)
     activity.logger.info("committed %s to %s", request.commit_id, receipt.path)
     return receipt

@@ -1,28 +1,25 @@
-"""Checks on a whole document, recomputed after every correction: does the statement reconcile,
-does the trial balance balance, is every line dated and posted to a real account?
+"""The review gate's checks, in two kinds.
 
-Why separate from the extractor: the reviewer changes lines, and the checks must describe the
-lines as they are now, not as they were read. Pure functions, run inside the workflow and shown
-on the review gate (``checks`` of the pending action).
+- The runbook's own (``document_checks``): is every line dated, is every bank line posted to a
+  real account of this fund's chart? Pure functions, recomputed on the lines as they are each
+  time the review opens (after corrections) and shown as the gate's ``checks``.
+- Quality checks (``quality_checks``): does the statement reconcile (closing = opening +
+  movements), does the trial balance balance, is no reference or account listed twice? They are
+  ntro's own ``code`` rules (``ntro.capabilities.checks``), run by the gate's ``checks_spec``
+  as activities on what the reviewer sees; the review shows each running, then its outcome, and
+  an approval waits until none runs.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel
 
+from ntro.capabilities.checks import QualityCheckSpec
+
 from .chart import SUSPENSE
-from .models import Extraction
-from .values import money, read_amount
-
-
-def shown(value: Decimal) -> str:
-    """A figure as the reviewer reads it: ``-892944.45`` -> ``−892,944.45`` (grouped, two
-    decimals, a real minus sign)."""
-    text = f"{money(value):,.2f}"
-    return "\u2212" + text[1:] if text.startswith("-") else text
+from .models import Extraction, SchemaSlug
 
 
 class Check(BaseModel):
@@ -32,25 +29,6 @@ class Check(BaseModel):
     ok: bool
     level: Literal["error", "warning"] = "error"
     message: str
-
-
-def header_value(extraction: Extraction, key: str) -> str | None:
-    """The value of header field ``key``, or None."""
-    return next((f.value for f in extraction.header if f.key == key), None)
-
-
-def _amount(extraction: Extraction, key: str) -> Decimal | None:
-    text = header_value(extraction, key)
-    value = read_amount(text).value if text else None
-    return value if isinstance(value, Decimal) else None
-
-
-def movement(extraction: Extraction) -> Decimal:
-    """Money in less money out (debits less credits) over the lines."""
-    return sum(
-        (line.amount if line.dr_cr == "DR" else -line.amount for line in extraction.lines),
-        Decimal(0),
-    )
 
 
 def document_checks(extraction: Extraction) -> list[Check]:
@@ -67,36 +45,6 @@ def document_checks(extraction: Extraction) -> list[Check]:
         )
     )
     if extraction.schema_slug == "bank_statement":
-        opening, closing = (
-            _amount(extraction, "opening_balance"),
-            _amount(extraction, "closing_balance"),
-        )
-        if opening is None or closing is None:
-            checks.append(
-                Check(
-                    name="reconciles",
-                    ok=False,
-                    level="warning",
-                    message="opening or closing balance unknown: cannot reconcile",
-                )
-            )
-        else:
-            expected = money(opening + movement(extraction))
-            checks.append(
-                Check(
-                    name="reconciles",
-                    ok=expected == money(closing),
-                    message=(
-                        f"opening {shown(opening)} + movements {shown(movement(extraction))} = "
-                        f"closing {shown(closing)}"
-                    )
-                    if expected == money(closing)
-                    else (
-                        f"opening {shown(opening)} + movements {shown(movement(extraction))} = "
-                        f"{shown(expected)}, but the closing balance is {shown(closing)}"
-                    ),
-                )
-            )
         suspense = [line.line_item_id for line in extraction.lines if line.account_code == SUSPENSE]
         checks.append(
             Check(
@@ -108,16 +56,42 @@ def document_checks(extraction: Extraction) -> list[Check]:
                 else f"lines in suspense ({SUSPENSE}): {', '.join(suspense)}; choose their accounts",
             )
         )
-    else:
-        debit = sum((line.amount for line in extraction.lines if line.dr_cr == "DR"), Decimal(0))
-        credit = sum((line.amount for line in extraction.lines if line.dr_cr == "CR"), Decimal(0))
-        checks.append(
-            Check(
-                name="balances",
-                ok=money(debit) == money(credit),
-                message=f"debits {shown(debit)} = credits {shown(credit)}"
-                if money(debit) == money(credit)
-                else f"debits {shown(debit)} and credits {shown(credit)} differ by {shown(debit - credit)}",
-            )
-        )
     return checks
+
+
+def quality_checks(schema_slug: SchemaSlug) -> list[QualityCheckSpec]:
+    """The quality checks the review of this kind of document runs (its ``checks_spec``), on
+    the gate's payload: its ``lines`` and its ``header`` facts."""
+    if schema_slug == "bank_statement":
+        return [
+            QualityCheckSpec(
+                id="reconciles",
+                title="Closing = opening + movements",
+                evaluator="code",
+                rule="reconciles",
+                params={"rows": "lines"},
+            ),
+            QualityCheckSpec(
+                id="unique-references",
+                title="No duplicate references",
+                evaluator="code",
+                rule="unique",
+                params={"rows": "lines", "column": "reference"},
+            ),
+        ]
+    return [
+        QualityCheckSpec(
+            id="balances",
+            title="Debits = credits",
+            evaluator="code",
+            rule="balanced",
+            params={"rows": "lines"},
+        ),
+        QualityCheckSpec(
+            id="unique-accounts",
+            title="No account listed twice",
+            evaluator="code",
+            rule="unique",
+            params={"rows": "lines", "column": "account_code"},
+        ),
+    ]

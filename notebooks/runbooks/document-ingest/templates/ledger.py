@@ -1,48 +1,34 @@
 """Committing an approved document: a record in the tenant data plane
-(``ingest.extracted_payloads``, with ``ntro.ingest``), and its audit copy as a JSON file.
+(``ingest.extracted_payloads``, with ``ntro.ingest``), and its audit copy with
+``ntro.capabilities.storage``.
 
 The record is what other runbooks read (the month-end close, SQL). The audit copy is for a
-person with a text editor and for the notebooks; its layout is below.
-
-Layout: ``<root>/<entity>/<period>/<source>.json``, one file per document source and period, so
-the month-end close (and a person with a text editor) finds "the January bank statement" by
-name. Writing the same commit again (an activity retry) gives the same file; a later commit for
-the same source replaces the earlier one and records which one it replaced. Files are written
-to a temporary name and renamed, so a reader never sees half a commit.
-
-The root is the ``ledger_dir`` of the run's input, else ``$NTRO_LEDGER_DIR``, else
-``~/.ntro/ledger``.
+person (and the notebooks): the whole commit as one JSON document, stored with ``storage`` at
+``audit/document-ingest/<entity>/<period>/<source>.json``, a path relative to the worker's
+artifacts folder (``$NTRO_ARTIFACTS_DIR``, default ``~/.ntro/artifacts``). One copy per
+document source and period, so "the January bank statement" is found by name. Writing the same
+commit again (an activity retry) gives the same copy, with its first ``committed_at``; a later
+commit for the same source and period replaces it and records which commit it replaced.
+``storage`` writes through a temporary file and a rename, so a reader never sees half a commit.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from ntro.capabilities import storage
 from ntro.data import get_data_plane
 from ntro.ingest import insert_extracted_document
 
 from .models import CommitReceipt, CommitRequest
 
-ENV_VAR = "NTRO_LEDGER_DIR"
-
-
-def ledger_root(configured: str | None = None) -> Path:
-    """Where commits go: ``configured``, else ``$NTRO_LEDGER_DIR``, else ``~/.ntro/ledger``."""
-    if configured:
-        return Path(configured).expanduser()
-    from_env = os.environ.get(ENV_VAR)
-    if from_env:
-        return Path(from_env).expanduser()
-    return Path.home() / ".ntro" / "ledger"
+AUDIT_FOLDER = "audit/document-ingest"
 
 
 def safe_part(text: str) -> str:
@@ -51,31 +37,18 @@ def safe_part(text: str) -> str:
     return cleaned or "unnamed"
 
 
-def commit_path(root: Path, entity_slug: str, period: str, source: str) -> Path:
-    return root / safe_part(entity_slug) / safe_part(period) / f"{safe_part(source)}.json"
+def audit_path(entity_slug: str, period: str, source: str) -> str:
+    """The storage path of the audit copy of ``source`` for ``entity_slug`` and ``period``."""
+    return f"{AUDIT_FOLDER}/{safe_part(entity_slug)}/{safe_part(period)}/{safe_part(source)}.json"
 
 
-def read_commit(path: Path) -> dict[str, Any] | None:
-    """The commit stored at ``path``, or None when there is none (or it cannot be read)."""
+async def read_audit_copy(path: str) -> dict[str, Any] | None:
+    """The audit copy stored at ``path``, or None when there is none (or it is not JSON)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(await storage.read(path=path))
+    except (storage.StorageError, ValueError):
         return None
     return data if isinstance(data, dict) else None
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write ``data`` as indented JSON to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(to_jsonable_python(data), indent=2, sort_keys=False) + "\n"
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 async def record_commit(request: CommitRequest) -> str:
@@ -113,18 +86,17 @@ async def record_commit(request: CommitRequest) -> str:
     return str(record.id)
 
 
-def write_commit(
-    request: CommitRequest, now: datetime | None = None, record_id: str | None = None
+async def write_audit_copy(
+    request: CommitRequest, *, record_id: str | None = None, now: datetime | None = None
 ) -> CommitReceipt:
-    """Write the approved document's audit copy and say where."""
-    root = ledger_root(request.ledger_dir)
-    path = commit_path(root, request.entity_slug, request.period, request.source)
-    previous = read_commit(path)
+    """Store the approved document's audit copy with ``storage``; the receipt says where."""
+    path = audit_path(request.entity_slug, request.period, request.source)
+    previous = await read_audit_copy(path)
     replaced = None
     committed_at = now or datetime.now(UTC)
     if previous is not None:
         if previous.get("commit_id") == request.commit_id:
-            # A retry of this commit: keep its first time so the file does not change.
+            # A retry of this commit: keep its first time so the copy does not change.
             committed_at = datetime.fromisoformat(str(previous.get("committed_at")))
             replaced = previous.get("replaced_commit_id")
         else:
@@ -149,11 +121,12 @@ def write_commit(
         "corrections": [c.model_dump(mode="json") for c in request.corrections],
         "excluded_rows": request.excluded_rows,
     }
-    write_json_atomic(path, document)
+    text = json.dumps(to_jsonable_python(document), indent=2) + "\n"
+    stored = await storage.write(path=path, content=text, content_type="application/json")
     return CommitReceipt(
         commit_id=request.commit_id,
         record_id=record_id,
-        path=str(path),
+        path=stored,
         lines_committed=len(request.lines),
         total_debit=total_debit,
         total_credit=total_credit,

@@ -20,11 +20,14 @@ IngestStatus = Literal["committed", "rejected", "no_document", "unreadable"]
 
 
 class DocumentIngestContext(BaseModel):
-    """What to ingest, for which entity and period, and where the committed result goes.
+    """What to ingest, for which entity and period, and where the uploads are read from.
 
-    ``ledger_dir`` and ``document_store_dir`` default to ``$NTRO_LEDGER_DIR`` (else
-    ``~/.ntro/ledger``) and ``$NTRO_DOCUMENT_STORE`` (else ``~/.ntro/documents``), read by the
-    activities on the worker, so the same input works on any machine.
+    ``document_store_dir`` defaults to ``$NTRO_DOCUMENT_STORE`` (else the tenant data plane),
+    read by the activities on the worker, so the same input works on any machine. The commit
+    goes to the tenant data plane and its audit copy to the worker's artifacts folder
+    (``ntro.capabilities.storage``, ``$NTRO_ARTIFACTS_DIR``). ``ledger_dir`` is accepted and
+    ignored: earlier versions wrote their own JSON ledger there, and inputs (a month-end close,
+    a saved scenario) that still send it keep working.
     """
 
     entity_slug: str = "acme-fund"
@@ -34,7 +37,9 @@ class DocumentIngestContext(BaseModel):
     label: str | None = None
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     confidence_threshold: float = Field(default=0.8, ge=0, le=1)
-    ledger_dir: str | None = None
+    ledger_dir: str | None = Field(
+        default=None, description="Ignored (kept so older inputs still validate)."
+    )
     document_store_dir: str | None = None
     upload_timeout_hours: float = Field(default=72, gt=0)
     review_timeout_hours: float = Field(default=48, gt=0)
@@ -165,7 +170,7 @@ class ReviewOutcome(BaseModel):
 
 
 class CommitRequest(BaseModel):
-    """Everything the local ledger keeps about one approved document."""
+    """Everything the commit keeps about one approved document."""
 
     commit_id: str
     entity_slug: str
@@ -179,12 +184,14 @@ class CommitRequest(BaseModel):
     corrections: list[AppliedCorrection]
     excluded_rows: list[str]
     approved_by: str | None = None
-    ledger_dir: str | None = None
 
 
 class CommitReceipt(BaseModel):
-    """The commit's record in the data plane, where its audit copy was written, what it
-    holds."""
+    """The commit's record in the data plane, where its audit copy was stored, what it holds.
+
+    ``path`` is the audit copy's ``ntro.capabilities.storage`` path, relative to the worker's
+    artifacts folder (``$NTRO_ARTIFACTS_DIR``): read it with ``storage.read(path=...)``.
+    """
 
     commit_id: str
     record_id: str | None = None

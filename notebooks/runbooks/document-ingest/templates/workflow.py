@@ -1,12 +1,14 @@
 """document-ingest: upload a statement or trial balance, read it, have a person check what was
-read, and commit the approved lines to the local ledger.
+read, and commit the approved lines to the tenant data plane (with an audit copy in storage).
 
 Steps (breadcrumb order): upload -> parse -> extract -> review -> commit.
 
 - A file that cannot be read (not CSV/XLSX, no recognisable table) sends the uploader back to
   the upload gate with the reason, up to three times.
 - The review is a ``DATA_TABLE``: cells below the confidence threshold are highlighted; the
-  reviewer corrects cells, rejects rows, then approves or rejects the document. Corrections
+  reviewer corrects cells, rejects rows, then approves or rejects the document. The gate runs
+  quality checks (``checks_spec``: the statement reconciles or the trial balance balances, no
+  reference or account twice); an approval waits until none runs. Corrections
   that cannot be read (``abc`` as an amount) reopen the review with the reason; the others
   are kept.
 - Nothing is committed unless the review is approved. Every run ends normally, with a status
@@ -24,7 +26,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from ntro.workflow import NtroWorkflow, runbook
 
 from .activities import commit_document, extract_fields, parse_document
-from .checks import document_checks
+from .checks import document_checks, quality_checks
 from .corrections import HEADER_PREFIX, apply_corrections, exclude_lines
 from .models import (
     AppliedCorrection,
@@ -169,6 +171,7 @@ class DocumentIngestWorkflow(NtroWorkflow):
                 ),
                 timeout=timedelta(hours=ctx.review_timeout_hours),
                 checks=[check.model_dump() for check in document_checks(working)],
+                checks_spec=quality_checks(working.schema_slug),
             )
             if not decision.approved:
                 return ReviewOutcome(
@@ -224,7 +227,6 @@ class DocumentIngestWorkflow(NtroWorkflow):
                 corrections=outcome.corrections,
                 excluded_rows=outcome.excluded_rows,
                 approved_by=outcome.reviewer,
-                ledger_dir=ctx.ledger_dir,
             ),
             start_to_close_timeout=timedelta(minutes=2),
             retry_policy=FILE_RETRIES,

@@ -4,6 +4,11 @@ Under ``ntro workflow test`` the activities are auto-mocked from their return an
 the extraction under review holds one line whose id and text fields read ``"auto-mock"`` and
 whose amount is 0. The scenarios below correct, reject and time out that review and check
 what the runbook returns; tests/examples runs the same runbook on the real sample files.
+
+``happy`` and ``reject_all`` (what ``ntro workflow test`` runs by default) name the file their
+upload gets, so ``--real-activities`` runs them on January's PDF statement: parsed with
+``files``, extracted with ``ai``, its quality checks run, committed to a clean tenant database
+and its audit copy stored with ``storage``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,20 @@ from typing import Any
 from ntro.testing import Scenario
 
 MOCK_LINE = "auto-mock"
+
+
+#: January's statement as the bank printed it (relative to this bundle's folder).
+STATEMENT = {"bank_statement": "../../data/bank_statement_2026-01.pdf"}
+
+
+def _committed(result: Any) -> None:
+    assert result.status == "committed", result.message
+    assert result.receipt is not None, "a committed run returns its commit's receipt"
+
+
+def _rejected_by_harness(result: Any) -> None:
+    assert result.status == "rejected", result.message
+    assert result.receipt is None and result.lines == []
 
 
 def _corrected(result: Any) -> None:
@@ -49,6 +68,21 @@ def _review_timed_out(result: Any) -> None:
     assert result.status == "rejected"
     assert result.message == "the review timed out: timed out"
 
+
+happy = Scenario(
+    "happy",
+    files=STATEMENT,
+    expect=_committed,
+    description="upload the statement, approve the review once its checks end: committed",
+)
+
+reject_all = Scenario(
+    "reject_all",
+    approve_reviews=False,
+    files=STATEMENT,
+    expect=_rejected_by_harness,
+    description="upload the statement, reject the review: nothing is committed",
+)
 
 corrected = Scenario(
     "corrected",
@@ -107,4 +141,12 @@ review_timed_out = Scenario(
     description="nobody reviews within 48 hours: the review closes as rejected",
 )
 
-SCENARIOS = [corrected, reviewer_rejects, no_upload, row_rejected, review_timed_out]
+SCENARIOS = [
+    happy,
+    reject_all,
+    corrected,
+    reviewer_rejects,
+    no_upload,
+    row_rejected,
+    review_timed_out,
+]
