@@ -112,6 +112,10 @@ export interface IInbox {
   count: number;
   complete: boolean;
   remaining: number | null;
+  /** Continues a list answered in part (the budget ran out first); null at its end. */
+  next_page_token?: string | null;
+  /** Every waiting review, counted by the server on a first page (null: it cannot count). */
+  total?: number | null;
   items: IInboxItem[];
   scanned: number;
   queried: number;

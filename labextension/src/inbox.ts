@@ -31,6 +31,10 @@ const REFRESH_MS = 5000;
 // Hidden, the inbox still keeps its badge current, at a pace that spares the cluster.
 const HIDDEN_REFRESH_MS = 30000;
 const PARTIAL_REFRESH_MS = 1000;
+/** Rows per request: the first part of a long list shows at once, the rest follows. */
+const PAGE_ROWS = 500;
+/** A list that takes long to read is refreshed less often: at most this share of the time. */
+const READ_SHARE = 3;
 const ERROR_REFRESH_MS = 15000;
 // A decided gate may still be listed for a few seconds (visibility lags): keep it hidden.
 const DECIDED_HIDE_MS = 120000;
@@ -82,6 +86,11 @@ export class InboxWidget extends Widget {
   private fetchedAt = '';
   private complete = true;
   private remaining: number | null = 0;
+  private nextToken: string | null = null;
+  /** How long the last whole read took. */
+  private readMs = 0;
+  /** Every waiting review as the server counted it (null: not counted). */
+  private total: number | null = null;
   private readonly listNode: HTMLElement;
   private readonly statusNode: HTMLElement;
   private readonly countNode: HTMLElement;
@@ -185,8 +194,13 @@ export class InboxWidget extends Widget {
     super.dispose();
   }
 
+  /** Waiting reviews: those listed, or the server's count while a long list still comes. */
   get count(): number | null {
-    return this.error ? null : this.loaded ? this.items.length : null;
+    if (this.error || !this.loaded) {
+      return null;
+    }
+    const listed = this.items.length;
+    return !this.complete && this.total !== null && this.total > listed ? this.total : listed;
   }
 
   private schedule(): void {
@@ -199,13 +213,16 @@ export class InboxWidget extends Widget {
           void this.refresh();
         }
       },
-      this.error
-        ? ERROR_REFRESH_MS
-        : !this.complete
-          ? PARTIAL_REFRESH_MS
-          : this.isVisible
-            ? REFRESH_MS
-            : HIDDEN_REFRESH_MS
+      Math.max(
+        this.error
+          ? ERROR_REFRESH_MS
+          : !this.complete
+            ? PARTIAL_REFRESH_MS
+            : this.isVisible
+              ? REFRESH_MS
+              : HIDDEN_REFRESH_MS,
+        READ_SHARE * this.readMs
+      )
     );
   }
 
@@ -222,24 +239,16 @@ export class InboxWidget extends Widget {
   }
 
   private async load(): Promise<void> {
+    const started = Date.now();
     const notes = this.notes.load(); // its own errors stay in its strip
     try {
-      const inbox = await api<IInbox>('inbox');
-      const now = Date.now();
-      for (const [id, mark] of [...this.decided]) {
-        if (now - mark.at > DECIDED_HIDE_MS) {
-          this.decided.delete(id);
-        }
-      }
-      this.items = inbox.items
-        .filter(item => {
-          const mark = this.decided.get(item.workflow_id);
-          return !mark || mark.gate !== item.gate_id;
-        })
-        .sort(byDue);
+      const inbox = await api<IInbox>(`inbox?limit=${PAGE_ROWS}`);
+      this.total = inbox.total ?? null;
+      this.accept(inbox.items);
       this.cluster = inbox.cluster;
       this.fetchedAt = inbox.fetched_at;
-      this.complete = inbox.complete !== false;
+      this.nextToken = inbox.next_page_token ?? null;
+      this.complete = inbox.complete !== false && !this.nextToken;
       this.remaining = inbox.remaining ?? null;
       this.error = null;
       const keys = new Set(this.items.map(item => item.workflow_id));
@@ -263,7 +272,48 @@ export class InboxWidget extends Widget {
     await notes;
     this.loaded = true;
     this.render();
+    await this.continueList(this.nextToken);
+    this.readMs = Date.now() - started;
     void this.fetchStakes();
+  }
+
+  /** Rows of an answer, less those decided here a moment ago, soonest due first. */
+  private accept(items: IInboxItem[]): void {
+    const now = Date.now();
+    for (const [id, mark] of [...this.decided]) {
+      if (now - mark.at > DECIDED_HIDE_MS) {
+        this.decided.delete(id);
+      }
+    }
+    this.items = items
+      .filter(item => {
+        const mark = this.decided.get(item.workflow_id);
+        return !mark || mark.gate !== item.gate_id;
+      })
+      .sort(byDue);
+  }
+
+  /**
+   * A long list comes in parts (each answer within the server's time budget): read the rest
+   * page by page, drawing each, so every waiting review is listed, not only the first part.
+   */
+  private async continueList(token: string | null): Promise<void> {
+    const seen = new Set(this.items.map(item => item.workflow_id));
+    let items = this.items;
+    while (token && !this.error) {
+      let more: IInbox;
+      try {
+        more = await api<IInbox>(`inbox?limit=${PAGE_ROWS}&page_token=${encodeURIComponent(token)}`);
+      } catch (err) {
+        return; // the next refresh reads the list again from the start
+      }
+      items = items.concat(more.items.filter(item => !seen.has(item.workflow_id)));
+      more.items.forEach(item => seen.add(item.workflow_id));
+      token = more.next_page_token ?? null;
+      this.complete = more.complete !== false && !token;
+      this.accept(items);
+      this.render();
+    }
   }
 
   private stakesKey(item: IInboxItem): string {
@@ -513,7 +563,9 @@ export class InboxWidget extends Widget {
           attrs: { 'data-testid': 'ntro-inbox-partial' },
           text:
             this.remaining === null
-              ? 'Listing the running workflows…'
+              ? this.total !== null
+                ? `Listed ${this.items.length} of ${this.total} waiting reviews; the rest are coming…`
+                : 'Listing the running workflows…'
               : `Still reading ${this.remaining} workflow${this.remaining === 1 ? '' : 's'}; the list fills in as they answer.`
         })
       );
@@ -532,7 +584,13 @@ export class InboxWidget extends Widget {
   private render(): void {
     const count = this.count;
     this.countNode.textContent =
-      count === null ? (this.error ? '!' : '…') : this.complete ? String(count) : `${count}+`;
+      count === null
+        ? this.error
+          ? '!'
+          : '…'
+        : this.complete || (this.total !== null && count === this.total)
+          ? String(count)
+          : `${count}+`;
     this.countNode.classList.toggle('ntro-count-zero', count === 0);
     this.countNode.classList.toggle('ntro-count-error', this.error !== null);
     this.options.onCount(count, this.notes.unread);

@@ -36,6 +36,7 @@ from temporalio.api.enums.v1 import IndexedValueType, TaskQueueKind, TaskQueueTy
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import (
+    CountWorkflowExecutionsRequest,
     DescribeTaskQueueRequest,
     ListWorkflowExecutionsRequest,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "ReviewFilter",
     "ReviewFilterError",
     "ReviewPage",
+    "count_reviews",
     "gate_summary",
     "list_reviews",
     "parse_age",
@@ -176,6 +178,11 @@ class ReviewFilter:
         parts = [f"{k}={v!r}" for k, v in asdict(self).items() if v not in (None, ())]
         return ", ".join(parts) or "no filter"
 
+    @property
+    def server_side(self) -> bool:
+        """Whether the server applies the whole filter (else part is matched here)."""
+        return all(_LIST_SAFE.match(n) for n in self.assigned_to)
+
     def clauses(self, now: datetime) -> list[str]:
         """The filter as visibility-query clauses on the ``Ntro*`` attributes."""
         found = []
@@ -190,7 +197,7 @@ class ReviewFilter:
         if self.older_than_s:
             since = now - timedelta(seconds=self.older_than_s)
             found.append(f"NtroWaitingSince <= {quote(_rfc3339(since))}")
-        if self.assigned_to and all(_LIST_SAFE.match(n) for n in self.assigned_to):
+        if self.assigned_to and self.server_side:
             # A keyword list is matched by a full-text index on SQLite, which reads operators
             # in a value even quoted: values beyond plain identities are matched here instead.
             found.append(f"NtroReviewers IN ({', '.join(quote(n) for n in self.assigned_to)})")
@@ -467,8 +474,7 @@ async def list_reviews(
         else (_INDEXED if indexed else _UNINDEXED, b"")
     )
     if phase == _INDEXED:
-        clauses = ["NtroAwaiting = true", "ExecutionStatus = 'Running'", *wanted.clauses(now)]
-        query = " AND ".join(clauses)
+        query = _indexed_query(wanted, now)
     else:
         query = "ExecutionStatus = 'Running'" + (" AND NtroAwaiting IS NULL" if indexed else "")
     runs, following = await _page(client, query, page_size, token)
@@ -492,6 +498,35 @@ async def list_reviews(
     page.rows.sort(key=lambda row: (row["opened_at"] or "", row["workflow_id"]))
     page.queued_without_worker = sorted({r["task_queue"] for r in page.rows if r["worker_down"]})
     return page
+
+
+def _indexed_query(wanted: ReviewFilter, now: datetime) -> str:
+    clauses = ["NtroAwaiting = true", "ExecutionStatus = 'Running'", *wanted.clauses(now)]
+    return " AND ".join(clauses)
+
+
+async def count_reviews(
+    client: Client, filter: ReviewFilter | None = None, *, now: datetime | None = None
+) -> int | None:
+    """How many reviews wait for a person, counted by the server (one call, no rows).
+
+    None when the server cannot count them exactly: the namespace lacks the attributes, or
+    part of the filter is matched here (an ``assigned_to`` value beyond a plain identity).
+    Runs started before runs published their gates are not counted.
+    """
+    wanted = filter or ReviewFilter()
+    if not wanted.server_side:
+        return None
+    if not set(await usable_attributes(client, client.namespace)) >= set(ATTRIBUTE_TYPES):
+        return None
+    response = await client.workflow_service.count_workflow_executions(
+        CountWorkflowExecutionsRequest(
+            namespace=client.namespace, query=_indexed_query(wanted, now or datetime.now(UTC))
+        ),
+        retry=True,
+        timeout=timedelta(seconds=10),
+    )
+    return int(response.count)
 
 
 async def _read_legacy(

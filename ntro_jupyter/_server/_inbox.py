@@ -29,6 +29,7 @@ from ntro.cluster import (
     QueueWatch,
     ReviewFilter,
     ReviewFilterError,
+    count_reviews,
     gate_summary,
     list_reviews,
 )
@@ -63,6 +64,7 @@ class InboxResult:
     indexed: bool = True
     queued_without_worker: list[str] = field(default_factory=list)
     pages: int = 0
+    total: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +82,7 @@ class InboxResult:
             "indexed": self.indexed,
             "queued_without_worker": self.queued_without_worker,
             "pages": self.pages,
+            "total": self.total,
         }
 
 
@@ -129,6 +132,9 @@ class Inbox:
         result = InboxResult([], 0, 0, [], False, 0.0, _iso(now))
         token = page_token
         deadline = None if budget is None else time.monotonic() + budget
+        # The server counts every waiting review at once (no rows), so a partial first answer
+        # still says how many there are; a continued list already has it.
+        counting = None if page_token else asyncio.ensure_future(_count(client, filter, now))
         try:
             while True:
                 left = None if deadline is None else deadline - time.monotonic()
@@ -155,9 +161,12 @@ class Inbox:
                     result.complete = False
                     break
         except RPCError as err:
+            if counting is not None:
+                counting.cancel()
             if is_unreachable(err):
                 raise self.cluster.unavailable(err.message) from None
             raise
+        result.total = await counting if counting is not None else None
         result.next_page_token = token
         result.truncated = token is not None and len(result.items) >= limit
         result.items = await self._corrected(client, result.items)
@@ -214,6 +223,13 @@ class Inbox:
             return
         if self._seen.get(workflow_id) is seen:
             self.observe(workflow_id, pending if isinstance(pending, dict) else None)
+
+
+async def _count(client: Client, filter: ReviewFilter | None, now: datetime) -> int | None:
+    try:
+        return await count_reviews(client, filter, now=now)
+    except RPCError:
+        return None  # the list itself says what is wrong with the cluster
 
 
 def _with_gate(item: dict[str, Any], pending: dict[str, Any]) -> dict[str, Any]:

@@ -589,3 +589,93 @@ def test_a_local_cluster_that_is_down_is_a_clear_state_and_starts_from_the_inbox
     finally:
         context.close()
         DevServer(db).stop()
+
+
+async def start_published_reviews(client: Client, count: int, entity: str) -> list[str]:
+    """``count`` runs that list as waiting reviews with no worker at all: started with the memo
+    and search attributes a run publishes at its gate (what visibility serves the inbox)."""
+    from datetime import UTC, datetime
+
+    from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+
+    from ntro.workflow import MEMO_KEY
+
+    opened = datetime.now(UTC)
+    limit = asyncio.Semaphore(32)
+    ids = [f"long-inbox-{n:04d}-{uuid.uuid4().hex[:4]}" for n in range(count)]
+
+    async def one(workflow_id: str) -> None:
+        summary = {
+            "kind": "interactive_review",
+            "component": "DATA_TABLE",
+            "reason": "Check the extracted lines",
+            "title": "Extracted lines",
+            "step_id": "review",
+            "gate_id": "review:1",
+            "opened_at": opened.isoformat(),
+            "entity": entity,
+            "period": "2026-11",
+            "runbook": "long-inbox",
+            "warning_count": 0,
+        }
+        attributes = TypedSearchAttributes(
+            [
+                SearchAttributePair(SearchAttributeKey.for_bool("NtroAwaiting"), True),
+                SearchAttributePair(
+                    SearchAttributeKey.for_keyword("NtroGateKind"), "interactive_review"
+                ),
+                SearchAttributePair(SearchAttributeKey.for_keyword("NtroEntity"), entity),
+                SearchAttributePair(SearchAttributeKey.for_datetime("NtroWaitingSince"), opened),
+            ]
+        )
+        async with limit:
+            await client.start_workflow(
+                "LongInboxReview",
+                {},
+                id=workflow_id,
+                task_queue="ntro-browser-no-worker",
+                memo={MEMO_KEY: summary},
+                search_attributes=attributes,
+            )
+
+    await asyncio.gather(*(one(w) for w in ids))
+    return ids
+
+
+async def terminate_all(client: Client, ids: list[str]) -> None:
+    limit = asyncio.Semaphore(32)
+
+    async def one(workflow_id: str) -> None:
+        async with limit:
+            await client.get_workflow_handle(workflow_id).terminate("test over")
+
+    await asyncio.gather(*(one(w) for w in ids))
+
+
+def test_a_long_inbox_comes_in_parts_and_lists_every_review(
+    open_lab: Any, temporal: TemporalThread
+) -> None:
+    """More reviews than one request carries (500): the first part shows, the rest follows
+    page by page, and the badge counts all of them (the server's count) throughout."""
+    temporal.call(terminate_running, temporal.client)
+    n = 620
+    ids = temporal.call(start_published_reviews, temporal.client, n, "fund-long")
+    try:
+        lab = open_lab("inbox-long")
+        open_inbox(lab)
+        wait_for_count(lab, n, timeout=90)
+        page = lab.page
+        tab = page.locator(".lm-TabBar-tab[data-ntro-count]")
+        assert tab.get_attribute("data-ntro-count") == str(n)
+        listed = {
+            page.locator("[data-testid=ntro-inbox-item]").nth(i).get_attribute("data-workflow-id")
+            for i in range(n)
+        }
+        assert listed == set(ids)  # each once, none left out
+        marks = page.locator("[data-testid=ntro-inbox-worker-down]")
+        assert marks.count() == n  # nobody polls their queue, and the inbox says so
+        assert page.locator("[data-testid=ntro-inbox-partial]").count() == 0
+        lab.shot("long-inbox")
+        assert lab.errors == []
+    finally:
+        temporal.call(terminate_all, temporal.client, ids)

@@ -207,9 +207,11 @@ async def test_the_inbox_pages_filters_and_refuses_a_foreign_page_token(
         await asyncio.sleep(0.3)
     first = (await http.get("inbox", params={"entity": entity, "limit": "2"})).json()
     assert first["count"] == 2 and first["next_page_token"] and first["truncated"] is True
+    assert first["total"] == 3  # the server counts every waiting review, beyond this part
     rest = (
         await http.get("inbox", params={"entity": entity, "page_token": first["next_page_token"]})
     ).json()
+    assert rest["total"] is None  # a continued list was told the total with its first part
     assert {i["workflow_id"] for i in [*first["items"], *rest["items"]]} == {h.id for h in handles}
     foreign = await http.get(
         "inbox", params={"entity": "other", "page_token": first["next_page_token"]}
@@ -220,6 +222,7 @@ async def test_the_inbox_pages_filters_and_refuses_a_foreign_page_token(
     assert garbage.status_code == 400 and "not one this inbox gave" in garbage.json()["message"]
     hostile = await http.get("inbox", params={"entity": f"{entity}' OR NtroAwaiting = false"})
     assert hostile.status_code == 200 and hostile.json()["items"] == []
+    assert hostile.json()["total"] == 0
     for params, words in (
         ({"entity": "a\nb"}, "control characters"),
         ({"period": "x" * 201}, "over 200"),
