@@ -136,24 +136,38 @@ def workflow_ls(
 ) -> int:
     """List runs, newest first, with what each waits for (--pending: waiting for a person,
     oldest first, read from the cluster alone: listed even when their worker is down)."""
-    from ntro.cluster import connect, list_runs, parse_age, resolve_reviewer, waiting_for
+    from ntro.cluster import (
+        ReviewFilter,
+        connect,
+        count_reviews,
+        list_runs,
+        parse_age,
+        resolve_reviewer,
+        waiting_for,
+    )
 
     config = cluster_config(address, namespace, api_key, tls, tls_cert, tls_key, tls_ca)
+    age = parse_age(older_than) if older_than else None
+    assigned = (resolve_reviewer(None).name,) if mine else ()
 
-    async def work() -> list[Any]:
+    async def work() -> tuple[list[Any], int | None]:
         client = await connect(config)
-        return await list_runs(
+        runs = await list_runs(
             client,
             pending=pending,
             slug=runbook,
             entity=entity,
             period=period,
             limit=limit,
-            older_than_s=parse_age(older_than) if older_than else None,
-            assigned_to=(resolve_reviewer(None).name,) if mine else (),
+            older_than_s=age,
+            assigned_to=assigned,
         )
+        if not pending or len(runs) < limit:
+            return runs, len(runs)
+        wanted = ReviewFilter(runbook, entity, period, age, assigned)
+        return runs, await count_reviews(client, wanted)
 
-    runs = run_async(work)
+    runs, total = run_async(work)
     if json_out:
         echo_json([r.to_json() for r in runs])
         return 0
@@ -169,6 +183,8 @@ def workflow_ls(
         typer.echo(
             f"{r.workflow_id}  {r.status}  {where}" + (f"  waits for {what}" if what else "") + down
         )
+    if pending and total is not None and total > len(runs):
+        typer.echo(f"{len(runs)} of {total} waiting reviews shown; --limit {total} lists them all")
     return 0
 
 

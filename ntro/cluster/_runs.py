@@ -239,10 +239,7 @@ async def list_runs(
             assigned_to=tuple(assigned_to),
         )
         return await _pending_runs(client, wanted, limit)
-    clauses = ["ExecutionStatus != 'ContinuedAsNew'"]
-    if pending:
-        clauses.append("ExecutionStatus = 'Running'")
-    query = " AND ".join(clauses)
+    query = "ExecutionStatus != 'ContinuedAsNew'"
     found: list[RunSummary] = []
     try:
         async for execution in client.list_workflows(query, rpc_timeout=CALL_TIMEOUT):
@@ -265,7 +262,7 @@ async def list_runs(
             if period and summary.period != period:
                 continue
             found.append(summary)
-            if len(found) >= (limit * 4 if pending else limit):
+            if len(found) >= limit:
                 break
     except RPCError as err:
         raise _rpc_error(err, "the list") from None
@@ -276,9 +273,7 @@ async def list_runs(
     for summary, (state, why) in zip(running, states, strict=True):
         summary.pending = (state or {}).get("pending_action")
         summary.unanswered = why
-    if pending:
-        found = [s for s in found if s.waits_for_person]
-    return found[:limit]
+    return found
 
 
 async def _pending_runs(client: Client, wanted: ReviewFilter, limit: int) -> list[RunSummary]:

@@ -267,6 +267,9 @@ async def test_assigned_to_lists_gates_naming_the_reviewer(
     both = json.loads((await asyncio.to_thread(ntro_cli, env, *base)).stdout)
     assert {r["workflow_id"] for r in both} == {mine.id, open_to_all.id}
     assert all(r["waiting_for"].startswith("a review in step 'review'") for r in both)
+    text = ["workflow", "ls", "--pending", "--entity", entity, "--limit", "1"]
+    first = (await asyncio.to_thread(ntro_cli, env, *text)).stdout
+    assert "1 of 2 waiting reviews shown; --limit 2 lists them all" in first
     old = await asyncio.to_thread(ntro_cli, env, *base, "--older-than", "2h")
     assert json.loads(old.stdout) == []
     bad = await asyncio.to_thread(ntro_cli, env, *base, "--older-than", "soon")
