@@ -47,6 +47,7 @@ from ntro.cluster import CALL_TIMEOUT
 from ntro.testing import signal_args
 from ntro.workflow import PERSON_KINDS
 from ntro_jupyter._session._catalogue import Catalogue
+from ntro_jupyter._session._checks import CHECKS_WAIT_S, wait_for_checks
 from ntro_jupyter._session._connection import Connection, OwnedServers, WorkerEntry
 from ntro_jupyter._session._errors import (
     CLOSED_STATUSES,
@@ -120,6 +121,9 @@ class Session:
     Use :func:`get_session` for the kernel's session (what the magics use), or create one in a
     script. Every method is safe to call from any thread except the session's own loop.
     """
+
+    #: How long an approval waits for its gate's quality checks still running (seconds).
+    checks_wait_s: float = CHECKS_WAIT_S
 
     def __init__(
         self,
@@ -710,8 +714,12 @@ class Session:
     ) -> dict[str, Any]:
         """Send a decision or row action as the ``submit_action`` update, through
         :func:`ntro.cluster.send_decision` (the one sender: the decision contract's checks, a
-        stable update id so a retry is applied once, bounded retries on transient failures)."""
+        stable update id so a retry is applied once, bounded retries on transient failures).
+
+        An approval of a gate whose quality checks still run waits for them first (up to
+        :attr:`checks_wait_s`; see :mod:`ntro_jupyter._session._checks`)."""
         conn = await self._ready()
+        await wait_for_checks(self.query_state, workflow_id, payload, self.checks_wait_s)
         try:
             return await cluster.send_decision(
                 conn.client.get_workflow_handle(workflow_id),

@@ -115,6 +115,14 @@ class PanelHost:
             self._push()
             return dict(intent)
 
+    def refresh_checks(self, checks: list[Any]) -> None:
+        """The run published this gate's checks again (a quality check ended): draw them as
+        they are now, so approving is let through once none runs; the reviewer's edits stay."""
+        with self._guard():
+            if self.model.gate.checks != checks:
+                self.model.gate.checks = list(checks)
+                self._push()
+
     def show_error(self, message: str) -> None:
         """The workflow refused the decision: show it inline, keep the reviewer's edits."""
         with self._guard():

@@ -126,6 +126,8 @@ class RunView(ipywidgets.VBox):
                     self._copy_local_input(current.model, fresh)
                     current.model = fresh  # refresh feedback, slot status, elapsed time
                     current._push()
+                else:  # a table keeps its model (the edits); its checks follow the run
+                    current.refresh_checks(fresh.gate.checks)
             else:
                 self._gate_panel = panel_widget_for(fresh, self.sink)
             self._render()

@@ -93,16 +93,17 @@ def test_review_an_extraction_notebook(notebooks: Path) -> None:
     assert "sent: correct with 2 corrections" in shown
     assert "committed - 7 lines committed - reviewed by ana@acme.example" in shown
     assert "L3.account_code: 9999 -> 2100" in shown
-    committed = (
-        notebooks
-        / ".ntro"
-        / "review-demo"
-        / "ledger"
-        / "acme-fund"
-        / "2026-01"
-        / "bank_statement.json"
+    # The checks as they ended: the runbook's own, then its quality checks.
+    assert "! lines in suspense (9999): L1, L3; choose their accounts" in shown
+    assert (
+        "✓ Closing = opening + movements: opening 1,250,000.00 + movements -892,944.45 = "
+        "closing 357,055.55" in shown
     )
-    assert committed.is_file()
+    assert "✓ No duplicate references: no duplicate reference" in shown
+    # The audit copy, read back with storage, is in the notebook's own artifacts folder.
+    audit = "audit/document-ingest/acme-fund/2026-01/bank_statement.json"
+    assert f"{audit} approved by ana@acme.example" in shown
+    assert (notebooks / ".ntro" / "review-demo" / "artifacts" / audit).is_file()
     assert_saved_record(nb)
 
 
