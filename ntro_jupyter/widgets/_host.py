@@ -9,6 +9,7 @@ waiting for Temporal.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -58,6 +59,8 @@ class PanelHost:
     sink: IntentSink
     _lock: threading.RLock
     _notice: str | None
+    #: How long ``decide("approve")`` waits for the gate's quality checks still running.
+    checks_wait_s: float = 60.0
 
     def _init_host(self, model: PanelModel, sink: IntentSink | None) -> None:
         self.model = model
@@ -101,8 +104,27 @@ class PanelHost:
         """Send ``intent`` once the current guard is released."""
         self._outbox.append((kind, intent))
 
+    def _await_checks(self) -> None:
+        """Until the gate's quality checks end (the run view shows them as the run publishes
+        them), at most :attr:`checks_wait_s`; only on a live panel, whose intents a bridge
+        sends: a panel drawn from a saved state never sees its checks end."""
+        if self.sink.callbacks.get("decision") is None:
+            return
+        deadline = time.monotonic() + self.checks_wait_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self.model.running_checks():
+                    return
+            time.sleep(0.05)
+
     def decide(self, action: str, comment: str | None = None) -> dict[str, Any] | None:
-        """Approve or reject from Python (what the buttons do); returns the intent sent."""
+        """Approve or reject from Python (what the buttons do); returns the intent sent.
+
+        An approval while the gate's quality checks run waits for them to end first (the
+        button is held until then); if they still run after :attr:`checks_wait_s`, it is not
+        sent and :attr:`notice` says how many still run."""
+        if action in ("approve", "correct"):
+            self._await_checks()
         with self._guard():
             self._notice = None
             try:

@@ -19,6 +19,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ntro.capabilities.checks import evaluate
+
 REPO = Path(__file__).resolve().parents[2]
 RUNBOOKS = REPO / "notebooks" / "runbooks"
 DATA = REPO / "notebooks" / "data"
@@ -67,14 +69,22 @@ def bank_review() -> dict[str, Any]:
             asyncio.run, extraction.extract(parsed, "bank_statement", "USD")
         ).result()
     ctx = models.DocumentIngestContext()
+    payload = review.review_payload(extracted)
+    # The gate's quality checks (checks_spec) as they end: ntro's rules on what the gate shows.
+    with ThreadPoolExecutor(1) as pool:
+        quality = [
+            pool.submit(asyncio.run, evaluate(spec, payload)).result().model_dump(mode="json")
+            for spec in checks.quality_checks("bank_statement")
+        ]
     return _state(
         "review_extraction",
         "Review extraction",
         {
             "reason": "Review the extracted bank statement lines",
             "display_hint": review.review_hint(ctx, extracted),
-            "payload": review.review_payload(extracted),
-            "checks": [c.model_dump(mode="json") for c in checks.document_checks(extracted)],
+            "payload": payload,
+            "checks": [c.model_dump(mode="json") for c in checks.document_checks(extracted)]
+            + quality,
         },
     )
 

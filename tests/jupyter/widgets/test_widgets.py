@@ -294,3 +294,51 @@ def test_a_callback_that_reports_a_refusal_at_once_does_not_deadlock() -> None:
     view = RunView(states.extraction_review(), reviewer="alice", on_decision=bridge)
     send(view.panel, type="decide", action="approve")
     assert view.panel.state["gate"]["error"] == "row 'L9' is not in the payload"
+
+
+def _with_checks(status: str) -> dict:
+    state = states.extraction_review()
+    state["pending_action"]["checks"] = [
+        {"name": "dated", "ok": True, "message": "every line has a date"},
+        {"id": "unique", "title": "No duplicate references", "status": status, "detail": ""},
+    ]
+    return state
+
+
+def test_an_approval_from_python_waits_for_the_gates_checks_to_end() -> None:
+    """``table.decide("approve")`` as a review opens: the run view shows the check ending
+    (the run published it), and the approval goes out then, with the reviewer's edit."""
+    decisions: list[dict] = []
+    widget = DataTableWidget(
+        panel_for_state(_with_checks("running"), reviewer="alice"),
+        IntentSink(on_decision=decisions.append),
+    )
+    send(widget, type="edit", dataset="line_items", row=1, col=2, text="1205")
+    ended = _with_checks("pass")["pending_action"]["checks"]
+    threading.Timer(0.3, widget.refresh_checks, args=(ended,)).start()
+    sent = widget.decide("approve")
+    assert sent is not None and decisions == [sent]
+    assert [c["new_value"] for c in sent["corrections"]] == ["1205.00"]  # the edit is kept
+
+
+def test_an_approval_whose_checks_never_end_is_not_sent_and_says_why() -> None:
+    decisions: list[dict] = []
+    widget = DataTableWidget(
+        panel_for_state(_with_checks("running"), reviewer="alice"),
+        IntentSink(on_decision=decisions.append),
+    )
+    widget.checks_wait_s = 0.2
+    assert widget.decide("approve") is None and decisions == []
+    assert "1 of 1 checks still running (No duplicate references)" in (widget.notice or "")
+    assert widget.decide("reject", "not this statement") is not None  # rejecting never waits
+
+
+def test_a_live_table_follows_its_gates_checks_and_keeps_the_edits() -> None:
+    view = RunView(_with_checks("running"), reviewer="alice", on_decision=lambda _: None)
+    panel = view.panel
+    panel.edit("line_items", 1, 2, "1205")
+    assert "1 of 1 checks still running" in str(panel.state)
+    view.update_state(_with_checks("pass"))  # the run published the check's outcome
+    assert view.panel is panel and panel.model.running_checks() == []
+    assert "checks still running" not in str(panel.state)
+    assert panel.model.corrections()[0]["new_value"] == "1205.00"

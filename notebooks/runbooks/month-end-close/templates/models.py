@@ -58,8 +58,9 @@ class CloseContext(BaseModel):
 
     ``prior_nav`` is read from the ledger (``ledgers.navs``: the previous close's sign-off)
     unless given here, as the first close on a fund gives it. ``ledger_dir`` and
-    ``document_store_dir`` are passed on to the document-ingest children (their defaults are
-    ``$NTRO_LEDGER_DIR`` and ``$NTRO_DOCUMENT_STORE`` on the worker).
+    ``document_store_dir`` are passed on to the document-ingest children (``ledger_dir`` is
+    accepted there and ignored: their audit copies go to storage, ``$NTRO_ARTIFACTS_DIR``;
+    uploads default to ``$NTRO_DOCUMENT_STORE`` on the worker).
     """
 
     entity_slug: str = "acme-fund"
