@@ -6,7 +6,11 @@ pydantic and the bundle are imported when the command runs, so ``ntro --help`` s
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -53,6 +57,35 @@ def read_input(raw: str | None, workflow_cls: type) -> Any:
         )
         name = getattr(hint, "__name__", str(hint))
         raise usage_error(f"--input does not fit {name}: {problems}") from None
+
+
+@contextlib.contextmanager
+def _stops_what_it_starts(real_activities: bool) -> Iterator[None]:
+    """With ``--real-activities``: the embedded PostgreSQL the run starts is stopped when the
+    command ends, however it ends (the harness stops it too; this also covers an interrupt that
+    cut the harness's own clean-up short), and SIGTERM stops the run as Ctrl-C does. A server
+    that was already running is left alone."""
+    if not real_activities:
+        yield
+        return
+    from ntro.data import stop_started_within
+
+    def interrupt(signum: int, frame: Any) -> None:
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):  # asyncio.run's: it cancels the run, whose clean-up runs
+            handler(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with stop_started_within():
+            yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @workflow_app.command("test")
@@ -103,7 +136,8 @@ def workflow_test(
         typer.Option(
             "--real-activities",
             help="Run the bundle's own activities (embedded data plane, local capability "
-            "backends), a clean tenant database per scenario, instead of auto-mocks.",
+            "backends), a clean tenant database per scenario, instead of auto-mocks. An "
+            "embedded PostgreSQL the run starts is stopped at the end; a running one is kept.",
         ),
     ] = False,
 ) -> None:
@@ -131,19 +165,20 @@ def workflow_test(
             typer.echo(report.human_result(result))
 
     try:
-        results = asyncio.run(
-            run_bundle(
-                directory,
-                children=child or [],
-                scenario_names=scenario or [],
-                input=run_input,
-                workflow_class=workflow_class,
-                server=server,
-                timeout=timeout,
-                on_result=show,
-                real_activities=real_activities,
+        with _stops_what_it_starts(real_activities):
+            results = asyncio.run(
+                run_bundle(
+                    directory,
+                    children=child or [],
+                    scenario_names=scenario or [],
+                    input=run_input,
+                    workflow_class=workflow_class,
+                    server=server,
+                    timeout=timeout,
+                    on_result=show,
+                    real_activities=real_activities,
+                )
             )
-        )
     except HarnessError as err:
         raise usage_error(str(err)) from None
     if json_output:

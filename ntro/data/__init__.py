@@ -14,14 +14,20 @@ API (for runtime modules such as ``ntro.subledger`` and ``ntro.capabilities``):
 - ``await get_data_plane(tenant_slug=None) -> DataPlane``: ``fetch``, ``fetchrow``, ``fetchval``,
   ``execute``, ``executemany``, ``close``; :class:`PostgresDataPlane` adds ``connection()``
   (``async with db.connection() as conn: async with conn.transaction(): ...``). The default slug
-  is ``$NTRO_TENANT_SLUG`` or ``local``. ``clear_cache()`` drops every cached plane.
+  is ``$NTRO_TENANT_SLUG`` or ``local``. Planes are cached per slug and event loop (a pool
+  belongs to its loop); ``clear_cache()`` drops every cached plane, ``await close_planes(slug)``
+  closes a tenant's planes on every loop, ``await drop_tenant(slug)`` closes them and drops its
+  database on the embedded server (scenario and test databases).
 - Backends: ``$NTRO_TENANT_POSTGRES_URL`` (``{tenant}`` in it is replaced by the slug), else the
   embedded server from the ``pgserver`` wheel with its data in ``$NTRO_PG_DIR`` or ``.ntro/pg``,
   one database per tenant slug; a new folder is copied from a cluster ``initdb`` made once
   per machine (``$NTRO_PG_TEMPLATE_DIR``, default the user cache). ``start_embedded()`` / ``embedded_status()`` /
   ``stop_embedded()`` (``ntro data status`` / ``ntro data stop``) manage it; the server outlives
   the process that started it and later processes attach to it, except in a notebook: the
-  kernel's session stops what ``stop_started_here()`` names when it closes.
+  kernel's session stops what ``stop_started_here()`` names when it closes; and
+  ``with stop_started_within():`` stops what was started inside the block (not a server it
+  attached to), as ``ntro workflow test --real-activities`` does. Stopping a server first
+  closes this process's cached planes on it.
 - Migrations: ``register_migrations("ntro.capabilities.gl", [(1, "CREATE TABLE gl.x (...)"),
   (2, "ALTER TABLE ...")])`` at import time of the owning module. Steps run in order (owners in
   registration order, then version), once per database, recorded in
@@ -55,7 +61,9 @@ from ntro.data._plane import (
     PostgresDataPlane,
     Record,
     clear_cache,
+    close_planes,
     default_tenant_slug,
+    drop_tenant,
     get_data_plane,
     validate_tenant_slug,
 )
@@ -68,6 +76,7 @@ from ntro.data._server import (
     start_embedded,
     stop_embedded,
     stop_started_here,
+    stop_started_within,
 )
 from ntro.data._status import DataPlaneReport, TenantReport, inspect_data_plane
 from ntro.data._sync import run_sync
@@ -88,8 +97,10 @@ __all__ = [
     "TenantReport",
     "apply_migrations",
     "clear_cache",
+    "close_planes",
     "default_pg_dir",
     "default_tenant_slug",
+    "drop_tenant",
     "embedded_status",
     "get_data_plane",
     "inspect_data_plane",
@@ -99,5 +110,6 @@ __all__ = [
     "start_embedded",
     "stop_embedded",
     "stop_started_here",
+    "stop_started_within",
     "validate_tenant_slug",
 ]

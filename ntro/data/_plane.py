@@ -11,17 +11,20 @@ SQL written as ``$1::jsonb`` with ``json.dumps(...)`` keeps working).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from ntro._errors import NtroError
 from ntro.data._migrations import apply_migrations, migrations_generation
-from ntro.data._server import EmbeddedPostgresError, start_embedded
+from ntro.data._server import EmbeddedPostgresError, embedded_status, start_embedded
 
 if TYPE_CHECKING:
     import asyncpg
@@ -34,8 +37,11 @@ __all__ = [
     "PostgresDataPlane",
     "Record",
     "clear_cache",
+    "close_planes",
     "default_tenant_slug",
+    "drop_tenant",
     "get_data_plane",
+    "terminate_planes_on",
     "validate_tenant_slug",
 ]
 
@@ -188,16 +194,49 @@ def default_tenant_slug() -> str:
 class _Entry:
     plane: PostgresDataPlane
     loop: asyncio.AbstractEventLoop
+    server: Path | None  # the embedded server's data folder; None for a URL backend
 
 
-_CACHE: dict[str, _Entry] = {}
-_LOCKS: dict[tuple[str, int], asyncio.Lock] = {}
+# One plane per (slug, event loop): a pool belongs to the loop that opened it, so code that runs
+# on two loops (a worker's, and run_sync's background loop) keeps one pool on each instead of
+# replacing (and orphaning) the other's.
+_CACHE: dict[tuple[str, int], _Entry] = {}
+_LOCKS: dict[tuple[str, int], tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = {}
 
 
 def _forget(plane: PostgresDataPlane) -> None:
-    entry = _CACHE.get(plane.tenant_slug)
-    if entry is not None and entry.plane is plane:
-        del _CACHE[plane.tenant_slug]
+    for key, entry in list(_CACHE.items()):
+        if entry.plane is plane:
+            del _CACHE[key]
+
+
+def _sweep_closed_loops() -> None:
+    """Forget planes whose event loop has closed (their pools can no longer be used)."""
+    for key, entry in list(_CACHE.items()):
+        if entry.loop.is_closed():
+            del _CACHE[key]
+            _LOCKS.pop(key, None)
+
+
+def _terminate(entry: _Entry, wait_s: float = 5.0) -> None:
+    """Close ``entry``'s pool at once from any thread: on its own loop when that loop runs in
+    another thread (asyncpg pools are not thread-safe), waiting up to ``wait_s`` for it."""
+    if entry.loop.is_closed():
+        return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if entry.loop.is_running() and entry.loop is not running:
+
+        async def terminate() -> None:
+            entry.plane._pool.terminate()
+
+        future = asyncio.run_coroutine_threadsafe(terminate(), entry.loop)
+        with contextlib.suppress(concurrent.futures.TimeoutError):
+            future.result(wait_s)
+    else:
+        entry.plane._pool.terminate()
 
 
 def clear_cache() -> None:
@@ -206,16 +245,73 @@ def clear_cache() -> None:
     _CACHE.clear()
     _LOCKS.clear()
     for entry in entries:
-        if entry.loop.is_closed():
-            continue
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if entry.loop.is_running() and entry.loop is not running:
-            entry.loop.call_soon_threadsafe(entry.plane._pool.terminate)  # another thread's loop
+        _terminate(entry)
+
+
+def terminate_planes_on(data_dir: Path) -> int:
+    """Close every cached plane on the embedded server of ``data_dir``, on any loop; how many.
+
+    Why: :func:`ntro.data.stop_embedded` calls it before stopping that server, so no pool is
+    left trying to reconnect to a server that is gone.
+    """
+    folder = data_dir.absolute()
+    doomed = [(k, e) for k, e in _CACHE.items() if e.server == folder]
+    for key, entry in doomed:
+        _CACHE.pop(key, None)
+        _LOCKS.pop(key, None)
+        _terminate(entry)
+    return len(doomed)
+
+
+async def close_planes(tenant_slug: str) -> int:
+    """Close every cached plane of ``tenant_slug`` in this process, on whichever event loop
+    opened it (a worker's, run_sync's background loop); how many were closed.
+
+    Why: before a tenant database is dropped, every pool on it must be closed, or the pools
+    left behind try to reconnect to a database that no longer exists.
+    """
+    running = asyncio.get_running_loop()
+    entries = [(k, e) for k, e in _CACHE.items() if k[0] == tenant_slug]
+    for key, entry in entries:
+        _CACHE.pop(key, None)
+        _LOCKS.pop(key, None)
+        if entry.loop is running:
+            await entry.plane._pool.close()
+        elif entry.loop.is_running():
+            future = asyncio.run_coroutine_threadsafe(entry.plane._pool.close(), entry.loop)
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(future), _CONNECT_TIMEOUT_S)
+            except TimeoutError:
+                _terminate(entry)
         else:
-            entry.plane._pool.terminate()
+            _terminate(entry)
+    return len(entries)
+
+
+async def drop_tenant(tenant_slug: str) -> bool:
+    """Drop ``tenant_slug``'s database on the embedded server, closing every pool on it first.
+
+    Returns ``False`` (and drops nothing) when the data plane is a server given by
+    ``$NTRO_TENANT_POSTGRES_URL``, which ntro does not own, or when the embedded server is not
+    running. Used by the test harness for its scenario databases and by the test fixtures.
+    """
+    import asyncpg
+
+    slug = validate_tenant_slug(tenant_slug)
+    await close_planes(slug)
+    if os.environ.get(ENV_TENANT_POSTGRES_URL):
+        return False
+    status = embedded_status()
+    if not status.running or status.socket_dir is None:
+        return False
+    admin = await asyncpg.connect(
+        host=str(status.socket_dir), port=status.port or 5432, user="postgres", database="postgres"
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{slug}" WITH (FORCE)')
+    finally:
+        await admin.close()
+    return True
 
 
 def _describe_url(url: str) -> str:
@@ -253,7 +349,7 @@ async def _external_pool(slug: str, url: str) -> tuple[asyncpg.Pool, str]:
     return pool, where
 
 
-async def _embedded_pool(slug: str) -> tuple[asyncpg.Pool, str]:
+async def _embedded_pool(slug: str) -> tuple[asyncpg.Pool, str, Path]:
     import asyncpg
 
     try:
@@ -263,9 +359,11 @@ async def _embedded_pool(slug: str) -> tuple[asyncpg.Pool, str]:
     host, port = str(status.socket_dir), status.port or 5432
     where = f"embedded PostgreSQL in {status.data_dir}, database {slug!r}"
     try:
-        return await _connect_pool(
-            slug, host=host, port=port, user="postgres", database=slug
-        ), where
+        return (
+            await _connect_pool(slug, host=host, port=port, user="postgres", database=slug),
+            where,
+            status.data_dir,
+        )
     except asyncpg.InvalidCatalogNameError:
         pass
     admin = await asyncpg.connect(host=host, port=port, user="postgres", database="postgres")
@@ -275,7 +373,8 @@ async def _embedded_pool(slug: str) -> tuple[asyncpg.Pool, str]:
         pass  # another process created it first
     finally:
         await admin.close()
-    return await _connect_pool(slug, host=host, port=port, user="postgres", database=slug), where
+    pool = await _connect_pool(slug, host=host, port=port, user="postgres", database=slug)
+    return pool, where, status.data_dir
 
 
 async def get_data_plane(tenant_slug: str | None = None) -> DataPlane:
@@ -288,21 +387,29 @@ async def get_data_plane(tenant_slug: str | None = None) -> DataPlane:
     """
     slug = validate_tenant_slug(tenant_slug if tenant_slug is not None else default_tenant_slug())
     loop = asyncio.get_running_loop()
-    entry = _CACHE.get(slug)
+    key = (slug, id(loop))
+    entry = _CACHE.get(key)
     if entry is not None and entry.loop is loop and not entry.plane.closed:
         return entry.plane
-    lock = _LOCKS.setdefault((slug, id(loop)), asyncio.Lock())
-    async with lock:
-        entry = _CACHE.get(slug)
+    held = _LOCKS.get(key)
+    if held is None or held[0] is not loop:  # a new loop may reuse a closed one's id
+        held = _LOCKS[key] = (loop, asyncio.Lock())
+    async with held[1]:
+        entry = _CACHE.get(key)
         if entry is not None and entry.loop is loop and not entry.plane.closed:
             return entry.plane
+        _sweep_closed_loops()
         url = os.environ.get(ENV_TENANT_POSTGRES_URL)
-        pool, where = await (_external_pool(slug, url) if url else _embedded_pool(slug))
+        server: Path | None = None
+        if url:
+            pool, where = await _external_pool(slug, url)
+        else:
+            pool, where, server = await _embedded_pool(slug)
         plane = PostgresDataPlane(pool, slug, where)
         try:
             await plane.migrate()
         except BaseException:
             pool.terminate()
             raise
-        _CACHE[slug] = _Entry(plane=plane, loop=loop)
+        _CACHE[key] = _Entry(plane=plane, loop=loop, server=server)
         return plane

@@ -12,11 +12,15 @@ sends the postmaster a fast-shutdown signal (``pg_ctl stop`` run as root refuses
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 import os
 import signal
+import threading
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,12 +38,16 @@ __all__ = [
     "start_embedded",
     "stop_embedded",
     "stop_started_here",
+    "stop_started_within",
 ]
 
 ENV_PG_DIR = "NTRO_PG_DIR"
 _STOP_TIMEOUT_S = 15.0
-# Data folders whose server this process started (not merely attached to).
-_started_here: list[Path] = []
+# Data folders whose server this process started (not merely attached to), each with a sequence
+# number so that stop_started_within() can tell the ones started while it was open.
+_started_here: list[tuple[int, Path]] = []
+_sequence = itertools.count()
+_started_lock = threading.Lock()
 
 
 class EmbeddedPostgresError(NtroError, RuntimeError):
@@ -160,15 +168,19 @@ def start_embedded(data_dir: str | os.PathLike[str] | None = None) -> EmbeddedSt
             f"embedded PostgreSQL on {folder} reported started but is not running; "
             f"see {folder / 'log'}"
         )
-    _started_here.append(status.data_dir)
+    with _started_lock:
+        _started_here.append((next(_sequence), status.data_dir))
     return status
 
 
 def stop_embedded(data_dir: str | os.PathLike[str] | None = None) -> bool:
     """Stop the server on ``data_dir`` (fast shutdown); ``False`` when none was running."""
+    from ntro.data._plane import terminate_planes_on  # lazy: _plane imports this module
+
     status = embedded_status(data_dir)
     if not status.running or status.pid is None:
         return False
+    terminate_planes_on(status.data_dir)  # no cached pool left retrying a stopped server
     try:
         process = psutil.Process(status.pid)
         os.kill(status.pid, signal.SIGINT)  # postgres: SIGINT = fast shutdown
@@ -186,6 +198,18 @@ def stop_embedded(data_dir: str | os.PathLike[str] | None = None) -> bool:
     return True
 
 
+def _stop_started(since: int) -> list[Path]:
+    """Stop the servers this process started with sequence number ``since`` or later."""
+    with _started_lock:
+        doomed = [folder for number, folder in _started_here if number >= since]
+        _started_here[:] = [(n, f) for n, f in _started_here if n < since]
+    stopped = []
+    for folder in reversed(doomed):
+        if stop_embedded(folder):
+            stopped.append(folder)
+    return stopped
+
+
 def stop_started_here() -> list[Path]:
     """Stop the servers this process started (not those it attached to); their folders.
 
@@ -193,9 +217,21 @@ def stop_started_here() -> list[Path]:
     but a notebook kernel must leave nothing running when it exits, so the Jupyter session
     calls this when it closes.
     """
-    stopped = []
-    while _started_here:
-        folder = _started_here.pop()
-        if stop_embedded(folder):
-            stopped.append(folder)
-    return stopped
+    return _stop_started(0)
+
+
+@contextlib.contextmanager
+def stop_started_within() -> Iterator[list[Path]]:
+    """``with stop_started_within() as stopped:`` the servers started while the block runs are
+    stopped when it ends, also on an error or Ctrl-C; a server that was already running (this
+    process or another attached to it) is left alone. ``stopped`` lists their folders after.
+
+    Why: what a test or a demo starts, it stops, without pulling a server from under whoever
+    started it before (``ntro workflow test --real-activities``, the test harness).
+    """
+    since = next(_sequence)
+    stopped: list[Path] = []
+    try:
+        yield stopped
+    finally:
+        stopped.extend(_stop_started(since))

@@ -21,10 +21,15 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
-from ntro.data._plane import ENV_TENANT_POSTGRES_URL, PostgresDataPlane, clear_cache, get_data_plane
+from ntro.data._plane import (
+    ENV_TENANT_POSTGRES_URL,
+    PostgresDataPlane,
+    clear_cache,
+    drop_tenant,
+    get_data_plane,
+)
 from ntro.data._server import ENV_PG_DIR, EmbeddedStatus, start_embedded, stop_embedded
 
 __all__ = ["embedded_pg", "isolated_pg_dir", "tenant_db"]
@@ -71,14 +76,4 @@ async def tenant_db(embedded_pg: EmbeddedStatus) -> AsyncIterator[PostgresDataPl
     try:
         yield plane
     finally:
-        await plane.close()
-        admin = await asyncpg.connect(
-            host=str(embedded_pg.socket_dir),
-            port=embedded_pg.port or 5432,
-            user="postgres",
-            database="postgres",
-        )
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{slug}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_tenant(slug)

@@ -68,7 +68,9 @@ class WorkflowHarness:
     ``(slug, cls)`` to choose). Activities found in the workflows' modules (or given in
     ``activities``) are auto-mocked; ``extra_activities`` run for real. With
     ``real_activities=True`` every activity runs for real, each scenario on a clean tenant
-    database, its ``files`` stored as submitted documents (:mod:`ntro.testing._real`).
+    database, its ``files`` stored as submitted documents (:mod:`ntro.testing._real`); when
+    it closes (also on an error or Ctrl-C) the databases are dropped and an embedded
+    PostgreSQL it started is stopped, while one that was already running is left alone.
     """
 
     def __init__(
@@ -133,6 +135,20 @@ class WorkflowHarness:
         self._loop = asyncio.get_running_loop()
         for slug, cls in self.children:
             register_workflow(slug, cls)
+        try:
+            await self._open()
+        except BaseException:  # a failed or interrupted start leaves nothing running
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def _open(self) -> None:
+        if self.real_activities:
+            # Closed last: the embedded PostgreSQL the run starts is stopped after the scenario
+            # databases are dropped; one already running (attached to) is left alone.
+            from ntro.data import stop_started_within
+
+            self._stack.enter_context(stop_started_within())
         if self._given_env is not None:
             self._env = self._given_env
         else:
@@ -150,7 +166,6 @@ class WorkflowHarness:
             sandboxed=self._sandboxed,
             warm=self._given_env is None and self.server in STARTED_SERVERS,
         )
-        return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self._stack.aclose()

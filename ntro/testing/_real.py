@@ -7,7 +7,8 @@ and dropped afterwards), and the files a scenario names (``files={"bank_statemen
 "data/jan.pdf"}``, keyed by an upload's source or signal name) are stored with
 ``insert_submitted_document`` before the harness answers the upload gate with their real
 ``document_ref``. The databases stay until the harness closes (a test can read what the run
-committed, ``RunResult.tenant_slug`` names it), then they are dropped.
+committed, ``RunResult.tenant_slug`` names it), then they are dropped; an embedded server the
+harness started is stopped then too (one that was already running is left alone).
 """
 
 from __future__ import annotations
@@ -51,25 +52,12 @@ async def scenario_tenant() -> AsyncIterator[str]:
 
 async def drop_tenant(slug: str) -> None:
     """Drop the scenario's database when it lives on the embedded server (never on a server
-    given by ``NTRO_TENANT_POSTGRES_URL``, which the harness does not own)."""
-    import asyncpg
+    given by ``NTRO_TENANT_POSTGRES_URL``, which the harness does not own), after closing every
+    pool on it, whichever event loop opened it (an activity's document store uses
+    ``run_sync``'s background loop)."""
+    from ntro.data import drop_tenant as drop
 
-    from ntro.data import ENV_TENANT_POSTGRES_URL, embedded_status, get_data_plane
-
-    plane = await get_data_plane(slug)
-    await plane.close()
-    if os.environ.get(ENV_TENANT_POSTGRES_URL):
-        return
-    status = embedded_status()
-    if not status.running or status.socket_dir is None:
-        return
-    admin = await asyncpg.connect(
-        host=str(status.socket_dir), port=status.port or 5432, user="postgres", database="postgres"
-    )
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{slug}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    await drop(slug)
 
 
 def with_tenant(value: Any, slug: str) -> Any:
