@@ -31,8 +31,10 @@ const REFRESH_MS = 5000;
 // Hidden, the inbox still keeps its badge current, at a pace that spares the cluster.
 const HIDDEN_REFRESH_MS = 30000;
 const PARTIAL_REFRESH_MS = 1000;
-/** Rows per request: the first part of a long list shows at once, the rest follows. */
-const PAGE_ROWS = 500;
+/** Rows of the first request: a screenful and more, answered at once even from a long list. */
+const FIRST_ROWS = 200;
+/** Rows of each further request, while the rest of a long list comes in. */
+const PAGE_ROWS = 1000;
 /** A list that takes long to read is refreshed less often: at most this share of the time. */
 const READ_SHARE = 3;
 const ERROR_REFRESH_MS = 15000;
@@ -242,7 +244,7 @@ export class InboxWidget extends Widget {
     const started = Date.now();
     const notes = this.notes.load(); // its own errors stay in its strip
     try {
-      const inbox = await api<IInbox>(`inbox?limit=${PAGE_ROWS}`);
+      const inbox = await api<IInbox>(`inbox?limit=${FIRST_ROWS}`);
       this.total = inbox.total ?? null;
       this.accept(inbox.items);
       this.cluster = inbox.cluster;

@@ -655,8 +655,8 @@ async def terminate_all(client: Client, ids: list[str]) -> None:
 def test_a_long_inbox_comes_in_parts_and_lists_every_review(
     open_lab: Any, temporal: TemporalThread
 ) -> None:
-    """More reviews than one request carries (500): the first part shows, the rest follows
-    page by page, and the badge counts all of them (the server's count) throughout."""
+    """More reviews than the first request carries (200): the first part shows, the rest
+    follows page by page, and the badge counts all of them (the server's count) meanwhile."""
     temporal.call(terminate_running, temporal.client)
     n = 620
     ids = temporal.call(start_published_reviews, temporal.client, n, "fund-long")
