@@ -7,8 +7,10 @@
    ``pdfplumber_only``, the same PDF read page by page with pdfplumber's ``extract_text`` and
    ``extract_tables`` (what a runbook would write by hand; no extraction at all).
 2. The same extraction again, answered by the cache, target under 10 ms: from the worker's
-   memory tier, and from ``system.cache_extract`` (a fresh worker). Baseline: ``cache_miss``,
-   the extraction without the cache.
+   memory tier, and from ``system.cache_extract`` (a fresh worker: its memory tier emptied
+   before each hit, so the row is read, decompressed and validated every time). Baseline:
+   ``cache_miss``, the extraction without the cache; the table hit is also compared with the
+   memory hit.
 3. 1,000 bills posted to the local general ledger (``gl.for_entity(...).bills.create``), target
    under 2 s, then the same 1,000 again, which must post nothing. Baseline:
    ``two_statement_post``, the obvious hand-written post: per bill a transaction that reads
@@ -30,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -123,7 +126,7 @@ async def main(runs: int) -> None:
         )
 
         # 2. cache hit
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "content": grid.plain_text,
             "schema_slug": "bank_statement",
             "structured_context": {"cell_grid": grid.cells},
@@ -155,12 +158,13 @@ async def main(runs: int) -> None:
             f"ratio {statistics.median(misses) / statistics.median(hits):.0f}x"
         )
         print(
-            f"extract cache hit, table:  {_median_ms(table):7.1f} ms (a fresh worker)   "
-            f"ratio {statistics.median(misses) / statistics.median(table):.1f}x"
+            f"extract cache hit, table:  {_median_ms(table):7.1f} ms (target < 10, a fresh "
+            f"worker)   ratio {statistics.median(misses) / statistics.median(table):.1f}x "
+            f"cache_miss; {statistics.median(table) / statistics.median(hits):.1f}x the memory hit"
         )
 
         # 3. 1,000 bills
-        bills = [
+        bills: list[dict[str, Any]] = [
             {"key": f"bill-{i:04d}", "vendor": f"Supplier {i % 37}", "amount": Decimal(100 + i)}
             for i in range(1000)
         ]
@@ -200,7 +204,7 @@ async def main(runs: int) -> None:
             ]
             again.append(time.perf_counter() - started)
             assert all(created) and not any(repeated)
-            assert await ledger.bills.count() == 1000
+            assert await ledger.bills.count() == 1000  # type: ignore[union-attr]
             started = time.perf_counter()
             posted = await _post_by_hand(db, f"hand-{run}", bills)
             hand.append(time.perf_counter() - started)

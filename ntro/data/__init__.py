@@ -35,7 +35,8 @@ API (for runtime modules such as ``ntro.subledger`` and ``ntro.capabilities``):
   newly registered steps before its next query. Write idempotent SQL (``IF NOT EXISTS``).
 - ``ntro.data`` itself creates ``ingest.submitted_documents``, ``ingest.extracted_payloads``,
   ``ingest.submitted_records``, ``ledgers.periods``, ``system.cache_extract (key, schema_slug,
-  model, result jsonb, created_at)``, ``system.cache_check (key, result jsonb, created_at)``
+  model, result jsonb, created_at, result_packed bytea)`` (``result_packed``: the same result
+  as zlib-compressed JSON, what a cache hit reads), ``system.cache_check (key, result jsonb, created_at)``
   and ``system.task_runs`` (finished runs, for ``ntro.workflow.task.previous``).
 - ``run_sync(lambda: coro)`` runs data-plane calls from synchronous code (a background loop).
 - Tests: ``ntro.data.testing`` has pytest fixtures (imported by ``tests/conftest.py``):

@@ -65,6 +65,7 @@ async def test_a_new_tenant_database_is_migrated_on_first_connect(tenant_db: Pos
         "model",
         "result",
         "created_at",
+        "result_packed",
     ]
 
 
@@ -254,7 +255,7 @@ def test_status_lists_tenants_tables_and_versions(
     tenant_line = next(
         x for x in out.splitlines() if x.startswith(f"tenant {tenant_db.tenant_slug}:")
     )
-    assert "ntro.data v2" in tenant_line
+    assert "ntro.data v3" in tenant_line
     assert f"ledgers.{ExpenseRow.subledger_name} v1" in tenant_line  # a subledger type's table
     line = next(x for x in out.splitlines() if "system.cache_check" in x)
     assert line.split()[-2] == "2"

@@ -12,13 +12,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import zlib
 from collections import OrderedDict
 from typing import Any
+
+from pydantic import ValidationError
 
 from ntro.capabilities import config
 from ntro.capabilities.ai._result import ExtractionResult
 
 logger = logging.getLogger(__name__)
+# Canonical JSON of the request's context for the key (sorted keys), written compactly and
+# without ASCII escaping: a statement's 800-row cell grid encodes in ~0.8 ms instead of ~1.2 ms.
+_KEY_JSON = json.JSONEncoder(
+    sort_keys=True, default=str, ensure_ascii=False, check_circular=False, separators=(",", ":")
+)
 _MEMORY: OrderedDict[str, ExtractionResult] = OrderedDict()
 _MEMORY_SIZE = 32
 
@@ -72,7 +80,7 @@ def cache_key(
     digest.update(content if isinstance(content, bytes) else content.encode("utf-8"))
     digest.update(b"\0")
     extra = {"context": structured_context, "enums": field_enums, "instructions": instructions}
-    digest.update(json.dumps(extra, sort_keys=True, default=str).encode("utf-8"))
+    digest.update(_KEY_JSON.encode(extra).encode("utf-8"))
     return f"{schema_slug}:{schema_fingerprint}:{model}:{digest.hexdigest()}"
 
 
@@ -89,13 +97,25 @@ async def lookup(key: str) -> ExtractionResult | None:
         return _hit(key, remembered, "memory")
     try:
         db = await _plane()
-        stored = await db.fetchval("SELECT result FROM system.cache_extract WHERE key = $1", key)
+        row = await db.fetchrow(
+            "SELECT result_packed, CASE WHEN result_packed IS NULL THEN result END AS result "
+            "FROM system.cache_extract WHERE key = $1",
+            key,
+        )
     except Exception as err:  # the cache is an optimisation: never fail the extraction
         logger.warning("extract cache unavailable (%s); extracting without it", err)
         return None
-    if stored is None:
+    if row is None:
         return None
-    result = ExtractionResult.model_validate(stored)
+    try:
+        packed = row["result_packed"]
+        if packed is not None:  # the fast path: one parse of the JSON as it was written
+            result = ExtractionResult.model_validate_json(zlib.decompress(packed))
+        else:  # a row written without it (an older ntro, or by hand)
+            result = ExtractionResult.model_validate(row["result"])
+    except (ValidationError, zlib.error) as err:  # extract again, and overwrite the row
+        logger.warning("extract cache entry %s is not a result (%s); extracting again", key, err)
+        return None
     _remember(_memory_key(key), result)
     return _hit(key, result, "data_plane")
 
@@ -105,14 +125,17 @@ async def store(key: str, result: ExtractionResult, *, schema_slug: str, model: 
     _remember(_memory_key(key), _hit(key, result, "memory"))
     try:
         db = await _plane()
+        text = result.model_dump_json()
         await db.execute(
-            "INSERT INTO system.cache_extract (key, schema_slug, model, result) "
-            "VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (key) DO UPDATE "
-            "SET result = EXCLUDED.result, created_at = now()",
+            "INSERT INTO system.cache_extract (key, schema_slug, model, result, result_packed) "
+            "VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (key) DO UPDATE "
+            "SET result = EXCLUDED.result, result_packed = EXCLUDED.result_packed, "
+            "created_at = now()",
             key,
             schema_slug,
             model,
-            result.model_dump_json(),
+            text,
+            zlib.compress(text.encode("utf-8"), 1),
         )
     except Exception as err:
         logger.warning("extract cache unavailable (%s); result not cached", err)
