@@ -71,6 +71,7 @@ PUBLIC = {
         "slug_for_class",
         "start_local",
         "step_definitions",
+        "summarise_check_statuses",
         "ui_step",
         "unregister_workflow",
         "usable_attributes",

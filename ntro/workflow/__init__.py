@@ -9,7 +9,7 @@ in-process with :func:`run_local`.
 from ntro.ingest.models import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot
 from ntro.types import Decision, UIComponent
 from ntro.workflow._base import NtroWorkflow
-from ntro.workflow._checks import ChecksSpecError
+from ntro.workflow._checks import ChecksSpecError, summarise_check_statuses
 from ntro.workflow._decisions import (
     ActionName,
     DecisionDict,
@@ -118,6 +118,7 @@ __all__ = [
     "signal_names",
     "slug_for_class",
     "start_local",
+    "summarise_check_statuses",
     "step_definitions",
     "ui_step",
     "unregister_workflow",

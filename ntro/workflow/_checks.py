@@ -55,6 +55,26 @@ _FIX = (
 )
 
 
+# How a summary counts checks by status, in this order: "3 passed, 1 failed, 2 warnings".
+_SUMMARY_ORDER = ("pass", "fail", "warn", "skipped", "running")
+_SUMMARY_WORDS = {"pass": "passed", "fail": "failed", "skipped": "skipped", "running": "running"}
+
+
+def summarise_check_statuses(statuses: Sequence[str]) -> str:
+    """``"3 passed, 1 failed, 2 warnings, 1 running"``: how a gate's checks stand, in the
+    words the workflow's ``checks_result`` and the review panels both use."""
+    counts: dict[str, int] = {}
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    parts = []
+    for status in _SUMMARY_ORDER:
+        count = counts.get(status)
+        if count:
+            word = f"warning{'s' if count != 1 else ''}" if status == "warn" else None
+            parts.append(f"{count} {word or _SUMMARY_WORDS[status]}")
+    return ", ".join(parts)
+
+
 class ChecksSpecError(WorkflowError, ValueError):
     """``checks_spec`` cannot be read; raised before the gate opens, naming the spec and field."""
 

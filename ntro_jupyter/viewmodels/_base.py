@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ntro.workflow import summarise_check_statuses
 from ntro_jupyter.viewmodels._hint import Panel, ResolvedHint
 from ntro_jupyter.viewmodels._intents import CorrectionDict, DecisionIntent, build_decision
 from ntro_jupyter.viewmodels._review import DecidedInfo, GateInfo, GateLifecycle
@@ -159,12 +160,8 @@ class PanelModel:
 
     def checks_summary(self) -> str | None:
         """``"1 passed, 1 failed, 2 running"`` for the gate's quality checks, or None."""
-        counts: dict[str, int] = {}
-        for check in self.runbook_checks():
-            if check["quality"]:
-                counts[check["status"]] = counts.get(check["status"], 0) + 1
-        parts = [_counted(counts[status], status) for status in _QUALITY_ORDER if status in counts]
-        return ", ".join(parts) or None
+        statuses = [check["status"] for check in self.runbook_checks() if check["quality"]]
+        return summarise_check_statuses(statuses) or None
 
     # -- decisions -----------------------------------------------------------------------
     def corrections(self) -> list[CorrectionDict]:
@@ -275,17 +272,6 @@ class PanelModel:
 
 
 _QUALITY_STATUSES = ("running", "pass", "warn", "fail", "skipped")
-# As the workflow's checks_result summary counts them: "3 passed, 1 failed, 2 running".
-_QUALITY_ORDER = ("pass", "fail", "warn", "skipped", "running")
-_QUALITY_WORDS = {"pass": "passed", "fail": "failed", "skipped": "skipped", "running": "running"}
-
-
-def _counted(count: int, status: str) -> str:
-    if status == "warn":
-        return f"{count} warning{'s' if count != 1 else ''}"
-    return f"{count} {_QUALITY_WORDS[status]}"
-
-
 #: How a quality check's status reads as a verdict (``ok``) and its weight (``level``).
 _QUALITY_VERDICTS: dict[str, tuple[bool | None, str]] = {
     "running": (None, "info"),

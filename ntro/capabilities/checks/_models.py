@@ -11,15 +11,6 @@ Evaluator = Literal["llm", "code", "types"]
 Status = Literal["running", "pass", "warn", "fail", "skipped"]
 
 _SEVERITY: dict[str, int] = {"skipped": 0, "pass": 1, "running": 2, "warn": 3, "fail": 4}
-# How a summary counts them: "3 passed, 1 failed, 2 warnings, 1 skipped, 1 running".
-_SUMMARY_ORDER = ("pass", "fail", "warn", "skipped", "running")
-_SUMMARY_WORDS = {"pass": "passed", "fail": "failed", "skipped": "skipped", "running": "running"}
-
-
-def _counted(count: int, status: str) -> str:
-    if status == "warn":
-        return f"{count} warning{'s' if count != 1 else ''}"
-    return f"{count} {_SUMMARY_WORDS[status]}"
 
 
 class QualityCheckSpec(BaseModel):
@@ -70,13 +61,10 @@ class QualityChecksResult(BaseModel):
     @classmethod
     def of(cls, items: Iterable[QualityCheckItem]) -> QualityChecksResult:
         """The result summarising ``items``."""
+        from ntro.workflow import summarise_check_statuses
+
         listed = list(items)
-        counts: dict[str, int] = {}
-        for item in listed:
-            counts[item.status] = counts.get(item.status, 0) + 1
-        summary = ", ".join(
-            _counted(counts[status], status) for status in _SUMMARY_ORDER if status in counts
-        )
+        summary = summarise_check_statuses([item.status for item in listed])
         skipped = [i for i in listed if i.status == "skipped"]
         reason = skipped[0].detail if skipped and len(skipped) == len(listed) else None
         return cls(status=worst_of(listed), summary=summary, skipped_reason=reason, items=listed)
