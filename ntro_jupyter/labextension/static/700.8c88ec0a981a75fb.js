@@ -352,24 +352,22 @@
   opacity: 1;
 }
 
-/* The count badge on the sidebar tab (::after is taken by JupyterLab's own tab styling). */
-.lm-TabBar-tab[data-ntro-count] {
+/* Badges on the sidebar tab: reviews waiting at the top, unread notifications at the foot of
+   the icon (::after of the tab itself is taken by JupyterLab's own tab styling). */
+.lm-TabBar-tab[data-ntro-count],
+.lm-TabBar-tab[data-ntro-unread] {
   position: relative;
   overflow: visible;
 }
 
-.lm-TabBar-tab[data-ntro-count]::before {
-  content: attr(data-ntro-count);
-  /* No alt text: the tab's name is its caption ("Runbook inbox, 3 reviews waiting"). */
-  content: attr(data-ntro-count) / '';
+.lm-TabBar-tab[data-ntro-count]::before,
+.lm-TabBar-tabIcon[data-ntro-unread]::after {
   position: absolute;
-  top: 3px;
   right: 2px;
   z-index: 2;
   min-width: 10px;
   padding: 0 3px;
   border-radius: 7px;
-  background: var(--jp-brand-color1);
   color: white;
   box-shadow: 0 0 0 1px var(--jp-layout-color1);
   font-family: var(--jp-ui-font-family);
@@ -378,6 +376,14 @@
   font-weight: 600;
   text-align: center;
   pointer-events: none;
+}
+
+.lm-TabBar-tab[data-ntro-count]::before {
+  content: attr(data-ntro-count);
+  /* No alt text: the tab's name is its caption ("Runbook inbox, 3 reviews waiting"). */
+  content: attr(data-ntro-count) / '';
+  top: 3px;
+  background: var(--jp-brand-color1);
 }
 
 /* Review panel (main area) */
@@ -663,33 +669,13 @@
   padding-left: 18px;
 }
 
-/* The unread-notifications badge on the sidebar tab, at the foot of its icon (the count of
-   reviews sits at the top). Drawn on the icon: the tab's own ::after belongs to JupyterLab. */
-.lm-TabBar-tab[data-ntro-unread] {
-  position: relative;
-  overflow: visible;
-}
-
+/* The unread-notifications badge, drawn on the tab's icon (shared rules above). */
 .lm-TabBar-tabIcon[data-ntro-unread]::after {
   content: attr(data-ntro-unread);
   /* No alt text: the tab's name says "N unread notifications". */
   content: attr(data-ntro-unread) / '';
-  position: absolute;
   bottom: 3px;
-  right: 2px;
-  z-index: 2;
-  min-width: 10px;
-  padding: 0 3px;
-  border-radius: 7px;
   background: var(--jp-warn-color1);
-  color: white;
-  box-shadow: 0 0 0 1px var(--jp-layout-color1);
-  font-family: var(--jp-ui-font-family);
-  font-size: 9px;
-  line-height: 13px;
-  font-weight: 600;
-  text-align: center;
-  pointer-events: none;
 }
 
 /* The notifications strip above the reviews. */
