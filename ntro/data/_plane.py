@@ -112,6 +112,7 @@ class PostgresDataPlane:
         self._generation = -1
         self._migrate_lock = asyncio.Lock()
         self._loop = asyncio.get_running_loop()
+        self._releasing: set[asyncio.Future[Any]] = set()
 
     def __repr__(self) -> str:
         return f"PostgresDataPlane(tenant={self.tenant_slug!r}, at={self.where!r})"
@@ -135,30 +136,47 @@ class PostgresDataPlane:
         if self._generation != migrations_generation():
             await self.migrate()
 
+    async def _statement(self, method: str, sql: str, *args: Any) -> Any:
+        """Run one statement on a pooled connection and hand it back without waiting.
+
+        Why: asyncpg resets a connection on release (one more round trip to the server, which
+        ``pool.fetch`` and friends make the caller wait for); here the reset runs in the
+        background, so a statement costs its own round trip only. The connection rejoins the
+        pool once reset; ``close`` waits for that.
+        """
+        await self._ready()
+        connection = await self._pool.acquire()
+        try:
+            return await getattr(connection, method)(sql, *args)
+        finally:
+            release = asyncio.ensure_future(self._pool.release(connection))
+            self._releasing.add(release)
+            release.add_done_callback(self._released)
+
+    def _released(self, release: asyncio.Future[Any]) -> None:
+        self._releasing.discard(release)
+        if not release.cancelled():
+            release.exception()  # a failed reset already terminated that connection
+
     async def fetch(self, sql: str, *args: Any) -> list[Record]:
         """All rows of ``sql``."""
-        await self._ready()
-        return await self._pool.fetch(sql, *args)
+        return await self._statement("fetch", sql, *args)
 
     async def fetchrow(self, sql: str, *args: Any) -> Record | None:
         """The first row of ``sql``, or ``None``."""
-        await self._ready()
-        return await self._pool.fetchrow(sql, *args)
+        return await self._statement("fetchrow", sql, *args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
         """The first column of the first row, or ``None``."""
-        await self._ready()
-        return await self._pool.fetchval(sql, *args)
+        return await self._statement("fetchval", sql, *args)
 
     async def execute(self, sql: str, *args: Any) -> str:
         """Run ``sql``; returns Postgres's status tag (``"UPDATE 3"``)."""
-        await self._ready()
-        return await self._pool.execute(sql, *args)
+        return await self._statement("execute", sql, *args)
 
     async def executemany(self, sql: str, args: Iterable[Sequence[Any]]) -> None:
         """Run ``sql`` once per argument tuple, in one round trip batch."""
-        await self._ready()
-        await self._pool.executemany(sql, list(args))
+        await self._statement("executemany", sql, list(args))
 
     def connection(self) -> Any:
         """``async with plane.connection() as conn:`` one pooled asyncpg connection (transactions)."""

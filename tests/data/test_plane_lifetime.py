@@ -101,3 +101,14 @@ def test_stop_started_within_leaves_a_server_that_was_already_running(tmp_path: 
     finally:
         stop_embedded(folder)
     assert not embedded_status(folder).running
+
+
+async def test_a_statements_session_settings_never_reach_the_next_one(
+    tenant_db: PostgresDataPlane,
+) -> None:
+    """Statements return before their connection is reset for the next user (the reset runs in
+    the background), but the reset still happens before the connection is used again."""
+    default = await tenant_db.fetchval("SHOW application_name")
+    for round_ in range(20):
+        await tenant_db.execute(f"SET application_name = 'leaked-{round_}'")
+        assert await tenant_db.fetchval("SHOW application_name") == default
