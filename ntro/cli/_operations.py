@@ -136,6 +136,8 @@ def workflow_ls(
 ) -> int:
     """List runs, newest first, with what each waits for (--pending: waiting for a person,
     oldest first, read from the cluster alone: listed even when their worker is down)."""
+    from temporalio.service import RPCError
+
     from ntro.cluster import (
         ReviewFilter,
         connect,
@@ -165,7 +167,10 @@ def workflow_ls(
         if not pending or len(runs) < limit:
             return runs, len(runs)
         wanted = ReviewFilter(runbook, entity, period, age, assigned)
-        return runs, await count_reviews(client, wanted)
+        try:
+            return runs, await count_reviews(client, wanted)
+        except RPCError:
+            return runs, None  # the list stands; only the count beyond it is not said
 
     runs, total = run_async(work)
     if json_out:
